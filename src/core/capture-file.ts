@@ -1,0 +1,208 @@
+/**
+ * pcap and pcapng file format, as a pure incremental parser: the shell feeds it byte ranges, it calls
+ * back once per packet with a view into those bytes (valid only during the call) and reports format
+ * problems as values. Supports classic pcap (µs and ns, either byte order) and pcapng (several sections
+ * and interfaces, if_tsresol, if_tsoffset, enhanced/simple/obsolete packet blocks).
+ */
+
+export interface CapturedPacket {
+  /** Seconds since the epoch. */
+  ts: number;
+  linkType: number;
+  /** Interface name from the capture (pcapng if_name), or `if<index>` when it has none. */
+  interfaceName: string;
+  data: Uint8Array;
+}
+
+export type PacketSink = (packet: CapturedPacket) => void;
+
+export class CaptureFormatError extends Error {
+  override readonly name = 'CaptureFormatError';
+}
+
+const PCAP_MAGIC_US = 0xa1b2c3d4;
+const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAPNG_SHB = 0x0a0d0d0a;
+const PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
+const BLOCK_IDB = 1;
+const BLOCK_OPB = 2;
+const BLOCK_SPB = 3;
+const BLOCK_EPB = 6;
+/** Largest block or record we accept; anything bigger is a corrupt length field, not a packet. */
+const MAX_RECORD = 16 * 1024 * 1024;
+
+interface Interface {
+  linkType: number;
+  name: string;
+  /** Seconds per timestamp unit. */
+  resolution: number;
+  offset: number;
+  snaplen: number;
+}
+
+type Format =
+  | { kind: 'unknown' }
+  | { kind: 'pcap'; little: boolean; resolution: number; linkType: number }
+  | { kind: 'pcapng'; little: boolean; interfaces: Interface[] };
+
+function swap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+export class CaptureFileParser {
+  #format: Format = { kind: 'unknown' };
+  #packets = 0;
+  /** Simple packet blocks carry no time: they take the last time seen. */
+  #lastTs = 0;
+  #view: DataView | undefined;
+  #viewOf: Uint8Array | undefined;
+
+  constructor(private readonly sink: PacketSink) {}
+
+  get packets(): number {
+    return this.#packets;
+  }
+
+  get format(): 'pcap' | 'pcapng' | undefined {
+    return this.#format.kind === 'unknown' ? undefined : this.#format.kind;
+  }
+
+  /**
+   * Parses the complete records in bytes[0, end) and returns how many bytes it consumed; the caller
+   * keeps the rest and calls again with more. With `final`, leftover bytes are a truncated capture.
+   */
+  feed(bytes: Uint8Array, end: number, final: boolean): number {
+    if (this.#viewOf !== bytes) {
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.#viewOf = bytes;
+    }
+    const view = this.#view as DataView;
+    let at = 0;
+    if (this.#format.kind === 'unknown') {
+      if (end < 4) {
+        if (final) throw new CaptureFormatError(end === 0 ? 'the file is empty' : 'not a pcap or pcapng file (too short)');
+        return 0;
+      }
+      const magic = view.getUint32(0, false);
+      if (magic === PCAPNG_SHB) {
+        this.#format = { kind: 'pcapng', little: true, interfaces: [] };
+      } else {
+        if (end < 24) {
+          if (final) throw this.#notCapture(magic);
+          return 0;
+        }
+        const big = magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS;
+        const little = swap32(magic) === PCAP_MAGIC_US || swap32(magic) === PCAP_MAGIC_NS;
+        if (!big && !little) throw this.#notCapture(magic);
+        const ns = (big ? magic : swap32(magic)) === PCAP_MAGIC_NS;
+        this.#format = { kind: 'pcap', little, resolution: ns ? 1e-9 : 1e-6, linkType: view.getUint32(20, little) & 0xffff };
+        at = 24;
+      }
+    }
+    const format = this.#format;
+    if (format.kind === 'pcap') at = this.#pcapRecords(bytes, view, at, end, format);
+    else at = this.#pcapngBlocks(bytes, view, at, end, format);
+    if (final && at < end) {
+      throw new CaptureFormatError(`truncated: the capture ends inside a record after ${this.#packets} packets`);
+    }
+    return at;
+  }
+
+  #notCapture(magic: number): CaptureFormatError {
+    return new CaptureFormatError(`not a pcap or pcapng file (starts with 0x${magic.toString(16).padStart(8, '0')})`);
+  }
+
+  #pcapRecords(bytes: Uint8Array, view: DataView, at: number, end: number, f: Extract<Format, { kind: 'pcap' }>): number {
+    const { little, resolution, linkType } = f;
+    while (at + 16 <= end) {
+      const incl = view.getUint32(at + 8, little);
+      if (incl > MAX_RECORD) throw new CaptureFormatError(`corrupt record after ${this.#packets} packets (length ${incl})`);
+      if (at + 16 + incl > end) break;
+      const ts = view.getUint32(at, little) + view.getUint32(at + 4, little) * resolution;
+      this.#packets++;
+      this.#lastTs = ts;
+      this.sink({ ts, linkType, interfaceName: 'if0', data: bytes.subarray(at + 16, at + 16 + incl) });
+      at += 16 + incl;
+    }
+    return at;
+  }
+
+  #pcapngBlocks(bytes: Uint8Array, view: DataView, at: number, end: number, f: Extract<Format, { kind: 'pcapng' }>): number {
+    while (at + 12 <= end) {
+      const rawType = view.getUint32(at, f.little);
+      if (view.getUint32(at, false) === PCAPNG_SHB) {
+        // A section header sets the byte order for everything up to the next one.
+        const bom = view.getUint32(at + 8, false);
+        if (bom === PCAPNG_BYTE_ORDER) f.little = false;
+        else if (swap32(bom) === PCAPNG_BYTE_ORDER) f.little = true;
+        else throw new CaptureFormatError('corrupt pcapng section header (byte-order magic)');
+        f.interfaces = [];
+      }
+      const type = view.getUint32(at, false) === PCAPNG_SHB ? PCAPNG_SHB : rawType;
+      const length = view.getUint32(at + 4, f.little);
+      if (length < 12 || length % 4 !== 0 || length > MAX_RECORD) {
+        throw new CaptureFormatError(`corrupt pcapng block after ${this.#packets} packets (length ${length})`);
+      }
+      if (at + length > end) break;
+      const body = at + 8;
+      const bodyEnd = at + length - 4;
+      switch (type) {
+        case BLOCK_IDB:
+          f.interfaces.push(this.#interface(bytes, view, body, bodyEnd, f.little, f.interfaces.length));
+          break;
+        case BLOCK_EPB:
+        case BLOCK_OPB: {
+          const epb = type === BLOCK_EPB;
+          const id = epb ? view.getUint32(body, f.little) : view.getUint16(body, f.little);
+          const iface = f.interfaces[id];
+          if (iface === undefined) throw new CaptureFormatError(`pcapng packet for undeclared interface ${id}`);
+          const ts = (view.getUint32(body + 4, f.little) * 4294967296 + view.getUint32(body + 8, f.little)) * iface.resolution + iface.offset;
+          const caplen = view.getUint32(body + 12, f.little);
+          if (body + 20 + caplen > bodyEnd) throw new CaptureFormatError(`corrupt pcapng packet block after ${this.#packets} packets`);
+          this.#packets++;
+          this.#lastTs = ts;
+          this.sink({ ts, linkType: iface.linkType, interfaceName: iface.name, data: bytes.subarray(body + 20, body + 20 + caplen) });
+          break;
+        }
+        case BLOCK_SPB: {
+          // Simple packet blocks have no timestamp; they can only come from interface 0.
+          const iface = f.interfaces[0];
+          if (iface === undefined) throw new CaptureFormatError('pcapng simple packet before any interface');
+          const orig = view.getUint32(body, f.little);
+          const caplen = Math.min(orig, iface.snaplen === 0 ? orig : iface.snaplen, bodyEnd - body - 4);
+          this.#packets++;
+          this.sink({ ts: this.#lastTs, linkType: iface.linkType, interfaceName: iface.name, data: bytes.subarray(body + 4, body + 4 + caplen) });
+          break;
+        }
+        default:
+          break;
+      }
+      at += length;
+    }
+    return at;
+  }
+
+  #interface(bytes: Uint8Array, view: DataView, body: number, bodyEnd: number, little: boolean, index: number): Interface {
+    const iface: Interface = {
+      linkType: view.getUint16(body, little),
+      name: `if${index}`,
+      resolution: 1e-6,
+      offset: 0,
+      snaplen: view.getUint32(body + 4, little),
+    };
+    for (let o = body + 8; o + 4 <= bodyEnd; ) {
+      const code = view.getUint16(o, little);
+      const len = view.getUint16(o + 2, little);
+      const value = o + 4;
+      if (code === 0 || value + len > bodyEnd) break;
+      if (code === 2 && len > 0) iface.name = new TextDecoder().decode(bytes.subarray(value, value + len)).replace(/\0+$/, '');
+      if (code === 9 && len >= 1) {
+        const r = bytes[value] ?? 6;
+        iface.resolution = r & 0x80 ? 2 ** -(r & 0x7f) : 10 ** -r;
+      }
+      if (code === 14 && len >= 8) iface.offset = Number(view.getBigInt64(value, little));
+      o = value + Math.ceil(len / 4) * 4;
+    }
+    return iface;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The rules: who counts as master, when two masters are a split-brain, when routers disagree. Pure
+ * functions of a group's state and the time; state.ts applies them and records what changed.
+ */
+import type { GroupState, MonitorSettings, RouterState } from './state.js';
+import type { MismatchField } from './types.js';
+
+/**
+ * Adverts each of two routers must send while both count as master before it is a split-brain. A
+ * preempted master stops within one interval (it sends at most one or two while the winner starts),
+ * while in a real split both keep going: three each is judged within about three intervals.
+ */
+export const SPLIT_ADVERTS = 3;
+
+/**
+ * A master that goes quiet for this many of its intervals while a router that beats it in the
+ * election keeps advertising has been preempted: it stops counting without waiting for the full
+ * Master_Down_Interval. More than one interval, so one lost advertisement does not end a mastership.
+ */
+export const PREEMPTED_AFTER_INTERVALS = 1.5;
+
+/** RFC 3768/5798 Master_Down_Interval: 3 intervals plus the skew of this router's priority. */
+export function masterDownInterval(r: Pick<RouterState, 'interval' | 'priority' | 'version'>): number {
+  const skew = r.version === 2 ? (256 - r.priority) / 256 : ((256 - r.priority) * r.interval) / 256;
+  return 3 * r.interval + skew;
+}
+
+/** Whether `a` wins the VRRP election against `b`: higher priority, then the higher address. */
+export function wins(a: RouterState, b: RouterState): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  return compareAddresses(a.address, b.address) > 0;
+}
+
+function compareAddresses(a: string, b: string): number {
+  const ka = addressKey(a);
+  const kb = addressKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** A sortable form of an IPv4 or IPv6 address as text. */
+function addressKey(address: string): string {
+  if (!address.includes(':')) return address.split('.').map((p) => p.padStart(3, '0')).join('.');
+  const [head = '', tail = ''] = address.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = address.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = address.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  return groups.map((g) => g.padStart(4, '0')).join(':');
+}
+
+/** The time at which `r`, if it says nothing more, has been preempted by a winner that spoke after it. */
+function preemptedAt(group: GroupState, r: RouterState): number | undefined {
+  if (r.inSplit) return undefined;
+  for (const other of group.routers.values()) {
+    if (other !== r && other.priority > 0 && other.last > r.last && wins(other, r)) {
+      return r.last + PREEMPTED_AFTER_INTERVALS * r.interval;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `r` counts as master at `now`. */
+export function isMaster(group: GroupState, r: RouterState, now: number): boolean {
+  if (r.priority === 0) return false;
+  // A deadline is the instant of change: at it, the router no longer counts.
+  if (now >= r.last + masterDownInterval(r)) return false;
+  const preempted = preemptedAt(group, r);
+  return preempted === undefined || now < preempted;
+}
+
+/** The next time at which the group's judgement can change without a new advertisement. */
+export function nextDeadline(group: GroupState, settings: MonitorSettings): number | undefined {
+  let next = Infinity;
+  const consider = (t: number): void => {
+    if (t > group.settledAt && t < next) next = t;
+  };
+  const mismatchActive = group.authMismatchSince !== undefined || group.configMismatchSince.size > 0;
+  for (const r of group.routers.values()) {
+    if (r.master) {
+      consider(r.last + masterDownInterval(r));
+      const preempted = preemptedAt(group, r);
+      if (preempted !== undefined) consider(preempted);
+    }
+    if (mismatchActive) consider(r.last + settings.mismatchHoldSeconds);
+  }
+  return next === Infinity ? undefined : next;
+}
+
+/**
+ * What the routers heard within the mismatch hold disagree on. Backups are silent, so two routers of
+ * a group are only heard together around a failover or in a split; the hold keeps the finding up long
+ * enough to be seen.
+ */
+export function mismatchesOf(group: GroupState, now: number, settings: MonitorSettings): Set<MismatchField | 'auth'> {
+  const found = new Set<MismatchField | 'auth'>();
+  let first: RouterState | undefined;
+  for (const r of group.routers.values()) {
+    if (now >= r.last + settings.mismatchHoldSeconds) continue;
+    if (first === undefined) {
+      first = r;
+      continue;
+    }
+    if (r.interval !== first.interval) found.add('advert_interval');
+    if (r.addressesKey !== first.addressesKey) found.add('addresses');
+    if (r.version !== first.version) found.add('version');
+    if (r.checksumForm !== first.checksumForm) found.add('checksum_form');
+    if (r.authType !== first.authType) found.add('auth');
+    else if (r.authSecret !== undefined && first.authSecret !== undefined && !r.authSecret.equals(first.authSecret)) found.add('auth');
+  }
+  return found;
+}

@@ -1,0 +1,32 @@
+/**
+ * VRRP authentication data (the PASS password). It is compared inside the core and never leaves it as
+ * text: it has no enumerable fields, and JSON, string conversion and Node's inspector all see a mask.
+ */
+export class AuthSecret {
+  readonly #bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes.slice();
+  }
+
+  equals(other: AuthSecret): boolean {
+    const a = this.#bytes;
+    const b = other.#bytes;
+    if (a.length !== b.length) return false;
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+    return diff === 0;
+  }
+
+  toJSON(): string {
+    return '<redacted>';
+  }
+
+  toString(): string {
+    return '<redacted>';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'AuthSecret <redacted>';
+  }
+}

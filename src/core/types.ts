@@ -1,0 +1,74 @@
+import type { AuthSecret } from './secret.js';
+
+export type Family = 'ipv4' | 'ipv6';
+
+/** How a VRRPv3 (or keepalived v2/IPv6) checksum was computed by the sender. */
+export type ChecksumForm = 'message' | 'pseudo_header' | 'pseudo_header_multicast';
+
+/** Why a packet carrying IP protocol 112 (or AH around it) was not accepted as a VRRP advertisement. */
+export type InvalidReason =
+  | 'truncated'
+  | 'fragmented'
+  | 'bad_ip_header'
+  | 'bad_version'
+  | 'bad_type'
+  | 'bad_vrid'
+  | 'bad_auth_type'
+  | 'bad_interval'
+  | 'bad_checksum'
+  | 'addr_count_mismatch'
+  | 'not_vrrp';
+
+/** The IP layer of a packet that carried protocol 112 (directly or inside AH). */
+export interface IpInfo {
+  family: Family;
+  src: string;
+  dst: string;
+  ttl: number;
+  /** true when the VRRP message came inside an IPsec AH header (keepalived `auth_type AH`). */
+  ah: boolean;
+}
+
+/** An accepted VRRP advertisement. */
+export interface Advert extends IpInfo {
+  version: 2 | 3;
+  type: 1;
+  vrid: number;
+  priority: number;
+  addresses: string[];
+  /** Seconds (v2 whole seconds, v3 centiseconds converted). */
+  advertInterval: number;
+  /** v2 only: 0 none, 1 simple password, 2 IP AH. */
+  authType: number | undefined;
+  /** v2 with auth type 1: the password, comparable but never printable. */
+  authSecret: AuthSecret | undefined;
+  checksumForm: ChecksumForm;
+  ttlOk: boolean;
+  /** Bytes after the VRRP message (Ethernet padding is cut off by the IP length, not counted here). */
+  trailerLength: number;
+}
+
+/** VLAN ids from 802.1Q/802.1ad tags, outermost first. */
+export type VlanTags = readonly number[];
+
+export type Decoded =
+  | { kind: 'advert'; advert: Advert; vlans: VlanTags }
+  | { kind: 'invalid'; reason: InvalidReason; ip: IpInfo | undefined; header: PartialHeader; vlans: VlanTags }
+  /** Not IP protocol 112/51: nothing to do with VRRP (a capture filter usually keeps these out). */
+  | { kind: 'other' };
+
+/** What could be read of a rejected VRRP header, for `--packets`. */
+export interface PartialHeader {
+  version?: number;
+  type?: number;
+  vrid?: number;
+  priority?: number;
+}
+
+export interface GroupKey {
+  interface: string;
+  family: Family;
+  vrid: number;
+}
+
+export type MismatchField = 'advert_interval' | 'addresses' | 'version' | 'checksum_form';

@@ -1,0 +1,97 @@
+/** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
+import type { GroupHistory } from '../core/timeline.js';
+
+export interface ReplayReport {
+  file: string;
+  format: 'pcap' | 'pcapng';
+  packets: number;
+  /** Packets accepted as VRRP advertisements. */
+  adverts: number;
+  invalid: Record<string, number>;
+  /** Time of the first and last packet, seconds since the epoch. */
+  start: number | null;
+  end: number | null;
+  groups: GroupHistory[];
+  evicted: { groups: number; routers: number };
+}
+
+export function renderJson(report: ReplayReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function time(t: number): string {
+  return new Date(Math.round(t * 1000)).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m} min ${Math.round(seconds - m * 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+function until(end: number | null, start: number): string {
+  return end === null ? 'still open at the end of the capture' : `until ${time(end)} (${duration(end - start)})`;
+}
+
+const MISMATCH_TEXT: Record<string, string> = {
+  auth: 'authentication (type or password) differs',
+  advert_interval: 'advertisement interval differs',
+  addresses: 'virtual address list differs',
+  version: 'VRRP version differs',
+  checksum_form: 'checksum computation differs',
+};
+
+function groupText(g: GroupHistory): string[] {
+  const lines: string[] = [];
+  const splits = g.split_brain.length;
+  const headline = splits > 0 ? `SPLIT-BRAIN x${splits}` : g.failovers.length > 0 ? `${g.failovers.length} failover(s)` : 'stable';
+  lines.push(`group vrid ${g.vrid} ${g.family} on ${g.interface}: ${headline}`);
+  for (const r of g.routers) {
+    const auth = r.auth_type === null ? '' : `, auth type ${r.auth_type}`;
+    lines.push(
+      `  router ${r.address}: ${r.adverts} adverts, priority ${r.priorities.join('/')}, v${r.version}, interval ${r.advert_interval} s${auth}, checksum ${r.checksum_form}`,
+    );
+  }
+  const events: [number, string][] = [];
+  for (const m of g.masters) events.push([m.start, `${m.router} master ${until(m.end, m.start)}`]);
+  for (const f of g.failovers) events.push([f.time, `failover ${f.from} -> ${f.to}`]);
+  for (const s of g.split_brain) {
+    events.push([
+      s.start,
+      `SPLIT-BRAIN ${s.routers.join(' + ')} (judged after ${duration(s.judged - s.start)}) ${until(s.end, s.start)}`,
+    ]);
+  }
+  for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
+  for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
+  events.sort((a, b) => a[0] - b[0]);
+  for (const [t, text] of events) lines.push(`  ${time(t)}  ${text}`);
+  if (g.omitted > 0) lines.push(`  (${g.omitted} further entries not kept)`);
+  return lines;
+}
+
+export function renderText(report: ReplayReport): string {
+  const lines: string[] = [];
+  const span = report.start !== null && report.end !== null ? `, ${time(report.start)} to ${time(report.end)} (${duration(report.end - report.start)})` : '';
+  lines.push(`${report.file}: ${report.packets} packets, ${report.adverts} VRRP advertisements${span}`);
+  const invalid = Object.entries(report.invalid);
+  if (invalid.length > 0) {
+    const total = invalid.reduce((n, [, c]) => n + c, 0);
+    lines.push(`invalid: ${total} (${invalid.map(([reason, n]) => `${reason} ${n}`).join(', ')})`);
+  }
+  if (report.groups.length === 0) {
+    lines.push(`no VRRP advertisements in ${report.file}`);
+  }
+  const splitGroups = report.groups.filter((g) => g.split_brain.length > 0).length;
+  if (report.groups.length > 0) {
+    lines.push(`${report.groups.length} group(s), ${splitGroups} with split-brain`);
+  }
+  if (report.evicted.groups + report.evicted.routers > 0) {
+    lines.push(`tables full: ${report.evicted.groups} groups and ${report.evicted.routers} routers evicted`);
+  }
+  for (const g of report.groups) {
+    lines.push('');
+    lines.push(...groupText(g));
+  }
+  return `${lines.join('\n')}\n`;
+}
