@@ -343,3 +343,36 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** What outputs need of a group at one moment (call `Monitor.settle(now)` first). */
+export interface GroupView {
+  key: GroupKey;
+  masters: string[];
+  splitBrain: boolean;
+  noMaster: boolean;
+  masterChanges: number;
+  authMismatch: boolean;
+  configMismatch: MismatchField[];
+  routers: {
+    address: string;
+    adverts: number;
+    priority: number;
+    interval: number;
+    last: number;
+    master: boolean;
+  }[];
+}
+
+export function groupView(group: GroupState): GroupView {
+  const routers = [...group.routers.values()];
+  return {
+    key: group.key,
+    masters: routers.filter((r) => r.master).map((r) => r.address),
+    splitBrain: group.split !== undefined,
+    noMaster: group.noMasterSince !== undefined,
+    masterChanges: group.masterChanges,
+    authMismatch: group.authMismatchSince !== undefined,
+    configMismatch: [...group.configMismatchSince.keys()],
+    routers: routers.map((r) => ({ address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master })),
+  };
+}

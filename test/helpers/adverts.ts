@@ -1,0 +1,78 @@
+/** Synthetic advertisements and a fixed-clock driver for the core's judgement tests. */
+import { AuthSecret } from '../../src/core/secret.js';
+import { DEFAULT_SETTINGS, groupView, Monitor } from '../../src/core/state.js';
+import type { GroupView, MonitorEvent, MonitorSettings } from '../../src/core/state.js';
+import type { Advert } from '../../src/core/types.js';
+
+export function advert(fields: Partial<Advert> & { src: string; password?: string }): Advert {
+  const { password, ...rest } = fields;
+  return {
+    family: 'ipv4',
+    dst: '224.0.0.18',
+    ttl: 255,
+    ah: false,
+    version: 2,
+    type: 1,
+    vrid: 51,
+    priority: 100,
+    addresses: ['192.0.2.100'],
+    advertInterval: 1,
+    authType: password === undefined ? 0 : 1,
+    authSecret: password === undefined ? undefined : new AuthSecret(new TextEncoder().encode(password.padEnd(8, '\0'))),
+    checksumForm: 'message',
+    ttlOk: true,
+    trailerLength: 0,
+    ...rest,
+  };
+}
+
+/** A router that advertises every `interval` from `from` (inclusive) to `to` (exclusive). */
+export function every(interval: number, from: number, to: number, a: Advert): [number, Advert][] {
+  const out: [number, Advert][] = [];
+  for (let t = from; t < to - 1e-9; t += interval) out.push([Math.round(t * 1e6) / 1e6, a]);
+  return out;
+}
+
+export interface Sample {
+  t: number;
+  masters: number;
+  split: boolean;
+}
+
+export class Scenario {
+  readonly events: MonitorEvent[] = [];
+  readonly monitor: Monitor;
+
+  constructor(settings: Partial<MonitorSettings> = {}) {
+    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, ...settings }, (e) => this.events.push(e));
+  }
+
+  /**
+   * Plays the adverts in time order on interface eth0 and samples the group every `step` seconds, as
+   * the end-to-end tests sample /metrics.
+   */
+  play(adverts: [number, Advert][], until: number, step = 0.05, vrid = 51): Sample[] {
+    const sorted = [...adverts].sort((a, b) => a[0] - b[0]);
+    const samples: Sample[] = [];
+    let i = 0;
+    for (let t = 0; t <= until + 1e-9; t = Math.round((t + step) * 1e6) / 1e6) {
+      for (; i < sorted.length && (sorted[i]?.[0] ?? Infinity) <= t; i++) {
+        const [at, a] = sorted[i] as [number, Advert];
+        this.monitor.advert('eth0', a, at);
+      }
+      this.monitor.settle(t);
+      const v = this.view(vrid);
+      samples.push({ t, masters: v?.masters.length ?? 0, split: v?.splitBrain ?? false });
+    }
+    return samples;
+  }
+
+  view(vrid = 51, family = 'ipv4'): GroupView | undefined {
+    const g = this.monitor.groups.get(`eth0|${family}|${vrid}`);
+    return g === undefined ? undefined : groupView(g);
+  }
+
+  of<T extends MonitorEvent['type']>(type: T): (MonitorEvent & { type: T })[] {
+    return this.events.filter((e): e is MonitorEvent & { type: T } => e.type === type);
+  }
+}

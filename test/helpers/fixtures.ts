@@ -1,0 +1,60 @@
+/** Reads the hex packet fixtures and writes captures for tests. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+export const CAPTURES = join(FIXTURES, 'captures');
+export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+export interface PacketFixture {
+  name: string;
+  description: string;
+  source: string;
+  linkType: number;
+  bytes: Uint8Array;
+}
+
+export function packetFixture(name: string): PacketFixture {
+  const text = readFileSync(join(FIXTURES, 'packets', `${name}.hex`), 'utf8');
+  const lines = text.split('\n');
+  const description = (lines[0] ?? '').replace(/^# /, '');
+  const source = (lines[1] ?? '').replace(/^# source: /, '');
+  const linkType = Number((lines[2] ?? '').replace('linktype ', ''));
+  const hex = lines.slice(3).join('').trim();
+  return { name, description, source, linkType, bytes: Uint8Array.from(Buffer.from(hex, 'hex')) };
+}
+
+export function allPacketFixtures(): PacketFixture[] {
+  return readdirSync(join(FIXTURES, 'packets'))
+    .filter((f) => f.endsWith('.hex'))
+    .sort()
+    .map((f) => packetFixture(f.replace(/\.hex$/, '')));
+}
+
+export interface Frame {
+  ts: number;
+  bytes: Uint8Array;
+}
+
+/** A classic little-endian microsecond pcap file. */
+export function pcapFile(linkType: number, frames: Frame[]): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(linkType, 20);
+  const parts = [header];
+  for (const f of frames) {
+    const rec = Buffer.alloc(16);
+    const sec = Math.floor(f.ts);
+    rec.writeUInt32LE(sec, 0);
+    rec.writeUInt32LE(Math.round((f.ts - sec) * 1e6), 4);
+    rec.writeUInt32LE(f.bytes.length, 8);
+    rec.writeUInt32LE(f.bytes.length, 12);
+    parts.push(rec, Buffer.from(f.bytes));
+  }
+  return Buffer.concat(parts);
+}

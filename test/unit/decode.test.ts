@@ -1,0 +1,171 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { decodeFrame, LinkType } from '../../src/core/decode.js';
+import { allPacketFixtures, packetFixture } from '../helpers/fixtures.js';
+import type { Advert } from '../../src/core/types.js';
+
+function advertOf(name: string): Advert {
+  const f = packetFixture(name);
+  const d = decodeFrame(f.linkType, f.bytes);
+  assert.equal(d.kind, 'advert', `${name}: ${JSON.stringify(d)}`);
+  return d.advert;
+}
+
+function rejectionOf(name: string): string {
+  const f = packetFixture(name);
+  const d = decodeFrame(f.linkType, f.bytes);
+  assert.equal(d.kind, 'invalid', `${name} should be rejected`);
+  return d.reason;
+}
+
+type Expected = Partial<Omit<Advert, 'authSecret'>> & { vlans?: number[] };
+
+// One row per fixture that must decode: the fields a user sees in `replay --packets`.
+const ACCEPTED: Record<string, Expected> = {
+  'v2-ipv4-pass': { version: 2, vrid: 51, priority: 150, src: '192.0.2.11', dst: '224.0.0.18', family: 'ipv4', addresses: ['192.0.2.100'], advertInterval: 1, authType: 1, checksumForm: 'message', ttl: 255, ttlOk: true, ah: false, trailerLength: 0 },
+  'v2-ipv4-priority0': { version: 2, vrid: 51, priority: 0, src: '192.0.2.11', authType: 1 },
+  'v3-ipv4-sll': { version: 3, vrid: 61, priority: 150, family: 'ipv4', addresses: ['192.0.2.100'], advertInterval: 1, authType: undefined, checksumForm: 'pseudo_header' },
+  'v3-ipv6-sll': { version: 3, vrid: 62, family: 'ipv6', dst: 'ff02::12', addresses: ['2001:db8::100'], checksumForm: 'pseudo_header' },
+  'v3-ipv4-sll2': { version: 3, vrid: 61, family: 'ipv4', checksumForm: 'pseudo_header' },
+  'v2-ipv4-ah': { version: 2, vrid: 72, priority: 150, src: '192.0.2.12', authType: 2, ah: true, addresses: ['192.0.2.102'], checksumForm: 'message' },
+  'v3-ipv4-unicast': { version: 3, vrid: 71, dst: '192.0.2.13', addresses: ['192.0.2.101'], checksumForm: 'pseudo_header' },
+  'v3-ipv6-ethernet': { version: 3, vrid: 81, family: 'ipv6', addresses: ['2001:db8::100'], checksumForm: 'pseudo_header' },
+  'v2-ipv4-vlan': { version: 2, vrid: 51, vlans: [100] },
+  'v2-ipv4-qinq': { version: 2, vrid: 51, vlans: [300, 100] },
+  'v2-ipv4-raw': { version: 2, vrid: 51, src: '192.0.2.11' },
+  'v2-ipv4-options': { version: 2, vrid: 51, priority: 150, addresses: ['192.0.2.100'] },
+  'v2-ipv4-ttl64': { ttl: 64, ttlOk: false, dst: '192.0.2.12', vrid: 51 },
+  'v2-ipv4-hmac-trailer': { vrid: 51, trailerLength: 28, checksumForm: 'message' },
+  'v2-ipv4-noauth-two-vips': { vrid: 52, priority: 100, authType: 0, advertInterval: 3, addresses: ['192.0.2.100', '192.0.2.101'] },
+  'v2-ipv6-keepalived': { version: 2, vrid: 81, family: 'ipv6', addresses: ['2001:db8::100'], authType: 0, checksumForm: 'pseudo_header', src: 'fe80::1' },
+  'v3-ipv4-message-checksum': { version: 3, vrid: 61, checksumForm: 'message' },
+  'v3-ipv4-unicast-multicast-checksum': { version: 3, vrid: 71, dst: '192.0.2.13', checksumForm: 'pseudo_header_multicast' },
+  'v3-ipv4-subsecond-reserved': { version: 3, vrid: 61, priority: 200, advertInterval: 0.25, checksumForm: 'pseudo_header' },
+  'v3-ipv6-hop-by-hop': { version: 3, vrid: 62, family: 'ipv6', checksumForm: 'pseudo_header' },
+};
+
+const REJECTED: Record<string, string> = {
+  carp: 'not_vrrp',
+  'bad-checksum': 'bad_checksum',
+  'bad-version': 'bad_version',
+  'bad-type': 'bad_type',
+  'addr-count-mismatch': 'addr_count_mismatch',
+  truncated: 'truncated',
+  'bad-interval': 'bad_interval',
+};
+
+describe('decodeFrame on the fixtures', () => {
+  it('covers every fixture file with an expectation', () => {
+    const names = allPacketFixtures().map((f) => f.name).sort();
+    assert.deepEqual(names, [...Object.keys(ACCEPTED), ...Object.keys(REJECTED)].sort());
+  });
+
+  for (const [name, expected] of Object.entries(ACCEPTED)) {
+    it(`accepts ${name}`, () => {
+      const f = packetFixture(name);
+      const d = decodeFrame(f.linkType, f.bytes);
+      assert.equal(d.kind, 'advert', JSON.stringify(d));
+      const { vlans, ...fields } = expected;
+      for (const [key, value] of Object.entries(fields)) {
+        assert.deepEqual(d.advert[key as keyof Advert], value, `${name}.${key}`);
+      }
+      assert.deepEqual(d.vlans, vlans ?? []);
+    });
+  }
+
+  for (const [name, reason] of Object.entries(REJECTED)) {
+    it(`rejects ${name} as ${reason}`, () => {
+      assert.equal(rejectionOf(name), reason);
+    });
+  }
+});
+
+describe('decodeFrame robustness', () => {
+  it('never throws on any prefix of any fixture, and rejects every cut VRRP message', () => {
+    for (const f of allPacketFixtures()) {
+      for (let n = 0; n < f.bytes.length; n++) {
+        const d = decodeFrame(f.linkType, f.bytes.subarray(0, n));
+        assert.notEqual(d.kind, 'advert', `${f.name} cut to ${n} bytes was accepted`);
+      }
+    }
+  });
+
+  it('never throws on single-byte corruptions or random bytes', () => {
+    let seed = 7;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (const f of allPacketFixtures()) {
+      for (let i = 0; i < f.bytes.length; i++) {
+        const copy = f.bytes.slice();
+        copy[i] = rand() & 0xff;
+        decodeFrame(f.linkType, copy);
+      }
+    }
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Uint8Array.from({ length: rand() % 200 }, () => rand() & 0xff);
+      for (const lt of Object.values(LinkType)) decodeFrame(lt, bytes);
+    }
+  });
+
+  it('ignores frames that are not VRRP, and unknown link types', () => {
+    const f = packetFixture('v2-ipv4-pass');
+    const udp = f.bytes.slice();
+    udp[14 + 9] = 17;
+    assert.equal(decodeFrame(1, udp).kind, 'other');
+    assert.equal(decodeFrame(9999, f.bytes).kind, 'other');
+    const arp = f.bytes.slice();
+    arp[12] = 0x08;
+    arp[13] = 0x06;
+    assert.equal(decodeFrame(1, arp).kind, 'other');
+  });
+
+  it('rejects fragments rather than decoding half a message', () => {
+    const f = packetFixture('v2-ipv4-pass');
+    const frag = f.bytes.slice();
+    frag[14 + 6] = 0x20; // more fragments
+    assert.equal(rejectionOf2(f.linkType, frag), 'fragmented');
+  });
+
+  it('rejects a third VLAN tag instead of reading past it', () => {
+    const f = packetFixture('v2-ipv4-qinq');
+    const three = new Uint8Array([...f.bytes.subarray(0, 12), 0x81, 0x00, 0x00, 0x07, ...f.bytes.subarray(12)]);
+    assert.equal(decodeFrame(1, three).kind, 'other');
+  });
+});
+
+function rejectionOf2(linkType: number, bytes: Uint8Array): string {
+  const d = decodeFrame(linkType, bytes);
+  return d.kind === 'invalid' ? d.reason : d.kind;
+}
+
+describe('auth data stays secret', () => {
+  it('cannot be printed, serialised or inspected', () => {
+    const a = advertOf('v2-ipv4-pass');
+    const outputs = [JSON.stringify(a), String(a.authSecret), inspect(a, { depth: 5, showHidden: true }), a.authSecret?.toString() ?? ''];
+    for (const text of outputs) {
+      assert.ok(!text.includes('s3cr3t'), text);
+      assert.ok(!text.includes('73336372'), text);
+    }
+  });
+
+  it('compares equal for the same password and unequal otherwise', () => {
+    const a = advertOf('v2-ipv4-pass');
+    const f = packetFixture('v2-ipv4-pass');
+    const other = f.bytes.slice();
+    // change the last password byte and fix the checksum by the same amount on the other half-word
+    const at = other.length - 1;
+    other[at] = (other[at] ?? 0) + 1;
+    const ck = 14 + 20 + 6;
+    const sum = (((other[ck] ?? 0) << 8) | (other[ck + 1] ?? 0)) - 1;
+    other[ck] = (sum >> 8) & 0xff;
+    other[ck + 1] = sum & 0xff;
+    const d = decodeFrame(1, other);
+    assert.equal(d.kind, 'advert', JSON.stringify(d));
+    if (a.authSecret === undefined || d.advert.authSecret === undefined) throw new Error('PASS adverts carry a secret');
+    assert.equal(a.authSecret.equals(advertOf('v2-ipv4-pass').authSecret ?? a.authSecret), true);
+    assert.equal(a.authSecret.equals(d.advert.authSecret), false);
+  });
+});
