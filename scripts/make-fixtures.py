@@ -88,8 +88,8 @@ write('v3-ipv4-sll2', 'VRRPv3 over IPv4, Linux cooked capture v2', lab % ('keepa
 link, fr = frames('keepalived-unicast-v3-and-ah.pcap')
 write('v2-ipv4-ah', 'VRRPv2 inside IPsec AH (keepalived auth_type AH), HMAC-96 in a 24-byte AH header', lab % ('keepalived-unicast-v3-and-ah.pcap', 1), link, fr[0])
 write('v3-ipv4-unicast', 'VRRPv3 unicast to a peer; checksum with the real destination in the pseudo-header (RFC 5798, keepalived, FRR)', lab % ('keepalived-unicast-v3-and-ah.pcap', 2), link, fr[1])
-link, fr = frames('keepalived-v2-ipv6.pcap')
-write('v3-ipv6-ethernet', 'VRRPv3 over IPv6 on Ethernet', lab % ('keepalived-v2-ipv6.pcap', 1), link, fr[0])
+link, fr = frames('keepalived-v3-ipv6.pcap')
+write('v3-ipv6-ethernet', 'VRRPv3 over IPv6 on Ethernet', lab % ('keepalived-v3-ipv6.pcap', 1), link, fr[0])
 
 hand = 'built by hand (scripts/make-fixtures.py) '
 pass_ip = pass_frame[14:]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Records the real-keepalived captures in test/fixtures/captures/ from a throwaway namespace lab.
+# Records the real-keepalived captures in test/fixtures/captures/ from a throwaway namespace lab
+# (the .pcapng copy of the split-brain capture is made with: editcap -F pcapng X.pcap X.pcapng).
 # Run as root on Debian with keepalived and tcpdump installed. Documentation addresses only;
 # everything it creates is removed on exit.
 set -euo pipefail
@@ -124,8 +125,8 @@ start_ka b "$(inst VI_AH 72 150 ' authentication {
  }')"
 sleep 5; end_capture; stop_ka a; stop_ka b
 
-# 5. keepalived's VRRPv2 over IPv6 (non-standard; no auth data).
-capture keepalived-v2-ipv6.pcap -i eth0
+# 5. An IPv6 instance without vrrp_version: keepalived 2.2.7 sends VRRPv3.
+capture keepalived-v3-ipv6.pcap -i eth0
 start_ka a "$(inst VI_6 81 150 "$v6vip")"
 sleep 5; end_capture; stop_ka a
 ls -l "$out"

@@ -36,6 +36,8 @@ interface Interface {
   name: string;
   /** Seconds per timestamp unit. */
   resolution: number;
+  /** Units per second when the resolution is decimal (10^n), so times divide exactly as pcap's do. */
+  divisor: number | undefined;
   offset: number;
   snaplen: number;
 }
@@ -47,6 +49,17 @@ type Format =
 
 function swap32(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+/** Timestamp units since the epoch → seconds, exact to the double nearest the true value. */
+function ticksToSeconds(high: number, low: number, iface: Interface): number {
+  const ticks = high * 4294967296 + low;
+  if (iface.divisor === undefined) return ticks * iface.resolution;
+  if (ticks <= Number.MAX_SAFE_INTEGER) return ticks / iface.divisor;
+  // Nanosecond (and finer) times since 1970 exceed 2^53: split whole seconds off exactly.
+  const big = (BigInt(high) << 32n) | BigInt(low);
+  const div = BigInt(iface.divisor);
+  return Number(big / div) + Number(big % div) / iface.divisor;
 }
 
 export class CaptureFileParser {
@@ -118,7 +131,10 @@ export class CaptureFileParser {
       const incl = view.getUint32(at + 8, little);
       if (incl > MAX_RECORD) throw new CaptureFormatError(`corrupt record after ${this.#packets} packets (length ${incl})`);
       if (at + 16 + incl > end) break;
-      const ts = view.getUint32(at, little) + view.getUint32(at + 4, little) * resolution;
+      const sec = view.getUint32(at, little);
+      const frac = view.getUint32(at + 4, little);
+      // Same arithmetic as pcapng below, so a capture and its pcapng conversion give identical times.
+      const ts = resolution === 1e-6 ? (sec * 1e6 + frac) / 1e6 : sec + frac / 1e9;
       this.#packets++;
       this.#lastTs = ts;
       this.sink({ ts, linkType, interfaceName: 'if0', data: bytes.subarray(at + 16, at + 16 + incl) });
@@ -156,7 +172,7 @@ export class CaptureFileParser {
           const id = epb ? view.getUint32(body, f.little) : view.getUint16(body, f.little);
           const iface = f.interfaces[id];
           if (iface === undefined) throw new CaptureFormatError(`pcapng packet for undeclared interface ${id}`);
-          const ts = (view.getUint32(body + 4, f.little) * 4294967296 + view.getUint32(body + 8, f.little)) * iface.resolution + iface.offset;
+          const ts = ticksToSeconds(view.getUint32(body + 4, f.little), view.getUint32(body + 8, f.little), iface) + iface.offset;
           const caplen = view.getUint32(body + 12, f.little);
           if (body + 20 + caplen > bodyEnd) throw new CaptureFormatError(`corrupt pcapng packet block after ${this.#packets} packets`);
           this.#packets++;
@@ -187,6 +203,7 @@ export class CaptureFileParser {
       linkType: view.getUint16(body, little),
       name: `if${index}`,
       resolution: 1e-6,
+      divisor: 1e6,
       offset: 0,
       snaplen: view.getUint32(body + 4, little),
     };
@@ -199,6 +216,7 @@ export class CaptureFileParser {
       if (code === 9 && len >= 1) {
         const r = bytes[value] ?? 6;
         iface.resolution = r & 0x80 ? 2 ** -(r & 0x7f) : 10 ** -r;
+        iface.divisor = r & 0x80 ? undefined : 10 ** r;
       }
       if (code === 14 && len >= 8) iface.offset = Number(view.getBigInt64(value, little));
       o = value + Math.ceil(len / 4) * 4;

@@ -1,0 +1,203 @@
+/** `vrrpwatch replay` as users run it: the built CLI on real keepalived captures and on bad input. */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CAPTURES, CLI, packetFixture, pcapFile } from '../helpers/fixtures.js';
+import type { ReplayReport } from '../../src/outputs/report.js';
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(file: string): ReplayReport {
+  const r = run('replay', file, '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as ReplayReport;
+}
+
+const A = '192.0.2.11';
+const B = '192.0.2.12';
+let dir = '';
+
+describe('replay of real keepalived captures', () => {
+  it('judges the firewall split-brain: one interval, both routers, start at the second master', () => {
+    const report = json(join(CAPTURES, 'keepalived-v2-split-brain.pcap'));
+    assert.equal(report.packets, 22);
+    assert.equal(report.adverts, 22);
+    assert.deepEqual(report.invalid, {});
+    const [g] = report.groups;
+    assert.ok(g);
+    assert.deepEqual([g.interface, g.family, g.vrid], ['if0', 'ipv4', 51]);
+    assert.equal(g.split_brain.length, 1);
+    const [split] = g.split_brain;
+    assert.deepEqual(split?.routers, [A, B]);
+    const firstB = Math.min(...packets(join(CAPTURES, 'keepalived-v2-split-brain.pcap')).filter((p) => p.src === B).map((p) => p.ts));
+    assert.equal(split.start, firstB);
+    assert.ok(split.judged - split.start <= 3, `judged after ${split.judged - split.start} s`);
+    assert.equal(typeof split.end, 'number');
+    assert.deepEqual(g.failovers, []);
+    assert.deepEqual(g.mismatches, []);
+    assert.deepEqual(g.routers.map((r) => [r.address, r.priorities]), [[A, [150]], [B, [100]]]);
+  });
+
+  it('shows a graceful stop and a preemption as two failovers and no split-brain', () => {
+    const report = json(join(CAPTURES, 'keepalived-v2-pass-failover.pcap'));
+    const [g] = report.groups;
+    assert.ok(g);
+    assert.deepEqual(g.split_brain, []);
+    assert.deepEqual(g.failovers.map((f) => [f.from, f.to]), [[A, B], [B, A]]);
+    assert.deepEqual(g.masters.map((m) => m.router), [A, B, A]);
+    assert.equal(g.masters.at(-1)?.end, null, 'the last master is still open at the end of the capture');
+    assert.equal(g.no_master.length, 1, 'the gap between the priority-0 advert and the backup taking over');
+  });
+
+  it('gives the same judgement for the pcapng copy', () => {
+    const a = json(join(CAPTURES, 'keepalived-v2-split-brain.pcap'));
+    const b = json(join(CAPTURES, 'keepalived-v2-split-brain.pcapng'));
+    assert.deepEqual(b.groups.map((g) => ({ ...g, interface: 'x' })), a.groups.map((g) => ({ ...g, interface: 'x' })));
+    assert.equal(b.format, 'pcapng');
+  });
+
+  it('prints a readable text timeline', () => {
+    const r = run('replay', join(CAPTURES, 'keepalived-v2-split-brain.pcap'));
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /group vrid 51 ipv4 on if0: SPLIT-BRAIN x1/);
+    assert.match(r.stdout, /SPLIT-BRAIN 192\.0\.2\.11 \+ 192\.0\.2\.12 \(judged after [0-9.]+ s\) until /);
+  });
+
+  it('--packets gives one line per VRRP packet, as many as tshark counts, with the contract fields', () => {
+    for (const name of ['keepalived-v2-split-brain.pcap', 'keepalived-v3-linux-sll.pcap', 'keepalived-v3-linux-sll2.pcap', 'keepalived-unicast-v3-and-ah.pcap', 'keepalived-v3-ipv6.pcap']) {
+      const file = join(CAPTURES, name);
+      const lines = packets(file);
+      const tsharkCount = execFileSync('tshark', ['-r', file, '-Y', 'vrrp'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').length;
+      assert.equal(lines.length, tsharkCount, name);
+      for (const p of lines) {
+        for (const key of ['ts', 'src', 'dst', 'ttl', 'family', 'ok', 'version', 'type', 'vrid', 'priority', 'addresses', 'advert_interval', 'checksum', 'checksum_form', 'ttl_ok']) {
+          assert.ok(key in p, `${name}: ${key} missing`);
+        }
+      }
+    }
+    const ah = packets(join(CAPTURES, 'keepalived-unicast-v3-and-ah.pcap'));
+    assert.deepEqual(new Set(ah.map((p) => `${p.version}/${p.auth_type ?? '-'}/${p.checksum_form}`)), new Set(['2/2/message', '3/-/pseudo_header']));
+  });
+
+  it('never prints the PASS password', () => {
+    const file = join(CAPTURES, 'keepalived-v2-pass-failover.pcap');
+    assert.ok(readFileSync(file).includes('s3cr3t'), 'the capture does carry it');
+    for (const args of [[], ['--format', 'json'], ['--packets']]) {
+      const r = run('replay', file, ...args);
+      assert.ok(!r.stdout.includes('s3cr3t') && !r.stderr.includes('s3cr3t'), `replay ${args.join(' ')}`);
+    }
+  });
+});
+
+interface PacketLine {
+  ts: number;
+  src: string;
+  version: number;
+  auth_type?: number;
+  checksum_form: string;
+  [key: string]: unknown;
+}
+
+function packets(file: string): PacketLine[] {
+  const r = run('replay', file, '--packets');
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as PacketLine);
+}
+
+describe('replay of bad input', () => {
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-replay-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const oneError = (r: { code: number | null; stderr: string }, pattern: RegExp): void => {
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', pattern);
+    assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/, 'no stack trace');
+  };
+
+  it('a missing file', () => {
+    oneError(run('replay', join(dir, 'nope.pcap')), /^vrrpwatch: cannot read .*nope\.pcap: no such file$/);
+  });
+
+  it('a directory', () => {
+    oneError(run('replay', dir), /it is a directory$/);
+  });
+
+  it('a file that is not a capture', () => {
+    const f = join(dir, 'notes.txt');
+    writeFileSync(f, 'this is not a capture at all\n');
+    oneError(run('replay', f), /notes\.txt: not a pcap or pcapng file \(starts with 0x74686973\)$/);
+  });
+
+  it('an empty file', () => {
+    const f = join(dir, 'empty.pcap');
+    writeFileSync(f, '');
+    oneError(run('replay', f), /empty\.pcap: the file is empty$/);
+  });
+
+  it('an unreadable file (as an unprivileged user)', () => {
+    const f = join(dir, 'secret.pcap');
+    writeFileSync(f, pcapFile(1, []));
+    chmodSync(f, 0o600);
+    chmodSync(dir, 0o755);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'replay', f], { encoding: 'utf8' });
+    oneError({ code: r.status, stderr: r.stderr }, /secret\.pcap: permission denied$/);
+  });
+
+  it('a truncated capture reports what it read, then the error, exit 2', () => {
+    const whole = readFileSync(join(CAPTURES, 'keepalived-v2-split-brain.pcap'));
+    const f = join(dir, 'cut.pcap');
+    writeFileSync(f, whole.subarray(0, whole.length - 10));
+    const r = run('replay', f, '--format', 'json');
+    oneError(r, /cut\.pcap: truncated: the capture ends inside a record after 21 packets$/);
+    assert.equal((JSON.parse(r.stdout) as ReplayReport).packets, 21);
+  });
+
+  it('a capture without VRRP says so', () => {
+    const f = join(dir, 'novrrp.pcap');
+    const udp = packetFixture('v2-ipv4-pass').bytes.slice();
+    udp[14 + 9] = 17;
+    writeFileSync(f, pcapFile(1, [{ ts: 1, bytes: udp }]));
+    const r = run('replay', f);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /1 packets, 0 VRRP advertisements/);
+    assert.match(r.stdout, /no VRRP advertisements in .*novrrp\.pcap/);
+  });
+
+  it('counts invalid packets by reason', () => {
+    const f = join(dir, 'bad.pcap');
+    const frames = ['bad-checksum', 'bad-checksum', 'carp', 'v2-ipv4-pass'].map((n, i) => ({ ts: 10 + i, bytes: packetFixture(n).bytes }));
+    writeFileSync(f, pcapFile(1, frames));
+    const report = json(f);
+    assert.deepEqual(report.invalid, { bad_checksum: 2, not_vrrp: 1 });
+    assert.equal(report.adverts, 1);
+    const lines = packets(f);
+    assert.deepEqual(lines.map((l) => [l.ok, l.reason ?? null]), [[false, 'bad_checksum'], [false, 'bad_checksum'], [false, 'not_vrrp'], [true, null]]);
+  });
+
+  it('bad arguments print usage and exit 2', () => {
+    for (const args of [['replay'], ['replay', 'a', 'b'], ['replay', 'x.pcap', '--format', 'xml'], ['replay', 'x.pcap', '--bogus'], ['frobnicate']]) {
+      const r = run(...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^vrrpwatch: /);
+      assert.match(r.stderr, /usage:/);
+    }
+  });
+
+  it('--version and --help', () => {
+    assert.match(run('--version').stdout, /^vrrpwatch \d+\.\d+\.\d+\n$/);
+    assert.equal(run('--help').code, 0);
+  });
+});

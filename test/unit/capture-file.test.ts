@@ -1,0 +1,165 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-file.js';
+import type { CapturedPacket } from '../../src/core/capture-file.js';
+import { packetFixture, pcapFile } from '../helpers/fixtures.js';
+
+function parseAll(bytes: Uint8Array, chunk = bytes.length): CapturedPacket[] {
+  const got: CapturedPacket[] = [];
+  const parser = new CaptureFileParser((p) => got.push({ ...p, data: p.data.slice() }));
+  // Feed in pieces the way the file reader does: keep what was not consumed, append the next piece.
+  let pending = new Uint8Array(0);
+  for (let at = 0; ; at += chunk) {
+    const piece = bytes.subarray(at, Math.min(bytes.length, at + chunk));
+    const buf = new Uint8Array(pending.length + piece.length);
+    buf.set(pending);
+    buf.set(piece, pending.length);
+    const final = at + chunk >= bytes.length;
+    const used = parser.feed(buf, buf.length, final);
+    pending = buf.slice(used);
+    if (final) break;
+  }
+  return got;
+}
+
+function block(type: number, body: Uint8Array, little = true): Uint8Array {
+  const len = 12 + Math.ceil(body.length / 4) * 4;
+  const b = Buffer.alloc(len);
+  const w = (v: number, o: number): number => (little ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
+  w(type, 0);
+  w(len, 4);
+  Buffer.from(body).copy(b, 8);
+  w(len, len - 4);
+  return b;
+}
+
+function shb(little = true): Uint8Array {
+  const body = Buffer.alloc(16);
+  if (little) body.writeUInt32LE(0x1a2b3c4d, 0);
+  else body.writeUInt32BE(0x1a2b3c4d, 0);
+  body.writeInt32LE(-1, 8);
+  body.writeInt32LE(-1, 12);
+  return block(0x0a0d0d0a, body, little);
+}
+
+function option(code: number, value: Uint8Array, little = true): Buffer {
+  const b = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
+  if (little) {
+    b.writeUInt16LE(code, 0);
+    b.writeUInt16LE(value.length, 2);
+  } else {
+    b.writeUInt16BE(code, 0);
+    b.writeUInt16BE(value.length, 2);
+  }
+  Buffer.from(value).copy(b, 4);
+  return b;
+}
+
+function idb(linkType: number, name: string, tsresol?: number, little = true): Uint8Array {
+  const head = Buffer.alloc(8);
+  if (little) {
+    head.writeUInt16LE(linkType, 0);
+    head.writeUInt32LE(262144, 4);
+  } else {
+    head.writeUInt16BE(linkType, 0);
+    head.writeUInt32BE(262144, 4);
+  }
+  const opts = [option(2, Buffer.from(name), little)];
+  if (tsresol !== undefined) opts.push(option(9, Uint8Array.of(tsresol), little));
+  opts.push(Buffer.alloc(4));
+  return block(1, Buffer.concat([head, ...opts]), little);
+}
+
+function epb(iface: number, ticks: bigint, data: Uint8Array, little = true): Uint8Array {
+  const head = Buffer.alloc(20);
+  const w = (v: number, o: number): number => (little ? head.writeUInt32LE(v, o) : head.writeUInt32BE(v, o));
+  w(iface, 0);
+  w(Number(ticks >> 32n), 4);
+  w(Number(ticks & 0xffffffffn), 8);
+  w(data.length, 12);
+  w(data.length, 16);
+  return block(6, Buffer.concat([head, Buffer.from(data)]), little);
+}
+
+const frame = packetFixture('v2-ipv4-pass').bytes;
+const sll = packetFixture('v3-ipv4-sll');
+
+describe('pcap files', () => {
+  it('reads records with their times, in any chunking', () => {
+    const file = pcapFile(1, [
+      { ts: 1700000000.25, bytes: frame },
+      { ts: 1700000001.5, bytes: frame },
+    ]);
+    for (const chunk of [file.length, 1, 7, 40]) {
+      const got = parseAll(file, chunk);
+      assert.deepEqual(got.map((p) => p.ts), [1700000000.25, 1700000001.5], `chunk ${chunk}`);
+      assert.deepEqual(got[0]?.data, frame);
+      assert.equal(got[0].linkType, 1);
+      assert.equal(got[0].interfaceName, 'if0');
+    }
+  });
+
+  it('reads big-endian and nanosecond pcap', () => {
+    const le = pcapFile(1, [{ ts: 1700000000.5, bytes: frame }]);
+    const be = Buffer.alloc(le.length);
+    be.writeUInt32BE(0xa1b23c4d, 0);
+    be.writeUInt16BE(2, 4);
+    be.writeUInt16BE(4, 6);
+    be.writeUInt32BE(65535, 16);
+    be.writeUInt32BE(1, 20);
+    be.writeUInt32BE(1700000000, 24);
+    be.writeUInt32BE(500_000_000, 28);
+    be.writeUInt32BE(frame.length, 32);
+    be.writeUInt32BE(frame.length, 36);
+    Buffer.from(frame).copy(be, 40);
+    const [p] = parseAll(be);
+    assert.equal(p?.ts, 1700000000.5);
+    assert.deepEqual(p.data, frame);
+  });
+
+  it('names empty, short, foreign and truncated files precisely', () => {
+    assert.throws(() => parseAll(new Uint8Array(0)), { name: 'CaptureFormatError', message: 'the file is empty' });
+    assert.throws(() => parseAll(Buffer.from('hello')), /not a pcap or pcapng file/);
+    assert.throws(() => parseAll(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')), { message: 'not a pcap or pcapng file (starts with 0x47455420)' });
+    const file = pcapFile(1, [{ ts: 1, bytes: frame }, { ts: 2, bytes: frame }]);
+    assert.throws(() => parseAll(file.subarray(0, file.length - 3)), (err: unknown) => {
+      assert.ok(err instanceof CaptureFormatError);
+      assert.equal(err.message, 'truncated: the capture ends inside a record after 1 packets');
+      return true;
+    });
+  });
+
+  it('rejects an absurd record length instead of waiting for it', () => {
+    const file = pcapFile(1, [{ ts: 1, bytes: frame }]);
+    file.writeUInt32LE(0x7fffffff, 24 + 8);
+    assert.throws(() => parseAll(file), /corrupt record after 0 packets/);
+  });
+});
+
+describe('pcapng files', () => {
+  it('reads interfaces by name, link types and timestamp resolutions', () => {
+    const file = Buffer.concat([
+      shb(),
+      idb(1, 'eth0'),
+      idb(113, 'any', 9),
+      epb(0, 1700000000_250000n, frame),
+      epb(1, 1700000001_000000001n, sll.bytes),
+    ]);
+    const got = parseAll(file, 13);
+    assert.deepEqual(got.map((p) => [p.interfaceName, p.linkType]), [['eth0', 1], ['any', 113]]);
+    assert.equal(got[0]?.ts, 1700000000.25);
+    assert.ok(Math.abs((got[1]?.ts ?? 0) - 1700000001) < 1e-6);
+    assert.deepEqual(got[1]?.data, sll.bytes);
+  });
+
+  it('reads a big-endian section after a little-endian one, with fresh interfaces', () => {
+    const file = Buffer.concat([shb(), idb(1, 'a'), epb(0, 1_000000n, frame), shb(false), idb(1, 'b', undefined, false), epb(0, 2_000000n, frame, false)]);
+    assert.deepEqual(parseAll(file).map((p) => [p.interfaceName, p.ts]), [['a', 1], ['b', 2]]);
+  });
+
+  it('names a packet for an undeclared interface and a truncated block', () => {
+    assert.throws(() => parseAll(Buffer.concat([shb(), epb(3, 1n, frame)])), /undeclared interface 3/);
+    const file = Buffer.concat([shb(), idb(1, 'eth0'), epb(0, 1n, frame)]);
+    assert.throws(() => parseAll(file.subarray(0, file.length - 1)), /truncated/);
+  });
+});
