@@ -57,7 +57,8 @@ export async function readCaptureFile(path: string, sink: PacketSink): Promise<R
       const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
       filled += bytesRead;
       const final = bytesRead === 0;
-      const used = parser.feed(buf, filled, final);
+      // A plain Uint8Array view: the parser's per-packet subarrays are then cheaper than Buffers.
+      const used = parser.feed(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), filled, final);
       if (final) break;
       buf.copy(buf, 0, used, filled);
       filled -= used;

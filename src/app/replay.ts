@@ -1,7 +1,7 @@
 /** `vrrpwatch replay FILE`: the core run over a capture file, with packet timestamps as the clock. */
 import { readCaptureFile } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/capture-file.js';
-import { decodeFrame } from '../core/decode.js';
+import { Decoder } from '../core/decode.js';
 import { packetRecord } from '../core/packet-record.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
@@ -32,11 +32,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   let adverts = 0;
   const span: { start: number | null; end: number | null } = { start: null, end: null };
   const onPacket = options.onPacket;
+  const decoder = new Decoder();
 
   const sink = (p: CapturedPacket): void => {
     span.start ??= p.ts;
     span.end = p.ts;
-    const decoded = decodeFrame(p.linkType, p.data);
+    const decoded = decoder.decode(p.linkType, p.data);
     if (decoded.kind === 'other') return;
     const iface = interfaceLabel(p.interfaceName, decoded.vlans);
     if (onPacket !== undefined) onPacket(JSON.stringify(packetRecord(p.ts, iface, decoded)));

@@ -1,7 +1,21 @@
 /** IP addresses as text: dotted quad, and RFC 5952 canonical IPv6. */
 
+/**
+ * Recently formatted IPv4 addresses by value: a segment has few routers and addresses, and this saves
+ * building (and collecting) the same strings for every packet. Bounded: cleared when it fills up.
+ */
+const v4Cache = new Map<number, string>();
+const V4_CACHE_MAX = 4096;
+
 export function ipv4Text(b: Uint8Array, o: number): string {
-  return `${b[o] ?? 0}.${b[o + 1] ?? 0}.${b[o + 2] ?? 0}.${b[o + 3] ?? 0}`;
+  const n = (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
+  let text = v4Cache.get(n);
+  if (text === undefined) {
+    if (v4Cache.size >= V4_CACHE_MAX) v4Cache.clear();
+    text = `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+    v4Cache.set(n, text);
+  }
+  return text;
 }
 
 export function ipv6Text(b: Uint8Array, o: number): string {

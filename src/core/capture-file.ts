@@ -14,6 +14,7 @@ export interface CapturedPacket {
   data: Uint8Array;
 }
 
+/** Receives each packet; the object and its bytes are reused after the call returns. */
 export type PacketSink = (packet: CapturedPacket) => void;
 
 export class CaptureFormatError extends Error {
@@ -65,6 +66,8 @@ function ticksToSeconds(high: number, low: number, iface: Interface): number {
 export class CaptureFileParser {
   #format: Format = { kind: 'unknown' };
   #packets = 0;
+  /** Handed to the sink for every packet and refilled: valid only during the call, like `data`. */
+  readonly #packet: CapturedPacket = { ts: 0, linkType: 0, interfaceName: '', data: new Uint8Array(0) };
   /** Simple packet blocks carry no time: they take the last time seen. */
   #lastTs = 0;
   #view: DataView | undefined;
@@ -121,6 +124,15 @@ export class CaptureFileParser {
     return at;
   }
 
+  #emit(ts: number, linkType: number, interfaceName: string, data: Uint8Array): void {
+    const p = this.#packet;
+    p.ts = ts;
+    p.linkType = linkType;
+    p.interfaceName = interfaceName;
+    p.data = data;
+    this.sink(p);
+  }
+
   #notCapture(magic: number): CaptureFormatError {
     return new CaptureFormatError(`not a pcap or pcapng file (starts with 0x${magic.toString(16).padStart(8, '0')})`);
   }
@@ -137,7 +149,7 @@ export class CaptureFileParser {
       const ts = resolution === 1e-6 ? (sec * 1e6 + frac) / 1e6 : sec + frac / 1e9;
       this.#packets++;
       this.#lastTs = ts;
-      this.sink({ ts, linkType, interfaceName: 'if0', data: bytes.subarray(at + 16, at + 16 + incl) });
+      this.#emit(ts, linkType, 'if0', bytes.subarray(at + 16, at + 16 + incl));
       at += 16 + incl;
     }
     return at;
@@ -177,7 +189,7 @@ export class CaptureFileParser {
           if (body + 20 + caplen > bodyEnd) throw new CaptureFormatError(`corrupt pcapng packet block after ${this.#packets} packets`);
           this.#packets++;
           this.#lastTs = ts;
-          this.sink({ ts, linkType: iface.linkType, interfaceName: iface.name, data: bytes.subarray(body + 20, body + 20 + caplen) });
+          this.#emit(ts, iface.linkType, iface.name, bytes.subarray(body + 20, body + 20 + caplen));
           break;
         }
         case BLOCK_SPB: {
@@ -187,7 +199,7 @@ export class CaptureFileParser {
           const orig = view.getUint32(body, f.little);
           const caplen = Math.min(orig, iface.snaplen === 0 ? orig : iface.snaplen, bodyEnd - body - 4);
           this.#packets++;
-          this.sink({ ts: this.#lastTs, linkType: iface.linkType, interfaceName: iface.name, data: bytes.subarray(body + 4, body + 4 + caplen) });
+          this.#emit(this.#lastTs, iface.linkType, iface.name, bytes.subarray(body + 4, body + 4 + caplen));
           break;
         }
         default:

@@ -5,7 +5,7 @@
  * split-brain) lives in judge.ts; this file keeps the tables, bounds them, and turns changes of
  * judgement into events.
  */
-import { isMaster, mismatchesOf, nextDeadline, wins, SPLIT_ADVERTS } from './judge.js';
+import { isMaster, masterDownInterval, mismatchesOf, nextDeadline, wins, SPLIT_ADVERTS } from './judge.js';
 import type { Advert, GroupKey, MismatchField } from './types.js';
 import type { AuthSecret } from './secret.js';
 
@@ -47,6 +47,8 @@ export interface RouterState {
   authType: number | undefined;
   authSecret: AuthSecret | undefined;
   ttl: number;
+  /** The last Advert object applied: the same object again means the same content (see Decoder). */
+  lastAdvert: Advert | undefined;
   /** Judgement: counted as master now, since when. */
   master: boolean;
   masterSince: number;
@@ -104,6 +106,8 @@ export function groupId(key: GroupKey): string {
 
 export class Monitor {
   readonly groups = new Map<string, GroupState>();
+  /** The same groups indexed by interface, then family and VRID (vrid, or 256 + vrid for IPv6): no string keys per packet. */
+  readonly #byInterface = new Map<string, (GroupState | undefined)[]>();
   readonly evictions = { group: 0, router: 0 };
 
   constructor(
@@ -113,12 +117,29 @@ export class Monitor {
 
   /** Applies one advertisement heard on `iface` at time `now`. */
   advert(iface: string, advert: Advert, now: number): void {
-    const id = `${iface}|${advert.family}|${advert.vrid}`;
-    let group = this.groups.get(id);
+    let slots = this.#byInterface.get(iface);
+    if (slots === undefined) {
+      slots = [];
+      this.#byInterface.set(iface, slots);
+    }
+    const slot = advert.family === 'ipv4' ? advert.vrid : 256 + advert.vrid;
+    let group = slots[slot];
     if (group === undefined) {
-      group = this.#newGroup(id, { interface: iface, family: advert.family, vrid: advert.vrid }, now);
+      const key: GroupKey = { interface: iface, family: advert.family, vrid: advert.vrid };
+      group = this.#newGroup(groupId(key), key, now);
+      slots[slot] = group;
     } else {
-      this.#settle(group, now);
+      const only = group.routers.size === 1 ? group.routers.get(advert.src) : undefined;
+      if (only !== undefined && only.lastAdvert === advert && only.master && now >= only.last && now < only.last + masterDownInterval(only)) {
+        // The steady state: the only router of the group repeats itself while it is master. Nothing
+        // can change (no second router, same content, no deadline passed), so nothing is judged.
+        only.adverts++;
+        only.last = now;
+        group.lastSeen = now;
+        group.settledAt = now;
+        return;
+      }
+      this.#catchUp(group, now);
     }
     group.lastSeen = now;
     let router = group.routers.get(advert.src);
@@ -140,10 +161,18 @@ export class Monitor {
     for (const group of this.groups.values()) {
       this.#settle(group, now);
       if (now >= group.lastSeen + this.settings.groupExpirySeconds) {
-        this.groups.delete(group.id);
+        this.#forget(group);
         this.sink({ type: 'group_expired', group, time: now });
       }
     }
+  }
+
+  #forget(group: GroupState): void {
+    this.groups.delete(group.id);
+    const slots = this.#byInterface.get(group.key.interface);
+    if (slots === undefined) return;
+    slots[group.key.family === 'ipv4' ? group.key.vrid : 256 + group.key.vrid] = undefined;
+    if (slots.every((g) => g === undefined)) this.#byInterface.delete(group.key.interface);
   }
 
   #newGroup(id: string, key: GroupKey, now: number): GroupState {
@@ -172,7 +201,7 @@ export class Monitor {
     const oldest = [...this.groups.values()].sort((a, b) => a.lastSeen - b.lastSeen);
     const n = Math.max(1, Math.floor(this.settings.maxGroups / 10));
     for (const group of oldest.slice(0, n)) {
-      this.groups.delete(group.id);
+      this.#forget(group);
       this.evictions.group++;
       this.sink({ type: 'evicted', what: 'group', group, time: now });
     }
@@ -190,12 +219,17 @@ export class Monitor {
 
   /** Judges the group at each deadline that passed since it was last judged, then at `now`. */
   #settle(group: GroupState, now: number): void {
+    this.#catchUp(group, now);
+    this.#judge(group, now);
+  }
+
+  /** Judges the group at each deadline up to `now`, so changes get their exact times. */
+  #catchUp(group: GroupState, now: number): void {
     for (let guard = 0; guard < 64; guard++) {
       const deadline = nextDeadline(group, this.settings);
       if (deadline === undefined || deadline > now) break;
       this.#judge(group, Math.max(deadline, group.settledAt));
     }
-    this.#judge(group, now);
   }
 
   #judge(group: GroupState, now: number): void {
@@ -269,6 +303,8 @@ export class Monitor {
   }
 
   #judgeMismatches(group: GroupState, now: number): void {
+    // One router cannot disagree with itself: the common case costs nothing.
+    if (group.routers.size < 2 && group.authMismatchSince === undefined && group.configMismatchSince.size === 0) return;
     const found = mismatchesOf(group, now, this.settings);
     const auth = found.has('auth');
     if (auth && group.authMismatchSince === undefined) {
@@ -310,6 +346,7 @@ function newRouter(advert: Advert, now: number): RouterState {
     authType: advert.authType,
     authSecret: advert.authSecret,
     ttl: advert.ttl,
+    lastAdvert: undefined,
     master: false,
     masterSince: now,
     overlapAdverts: 0,
@@ -318,6 +355,7 @@ function newRouter(advert: Advert, now: number): RouterState {
 }
 
 function updateRouter(r: RouterState, a: Advert, now: number): void {
+  r.lastAdvert = a;
   r.adverts++;
   r.last = now;
   r.priority = a.priority;

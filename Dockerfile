@@ -1,0 +1,24 @@
+# Build stage: compiles TypeScript and the native libpcap binding.
+FROM node:20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libpcap-dev g++ make python3 \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY test ./test
+COPY bench ./bench
+RUN npm run build && npm prune --omit=dev
+
+# Run stage: libpcap and ping only, as an unprivileged user. Capture needs CAP_NET_RAW:
+#   docker run --network host --cap-add NET_RAW vrrpwatch [serve|once|replay] ...
+FROM node:20-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libpcap0.8 iputils-ping \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/src ./dist/src
+USER node
+ENTRYPOINT ["node", "/app/dist/src/cli.js"]

@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: prints figures, asserts nothing (these machines are shared and noisy).
+ * Replay throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, beside
+ * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeBenchCapture } from './capture.js';
+
+const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-bench-'));
+
+interface ChildResult {
+  adverts: number;
+  seconds: number;
+  maxRssMiB: number;
+  groups: number;
+  splits: number;
+}
+
+function replayOnce(file: string): ChildResult {
+  const out = execFileSync(process.execPath, [child, file], { encoding: 'utf8' });
+  return JSON.parse(out) as ChildResult;
+}
+
+function best(file: string, runs: number): ChildResult {
+  const results = Array.from({ length: runs }, () => replayOnce(file));
+  return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+}
+
+try {
+  console.log('replay benchmark (best of 3 runs; figures only, no pass/fail)');
+  const sizes = [1000, 4000, 8000];
+  let main: { file: string; result: ChildResult } | undefined;
+  for (const seconds of sizes) {
+    const file = join(dir, `bench-${seconds}.pcap`);
+    const written = writeBenchCapture(file, seconds);
+    const r = best(file, 3);
+    const mib = statSync(file).size / 1024 / 1024;
+    console.log(
+      `  ${written.toLocaleString('en')} adverts (${mib.toFixed(0)} MiB, ${r.groups} groups, ${r.splits} split-brains): ` +
+        `${Math.round(r.adverts / r.seconds).toLocaleString('en')} adverts/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
+    );
+    if (seconds === 4000) main = { file, result: r };
+  }
+  if (main !== undefined) {
+    const t0 = process.hrtime.bigint();
+    const t = spawnSync('tshark', ['-r', main.file], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const tsharkSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (t.status === 0) {
+      const rate = main.result.adverts / tsharkSeconds;
+      console.log(`  tshark -r on the ${main.result.adverts.toLocaleString('en')}-advert file: ${tsharkSeconds.toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} packets/s`);
+      console.log(`  replay is ${(tsharkSeconds / main.result.seconds).toFixed(1)}x tshark (target: >= 20x, >= 1,000,000 adverts/s)`);
+    } else {
+      console.log(`  tshark -r failed (exit ${t.status ?? 'signal'}): install tshark to compare`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

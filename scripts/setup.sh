@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine (as root) to build, run and test vrrpwatch: the apt packages the
+# native capture build and the tests need, then the npm dependencies and the build. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node=20
+if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt "$need_node" ]; then
+  echo "setup: vrrpwatch needs Node.js >= $need_node with npm (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+packages=(
+  libpcap-dev       # native build of npm "pcap"; libpcap at run time
+  g++ make python3  # node-gyp
+  tshark            # tests cross-check the decoder; bench compares replay throughput
+  util-linux        # setpriv, for tests that run as an unprivileged user
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: run as root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+npm ci --no-audit --no-fund
+npm run build
