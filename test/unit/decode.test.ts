@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { decodeFrame, LinkType } from '../../src/core/decode.js';
+import { decodeFrame, Decoder, LinkType } from '../../src/core/decode.js';
 import { allPacketFixtures, packetFixture } from '../helpers/fixtures.js';
 import type { Advert } from '../../src/core/types.js';
 
@@ -167,5 +167,30 @@ describe('auth data stays secret', () => {
     if (a.authSecret === undefined || d.advert.authSecret === undefined) throw new Error('PASS adverts carry a secret');
     assert.equal(a.authSecret.equals(advertOf('v2-ipv4-pass').authSecret ?? a.authSecret), true);
     assert.equal(a.authSecret.equals(d.advert.authSecret), false);
+  });
+});
+
+describe('Decoder (remembers repeated adverts)', () => {
+  it('gives the same result as decodeFrame for every fixture, first and second time', () => {
+    const decoder = new Decoder();
+    for (const f of allPacketFixtures()) {
+      const expected = JSON.stringify(decodeFrame(f.linkType, f.bytes));
+      assert.equal(JSON.stringify(decoder.decode(f.linkType, f.bytes)), expected, f.name);
+      assert.equal(JSON.stringify(decoder.decode(f.linkType, f.bytes.slice())), expected, `${f.name} again`);
+    }
+  });
+
+  it('decodes afresh when any byte of the message, the addresses or the TTL changes', () => {
+    const decoder = new Decoder();
+    const f = packetFixture('v2-ipv4-noauth-two-vips');
+    const first = decoder.decode(1, f.bytes);
+    assert.equal(decoder.decode(1, f.bytes.slice()), first, 'an identical repeat is the same object');
+    const ip = 14;
+    for (const at of [ip + 8, ip + 12, ip + 15, ip + 16, ip + 19, ip + 20 + 2, ip + 20 + 11, ip + 20 + 19]) {
+      const changed = f.bytes.slice();
+      changed[at] = (changed[at] ?? 0) ^ 0x01;
+      assert.equal(JSON.stringify(decoder.decode(1, changed)), JSON.stringify(decodeFrame(1, changed)), `byte ${at}`);
+      assert.notEqual(decoder.decode(1, changed), first);
+    }
   });
 });
