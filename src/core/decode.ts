@@ -143,7 +143,8 @@ export class Decoder {
       if (same) return hit.decoded;
     }
     const decoded = decodeFrame(linkType, b);
-    if (decoded.kind === 'advert' && total >= 20 && b.length >= at + total) {
+    // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
+    if (decoded.kind === 'advert') {
       const bytes = new Uint8Array(total - 20 + 9);
       bytes[0] = b[at + 8] ?? 0;
       bytes.set(b.subarray(at + 12, at + 20), 1);

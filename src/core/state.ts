@@ -6,7 +6,7 @@
  * judgement into events.
  */
 import { isMaster, masterDownInterval, mismatchesOf, nextDeadline, wins, SPLIT_ADVERTS } from './judge.js';
-import type { Advert, GroupKey, MismatchField } from './types.js';
+import type { Advert, Family, GroupKey, MismatchField } from './types.js';
 import type { AuthSecret } from './secret.js';
 
 export interface MonitorSettings {
@@ -100,6 +100,11 @@ export type MonitorEvent =
 
 export type EventSink = (event: MonitorEvent) => void;
 
+/** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
+function slotOf(family: Family, vrid: number): number {
+  return family === 'ipv4' ? vrid : 256 + vrid;
+}
+
 export function groupId(key: GroupKey): string {
   return `${key.interface}|${key.family}|${key.vrid}`;
 }
@@ -122,7 +127,7 @@ export class Monitor {
       slots = [];
       this.#byInterface.set(iface, slots);
     }
-    const slot = advert.family === 'ipv4' ? advert.vrid : 256 + advert.vrid;
+    const slot = slotOf(advert.family, advert.vrid);
     let group = slots[slot];
     if (group === undefined) {
       const key: GroupKey = { interface: iface, family: advert.family, vrid: advert.vrid };
@@ -171,7 +176,7 @@ export class Monitor {
     this.groups.delete(group.id);
     const slots = this.#byInterface.get(group.key.interface);
     if (slots === undefined) return;
-    slots[group.key.family === 'ipv4' ? group.key.vrid : 256 + group.key.vrid] = undefined;
+    slots[slotOf(group.key.family, group.key.vrid)] = undefined;
     if (slots.every((g) => g === undefined)) this.#byInterface.delete(group.key.interface);
   }
 
