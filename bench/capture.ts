@@ -3,6 +3,7 @@
  * (one master each), with a split-brain in every 16th VRID during the middle tenth of the capture.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
+import { pcapHeader, writeRecordHeader } from '../test/helpers/fixtures.js';
 
 function checksum(b: Buffer, from: number, to: number): number {
   let s = 0;
@@ -37,13 +38,7 @@ function frame(vrid: number, src: number, priority: number): Buffer {
 /** Returns the number of advertisements written. */
 export function writeBenchCapture(path: string, seconds: number): number {
   const fd = openSync(path, 'w');
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  writeSync(fd, header);
+  writeSync(fd, pcapHeader(1));
   const masters = Array.from({ length: 255 }, (_, i) => frame(i + 1, 11, 150));
   const rogues = Array.from({ length: 255 }, (_, i) => frame(i + 1, 12, 100));
   const t0 = 1_800_000_000;
@@ -55,11 +50,7 @@ export function writeBenchCapture(path: string, seconds: number): number {
       writeSync(fd, out, 0, used);
       used = 0;
     }
-    const sec = Math.floor(ts);
-    out.writeUInt32LE(sec, used);
-    out.writeUInt32LE(Math.round((ts - sec) * 1e6), used + 4);
-    out.writeUInt32LE(f.length, used + 8);
-    out.writeUInt32LE(f.length, used + 12);
+    writeRecordHeader(out, used, ts, f.length);
     f.copy(out, used + 16);
     used += 16 + f.length;
     count++;

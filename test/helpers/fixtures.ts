@@ -38,22 +38,32 @@ export interface Frame {
   bytes: Uint8Array;
 }
 
-/** A classic little-endian microsecond pcap file. */
-export function pcapFile(linkType: number, frames: Frame[]): Buffer {
+/** The global header of a classic little-endian microsecond pcap file. */
+export function pcapHeader(linkType: number): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(linkType, 20);
-  const parts = [header];
+  return header;
+}
+
+/** Writes the 16-byte record header of a packet of `length` bytes at `at` in `out`. */
+export function writeRecordHeader(out: Buffer, at: number, ts: number, length: number): void {
+  const sec = Math.floor(ts);
+  out.writeUInt32LE(sec, at);
+  out.writeUInt32LE(Math.round((ts - sec) * 1e6), at + 4);
+  out.writeUInt32LE(length, at + 8);
+  out.writeUInt32LE(length, at + 12);
+}
+
+/** A classic little-endian microsecond pcap file. */
+export function pcapFile(linkType: number, frames: Frame[]): Buffer {
+  const parts = [pcapHeader(linkType)];
   for (const f of frames) {
     const rec = Buffer.alloc(16);
-    const sec = Math.floor(f.ts);
-    rec.writeUInt32LE(sec, 0);
-    rec.writeUInt32LE(Math.round((f.ts - sec) * 1e6), 4);
-    rec.writeUInt32LE(f.bytes.length, 8);
-    rec.writeUInt32LE(f.bytes.length, 12);
+    writeRecordHeader(rec, 0, f.ts, f.bytes.length);
     parts.push(rec, Buffer.from(f.bytes));
   }
   return Buffer.concat(parts);
