@@ -1,21 +1,45 @@
 #!/usr/bin/env node
 /** The command line: the only place that reads argv and sets the exit code. */
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
+import { loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
 import { renderJson, renderText } from './outputs/report.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage:
+  vrrpwatch [serve] [options]          the Prometheus exporter (the default command)
+  vrrpwatch once [options]             Nagios/Icinga check: listen, judge, print one line, exit
   vrrpwatch replay FILE [--format text|json] [--packets]
   vrrpwatch --help | --version
 
-commands:
-  replay FILE    analyse a pcap or pcapng capture: masters, failovers, split-brain, mismatches
+options (serve and once):
+  -i, --interface NAME           capture on NAME (repeatable; default: every interface)
+  -c, --config FILE              YAML config; flags override it
+  --keepalived-config FILE       expectations from keepalived.conf (includes followed)
+  --peer ADDR                    a peer node to ping (repeatable)
+  --gateway ADDR                 the default gateway to ping
+  --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
+  --log.format json|pretty       log format (default json)
+
+serve options:
+  --web.listen-address HOST:PORT where metrics are served (default :9842)
+  --web.telemetry-path PATH      default /metrics
+  --web.config.file FILE         TLS and basic auth (Prometheus exporter-toolkit format)
+  --check-config                 check the config files, print the result and exit
+  --live                         a live view of the groups on the terminal, refreshed every second
+
+once options:
+  --window SECONDS               how long to listen (default 3 x the largest interval heard, at least 3.5)
+  --vrid N                       judge only these VRIDs (repeatable)
+  -t, --timeout SECONDS          give up (UNKNOWN) after this long
+  -V, --version                  print the version
 
 replay options:
-  --format text|json   report format (default text)
-  --packets            print one JSON line per VRRP packet instead of the report
+  --format text|json             report format (default text)
+  --packets                      print one JSON line per VRRP packet instead of the report
 `;
 
 /** Exit codes of replay and of usage errors. */
@@ -78,22 +102,110 @@ async function runReplay(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+const COMMON_OPTIONS = {
+  interface: { type: 'string', short: 'i', multiple: true },
+  config: { type: 'string', short: 'c' },
+  'keepalived-config': { type: 'string' },
+  peer: { type: 'string', multiple: true },
+  gateway: { type: 'string' },
+  'log.level': { type: 'string' },
+  'log.format': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function overridesOf(values: Values): Overrides {
+  const str = (k: string): string | undefined => {
+    const v = values[k];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const list = (k: string): string[] | undefined => {
+    const v = values[k];
+    return Array.isArray(v) ? v.map(String) : undefined;
+  };
+  const o: Overrides = {};
+  const set = <K extends keyof Overrides>(key: K, value: Overrides[K] | undefined): void => {
+    if (value !== undefined) o[key] = value;
+  };
+  set('interfaces', list('interface'));
+  set('keepalivedConfig', str('keepalived-config'));
+  set('peers', list('peer'));
+  set('gateway', str('gateway'));
+  set('listenAddress', str('web.listen-address'));
+  set('telemetryPath', str('web.telemetry-path'));
+  set('webConfigFile', str('web.config.file'));
+  set('logLevel', str('log.level'));
+  set('logFormat', str('log.format'));
+  return o;
+}
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Values; positionals: string[] } {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function runServe(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...COMMON_OPTIONS,
+    'web.listen-address': { type: 'string' },
+    'web.telemetry-path': { type: 'string' },
+    'web.config.file': { type: 'string' },
+    'check-config': { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+  const overrides = overridesOf(values);
+  const configFile = typeof values.config === 'string' ? values.config : undefined;
+  if (values['check-config'] === true) {
+    const s = loadSettings(configFile, overrides, true);
+    process.stdout.write(
+      `config ok: ${s.expected.length} expected groups, ${s.probeTargets.length} probe targets, capture on ${s.config.interfaces.length === 0 ? 'every interface' : s.config.interfaces.join(', ')}, ` +
+        `TLS ${s.webConfig?.tls === undefined ? 'off' : 'on'}, basic auth ${(s.webConfig?.basicAuthUsers.size ?? 0) > 0 ? 'on' : 'off'}\n`,
+    );
+    return EXIT_OK;
+  }
+  const { serve } = await import('./app/serve.js');
+  const handle = await serve({ configFile, overrides, live: values.live === true });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void handle.stop().then(resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return EXIT_OK;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
+      return runServe([]);
     case '-h':
     case '--help':
     case 'help':
       process.stdout.write(USAGE);
-      return command === undefined ? EXIT_ERROR : EXIT_OK;
+      return EXIT_OK;
     case '-V':
     case '--version':
       process.stdout.write(`vrrpwatch ${VERSION}\n`);
       return EXIT_OK;
     case 'replay':
       return runReplay(rest);
+    case 'serve':
+      return runServe(rest);
     default:
+      if (command.startsWith('-')) return runServe(argv);
       throw new UsageError(`unknown command "${command}"`);
   }
 }
@@ -105,6 +217,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError) fail(`${err.message}\n${USAGE}`, EXIT_ERROR);
     if (err instanceof CaptureFileError) fail(err.message, EXIT_ERROR);
+    if (err instanceof SettingsError) fail(err.problems.join('\nvrrpwatch: '), EXIT_ERROR);
+    if (err instanceof Error && (err as { code?: string }).code === 'EADDRINUSE') fail(`cannot listen: ${err.message}`, EXIT_ERROR);
     fail(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, EXIT_ERROR);
   },
 );

@@ -6,6 +6,7 @@ import { packetRecord } from '../core/packet-record.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
 import type { ReplayReport } from '../outputs/report.js';
+import { interfaceLabel } from './watch.js';
 
 export interface ReplayOptions {
   file: string;
@@ -17,11 +18,6 @@ export interface ReplayOutcome {
   report: ReplayReport;
   /** A problem after some packets were read (a truncated capture). */
   error: string | undefined;
-}
-
-/** The interface a packet belongs to: the capture's interface, plus VLAN ids from its tags. */
-function interfaceLabel(name: string, vlans: readonly number[]): string {
-  return vlans.length === 0 ? name : `${name}.${vlans.join('.')}`;
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {

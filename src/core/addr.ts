@@ -41,3 +41,54 @@ export function ipv6Text(b: Uint8Array, o: number): string {
   if (bestStart < 0) return hex(groups);
   return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
+
+/** The canonical text of an IPv4 or IPv6 address written by a person, or undefined when it is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return ipv4Text(v4, 0);
+  const v6 = parseIpv6(text);
+  return v6 === undefined ? undefined : ipv6Text(v6, 0);
+}
+
+function parseIpv4(text: string): Uint8Array | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i] ?? '';
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    out[i] = Number(p);
+  }
+  return out;
+}
+
+function parseIpv6(text: string): Uint8Array | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.split('::').length > 2) return undefined;
+  const [head = '', tail] = text.split('::');
+  const words = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const out: number[] = [];
+    const items = s.split(':');
+    for (const [i, item] of items.entries()) {
+      if (i === items.length - 1 && item.includes('.')) {
+        const v4 = parseIpv4(item);
+        if (v4 === undefined) return undefined;
+        out.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0));
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(item)) out.push(parseInt(item, 16));
+      else return undefined;
+    }
+    return out;
+  };
+  const h = words(head);
+  const t = tail === undefined ? [] : words(tail);
+  if (h === undefined || t === undefined) return undefined;
+  const missing = 8 - h.length - t.length;
+  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
+  const all = [...h, ...Array<number>(tail === undefined ? 0 : missing).fill(0), ...t];
+  const out = new Uint8Array(16);
+  all.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
+  return out;
+}

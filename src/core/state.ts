@@ -403,6 +403,8 @@ export interface GroupView {
     interval: number;
     last: number;
     master: boolean;
+    version: 2 | 3;
+    addresses: string[];
   }[];
 }
 
@@ -416,6 +418,15 @@ export function groupView(group: GroupState): GroupView {
     masterChanges: group.masterChanges,
     authMismatch: group.authMismatchSince !== undefined,
     configMismatch: [...group.configMismatchSince.keys()],
-    routers: routers.map((r) => ({ address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master })),
+    routers: routers.map((r) => ({
+      address: r.address,
+      adverts: r.adverts,
+      priority: r.priority,
+      interval: r.interval,
+      last: r.last,
+      master: r.master,
+      version: r.version,
+      addresses: r.addresses,
+    })),
   };
 }

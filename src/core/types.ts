@@ -72,3 +72,19 @@ export interface GroupKey {
 }
 
 export type MismatchField = 'advert_interval' | 'addresses' | 'version' | 'checksum_form';
+
+/** A group this node or witness expects to see (from the YAML config or imported from keepalived.conf). */
+export interface ExpectedGroup {
+  vrid: number;
+  /** Capture interface the group lives on; undefined matches any. */
+  interface: string | undefined;
+  family: Family;
+  /** Canonical address text. */
+  vips: string[];
+  /** Seconds; undefined when not known. */
+  advertInterval: number | undefined;
+  /** keepalived's instance name, to map notify_fifo lines; set when imported from keepalived.conf. */
+  instance: string | undefined;
+  /** Where the expectation came from, for messages: `config` or `keepalived.conf:LINE`. */
+  source: string;
+}

@@ -1,0 +1,270 @@
+/**
+ * A namespace lab on one bridge: keepalived nodes, a witness and a gateway host, each in its own
+ * network namespace, with documentation addresses only and no route out. Used by the end-to-end tests
+ * and by the demo. Everything it creates carries its prefix and is removed by `destroy()` (also called
+ * on exit and on Ctrl-C), and `sweep()` removes what an earlier, killed run left behind.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+export const PORT = 9842;
+
+export type HostName = 'a' | 'b' | 'c' | 'w' | 'gw';
+
+/** Host → its address on the segment (documentation ranges). */
+export const ADDRESS: Record<HostName, { v4: string; v6: string }> = {
+  gw: { v4: '192.0.2.1', v6: '2001:db8::1' },
+  a: { v4: '192.0.2.11', v6: '2001:db8::11' },
+  b: { v4: '192.0.2.12', v6: '2001:db8::12' },
+  c: { v4: '192.0.2.13', v6: '2001:db8::13' },
+  w: { v4: '192.0.2.20', v6: '2001:db8::20' },
+};
+export const VIP = { v4: '192.0.2.100', v6: '2001:db8::100', v4b: '192.0.2.101' };
+
+export class LabError extends Error {
+  override readonly name = 'LabError';
+}
+
+function run(cmd: string, args: string[], allowFail = false): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.error !== undefined) throw new LabError(`${cmd} could not run: ${r.error.message}`);
+  if (r.status !== 0 && !allowFail) throw new LabError(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim()}`);
+  return r.stdout;
+}
+
+const PREFIX = 'vwlab';
+
+/** Removes namespaces and veths left by earlier runs that were killed before they could clean up. */
+export function sweep(): void {
+  for (const line of run('ip', ['netns', 'list'], true).split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    if (!name.startsWith(PREFIX)) continue;
+    // Processes inside (keepalived, vrrpwatch) go first, or the namespace lingers.
+    for (const pid of run('ip', ['netns', 'pids', name], true).split('\n').filter(Boolean)) run('kill', ['-9', pid], true);
+    run('ip', ['netns', 'del', name], true);
+  }
+}
+
+export interface KeepalivedInstance {
+  name: string;
+  vrid: number;
+  priority: number;
+  state?: 'MASTER' | 'BACKUP';
+  /** Default 1. */
+  advertInt?: number;
+  /** keepalived's auth_pass; none when undefined. */
+  authPass?: string;
+  vips?: string[];
+  nopreempt?: boolean;
+  ipv6?: boolean;
+  unicastPeers?: string[];
+  /** A track_script: the weight applies while the script fails (a file in the run directory missing). */
+  trackFile?: { name: string; weight: number };
+}
+
+function instanceConf(i: KeepalivedInstance): string {
+  const lines = [
+    `vrrp_instance ${i.name} {`,
+    '  interface eth0',
+    `  state ${i.state ?? 'BACKUP'}`,
+    `  virtual_router_id ${i.vrid}`,
+    `  priority ${i.priority}`,
+    `  advert_int ${i.advertInt ?? 1}`,
+  ];
+  if (i.nopreempt === true) lines.push('  nopreempt');
+  if (i.ipv6 === true) lines.push('  native_ipv6');
+  if (i.authPass !== undefined) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${i.authPass}`, '  }');
+  lines.push('  virtual_ipaddress {', ...(i.vips ?? [i.ipv6 === true ? VIP.v6 : VIP.v4]).map((v) => `    ${v}/${v.includes(':') ? 64 : 24}`), '  }');
+  if (i.unicastPeers !== undefined) lines.push('  unicast_peer {', ...i.unicastPeers.map((p) => `    ${p}`), '  }');
+  if (i.trackFile !== undefined) lines.push('  track_script {', `    ${i.trackFile.name} weight ${i.trackFile.weight}`, '  }');
+  lines.push('}');
+  return lines.join('\n');
+}
+
+export class Lab {
+  readonly dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-lab-'));
+  readonly hosts: HostName[];
+  readonly #children = new Map<string, ChildProcess>();
+  #destroyed = false;
+  readonly #onExit = (): void => {
+    this.destroy();
+  };
+  readonly #onSignal = (): void => {
+    this.destroy();
+    process.exit(130);
+  };
+
+  constructor(hosts: HostName[] = ['gw', 'a', 'b', 'w']) {
+    this.hosts = hosts;
+    process.on('exit', this.#onExit);
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
+  }
+
+  ns(host: HostName | 'br'): string {
+    return `${PREFIX}-${host}`;
+  }
+
+  /** Builds the namespaces, the bridge and the addresses; fails with a clear message without root. */
+  create(): void {
+    if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, veth, a bridge)');
+    sweep();
+    try {
+      run('ip', ['netns', 'add', this.ns('br')]);
+    } catch (err) {
+      throw new LabError(`cannot create network namespaces here: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const br = this.ns('br');
+    run('ip', ['-n', br, 'link', 'add', 'br0', 'type', 'bridge', 'mcast_snooping', '0']);
+    run('ip', ['-n', br, 'link', 'set', 'br0', 'up']);
+    for (const h of this.hosts) this.#addHost(h);
+  }
+
+  #addHost(h: HostName): void {
+    const ns = this.ns(h);
+    const br = this.ns('br');
+    run('ip', ['netns', 'add', ns]);
+    run('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `p-${h}`, 'netns', br]);
+    run('ip', ['-n', br, 'link', 'set', `p-${h}`, 'master', 'br0', 'up']);
+    run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.eth0.accept_dad=0', 'net.ipv4.ping_group_range=0 2147483647']);
+    run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    run('ip', ['-n', ns, 'addr', 'add', `${ADDRESS[h].v4}/24`, 'dev', 'eth0']);
+    run('ip', ['-n', ns, 'addr', 'add', `${ADDRESS[h].v6}/64`, 'dev', 'eth0', 'nodad']);
+    // The gateway of the segment; it leads nowhere (the lab has no route out).
+    if (h !== 'gw') run('ip', ['-n', ns, 'route', 'add', 'default', 'via', ADDRESS.gw.v4]);
+  }
+
+  /** Runs a command inside a host's namespace and returns its output. */
+  exec(host: HostName, cmd: string[], allowFail = false): string {
+    return run('ip', ['netns', 'exec', this.ns(host), ...cmd], allowFail);
+  }
+
+  /** Starts a long-running process inside a namespace; output goes to DIR/NAME.log. */
+  start(name: string, host: HostName, cmd: string[], env: Record<string, string> = {}): ChildProcess {
+    this.stop(name);
+    const log = join(this.dir, `${name}.log`);
+    writeFileSync(log, '');
+    const child = spawn('ip', ['netns', 'exec', this.ns(host), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const append = (chunk: Buffer): void => {
+      try {
+        writeFileSync(log, chunk, { flag: 'a' });
+      } catch {
+        // The lab directory is gone (destroyed): nothing to keep.
+      }
+    };
+    child.stdout.on('data', append);
+    child.stderr.on('data', append);
+    this.#children.set(name, child);
+    return child;
+  }
+
+  log(name: string): string {
+    try {
+      return readFileSync(join(this.dir, `${name}.log`), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Stops a process started with `start` (SIGTERM, or the given signal), waiting for it to exit. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.#children.get(name);
+    if (child === undefined) return;
+    this.#children.delete(name);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+    child.kill(signal);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+
+  stop(name: string): void {
+    const child = this.#children.get(name);
+    if (child !== undefined && child.exitCode === null) child.kill('SIGKILL');
+    this.#children.delete(name);
+  }
+
+  /** Writes a keepalived config for `host` and starts keepalived in its namespace. */
+  keepalived(host: HostName, instances: KeepalivedInstance[], options: { notifyFifo?: boolean } = {}): string {
+    const conf = join(this.dir, `ka-${host}.conf`);
+    const globals = [`  router_id ${host}`, '  enable_script_security', '  script_user root'];
+    if (options.notifyFifo === true) globals.push(`  notify_fifo ${join(this.dir, `ka-${host}.fifo`)}`);
+    const scripts = instances
+      .filter((i) => i.trackFile !== undefined)
+      .map((i) => `vrrp_script ${i.trackFile?.name ?? ''} {\n  script "/usr/bin/test -e ${join(this.dir, `${i.trackFile?.name ?? ''}.ok`)}"\n  interval 1\n  fall 1\n  rise 1\n}`);
+    writeFileSync(conf, [`global_defs {\n${globals.join('\n')}\n}`, ...scripts, ...instances.map(instanceConf)].join('\n') + '\n');
+    const d = this.dir;
+    this.start(`keepalived-${host}`, host, ['keepalived', '-f', conf, '-p', join(d, `ka-${host}.pid`), '-r', join(d, `ka-${host}.vpid`), '-c', join(d, `ka-${host}.cpid`), '-i', host, '--dont-fork', '--log-console', '--log-detail']);
+    return conf;
+  }
+
+  /** Path of a host's notify_fifo (when its keepalived was started with one). */
+  fifo(host: HostName): string {
+    return join(this.dir, `ka-${host}.fifo`);
+  }
+
+  /** Makes a track_script pass (`ok`) or fail. */
+  track(name: string, ok: boolean): void {
+    const f = join(this.dir, `${name}.ok`);
+    if (ok) writeFileSync(f, '');
+    else rmSync(f, { force: true });
+  }
+
+  /** Cuts (or restores) incoming VRRP on a host with iptables/ip6tables, as a firewall would. */
+  cutVrrp(host: HostName, cut: boolean): void {
+    for (const tool of ['iptables', 'ip6tables']) this.exec(host, [tool, cut ? '-A' : '-D', 'INPUT', '-p', '112', '-j', 'DROP']);
+  }
+
+  /** Starts `vrrpwatch serve` on a host, listening on its lab address. */
+  serve(host: HostName, args: string[] = [], name = `vrrpwatch-${host}`): string {
+    this.start(name, host, [process.execPath, CLI, 'serve', '--web.listen-address', `${ADDRESS[host].v4}:${PORT}`, ...args]);
+    return `http://${ADDRESS[host].v4}:${PORT}`;
+  }
+
+  /** GET a URL from inside a host's namespace (curl); undefined when nothing answers. */
+  fetch(from: HostName, url: string, extra: string[] = []): { status: number; body: string } | undefined {
+    const r = spawnSync('ip', ['netns', 'exec', this.ns(from), 'curl', '-sS', '--max-time', '3', '-w', '\n%{http_code}', ...extra, url], { encoding: 'utf8' });
+    if (r.status !== 0) return undefined;
+    const at = r.stdout.lastIndexOf('\n');
+    return { status: Number(r.stdout.slice(at + 1)), body: r.stdout.slice(0, at) };
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    for (const name of [...this.#children.keys()]) this.stop(name);
+    for (const h of [...this.hosts, 'br' as const]) {
+      const ns = this.ns(h);
+      for (const pid of run('ip', ['netns', 'pids', ns], true).split('\n').filter(Boolean)) run('kill', ['-9', pid], true);
+      run('ip', ['netns', 'del', ns], true);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    process.off('exit', this.#onExit);
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
+  }
+}
+
+/** Parses Prometheus text exposition into samples. */
+export function parseMetrics(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (m === null) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1] ?? ''] = l[2] ?? '';
+    out.push({ name: m[1] ?? '', labels, value: Number(m[3]) });
+  }
+  return out;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

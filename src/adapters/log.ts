@@ -1,0 +1,13 @@
+/** pino, the only importer of it: JSON lines by default, `pretty` for people at a terminal. */
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config.js';
+
+export type { Logger };
+
+export function createLogger(level: LogLevel, format: LogFormat): Logger {
+  const options = { level, base: { app: 'vrrpwatch' }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (format === 'pretty') return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,app' }));
+  return pino(options, pino.destination({ fd: 1, sync: true }));
+}

@@ -1,0 +1,250 @@
+/**
+ * `vrrpwatch serve`: wiring only. Capture → watcher (core) → views; local addresses, keepalived's
+ * notify_fifo and pings are observations on the same path; metrics are rendered at scrape time; a log
+ * line when a finding starts and one when it ends, never one per packet.
+ */
+import { splitListenAddress } from '../config.js';
+import type { Overrides } from '../config.js';
+import { LiveCapture } from '../adapters/capture.js';
+import { localAddresses } from '../adapters/addresses.js';
+import { WebServer } from '../adapters/http.js';
+import { NotifyFifo } from '../adapters/keepalived.js';
+import { createLogger } from '../adapters/log.js';
+import type { Logger } from '../adapters/log.js';
+import { Pinger } from '../adapters/pinger.js';
+import type { MonitorEvent } from '../core/state.js';
+import type { NodeGroupView } from '../core/node.js';
+import { Metrics } from '../outputs/metrics.js';
+import { VERSION } from '../version.js';
+import { loadSettings, SettingsError } from './settings.js';
+import type { Settings } from './settings.js';
+import { Watcher } from './watch.js';
+import type { WatchView } from './watch.js';
+
+export interface ServeOptions {
+  configFile: string | undefined;
+  overrides: Overrides;
+  /** A live view of the groups on the terminal instead of log lines on stdout. */
+  live: boolean;
+}
+
+/** How often findings are re-judged between packets (ends of findings, silent masters). */
+const TICK_MS = 250;
+const EVICTION_LOG_EVERY_S = 10;
+
+function now(): number {
+  return Date.now() / 1000;
+}
+
+function groupFields(e: { group: { key: { interface: string; family: string; vrid: number } } }): Record<string, unknown> {
+  return { interface: e.group.key.interface, family: e.group.key.family, vrid: e.group.key.vrid };
+}
+
+/** One log line per change of judgement that an operator acts on. */
+function logEvent(log: Logger, e: MonitorEvent, evictions: { last: number; pending: number }): void {
+  switch (e.type) {
+    case 'split_start':
+      log.error({ ...groupFields(e), finding: 'split_brain', routers: e.split.routers, since: e.split.onset }, 'split-brain: more than one master');
+      return;
+    case 'split_end':
+      log.info({ ...groupFields(e), finding: 'split_brain', routers: e.split.routers, duration_seconds: +(e.time - e.split.onset).toFixed(3) }, 'split-brain ended');
+      return;
+    case 'failover':
+      log.warn({ ...groupFields(e), from: e.from, to: e.to }, 'failover: the master changed');
+      return;
+    case 'no_master_start':
+      log.error({ ...groupFields(e), finding: 'no_master' }, 'the group has no master');
+      return;
+    case 'no_master_end':
+      log.info({ ...groupFields(e), finding: 'no_master' }, 'the group has a master again');
+      return;
+    case 'mismatch_start':
+      log.warn({ ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field }, e.field === 'auth' ? 'routers disagree on authentication' : `routers disagree on ${e.field}`);
+      return;
+    case 'mismatch_end':
+      log.info({ ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field }, 'routers agree again');
+      return;
+    case 'group_expired':
+      log.info({ ...groupFields(e) }, 'group silent too long: forgotten');
+      return;
+    case 'evicted':
+      evictions.pending++;
+      if (e.time - evictions.last >= EVICTION_LOG_EVERY_S) {
+        log.warn({ evicted: evictions.pending }, 'tables full: least recently heard groups or routers evicted (a flood or a spoofer?)');
+        evictions.last = e.time;
+        evictions.pending = 0;
+      }
+      return;
+    case 'master_start':
+    case 'master_end':
+      log.debug({ ...groupFields(e), router: e.router }, e.type === 'master_start' ? 'router acts as master' : 'router no longer master');
+      return;
+  }
+}
+
+/** Node findings, as stable ids, so each start and end is logged once. */
+function nodeFindings(views: readonly NodeGroupView[]): Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }> {
+  const out = new Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }>();
+  for (const n of views) {
+    const g = { interface: n.key.interface, family: n.key.family, vrid: n.key.vrid };
+    const id = `${n.key.interface}|${n.key.family}|${n.key.vrid}`;
+    for (const vip of n.backupHolding) out.set(`${id}|backup_holding|${vip}`, { level: 'error', msg: 'this node holds the VIP but is not master', fields: { ...g, finding: 'backup_holding_vip', vip, role_from: n.roleFrom } });
+    for (const vip of n.masterMissing) out.set(`${id}|master_missing|${vip}`, { level: 'error', msg: 'this node is master but does not hold the VIP', fields: { ...g, finding: 'master_missing_vip', vip } });
+    if (n.expectedWithoutMaster) out.set(`${id}|expected_no_master`, { level: 'error', msg: 'an expected group has no master', fields: { ...g, finding: 'no_master', expected_from: n.expected?.source } });
+    if (n.advertsBlocked) out.set(`${id}|blocked`, { level: 'warn', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: { ...g, finding: 'adverts_blocked' } });
+  }
+  return out;
+}
+
+export interface ServeHandle {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function serve(options: ServeOptions): Promise<ServeHandle> {
+  let settings: Settings = loadSettings(options.configFile, options.overrides, true);
+  const log = createLogger(settings.config.log.level, settings.config.log.format);
+  const started = now();
+  const evictions = { last: -Infinity, pending: 0 };
+  const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
+    logEvent(log, e, evictions);
+  });
+  const configState = { lastReloadOk: true, lastReloadAt: started };
+
+  const startCapture = (s: Settings): LiveCapture =>
+    new LiveCapture(s.config.interfaces, watcher.onFrame, {
+      onChange(iface, up, problem) {
+        if (up) log.info({ interface: iface }, 'capture running');
+        else log.warn({ interface: iface, problem }, 'capture down');
+      },
+    });
+  const startPinger = (s: Settings): Pinger => {
+    const p = new Pinger(s.probeTargets, s.config.probe, (result, previous) => {
+      if (previous !== undefined && previous.up === result.up) return;
+      const fields = { target: result.target, role: result.role };
+      if (result.up) log.info({ ...fields, rtt_seconds: result.rtt }, `${result.role} answers ping`);
+      else log.warn({ ...fields, finding: 'probe_down', loss: result.loss }, `${result.role} does not answer ping`);
+    });
+    p.start();
+    return p;
+  };
+  const startFifo = (s: Settings): NotifyFifo | undefined => {
+    if (s.notifyFifo === undefined) return undefined;
+    const fifo = new NotifyFifo(s.notifyFifo, (instance, state, priority) => {
+      log.info({ instance, state, priority }, 'keepalived state');
+    });
+    const problem = fifo.open();
+    if (problem !== undefined) log.warn({ problem }, 'keepalived notify_fifo not read');
+    return fifo;
+  };
+
+  let capture = startCapture(settings);
+  let pinger = startPinger(settings);
+  let fifo = startFifo(settings);
+
+  const observe = (at: number): WatchView =>
+    watcher.view(at, { localAddresses: localAddresses(), keepalived: fifo?.states ?? new Map(), peerAnswers: pinger.peerAnswers() });
+
+  let active = new Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }>();
+  const tick = (): void => {
+    const next = nodeFindings(observe(now()).node);
+    for (const [id, f] of next) if (!active.has(id)) log[f.level](f.fields, f.msg);
+    for (const [id, f] of active) if (!next.has(id)) log.info(f.fields, `ended: ${f.msg}`);
+    active = next;
+  };
+  const ticker = setInterval(tick, TICK_MS);
+
+  const metrics = new Metrics(VERSION);
+  const listen = splitListenAddress(settings.config.web.listenAddress);
+  const web = await WebServer.start({
+    host: listen.host,
+    port: listen.port,
+    telemetryPath: settings.config.web.telemetryPath,
+    webConfig: settings.webConfig,
+    metrics: async () => {
+      const view = observe(now());
+      return metrics.render({
+        groups: view.groups,
+        node: view.node,
+        invalid: watcher.invalid,
+        captures: capture.statuses(),
+        probes: [...pinger.results.values()],
+        evictions: watcher.monitor.evictions,
+        keepalived: fifo?.states ?? new Map(),
+        config: configState,
+      });
+    },
+    describe: () => [
+      `version ${VERSION}`,
+      `capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`,
+      `${watcher.monitor.groups.size} groups heard, ${settings.expected.length} expected`,
+    ],
+    onError: (message, err) => {
+      log.error({ err }, message);
+    },
+  });
+
+  log.info(
+    {
+      version: VERSION,
+      interfaces: settings.config.interfaces.length === 0 ? 'all' : settings.config.interfaces,
+      listen: `${listen.host === '' ? '' : listen.host}:${web.address().port}`,
+      telemetry_path: settings.config.web.telemetryPath,
+      tls: settings.webConfig?.tls !== undefined,
+      basic_auth: (settings.webConfig?.basicAuthUsers.size ?? 0) > 0,
+      probes: settings.probeTargets,
+      expected: settings.expected.map((e) => ({ vrid: e.vrid, interface: e.interface, family: e.family, vips: e.vips, from: e.source })),
+      keepalived_config: settings.config.keepalivedConfig,
+      notify_fifo: settings.notifyFifo,
+      group_expiry_seconds: settings.config.groupExpirySeconds,
+    },
+    'vrrpwatch serving',
+  );
+
+  const reload = (): void => {
+    try {
+      const next = loadSettings(options.configFile, options.overrides, true);
+      web.reload(next.webConfig);
+      if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) {
+        capture.close();
+        capture = startCapture(next);
+      }
+      if (JSON.stringify(next.probeTargets) !== JSON.stringify(settings.probeTargets) || JSON.stringify(next.config.probe) !== JSON.stringify(settings.config.probe)) {
+        pinger.stop();
+        pinger = startPinger(next);
+      }
+      if (next.notifyFifo !== settings.notifyFifo) {
+        fifo?.close();
+        fifo = startFifo(next);
+      }
+      watcher.expect(now(), next.expected);
+      log.level = next.config.log.level;
+      const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
+      if (restartNeeded.length > 0) log.warn({ keys: restartNeeded.map((k) => `web.${k}`) }, 'these settings take effect after a restart');
+      settings = next;
+      configState.lastReloadOk = true;
+      configState.lastReloadAt = now();
+      log.info({ expected: next.expected.length, probes: next.probeTargets.length }, 'config reloaded');
+    } catch (err) {
+      configState.lastReloadOk = false;
+      const problems = err instanceof SettingsError ? err.problems : [err instanceof Error ? err.message : String(err)];
+      log.error({ problems }, 'config reload failed; the previous config stays in force');
+    }
+  };
+  process.on('SIGHUP', reload);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off('SIGHUP', reload);
+      clearInterval(ticker);
+      capture.close();
+      pinger.stop();
+      fifo?.close();
+      await web.close();
+      log.info('vrrpwatch stopped');
+    })();
+    return stopping;
+  };
+  return { port: web.address().port, stop };
+}

@@ -1,0 +1,87 @@
+/**
+ * Everything a live command starts from: the YAML config with flags on top, the expectations imported
+ * from keepalived.conf, and the web config. Problems come back as messages, each naming its file and
+ * key or line; nothing here exits.
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG, parseConfigText, withOverrides } from '../config.js';
+import type { Config, Overrides } from '../config.js';
+import { KeepalivedConfError } from '../core/keepalived-conf.js';
+import type { ExpectedGroup } from '../core/types.js';
+import { parseWebConfig } from '../web-config.js';
+import type { WebConfig } from '../web-config.js';
+import { expectationsOf, readKeepalivedConf } from '../adapters/keepalived.js';
+import { localAddresses } from '../adapters/addresses.js';
+import type { ProbeRole } from '../adapters/pinger.js';
+
+export interface Settings {
+  config: Config;
+  expected: ExpectedGroup[];
+  notifyFifo: string | undefined;
+  webConfig: WebConfig | undefined;
+  /** Peers (config, flags and keepalived's unicast peers that are not this host) and the gateway. */
+  probeTargets: { target: string; role: ProbeRole }[];
+}
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(err);
+    throw new SettingsError([`cannot read the ${what} ${file}: ${why}`]);
+  }
+}
+
+/** Loads and checks everything; throws SettingsError listing every problem. */
+export function loadSettings(configFile: string | undefined, overrides: Overrides, withWeb: boolean): Settings {
+  let config = DEFAULT_CONFIG;
+  if (configFile !== undefined) {
+    const parsed = parseConfigText(readText(configFile, 'config'), configFile);
+    if (!parsed.ok) throw new SettingsError(parsed.errors);
+    config = parsed.value;
+  }
+  const merged = withOverrides(config, overrides);
+  if (!merged.ok) throw new SettingsError(merged.errors);
+  config = merged.value;
+
+  const expected = [...config.groups];
+  let notifyFifo = config.keepalivedNotifyFifo;
+  const peers = [...config.peers];
+  if (config.keepalivedConfig !== undefined) {
+    let conf;
+    try {
+      conf = readKeepalivedConf(config.keepalivedConfig);
+    } catch (err) {
+      if (err instanceof KeepalivedConfError) throw new SettingsError([err.message]);
+      throw err;
+    }
+    for (const e of expectationsOf(conf)) {
+      // The YAML config wins where it names the same group.
+      if (!expected.some((x) => x.vrid === e.vrid && x.family === e.family && (x.interface === undefined || x.interface === e.interface))) expected.push(e);
+    }
+    notifyFifo ??= conf.notifyFifo;
+    const local = localAddresses();
+    for (const i of conf.instances) for (const p of i.unicastPeers) if (!local.has(p) && !peers.includes(p)) peers.push(p);
+  }
+
+  let webConfig: WebConfig | undefined;
+  if (withWeb && config.web.configFile !== undefined) {
+    const parsed = parseWebConfig(readText(config.web.configFile, 'web config'), config.web.configFile);
+    if (!parsed.ok) throw new SettingsError(parsed.errors);
+    webConfig = parsed.value;
+  }
+  const probeTargets = [
+    ...peers.map((target) => ({ target, role: 'peer' as const })),
+    ...(config.gateway === undefined ? [] : [{ target: config.gateway, role: 'gateway' as const }]),
+  ];
+  return { config, expected, notifyFifo, webConfig, probeTargets };
+}

@@ -1,0 +1,75 @@
+/**
+ * The live pipeline shared by `serve` and `once`: frames → decoder → monitor, invalid packets counted
+ * by interface and reason, and the node's own judgement on top. Wall-clock time comes in here from
+ * the capture timestamps and the callers' clocks; the core stays pure.
+ */
+import { Decoder } from '../core/decode.js';
+import { NodeJudge } from '../core/node.js';
+import type { NodeGroupView, NodeObservations } from '../core/node.js';
+import { DEFAULT_SETTINGS, groupView, Monitor } from '../core/state.js';
+import type { EventSink, GroupView } from '../core/state.js';
+import type { ExpectedGroup } from '../core/types.js';
+
+export interface WatchView {
+  now: number;
+  groups: GroupView[];
+  node: NodeGroupView[];
+}
+
+/** The interface a packet belongs to: the capture's interface, plus VLAN ids from its tags. */
+export function interfaceLabel(name: string, vlans: readonly number[]): string {
+  return vlans.length === 0 ? name : `${name}.${vlans.join('.')}`;
+}
+
+export class Watcher {
+  readonly monitor: Monitor;
+  readonly #decoder = new Decoder();
+  /** interface → reason → count */
+  readonly invalid = new Map<string, Map<string, number>>();
+  #node: NodeJudge;
+  adverts = 0;
+  /** Largest advertisement interval heard, seconds (0 before any). */
+  largestInterval = 0;
+
+  constructor(
+    started: number,
+    expected: readonly ExpectedGroup[],
+    groupExpirySeconds: number,
+    sink: EventSink,
+    private readonly vrids?: ReadonlySet<number>,
+  ) {
+    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds }, sink);
+    this.#node = new NodeJudge(started, expected);
+  }
+
+  /** New expectations (config reload); the tables and their history stay. */
+  expect(started: number, expected: readonly ExpectedGroup[]): void {
+    this.#node = new NodeJudge(started, expected);
+  }
+
+  readonly onFrame = (iface: string, linkType: number, frame: Uint8Array, ts: number): void => {
+    const decoded = this.#decoder.decode(linkType, frame);
+    if (decoded.kind === 'other') return;
+    const label = interfaceLabel(iface, decoded.vlans);
+    if (decoded.kind === 'invalid') {
+      let reasons = this.invalid.get(label);
+      if (reasons === undefined) {
+        reasons = new Map();
+        this.invalid.set(label, reasons);
+      }
+      reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
+      return;
+    }
+    if (this.vrids !== undefined && !this.vrids.has(decoded.advert.vrid)) return;
+    this.adverts++;
+    if (decoded.advert.advertInterval > this.largestInterval) this.largestInterval = decoded.advert.advertInterval;
+    this.monitor.advert(label, decoded.advert, ts);
+  };
+
+  /** Settles the tables at `now` and judges groups and node. */
+  view(now: number, obs: NodeObservations): WatchView {
+    this.monitor.settle(now);
+    const groups = [...this.monitor.groups.values()].map(groupView);
+    return { now, groups, node: this.#node.judge(groups, obs, now) };
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * What this host (a node of the pair, or a witness) adds to the segment's view: which virtual
+ * addresses it holds, whether it is master of each group, and the findings only a node can make:
+ * a backup that still holds the VIP (keepalived killed with SIGKILL leaves it behind), a master
+ * without its VIP, and an expected group whose adverts do not arrive while the peers answer ping.
+ * Pure: local addresses, keepalived's states and probe results come in as observations, time as an
+ * argument.
+ */
+import { masterDownInterval } from './judge.js';
+import type { KeepalivedState } from './keepalived-conf.js';
+import type { GroupView } from './state.js';
+import type { ExpectedGroup, GroupKey } from './types.js';
+
+export type NodeRole = 'master' | 'backup' | 'observer';
+
+export interface NodeObservations {
+  /** Canonical local address → interface holding it. */
+  localAddresses: ReadonlyMap<string, string>;
+  /** keepalived's instance states from notify_fifo, by instance name. */
+  keepalived: ReadonlyMap<string, KeepalivedState>;
+  /** Whether at least one configured peer answers ping (undefined: no peers configured). */
+  peerAnswers: boolean | undefined;
+}
+
+export interface NodeVip {
+  vip: string;
+  /** Interface holding it on this host, or undefined. */
+  heldOn: string | undefined;
+}
+
+export interface NodeGroupView {
+  key: GroupKey;
+  expected: ExpectedGroup | undefined;
+  role: NodeRole;
+  /** What the role was learned from. */
+  roleFrom: 'keepalived' | 'adverts' | 'addresses' | 'config' | undefined;
+  vips: NodeVip[];
+  /** VIPs held here while not master, for longer than the hold. */
+  backupHolding: string[];
+  /** VIPs missing here while master, for longer than the hold. */
+  masterMissing: string[];
+  /** An expected group without a master (after the start-up grace). */
+  expectedWithoutMaster: boolean;
+  /** An expected group whose adverts do not arrive while a peer answers ping. */
+  advertsBlocked: boolean;
+}
+
+/** Holds findings for this long so a failover (VIP moving one way, adverts the other) never trips them. */
+export function holdSeconds(interval: number): number {
+  return Math.max(3, 3 * interval + 0.5);
+}
+
+/** Whether an expectation describes this heard group. */
+export function expectationMatches(e: ExpectedGroup, key: GroupKey): boolean {
+  return e.vrid === key.vrid && e.family === key.family && (e.interface === undefined || key.interface === 'any' || e.interface === key.interface);
+}
+
+export class NodeJudge {
+  readonly #since = new Map<string, number>();
+  readonly #started: number;
+
+  constructor(
+    started: number,
+    private readonly expected: readonly ExpectedGroup[],
+  ) {
+    this.#started = started;
+  }
+
+  /** Judges every heard and expected group at `now`. */
+  judge(views: readonly GroupView[], obs: NodeObservations, now: number): NodeGroupView[] {
+    const out: NodeGroupView[] = [];
+    const used = new Set<ExpectedGroup>();
+    const live = new Set<string>();
+    for (const view of views) {
+      const expected = this.expected.find((e) => expectationMatches(e, view.key));
+      if (expected !== undefined) used.add(expected);
+      out.push(this.#judgeGroup(view.key, view, expected, obs, now, live));
+    }
+    for (const e of this.expected) {
+      if (used.has(e)) continue;
+      const key: GroupKey = { interface: e.interface ?? 'any', family: e.family, vrid: e.vrid };
+      out.push(this.#judgeGroup(key, undefined, e, obs, now, live));
+    }
+    for (const id of this.#since.keys()) if (!live.has(id)) this.#since.delete(id);
+    return out;
+  }
+
+  /** True once `id` has held continuously for `hold` seconds. */
+  #held(id: string, on: boolean, now: number, hold: number, live: Set<string>): boolean {
+    if (!on) return false;
+    live.add(id);
+    let since = this.#since.get(id);
+    if (since === undefined) {
+      since = now;
+      this.#since.set(id, since);
+    }
+    return now - since >= hold;
+  }
+
+  #judgeGroup(key: GroupKey, view: GroupView | undefined, expected: ExpectedGroup | undefined, obs: NodeObservations, now: number, live: Set<string>): NodeGroupView {
+    const routers = view?.routers ?? [];
+    const interval = expected?.advertInterval ?? routers[0]?.interval ?? 1;
+    const id = `${key.interface}|${key.family}|${key.vrid}`;
+
+    const vipSet = new Set<string>(expected?.vips ?? []);
+    // Adverts list the VIPs, so even a witness without config knows them.
+    for (const r of routers) if (now < r.last + masterDownInterval(r)) for (const a of r.addresses) vipSet.add(a);
+    const vips = [...vipSet].sort().map((vip) => ({ vip, heldOn: obs.localAddresses.get(vip) }));
+
+    const ownMaster = routers.some((r) => r.master && obs.localAddresses.has(r.address));
+    const kaState = expected?.instance === undefined ? undefined : obs.keepalived.get(expected.instance);
+    let role: NodeRole = 'observer';
+    let roleFrom: NodeGroupView['roleFrom'];
+    if (kaState !== undefined) {
+      role = kaState === 'MASTER' ? 'master' : 'backup';
+      roleFrom = 'keepalived';
+    } else if (ownMaster) {
+      role = 'master';
+      roleFrom = 'adverts';
+    } else if (routers.some((r) => obs.localAddresses.has(r.address))) {
+      role = 'backup';
+      roleFrom = 'adverts';
+    } else if (expected?.instance !== undefined) {
+      role = 'backup';
+      roleFrom = 'config';
+    } else if (vips.some((v) => v.heldOn !== undefined)) {
+      role = 'backup';
+      roleFrom = 'addresses';
+    }
+
+    const hold = holdSeconds(interval);
+    const backupHolding = vips.filter((v) => this.#held(`${id}|hold|${v.vip}`, role !== 'master' && v.heldOn !== undefined, now, hold, live)).map((v) => v.vip);
+    const masterMissing = role === 'master' ? vips.filter((v) => this.#held(`${id}|miss|${v.vip}`, v.heldOn === undefined, now, hold, live)).map((v) => v.vip) : [];
+
+    const grace = now - this.#started >= 3 * interval + 1;
+    const masters = view?.masters.length ?? 0;
+    const expectedWithoutMaster = expected !== undefined && grace && masters === 0;
+    const othersHeard = routers.some((r) => !obs.localAddresses.has(r.address) && now < r.last + masterDownInterval(r));
+    const advertsBlocked = expected !== undefined && grace && role !== 'master' && !othersHeard && obs.peerAnswers === true;
+    return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked };
+  }
+}
