@@ -221,10 +221,29 @@ export class Lab {
     for (const tool of ['iptables', 'ip6tables']) this.exec(host, [tool, cut ? '-A' : '-D', 'INPUT', '-p', '112', '-j', 'DROP']);
   }
 
-  /** Starts `vrrpwatch serve` on a host, listening on its lab address. */
-  serve(host: HostName, args: string[] = [], name = `vrrpwatch-${host}`): string {
-    this.start(name, host, [process.execPath, CLI, 'serve', '--web.listen-address', `${ADDRESS[host].v4}:${PORT}`, ...args]);
-    return `http://${ADDRESS[host].v4}:${PORT}`;
+  /**
+   * Starts `vrrpwatch serve` on a host, listening on every address of its namespace (Prometheus scrapes
+   * the lab address; tests read 127.0.0.1, which still answers while the lab interface is down).
+   */
+  serve(host: HostName, args: string[] = [], options: { name?: string; prefix?: string[] } = {}): void {
+    this.start(options.name ?? `vrrpwatch-${host}`, host, [...(options.prefix ?? []), process.execPath, CLI, 'serve', '--web.listen-address', `:${PORT}`, ...args]);
+  }
+
+  /** Samples of a host's exporter, read from inside its namespace; undefined when it does not answer. */
+  metrics(host: HostName, extra: string[] = [], scheme = 'http'): Sample[] | undefined {
+    const r = this.fetch(host, `${scheme}://127.0.0.1:${PORT}/metrics`, extra);
+    return r?.status === 200 ? parseMetrics(r.body) : undefined;
+  }
+
+  /** Stops every process the lab started (keepalived, vrrpwatch) and removes firewall rules. */
+  async reset(): Promise<void> {
+    for (const name of [...this.#children.keys()]) await this.kill(name);
+    for (const h of this.hosts) {
+      for (const tool of ['iptables', 'ip6tables']) this.exec(h, [tool, '-F'], true);
+      this.exec(h, ['ip', 'link', 'set', 'eth0', 'up'], true);
+      // A VIP left behind by a keepalived killed with SIGKILL.
+      for (const vip of [`${VIP.v4}/24`, `${VIP.v4b}/24`, `${VIP.v6}/64`]) this.exec(h, ['ip', 'addr', 'del', vip, 'dev', 'eth0'], true);
+    }
   }
 
   /** GET a URL from inside a host's namespace (curl); undefined when nothing answers. */
@@ -251,9 +270,15 @@ export class Lab {
   }
 }
 
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
 /** Parses Prometheus text exposition into samples. */
-export function parseMetrics(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
+export function parseMetrics(text: string): Sample[] {
+  const out: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
@@ -267,4 +292,20 @@ export function parseMetrics(text: string): { name: string; labels: Record<strin
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The value of the first sample named `name` whose labels include `labels`. */
+export function valueOf(samples: readonly Sample[] | undefined, name: string, labels: Record<string, string> = {}): number | undefined {
+  return samples?.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+}
+
+/** Polls `check` every `everyMs` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new LabError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }

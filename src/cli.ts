@@ -45,6 +45,8 @@ replay options:
 /** Exit codes of replay and of usage errors. */
 const EXIT_OK = 0;
 const EXIT_ERROR = 2;
+/** Nagios UNKNOWN: `once` with bad arguments or an internal problem. */
+const EXIT_UNKNOWN = 3;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -186,6 +188,68 @@ async function runServe(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** `once` speaks the plugin protocol even for its own usage errors: exit 3 (UNKNOWN). */
+class OnceUsageError extends Error {
+  override readonly name = 'OnceUsageError';
+}
+
+const ONCE_DEFAULT_TIMEOUT = 30;
+
+async function runOnce(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parse(args, {
+      ...COMMON_OPTIONS,
+      window: { type: 'string' },
+      vrid: { type: 'string', multiple: true },
+      timeout: { type: 'string', short: 't' },
+      version: { type: 'boolean', short: 'V', default: false },
+    });
+  } catch (err) {
+    throw new OnceUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (values.version === true) {
+    process.stdout.write(`vrrpwatch ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) throw new OnceUsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+  const seconds = (name: string, min: number, max: number): number | undefined => {
+    const v = values[name];
+    if (typeof v !== 'string') return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new OnceUsageError(`--${name} must be a number of seconds from ${min} to ${max}, not "${v}"`);
+    return n;
+  };
+  const window = seconds('window', 0.1, 3600);
+  const timeout = seconds('timeout', 1, 3600) ?? ONCE_DEFAULT_TIMEOUT;
+  const vrids = (Array.isArray(values.vrid) ? values.vrid.map(String) : []).map((v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1 || n > 255) throw new OnceUsageError(`--vrid must be a VRID from 1 to 255, not "${v}"`);
+    return n;
+  });
+  const { once, CheckTimeout } = await import('./app/once.js');
+  try {
+    const result = await once({ configFile: typeof values.config === 'string' ? values.config : undefined, overrides: overridesOf(values), window, vrids, timeout });
+    process.stdout.write(result.text);
+    return result.code;
+  } catch (err) {
+    if (err instanceof CheckTimeout) {
+      process.stdout.write(`VRRP UNKNOWN - ${err.message}\n`);
+      return EXIT_UNKNOWN;
+    }
+    if (err instanceof SettingsError) {
+      process.stdout.write(`VRRP UNKNOWN - ${err.problems.join('; ')}\n`);
+      return EXIT_UNKNOWN;
+    }
+    throw err;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -204,6 +268,8 @@ async function main(argv: string[]): Promise<number> {
       return runReplay(rest);
     case 'serve':
       return runServe(rest);
+    case 'once':
+      return runOnce(rest);
     default:
       if (command.startsWith('-')) return runServe(argv);
       throw new UsageError(`unknown command "${command}"`);
@@ -216,6 +282,14 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) fail(`${err.message}\n${USAGE}`, EXIT_ERROR);
+    if (err instanceof OnceUsageError) {
+      process.stdout.write(`VRRP UNKNOWN - ${err.message}\n${USAGE}`);
+      process.exit(EXIT_UNKNOWN);
+    }
+    if (process.argv[2] === 'once') {
+      process.stdout.write(`VRRP UNKNOWN - internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(EXIT_UNKNOWN);
+    }
     if (err instanceof CaptureFileError) fail(err.message, EXIT_ERROR);
     if (err instanceof SettingsError) fail(err.problems.join('\nvrrpwatch: '), EXIT_ERROR);
     if (err instanceof Error && (err as { code?: string }).code === 'EADDRINUSE') fail(`cannot listen: ${err.message}`, EXIT_ERROR);

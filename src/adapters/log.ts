@@ -6,8 +6,18 @@ import type { LogFormat, LogLevel } from '../config.js';
 
 export type { Logger };
 
-export function createLogger(level: LogLevel, format: LogFormat): Logger {
+/** Where log lines go instead of stdout (the live view keeps the latest ones on screen). */
+export type LineSink = (line: string) => void;
+
+export function createLogger(level: LogLevel, format: LogFormat, sink?: LineSink): Logger {
   const options = { level, base: { app: 'vrrpwatch' }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (sink !== undefined) {
+    return pino(options, {
+      write(chunk: string) {
+        for (const line of chunk.split('\n')) if (line !== '') sink(line);
+      },
+    });
+  }
   if (format === 'pretty') return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,app' }));
   return pino(options, pino.destination({ fd: 1, sync: true }));
 }

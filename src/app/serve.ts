@@ -14,6 +14,7 @@ import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
 import type { MonitorEvent } from '../core/state.js';
 import type { NodeGroupView } from '../core/node.js';
+import { eventLine, renderLive } from '../outputs/live.js';
 import { Metrics } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
 import { loadSettings, SettingsError } from './settings.js';
@@ -31,6 +32,7 @@ export interface ServeOptions {
 /** How often findings are re-judged between packets (ends of findings, silent masters). */
 const TICK_MS = 250;
 const EVICTION_LOG_EVERY_S = 10;
+const LIVE_EVENTS = 12;
 
 function now(): number {
   return Date.now() / 1000;
@@ -103,7 +105,15 @@ export interface ServeHandle {
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   let settings: Settings = loadSettings(options.configFile, options.overrides, true);
-  const log = createLogger(settings.config.log.level, settings.config.log.format);
+  const recent: string[] = [];
+  const log = options.live
+    ? createLogger(settings.config.log.level, 'json', (line) => {
+        const e = eventLine(line);
+        if (e === undefined) return;
+        recent.push(e);
+        if (recent.length > LIVE_EVENTS) recent.shift();
+      })
+    : createLogger(settings.config.log.level, settings.config.log.format);
   const started = now();
   const evictions = { last: -Infinity, pending: 0 };
   const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
@@ -201,6 +211,28 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     'vrrpwatch serving',
   );
 
+  let painter: NodeJS.Timeout | undefined;
+  if (options.live) {
+    const where = `http://${listen.host === '' ? 'localhost' : listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${web.address().port}${settings.config.web.telemetryPath}`;
+    const paint = (): void => {
+      const at = now();
+      const view = observe(at);
+      const frame = renderLive({
+        now: at,
+        title: `vrrpwatch ${VERSION} live view · metrics at ${where} · Ctrl-C to quit`,
+        groups: view.groups,
+        node: view.node,
+        captures: capture.statuses(),
+        probes: [...pinger.results.values()],
+        events: recent,
+        color: process.stdout.isTTY,
+      });
+      process.stdout.write(`${process.stdout.isTTY ? '\x1b[H\x1b[2J' : '\n'}${frame}`);
+    };
+    paint();
+    painter = setInterval(paint, 1000);
+  }
+
   const reload = (): void => {
     try {
       const next = loadSettings(options.configFile, options.overrides, true);
@@ -238,6 +270,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     stopping ??= (async () => {
       process.off('SIGHUP', reload);
       clearInterval(ticker);
+      clearInterval(painter);
       capture.close();
       pinger.stop();
       fifo?.close();

@@ -37,14 +37,15 @@ export class Watcher {
     groupExpirySeconds: number,
     sink: EventSink,
     private readonly vrids?: ReadonlySet<number>,
+    private readonly hold?: (interval: number) => number,
   ) {
     this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds }, sink);
-    this.#node = new NodeJudge(started, expected);
+    this.#node = new NodeJudge(started, expected, hold);
   }
 
   /** New expectations (config reload); the tables and their history stay. */
   expect(started: number, expected: readonly ExpectedGroup[]): void {
-    this.#node = new NodeJudge(started, expected);
+    this.#node = new NodeJudge(started, expected, this.hold);
   }
 
   readonly onFrame = (iface: string, linkType: number, frame: Uint8Array, ts: number): void => {

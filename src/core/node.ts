@@ -62,6 +62,7 @@ export class NodeJudge {
   constructor(
     started: number,
     private readonly expected: readonly ExpectedGroup[],
+    private readonly hold: (interval: number) => number = holdSeconds,
   ) {
     this.#started = started;
   }
@@ -128,7 +129,7 @@ export class NodeJudge {
       roleFrom = 'addresses';
     }
 
-    const hold = holdSeconds(interval);
+    const hold = this.hold(interval);
     const backupHolding = vips.filter((v) => this.#held(`${id}|hold|${v.vip}`, role !== 'master' && v.heldOn !== undefined, now, hold, live)).map((v) => v.vip);
     const masterMissing = role === 'master' ? vips.filter((v) => this.#held(`${id}|miss|${v.vip}`, v.heldOn === undefined, now, hold, live)).map((v) => v.vip) : [];
 

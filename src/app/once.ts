@@ -1,0 +1,88 @@
+/**
+ * `vrrpwatch once`: listen for a bounded window, judge with the same core as serve, and return the
+ * Nagios line and exit code. Loads only what it needs: capture, pings, the core (no HTTP server, no
+ * metrics registry, no logger).
+ */
+import { LiveCapture } from '../adapters/capture.js';
+import { localAddresses } from '../adapters/addresses.js';
+import { NotifyFifo } from '../adapters/keepalived.js';
+import { probe } from '../adapters/pinger.js';
+import type { ProbeResult } from '../adapters/pinger.js';
+import type { Overrides } from '../config.js';
+import { holdSeconds } from '../core/node.js';
+import { renderCheck } from '../outputs/nagios.js';
+import type { CheckResult } from '../outputs/nagios.js';
+import { loadSettings } from './settings.js';
+import { Watcher } from './watch.js';
+
+export interface OnceOptions {
+  configFile: string | undefined;
+  overrides: Overrides;
+  /** Fixed window, seconds; undefined: 3 x the largest interval heard or expected, at least 3.5 s. */
+  window: number | undefined;
+  vrids: number[];
+  /** Give up after this long, seconds. */
+  timeout: number;
+}
+
+export const MIN_WINDOW = 3.5;
+
+export class CheckTimeout extends Error {
+  override readonly name = 'CheckTimeout';
+}
+
+function now(): number {
+  return Date.now() / 1000;
+}
+
+export async function once(options: OnceOptions): Promise<CheckResult> {
+  const settings = loadSettings(options.configFile, options.overrides, false);
+  const vrids = options.vrids.length > 0 ? new Set(options.vrids) : undefined;
+  const expected = settings.expected.filter((e) => vrids === undefined || vrids.has(e.vrid));
+  const started = now();
+  // The start-up grace of the node judgement is the window itself: judge expected groups at its end.
+  // Node findings must hold for most of the window (a failover inside it moves VIP and adverts apart briefly).
+  const hold = (interval: number): number => Math.min(holdSeconds(interval), (options.window ?? MIN_WINDOW) * 0.75);
+  const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold);
+  const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, { onChange: () => undefined });
+  const fifo = settings.notifyFifo === undefined ? undefined : new NotifyFifo(settings.notifyFifo, () => undefined);
+  fifo?.open();
+  const captureProblems = (): string[] => capture.statuses().filter((s) => !s.up).map((s) => `${s.interface}: ${s.problem ?? 'down'}`);
+  try {
+    const opened = capture.statuses();
+    if (opened.length > 0 && opened.every((s) => !s.up)) {
+      return renderCheck({ now: now(), windowSeconds: 0, groups: [], node: [], probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: captureProblems() });
+    }
+    const probes: Promise<ProbeResult>[] = settings.probeTargets.map((t) => probe(t.target, t.role, settings.config.probe.count, settings.config.probe.timeoutSeconds));
+    const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
+    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, 3 * Math.max(watcher.largestInterval, expectedInterval)));
+    const deadline = started + options.timeout;
+    const observe = (at: number): ReturnType<Watcher['view']> =>
+      watcher.view(at, { localAddresses: localAddresses(), keepalived: fifo?.states ?? new Map(), peerAnswers: undefined });
+    while (now() < windowEnd()) {
+      observe(now());
+      if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
+      await new Promise((r) => setTimeout(r, Math.max(5, Math.min(100, (windowEnd() - now()) * 1000))));
+    }
+    const probeResults = await Promise.all(probes);
+    const local = localAddresses();
+    const at = now();
+    const view = watcher.view(at, { localAddresses: local, keepalived: fifo?.states ?? new Map(), peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined });
+    const knownRouters = new Set<string>();
+    const peers = settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target);
+    if (peers.length > 0) for (const a of [...peers, ...local.keys()]) knownRouters.add(a);
+    return renderCheck({
+      now: at,
+      windowSeconds: at - started,
+      groups: view.groups,
+      node: view.node,
+      probes: probeResults,
+      knownRouters,
+      haveExpectations: expected.length > 0,
+      captureProblems: captureProblems(),
+    });
+  } finally {
+    capture.close();
+    fifo?.close();
+  }
+}
