@@ -204,6 +204,26 @@ export class Lab {
     return conf;
   }
 
+  /**
+   * Kills every keepalived process of a host at once with SIGKILL, as `pkill -9 keepalived` does. (Killing
+   * only the parent lets its VRRP child shut down cleanly and take the VIP away.)
+   */
+  killKeepalived(host: HostName): void {
+    const pids = run('ip', ['netns', 'pids', this.ns(host)], true)
+      .split('\n')
+      .filter(Boolean)
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'keepalived';
+        } catch {
+          return false;
+        }
+      });
+    // Children (higher pids) first, so none outlives its parent long enough to clean up.
+    for (const pid of pids.sort((x, y) => Number(y) - Number(x))) run('kill', ['-9', pid], true);
+    this.#children.delete(`keepalived-${host}`);
+  }
+
   /** Path of a host's notify_fifo (when its keepalived was started with one). */
   fifo(host: HostName): string {
     return join(this.dir, `ka-${host}.fifo`);

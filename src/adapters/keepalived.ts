@@ -106,8 +106,15 @@ export class NotifyFifo {
     return undefined;
   }
 
+  readonly #onClose: (() => void)[] = [];
+
+  onClose(fn: () => void): void {
+    this.#onClose.push(fn);
+  }
+
   close(): void {
     this.#socket?.destroy();
     this.#socket = undefined;
+    for (const fn of this.#onClose) fn();
   }
 }

@@ -144,7 +144,19 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       log.info({ instance, state, priority }, 'keepalived state');
     });
     const problem = fifo.open();
-    if (problem !== undefined) log.warn({ problem }, 'keepalived notify_fifo not read');
+    if (problem !== undefined) {
+      // keepalived creates the FIFO when it starts; it may come after us.
+      log.warn({ problem }, 'keepalived notify_fifo not read yet; retrying every 2 s');
+      const retry = setInterval(() => {
+        if (fifo.open() === undefined) {
+          clearInterval(retry);
+          log.info({ path: fifo.path }, 'reading keepalived notify_fifo');
+        }
+      }, 2000);
+      fifo.onClose(() => {
+        clearInterval(retry);
+      });
+    }
     return fifo;
   };
 

@@ -6,7 +6,8 @@ export class AuthSecret {
   readonly #bytes: Uint8Array;
 
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes.slice();
+    // A copy: the capture reuses its buffer, and Buffer#slice would share memory with it.
+    this.#bytes = new Uint8Array(bytes);
   }
 
   equals(other: AuthSecret): boolean {

@@ -257,7 +257,10 @@ export class Monitor {
     if (masters.length >= 2) {
       if (group.overlapSince === undefined) {
         group.overlapSince = Math.max(...masters.map((m) => m.masterSince));
-        for (const m of masters) m.overlapAdverts = 0;
+        // A master already advertising before the overlap began gets that last advert counted: if it
+        // keeps going after the newcomer's first advert it was not preempted. The newcomer counts its
+        // own adverts from the one that began the overlap.
+        for (const m of masters) m.overlapAdverts = m.last < group.overlapSince ? 1 : 0;
       }
     } else {
       group.overlapSince = undefined;

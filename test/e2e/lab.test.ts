@@ -1,0 +1,293 @@
+/**
+ * vrrpwatch against real keepalived in a namespace lab: nodes a and b, a witness w and a gateway gw on
+ * one bridge, documentation addresses only. vrrpwatch `serve` runs on the witness and on each node;
+ * the assertions are on their /metrics, their logs and `once` exit codes. Needs root (CI runs as root);
+ * without it the lab fails with a clear message rather than skipping.
+ */
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADDRESS, CLI, Lab, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
+import type { HostName, KeepalivedInstance, Sample } from '../../lab/lab.js';
+
+const A = ADDRESS.a.v4;
+const B = ADDRESS.b.v4;
+const G51 = { interface: 'eth0', family: 'ipv4', vrid: '51' };
+const PASS = 'Zq7s3cr3'; // keepalived uses the first 8 characters
+
+let lab: Lab;
+
+function once(host: HostName, args: string[], prefix: string[] = []): { code: number | null; out: string } {
+  const r = spawnSync('ip', ['netns', 'exec', lab.ns(host), ...prefix, process.execPath, CLI, 'once', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+/** Starts keepalived on a and b and vrrpwatch on w, a and b (nodes read their keepalived.conf). */
+function pair(a: KeepalivedInstance[], b: KeepalivedInstance[], options: { fifo?: boolean; witnessArgs?: string[] } = {}): { confA: string; confB: string } {
+  const confA = lab.keepalived('a', a, { notifyFifo: options.fifo === true });
+  const confB = lab.keepalived('b', b, { notifyFifo: options.fifo === true });
+  lab.serve('w', ['--peer', A, '--peer', B, '--gateway', ADDRESS.gw.v4, ...(options.witnessArgs ?? [])]);
+  lab.serve('a', ['--keepalived-config', confA, '--gateway', ADDRESS.gw.v4]);
+  lab.serve('b', ['--keepalived-config', confB, '--gateway', ADDRESS.gw.v4]);
+  return { confA, confB };
+}
+
+function m(host: HostName): Sample[] | undefined {
+  return lab.metrics(host);
+}
+
+async function steadyMaster(host: HostName, router: string, labels: Record<string, string> = G51): Promise<void> {
+  await waitFor(`${host} to see ${router} as the only master`, () => {
+    const s = m(host);
+    return valueOf(s, 'vrrpwatch_vrid_masters', labels) === 1 && valueOf(s, 'vrrpwatch_vrid_master_info', { ...labels, router }) === 1;
+  }, 20_000);
+}
+
+/** Samples split-brain on every observer every 200 ms while `episode` runs; returns every value seen. */
+async function watchSplit(hosts: HostName[], labels: Record<string, string>, episode: () => Promise<void>): Promise<Map<HostName, number[]>> {
+  const seen = new Map<HostName, number[]>(hosts.map((h) => [h, []]));
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      for (const h of hosts) {
+        const v = valueOf(m(h), 'vrrpwatch_vrid_split_brain', labels);
+        if (v !== undefined) seen.get(h)?.push(v);
+      }
+      await sleep(200);
+    }
+  })();
+  try {
+    await episode();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  return seen;
+}
+
+function inst(priority: number, extra: Partial<KeepalivedInstance> = {}): KeepalivedInstance {
+  return { name: 'VI_1', vrid: 51, priority, authPass: PASS, ...extra };
+}
+
+describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_000 }, () => {
+  before(() => {
+    lab = new Lab(['gw', 'a', 'b', 'w']);
+    lab.create();
+  });
+  after(() => {
+    lab.destroy();
+  });
+  beforeEach(async () => {
+    await lab.reset();
+  });
+
+  it('1. master/backup with PASS auth: one master, no findings, once OK everywhere; keepalived state from notify_fifo', async () => {
+    pair([inst(150)], [inst(100)], { fifo: true });
+    for (const h of ['w', 'a', 'b'] as const) await steadyMaster(h, A);
+    await waitFor('the witness to ping both peers', () => valueOf(m('w'), 'vrrpwatch_probe_up', { target: B, role: 'peer' }) === 1, 15_000);
+    await waitFor('node a to read MASTER from notify_fifo', () => valueOf(m('a'), 'vrrpwatch_keepalived_state', { instance: 'VI_1', state: 'MASTER' }) === 1, 15_000);
+    const w = m('w');
+    const a = m('a');
+    const b = m('b');
+    assert.equal(valueOf(w, 'vrrpwatch_vrid_split_brain', G51), 0);
+    assert.equal(valueOf(w, 'vrrpwatch_vrid_auth_mismatch', G51), 0);
+    assert.equal(valueOf(w, 'vrrpwatch_router_priority', { ...G51, router: A }), 150);
+    assert.equal(valueOf(w, 'vrrpwatch_probe_up', { target: ADDRESS.gw.v4, role: 'gateway' }), 1);
+    assert.equal(valueOf(a, 'vrrpwatch_node_master', G51), 1);
+    assert.equal(valueOf(a, 'vrrpwatch_vip_local', { vip: VIP.v4, interface: 'eth0' }), 1);
+    assert.equal(valueOf(a, 'vrrpwatch_vrid_expected', G51), 1);
+    assert.equal(valueOf(b, 'vrrpwatch_node_master', G51), 0);
+    assert.equal(valueOf(b, 'vrrpwatch_vip_local', { vip: VIP.v4 }), 0);
+    assert.equal(valueOf(b, 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }), 0);
+    assert.equal(valueOf(w, 'vrrpwatch_capture_up', { interface: 'eth0' }), 1);
+    assert.equal(valueOf(w, 'vrrpwatch_build_info'), 1);
+    const ow = once('w', ['--peer', A, '--peer', B]);
+    assert.equal(ow.code, 0, ow.out);
+    assert.match(ow.out, /^VRRP OK - .*VRID 51 master 192\.0\.2\.11 \| /);
+    const oa = once('a', ['--keepalived-config', lab.dir + '/ka-a.conf']);
+    assert.equal(oa.code, 0, oa.out);
+    assert.match(oa.out, /this node master/);
+    const ob = once('b', ['--keepalived-config', lab.dir + '/ka-b.conf']);
+    assert.equal(ob.code, 0, ob.out);
+  });
+
+  it('1b. runs without root holding only CAP_NET_RAW; without it, once is UNKNOWN and says why', async () => {
+    lab.keepalived('a', [inst(150)]);
+    const caps = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+net_raw', '--ambient-caps=+net_raw'];
+    lab.serve('w', [], { prefix: caps });
+    await steadyMaster('w', A);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }), 1);
+    const ok = once('w', [], caps);
+    assert.equal(ok.code, 0, ok.out);
+    const denied = once('w', [], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']);
+    assert.equal(denied.code, 3, denied.out);
+    assert.match(denied.out, /^VRRP UNKNOWN - capture cannot start: .*needs root or CAP_NET_RAW/);
+    assert.doesNotMatch(denied.out, /at .*\.js:\d+/);
+  });
+
+  it('2. graceful failover and preemption back: master changes counted, split-brain never judged', async () => {
+    pair([inst(150)], [inst(100)]);
+    for (const h of ['w', 'a', 'b'] as const) await steadyMaster(h, A);
+    const seen = await watchSplit(['w', 'a', 'b'], G51, async () => {
+      await lab.kill('keepalived-a');
+      await steadyMaster('w', B);
+      await sleep(2000);
+      lab.keepalived('a', [inst(150)]);
+      await steadyMaster('w', A);
+      await sleep(3000);
+    });
+    for (const [h, values] of seen) {
+      assert.ok(values.length > 20, `${h}: ${values.length} samples`);
+      assert.ok(values.every((v) => v === 0), `${h} judged split-brain during a failover: ${values.join('')}`);
+    }
+    assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_master_changes_total', G51), 2);
+  });
+
+  it('3. nopreempt pair: the backup that took over stays master when the other returns, never a split', async () => {
+    const np = (p: number): KeepalivedInstance => inst(p, { nopreempt: true });
+    pair([np(150)], [np(100)]);
+    await steadyMaster('w', A);
+    const seen = await watchSplit(['w'], G51, async () => {
+      await lab.kill('keepalived-a');
+      await steadyMaster('w', B);
+      lab.keepalived('a', [np(150)]);
+      await sleep(6000);
+    });
+    assert.ok(seen.get('w')?.every((v) => v === 0));
+    await steadyMaster('w', B);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_master_changes_total', G51), 1);
+  });
+
+  it('4. dual-master: VRID 51 on a and VRID 52 on b is two healthy groups, no split-brain', async () => {
+    const vi = (name: string, vrid: number, p: number, vip: string): KeepalivedInstance => ({ name, vrid, priority: p, authPass: PASS, vips: [vip] });
+    pair([vi('VI_51', 51, 150, VIP.v4), vi('VI_52', 52, 100, VIP.v4b)], [vi('VI_51', 51, 100, VIP.v4), vi('VI_52', 52, 150, VIP.v4b)]);
+    const G52 = { ...G51, vrid: '52' };
+    await steadyMaster('w', A, G51);
+    await steadyMaster('w', B, G52);
+    await sleep(4000);
+    const w = m('w');
+    assert.equal(valueOf(w, 'vrrpwatch_vrid_split_brain', G51), 0);
+    assert.equal(valueOf(w, 'vrrpwatch_vrid_split_brain', G52), 0);
+    assert.equal(valueOf(m('a'), 'vrrpwatch_node_master', G52), 0);
+    assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G52), 1);
+    const o = once('w', []);
+    assert.equal(o.code, 0, o.out);
+  });
+
+  it('5. split-brain from a firewall: judged on the witness and both nodes, once CRITICAL, cleared when healed', async () => {
+    pair([inst(150)], [inst(100)]);
+    for (const h of ['w', 'a', 'b'] as const) await steadyMaster(h, A);
+    lab.cutVrrp('b', true);
+    // Detection latency: from the first sample showing b as a second master to the judgement.
+    const second = await waitFor('b to start advertising as a second master', () => (valueOf(m('w'), 'vrrpwatch_vrid_master_info', { ...G51, router: B }) === 1 ? Date.now() : undefined), 15_000, 100);
+    const judged = await waitFor('the witness to judge split-brain', () => (valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G51) === 1 ? Date.now() : undefined), 15_000, 100);
+    process.stdout.write(`# split-brain detection latency on the witness: ${((judged - second) / 1000).toFixed(1)} s after the second master's first advertisement was visible\n`);
+    for (const h of ['a', 'b'] as const) await waitFor(`${h} to judge split-brain`, () => valueOf(m(h), 'vrrpwatch_vrid_split_brain', G51) === 1, 10_000);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_masters', G51), 2);
+    const o = once('w', []);
+    assert.equal(o.code, 2, o.out);
+    assert.match(o.out, /^VRRP CRITICAL - split-brain on VRID 51/);
+    assert.match(lab.log('vrrpwatch-w'), /"finding":"split_brain".*"msg":"split-brain: more than one master"/);
+    lab.cutVrrp('b', false);
+    for (const h of ['w', 'a', 'b'] as const) await waitFor(`${h} to clear split-brain`, () => valueOf(m(h), 'vrrpwatch_vrid_split_brain', G51) === 0, 20_000);
+    await steadyMaster('w', A);
+    await sleep(500);
+    assert.match(lab.log('vrrpwatch-w'), /"msg":"split-brain ended"/, lab.log('vrrpwatch-w') + JSON.stringify(m('w')?.filter((x) => x.name.includes('vrid'))));
+  });
+
+  it('6. auth mismatch: judged, and the passwords appear in no metric, log or output', async () => {
+    const pa = 'Pw4aXXXX';
+    const pb = 'Pw4bYYYY';
+    pair([inst(150, { authPass: pa })], [inst(100, { authPass: pb })]);
+    // keepalived 2.2.7 drops the other's adverts as "invalid passwd"; b becomes master, sends one advert and
+    // then stays MASTER holding the VIP while a keeps advertising.
+    for (const h of ['w', 'a', 'b'] as const) await waitFor(`${h} to judge an auth mismatch`, () => valueOf(m(h), 'vrrpwatch_vrid_auth_mismatch', G51) === 1, 20_000);
+    const ow = once('w', []);
+    const ob = once('b', ['--keepalived-config', lab.dir + '/ka-b.conf']);
+    assert.equal(ob.code, 2, ob.out);
+    assert.match(ob.out, /holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
+    for (const h of ['w', 'a', 'b'] as const) {
+      const texts = [lab.fetch(h, 'http://127.0.0.1:9842/metrics')?.body ?? '', lab.log(`vrrpwatch-${h}`), ow.out, ob.out];
+      for (const text of texts) assert.ok(!text.includes('Pw4a') && !text.includes('Pw4b'), `a password leaked on ${h}`);
+    }
+    assert.match(lab.log('vrrpwatch-w'), /"finding":"auth_mismatch"/);
+  });
+
+  it('7. keepalived killed with SIGKILL on the master: the VIP stays behind and that node reports a backup holding it', async () => {
+    pair([inst(150)], [inst(100)]);
+    await steadyMaster('w', A);
+    await steadyMaster('a', A);
+    lab.killKeepalived('a');
+    await steadyMaster('w', B);
+    assert.match(lab.exec('a', ['ip', '-o', 'addr', 'show', 'dev', 'eth0']), /192\.0\.2\.100\//);
+    await waitFor('a to report a backup holding the VIP', () => valueOf(m('a'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }) === 1, 15_000);
+    assert.equal(valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }), 0);
+    assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G51), 1);
+    assert.match(lab.log('vrrpwatch-a'), /"finding":"backup_holding_vip"/);
+    const o = once('a', ['--keepalived-config', lab.dir + '/ka-a.conf']);
+    assert.equal(o.code, 2, o.out);
+    assert.match(o.out, /holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
+  });
+
+  it('8. unicast peers with the witness listed: the witness sees and judges the group', async () => {
+    const W = ADDRESS.w.v4;
+    pair([inst(150, { unicastPeers: [B, W] })], [inst(100, { unicastPeers: [A, W] })]);
+    await steadyMaster('w', A);
+    lab.cutVrrp('b', true);
+    await waitFor('the witness to judge the unicast split-brain', () => valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G51) === 1, 20_000);
+  });
+
+  it('9. VRRPv3 over IPv6: one master, then a split-brain', async () => {
+    const v6 = (p: number): KeepalivedInstance => ({ name: 'VI_6', vrid: 61, priority: p, ipv6: true });
+    pair([v6(150)], [v6(100)]);
+    const G61 = { interface: 'eth0', family: 'ipv6', vrid: '61' };
+    const A6 = lab.exec('a', ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']).match(/inet6 (fe80::[0-9a-f:]+)\//)?.[1];
+    assert.ok(A6 !== undefined, 'a has a link-local address');
+    await steadyMaster('w', A6, G61);
+    lab.cutVrrp('b', true);
+    await waitFor('the witness to judge the IPv6 split-brain', () => valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G61) === 1, 20_000);
+  });
+
+  it('10. track_script weight drops the master below the backup: a failover, never a split-brain', async () => {
+    lab.track('chk', true);
+    pair([inst(150, { trackFile: { name: 'chk', weight: -100 } })], [inst(100)]);
+    await steadyMaster('w', A);
+    const seen = await watchSplit(['w', 'a', 'b'], G51, async () => {
+      lab.track('chk', false);
+      await steadyMaster('w', B);
+      await sleep(4000);
+    });
+    for (const [h, values] of seen) assert.ok(values.every((v) => v === 0), `${h} judged split-brain on a priority change: ${values.join('')}`);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_router_priority', { ...G51, router: A }), 50);
+    assert.ok((valueOf(m('w'), 'vrrpwatch_vrid_master_changes_total', G51) ?? 0) >= 1);
+  });
+
+  it("11. the witness's interface goes down and up: the capture recovers without a restart", async () => {
+    pair([inst(150)], [inst(100)]);
+    await steadyMaster('w', A);
+    lab.exec('w', ['ip', 'link', 'set', 'eth0', 'down']);
+    await waitFor('capture_up to drop to 0', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }) === 0, 10_000);
+    assert.match(lab.log('vrrpwatch-w'), /"msg":"capture down"/);
+    lab.exec('w', ['ip', 'link', 'set', 'eth0', 'up']);
+    await waitFor('capture_up back at 1', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }) === 1, 10_000);
+    const before = valueOf(m('w'), 'vrrpwatch_adverts_total', { ...G51, router: A }) ?? 0;
+    await waitFor('adverts counted again', () => (valueOf(m('w'), 'vrrpwatch_adverts_total', { ...G51, router: A }) ?? 0) >= before + 2, 10_000);
+  });
+
+  it('12. the gateway host goes away: the gateway probe reports it', async () => {
+    const config = join(lab.dir, 'w.yml');
+    writeFileSync(config, `gateway: ${ADDRESS.gw.v4}\nprobe:\n  interval_seconds: 1\n  timeout_seconds: 1\n  count: 2\n`);
+    lab.keepalived('a', [inst(150)]);
+    lab.serve('w', ['-c', config]);
+    await waitFor('the gateway to answer', () => valueOf(m('w'), 'vrrpwatch_probe_up', { target: ADDRESS.gw.v4, role: 'gateway' }) === 1, 15_000);
+    lab.exec('gw', ['ip', 'link', 'set', 'eth0', 'down']);
+    await waitFor('the gateway probe to fail', () => valueOf(m('w'), 'vrrpwatch_probe_up', { target: ADDRESS.gw.v4, role: 'gateway' }) === 0, 15_000);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_probe_loss_ratio', { target: ADDRESS.gw.v4, role: 'gateway' }), 1);
+    assert.match(lab.log('vrrpwatch-w'), /"finding":"probe_down".*"msg":"gateway does not answer ping"/);
+    const o = once('w', ['--gateway', ADDRESS.gw.v4]);
+    assert.equal(o.code, 1, o.out);
+    assert.match(o.out, /^VRRP WARNING - gateway 192\.0\.2\.1 does not answer ping/);
+  });
+});
