@@ -78,7 +78,7 @@ export function parseWebConfig(text: string, file: string): Parsed<WebConfig> {
       if (!(CLIENT_AUTH_TYPES as readonly string[]).includes(clientAuth)) fail('tls_server_config.client_auth_type', `must be one of ${CLIENT_AUTH_TYPES.join(', ')}, not "${clientAuth}"`);
       if (certFile === undefined) fail('tls_server_config.cert_file', 'is required for TLS');
       if (keyFile === undefined) fail('tls_server_config.key_file', 'is required for TLS');
-      if (clientAuth !== 'NoClientCert' && clientAuth !== 'RequestClientCert' && clientAuth !== 'RequireAnyClientCert' && clientCaFile === undefined) {
+      if ((clientAuth === 'VerifyClientCertIfGiven' || clientAuth === 'RequireAndVerifyClientCert') && clientCaFile === undefined) {
         fail('tls_server_config.client_ca_file', `is required with client_auth_type ${clientAuth}`);
       }
       if (certFile !== undefined && keyFile !== undefined) tls = { certFile, keyFile, clientAuthType: clientAuth as ClientAuthType, clientCaFile, minVersion, maxVersion };

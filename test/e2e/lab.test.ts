@@ -48,9 +48,9 @@ async function steadyMaster(host: HostName, router: string, labels: Record<strin
 /** Samples split-brain on every observer every 200 ms while `episode` runs; returns every value seen. */
 async function watchSplit(hosts: HostName[], labels: Record<string, string>, episode: () => Promise<void>): Promise<Map<HostName, number[]>> {
   const seen = new Map<HostName, number[]>(hosts.map((h) => [h, []]));
-  let running = true;
+  const state = { running: true };
   const sampler = (async () => {
-    while (running) {
+    while (state.running) {
       for (const h of hosts) {
         const v = valueOf(m(h), 'vrrpwatch_vrid_split_brain', labels);
         if (v !== undefined) seen.get(h)?.push(v);
@@ -61,7 +61,7 @@ async function watchSplit(hosts: HostName[], labels: Record<string, string>, epi
   try {
     await episode();
   } finally {
-    running = false;
+    state.running = false;
     await sampler;
   }
   return seen;

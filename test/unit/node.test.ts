@@ -1,0 +1,122 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { NodeJudge } from '../../src/core/node.js';
+import type { NodeObservations } from '../../src/core/node.js';
+import { AuthSecret } from '../../src/core/secret.js';
+import type { GroupView } from '../../src/core/state.js';
+import type { ExpectedGroup } from '../../src/core/types.js';
+
+const SELF = '192.0.2.11';
+const PEER = '192.0.2.12';
+const VIP = '192.0.2.100';
+const KEY = { interface: 'eth0', family: 'ipv4' as const, vrid: 51 };
+
+function view(masters: string[], routers: { address: string; last: number; master: boolean }[]): GroupView {
+  return {
+    key: KEY,
+    masters,
+    splitBrain: false,
+    noMaster: false,
+    masterChanges: 0,
+    authMismatch: false,
+    configMismatch: [],
+    routers: routers.map((r) => ({ ...r, adverts: 1, priority: 100, interval: 1, version: 2, addresses: [VIP] })),
+  };
+}
+
+function obs(holding: boolean, extra: Partial<NodeObservations> = {}): NodeObservations {
+  const local = new Map([[SELF, 'eth0']]);
+  if (holding) local.set(VIP, 'eth0');
+  return { localAddresses: local, keepalived: new Map(), peerAnswers: undefined, ...extra };
+}
+
+const expected: ExpectedGroup = { vrid: 51, interface: 'eth0', family: 'ipv4', vips: [VIP], advertInterval: 1, instance: 'VI_1', source: 'k.conf:3' };
+
+/** Judges at each time, returning the last result. */
+function run(judge: NodeJudge, steps: [number, GroupView[], NodeObservations][]): ReturnType<NodeJudge['judge']> {
+  let out: ReturnType<NodeJudge['judge']> = [];
+  for (const [t, views, o] of steps) out = judge.judge(views, o, t);
+  return out;
+}
+
+describe('node judgement', () => {
+  it('a master holding its VIP is fine', () => {
+    const [g] = run(new NodeJudge(0, [expected]), [[10, [view([SELF], [{ address: SELF, last: 9.5, master: true }])], obs(true)]]);
+    assert.equal(g?.role, 'master');
+    assert.equal(g.roleFrom, 'adverts');
+    assert.deepEqual(g.vips, [{ vip: VIP, heldOn: 'eth0' }]);
+    assert.deepEqual(g.backupHolding, []);
+    assert.deepEqual(g.masterMissing, []);
+  });
+
+  it('a backup still holding the VIP is reported once it persists past the hold, not before', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const peerMaster = [view([PEER], [{ address: PEER, last: 0, master: true }])];
+    const steps = (t: number): [number, GroupView[], NodeObservations] => [t, peerMaster, obs(true)];
+    assert.deepEqual(run(judge, [steps(10), steps(12)])[0]?.backupHolding, []);
+    const [g] = run(judge, [steps(13.5)]);
+    assert.deepEqual(g?.backupHolding, [VIP]);
+    assert.equal(g.role, 'backup');
+    // Once the address is gone the finding ends at once, and a new episode starts a new hold.
+    assert.deepEqual(run(judge, [[14, peerMaster, obs(false)]])[0]?.backupHolding, []);
+    assert.deepEqual(run(judge, [[15, peerMaster, obs(true)]])[0]?.backupHolding, []);
+  });
+
+  it('keepalived killed with SIGKILL: no adverts of its own, the VIP still here, role from the config', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const [g] = run(judge, [[10, [], obs(true)], [14, [], obs(true)]]);
+    assert.equal(g?.role, 'backup');
+    assert.equal(g.roleFrom, 'config');
+    assert.deepEqual(g.backupHolding, [VIP]);
+  });
+
+  it("keepalived's own word (notify_fifo) decides the role", () => {
+    const judge = new NodeJudge(0, [expected]);
+    const ka = (state: 'MASTER' | 'BACKUP'): NodeObservations => obs(true, { keepalived: new Map([['VI_1', state]]) });
+    const [m] = run(judge, [[10, [], ka('MASTER')], [14, [], ka('MASTER')]]);
+    assert.equal(m?.role, 'master');
+    assert.equal(m.roleFrom, 'keepalived');
+    assert.deepEqual(m.backupHolding, []);
+    const [b] = run(judge, [[15, [], ka('BACKUP')], [19, [], ka('BACKUP')]]);
+    assert.deepEqual(b?.backupHolding, [VIP]);
+  });
+
+  it('a master without its VIP is reported after the hold', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const own = [view([SELF], [{ address: SELF, last: 0, master: true }])];
+    const [g] = run(judge, [[10, own, obs(false)], [13.6, own, obs(false)]]);
+    assert.deepEqual(g?.masterMissing, [VIP]);
+  });
+
+  it('a witness is an observer and holds nothing', () => {
+    const judge = new NodeJudge(0, []);
+    const [g] = run(judge, [[10, [view([PEER], [{ address: PEER, last: 9.9, master: true }])], { localAddresses: new Map([['192.0.2.20', 'eth0']]), keepalived: new Map(), peerAnswers: true }]]);
+    assert.equal(g?.role, 'observer');
+    assert.deepEqual(g.vips, [{ vip: VIP, heldOn: undefined }]);
+    assert.equal(g.advertsBlocked, false);
+    assert.equal(g.expected, undefined);
+  });
+
+  it('an expected group without adverts: no master after the start-up grace; blocked only while a peer answers ping', () => {
+    const judge = new NodeJudge(100, [{ ...expected, instance: undefined }]);
+    const w = { localAddresses: new Map([['192.0.2.20', 'eth0']]), keepalived: new Map(), peerAnswers: true };
+    assert.equal(run(judge, [[101, [], w]])[0]?.expectedWithoutMaster, false);
+    const [g] = run(judge, [[104.5, [], w]]);
+    assert.equal(g?.expectedWithoutMaster, true);
+    assert.equal(g.advertsBlocked, true);
+    assert.deepEqual(g.key, KEY);
+    assert.equal(run(judge, [[105, [], { ...w, peerAnswers: false }]])[0]?.advertsBlocked, false);
+    assert.equal(run(judge, [[106, [view([PEER], [{ address: PEER, last: 105.5, master: true }])], w]])[0]?.advertsBlocked, false);
+  });
+});
+
+describe('AuthSecret', () => {
+  it('keeps its own copy of the bytes (the capture reuses its buffer)', () => {
+    const buffer = Buffer.from('s3cr3tpw');
+    const secret = new AuthSecret(buffer.subarray(0, 8));
+    buffer.write('otherpw!');
+    assert.ok(secret.equals(new AuthSecret(Buffer.from('s3cr3tpw'))));
+    assert.ok(!secret.equals(new AuthSecret(Buffer.from('otherpw!'))));
+    assert.equal(JSON.stringify({ secret }), '{"secret":"<redacted>"}');
+  });
+});

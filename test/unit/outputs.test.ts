@@ -1,0 +1,180 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NodeGroupView } from '../../src/core/node.js';
+import type { GroupView } from '../../src/core/state.js';
+import { renderCheck } from '../../src/outputs/nagios.js';
+import type { CheckInput } from '../../src/outputs/nagios.js';
+import { Metrics } from '../../src/outputs/metrics.js';
+import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
+import { eventLine, renderLive } from '../../src/outputs/live.js';
+import { parseWebConfig } from '../../src/web-config.js';
+
+const A = '192.0.2.11';
+const B = '192.0.2.12';
+const KEY = { interface: 'eth0', family: 'ipv4' as const, vrid: 51 };
+
+function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
+  return {
+    key: KEY,
+    masters,
+    splitBrain: false,
+    noMaster: false,
+    masterChanges: 0,
+    authMismatch: false,
+    configMismatch: [],
+    routers: [A, B].map((address, i) => ({ address, adverts: 3, priority: 150 - 50 * i, interval: 1, last: 99.5, master: masters.includes(address), version: 2 as const, addresses: ['192.0.2.100'] })),
+    ...fields,
+  };
+}
+
+function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
+  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, ...fields };
+}
+
+function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
+  return renderCheck({ now: 100, windowSeconds: 3.5, groups: [group()], node: [], probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields });
+}
+
+/** Perfdata: 'label'=value[UOM];[warn];[crit];[min];[max] */
+const PERFDATA = /^'[^'=]+'=-?[\d.]+(s|%|c)?;[^;]*;[^;]*;[^;]*;[^;]*$/;
+
+describe('once output (Nagios plugin)', () => {
+  it('OK: status line with masters, perfdata in the standard syntax, one line per group', () => {
+    const r = check({ probes: [{ target: B, role: 'peer', up: true, rtt: 0.0012, loss: 0 }] });
+    assert.equal(r.code, 0);
+    const [first = '', ...details] = r.text.trimEnd().split('\n');
+    const [status = '', perf = ''] = first.split(' | ');
+    assert.equal(status, 'VRRP OK - 1 group ok: VRID 51 master 192.0.2.11');
+    const items = perf.match(/'[^']+'=\S+/g) ?? [];
+    assert.equal(items.length, 5);
+    for (const p of items) assert.match(p, PERFDATA);
+    assert.match(perf, /'eth0 ipv4 vrid 51 masters'=1;;1;0; /);
+    assert.match(perf, /'peer 192\.0\.2\.12 rtt'=0\.0012s;;;0;/);
+    assert.deepEqual(details, ['VRID 51 on eth0: master 192.0.2.11 (priority 150) - also heard 192.0.2.12 (priority 100) - ok']);
+  });
+
+  it('CRITICAL on split-brain, backup holding the VIP, and an expected VRID without master', () => {
+    assert.equal(check({ groups: [group({ splitBrain: true }, [A, B])] }).code, 2);
+    assert.match(check({ groups: [group({ splitBrain: true }, [A, B])] }).text, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: 192\.0\.2\.11, 192\.0\.2\.12 are all master \| /);
+    const holding = check({ node: [nodeView({ role: 'backup', backupHolding: ['192.0.2.100'] })] });
+    assert.equal(holding.code, 2);
+    assert.match(holding.text, /this node holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
+    const expected = { vrid: 52, interface: 'eth0', family: 'ipv4' as const, vips: [], advertInterval: 1, instance: 'VI_2', source: 'k.conf:9' };
+    const none = check({ node: [nodeView({ key: { ...KEY, vrid: 52 }, expected, expectedWithoutMaster: true })], haveExpectations: true });
+    assert.equal(none.code, 2);
+    assert.match(none.text, /no master on VRID 52 on eth0 \(expected from k\.conf:9\)/);
+    assert.match(none.text, /'eth0 ipv4 vrid 52 masters'=0;;1:1;0;/);
+  });
+
+  it('WARNING on mismatches, a peer not answering, an unexpected router; the worst state wins', () => {
+    assert.equal(check({ groups: [group({ authMismatch: true })] }).code, 1);
+    assert.match(check({ groups: [group({ configMismatch: ['advert_interval'] })] }).text, /^VRRP WARNING - advert_interval mismatch on VRID 51 on eth0/);
+    const peer = check({ probes: [{ target: B, role: 'peer', up: false, rtt: undefined, loss: 1 }] });
+    assert.equal(peer.code, 1);
+    assert.match(peer.text, /peer 192\.0\.2\.12 does not answer ping/);
+    assert.match(peer.text, /'peer 192\.0\.2\.12 loss'=100%;;;0;100/);
+    assert.match(check({ knownRouters: new Set([A]) }).text, /^VRRP WARNING - unexpected router 192\.0\.2\.12 on VRID 51 on eth0/);
+    assert.equal(check({ groups: [group({ splitBrain: true, authMismatch: true }, [A, B])] }).code, 2);
+  });
+
+  it('UNKNOWN when the capture cannot start, or nothing is heard and nothing expected', () => {
+    const denied = check({ groups: [], captureProblems: ['eth0: socket: Operation not permitted (capturing needs root or CAP_NET_RAW)'] });
+    assert.equal(denied.code, 3);
+    assert.equal(denied.text, 'VRRP UNKNOWN - capture cannot start: eth0: socket: Operation not permitted (capturing needs root or CAP_NET_RAW)\n');
+    const silent = check({ groups: [] });
+    assert.equal(silent.code, 3);
+    assert.equal(silent.text, 'VRRP UNKNOWN - no VRRP advertisement heard in 3.5 s and none expected\n');
+  });
+
+  it('keeps the status short when there are many findings', () => {
+    const groups = [51, 52, 53, 54].map((vrid) => group({ key: { ...KEY, vrid }, splitBrain: true }, [A, B]));
+    const status = check({ groups }).text.split(' | ')[0] ?? '';
+    assert.match(status, /\(\+2 more\)$/);
+    assert.ok(status.length < 200, status);
+  });
+});
+
+describe('metrics', () => {
+  const snapshot = (groups: GroupView[]): MetricsSnapshot => ({
+    groups,
+    node: [],
+    invalid: new Map([['eth0', new Map([['bad_checksum', 2]])]]),
+    captures: [{ interface: 'eth0', up: true, problem: undefined, dropped: 1, received: 9 }],
+    probes: [{ target: B, role: 'peer', up: true, rtt: 0.002, loss: 0, at: 0 }],
+    evictions: { group: 0, router: 0 },
+    keepalived: new Map(),
+    config: { lastReloadOk: true, lastReloadAt: 1 },
+  });
+
+  it('renders the contract metrics from the views at scrape time', async () => {
+    const text = await new Metrics('9.9.9').render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]));
+    for (const line of [
+      'vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 2',
+      'vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1',
+      'vrrpwatch_vrid_master_info{interface="eth0",family="ipv4",vrid="51",router="192.0.2.12"} 1',
+      'vrrpwatch_vrid_master_changes_total{interface="eth0",family="ipv4",vrid="51"} 2',
+      'vrrpwatch_router_priority{interface="eth0",family="ipv4",vrid="51",router="192.0.2.12"} 100',
+      'vrrpwatch_adverts_total{interface="eth0",family="ipv4",vrid="51",router="192.0.2.11"} 3',
+      'vrrpwatch_packets_invalid_total{interface="eth0",reason="bad_checksum"} 2',
+      'vrrpwatch_capture_dropped_packets_total{interface="eth0"} 1',
+      'vrrpwatch_probe_rtt_seconds{target="192.0.2.12",role="peer"} 0.002',
+      'vrrpwatch_build_info{version="9.9.9"} 1',
+      '# TYPE vrrpwatch_adverts_total counter',
+    ]) {
+      assert.ok(text.includes(`${line}\n`), `missing: ${line}`);
+    }
+  });
+
+  it('forgets label sets that left the views (an expired group)', async () => {
+    const metrics = new Metrics('1');
+    await metrics.render(snapshot([group()]));
+    const text = await metrics.render(snapshot([]));
+    assert.ok(!text.includes('vrid="51"'), text);
+  });
+});
+
+describe('live view', () => {
+  it('shows groups, masters with priorities, advert ages and findings', () => {
+    const text = renderLive({
+      now: 100,
+      title: 'vrrpwatch',
+      groups: [group({ splitBrain: true }, [A, B])],
+      node: [],
+      captures: [{ interface: 'eth0', up: true, dropped: 0, problem: undefined }],
+      probes: [{ target: B, role: 'peer', up: false, rtt: undefined }],
+      events: ['00:00:01 !! split-brain: more than one master  vrid=51'],
+      color: false,
+    });
+    assert.match(text, /eth0 ipv4 VRID 51 +192\.0\.2\.11 \(150\), 192\.0\.2\.12 \(100\) +192\.0\.2\.11 150 0\.5s, 192\.0\.2\.12 100 0\.5s +SPLIT-BRAIN/);
+    assert.match(text, /ping: peer 192\.0\.2\.12 NO ANSWER/);
+    assert.match(text, /recent events:\n {2}00:00:01 !! split-brain/);
+  });
+
+  it('turns a log line into an event line', () => {
+    assert.equal(eventLine('{"level":50,"time":"2026-11-23T10:11:12.000Z","msg":"split-brain: more than one master","vrid":51,"routers":["a","b"]}'), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
+    assert.equal(eventLine('not json'), undefined);
+  });
+});
+
+describe('web config (exporter-toolkit format)', () => {
+  const hash = '$2y$10$' + 'a'.repeat(53);
+  it('reads TLS and basic auth users', () => {
+    const r = parseWebConfig(`tls_server_config:\n  cert_file: /c.pem\n  key_file: /k.pem\nbasic_auth_users:\n  prom: "${hash}"\n`, 'web.yml');
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.tls, { certFile: '/c.pem', keyFile: '/k.pem', clientAuthType: 'NoClientCert', clientCaFile: undefined, minVersion: 'TLSv1.2', maxVersion: undefined });
+    assert.equal(r.value.basicAuthUsers.get('prom'), hash);
+  });
+
+  it('rejects unknown keys and bad values, naming the key, never printing a hash', () => {
+    const r = parseWebConfig('tls_server_config:\n  cert_file: /c.pem\n  client_auth_type: Maybe\n  min_version: TLS99\nbasic_auth_users:\n  prom: plaintext-password\nbasic_auth: {}\n', 'web.yml');
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.errors, [
+      'web.yml: basic_auth: unknown key (known: tls_server_config, basic_auth_users, http_server_config)',
+      'web.yml: tls_server_config.min_version: must be one of TLS10, TLS11, TLS12, TLS13, not "TLS99"',
+      'web.yml: tls_server_config.client_auth_type: must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, not "Maybe"',
+      'web.yml: tls_server_config.key_file: is required for TLS',
+      'web.yml: basic_auth_users.prom: must be a bcrypt hash (for example from `htpasswd -nBC 10 ""`)',
+    ]);
+    assert.ok(!r.errors.join().includes('plaintext-password'));
+  });
+});
