@@ -153,6 +153,8 @@ export class Lab {
     writeFileSync(log, '');
     const child = spawn('ip', ['netns', 'exec', this.ns(host), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const append = (chunk: Buffer): void => {
+      // A process replaced under the same name no longer writes to the log.
+      if (this.#children.get(name) !== child) return;
       try {
         writeFileSync(log, chunk, { flag: 'a' });
       } catch {
@@ -163,6 +165,12 @@ export class Lab {
     child.stderr.on('data', append);
     this.#children.set(name, child);
     return child;
+  }
+
+  /** A process's output so far (after letting pending output arrive: spawnSync calls hold it back). */
+  async logOf(name: string): Promise<string> {
+    await sleep(300);
+    return this.log(name);
   }
 
   log(name: string): string {

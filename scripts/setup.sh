@@ -15,6 +15,9 @@ packages=(
   g++ make python3  # node-gyp
   tshark            # tests cross-check the decoder; bench compares replay throughput
   util-linux        # setpriv, for tests that run as an unprivileged user
+  keepalived        # the namespace lab (end-to-end tests and the demo)
+  iproute2 iptables iputils-ping curl  # lab namespaces, cutting VRRP, pings, reading /metrics inside a namespace
+  prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +29,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with services (keepalived, prometheus, alertmanager) must not start them here: the lab
+  # starts its own instances inside namespaces.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

@@ -175,6 +175,8 @@ export class LiveCapture {
     const { buf, header } = session;
     // pcap's own read callback ignores errors; this one notices a session that failed (interface gone).
     session.session.read_callback = () => {
+      // A poll event can still arrive for a session closed a moment ago: it is not ours any more.
+      if (slot.session !== session) return;
       if (session.session.dispatch(buf, header) < 0) this.#down(slot, 'libpcap reported a read error');
     };
     session.on('packet', () => {

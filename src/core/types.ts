@@ -6,18 +6,20 @@ export type Family = 'ipv4' | 'ipv6';
 export type ChecksumForm = 'message' | 'pseudo_header' | 'pseudo_header_multicast';
 
 /** Why a packet carrying IP protocol 112 (or AH around it) was not accepted as a VRRP advertisement. */
-export type InvalidReason =
-  | 'truncated'
-  | 'fragmented'
-  | 'bad_ip_header'
-  | 'bad_version'
-  | 'bad_type'
-  | 'bad_vrid'
-  | 'bad_auth_type'
-  | 'bad_interval'
-  | 'bad_checksum'
-  | 'addr_count_mismatch'
-  | 'not_vrrp';
+export const INVALID_REASONS = [
+  'truncated',
+  'fragmented',
+  'bad_ip_header',
+  'bad_version',
+  'bad_type',
+  'bad_vrid',
+  'bad_auth_type',
+  'bad_interval',
+  'bad_checksum',
+  'addr_count_mismatch',
+  'not_vrrp',
+] as const;
+export type InvalidReason = (typeof INVALID_REASONS)[number];
 
 /** The IP layer of a packet that carried protocol 112 (directly or inside AH). */
 export interface IpInfo {

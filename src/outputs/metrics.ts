@@ -9,6 +9,7 @@ import type { ProbeResult } from '../adapters/pinger.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
 import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
+import { INVALID_REASONS } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
 
 export interface MetricsSnapshot {
@@ -155,8 +156,9 @@ export class Metrics {
     g('vrrpwatch_vip_master_missing', '1 while this node is master of the group but does not hold the virtual address.', ['interface', 'vrid', 'vip'], (set, s) => {
       for (const n of s.node) for (const v of n.vips) set({ interface: n.key.interface, vrid: String(n.key.vrid), vip: v.vip }, n.masterMissing.includes(v.vip) ? 1 : 0);
     });
-    g('vrrpwatch_keepalived_state', "1 for keepalived's current state of the instance, from notify_fifo.", ['instance', 'state'], (set, s) => {
-      for (const [instance, state] of s.keepalived) set({ instance, state }, 1);
+    // `keepalived_instance`, not `instance`: Prometheus owns that label (the scrape target).
+    g('vrrpwatch_keepalived_state', "1 for keepalived's current state of the instance, from notify_fifo.", ['keepalived_instance', 'state'], (set, s) => {
+      for (const [instance, state] of s.keepalived) set({ keepalived_instance: instance, state }, 1);
     });
     g('vrrpwatch_probe_up', '1 when the target answered the last round of pings.', ['target', 'role'], (set, s) => {
       for (const p of s.probes) set({ target: p.target, role: p.role }, p.up ? 1 : 0);
@@ -177,6 +179,8 @@ export class Metrics {
       for (const cap of s.captures) set({ interface: cap.interface }, cap.received);
     });
     c('vrrpwatch_packets_invalid_total', 'Packets with IP protocol 112 (or AH) not accepted as VRRP, by reason.', ['interface', 'reason'], (set, s) => {
+      // Every reason starts at 0 on every captured interface, so rate() works from the first packet.
+      for (const cap of s.captures) for (const reason of INVALID_REASONS) if (s.invalid.get(cap.interface)?.has(reason) !== true) set({ interface: cap.interface, reason }, 0);
       for (const [iface, reasons] of s.invalid) for (const [reason, n] of reasons) set({ interface: iface, reason }, n);
     });
     c('vrrpwatch_evictions_total', 'Groups or routers dropped because the tables were full (a flood or a spoofer).', ['table'], (set, s) => {
