@@ -237,7 +237,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         captures: capture.statuses(),
         probes: [...pinger.results.values()],
         events: recent,
-        color: process.stdout.isTTY,
+        color: process.stdout.isTTY || process.env.FORCE_COLOR === '1',
       });
       process.stdout.write(`${process.stdout.isTTY ? '\x1b[H\x1b[2J' : '\n'}${frame}`);
     };

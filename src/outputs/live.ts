@@ -92,10 +92,17 @@ export function eventLine(json: string): string | undefined {
   }
   const time = typeof record.time === 'string' ? record.time.slice(11, 19) : clock(0);
   const skip = new Set(['level', 'time', 'app', 'msg', 'pid', 'hostname']);
-  const fields = Object.entries(record)
-    .filter(([k, v]) => !skip.has(k) && v !== undefined && typeof v !== 'object')
-    .map(([k, v]) => `${k}=${String(v as string | number | boolean)}`)
-    .concat(Object.entries(record).filter(([k, v]) => !skip.has(k) && Array.isArray(v)).map(([k, v]) => `${k}=${(v as unknown[]).map(String).join(',')}`));
+  const text = (v: unknown): string | undefined => {
+    if (typeof v === 'number') return Math.abs(v) < 1000 ? String(Number(v.toPrecision(4))) : v.toFixed(0);
+    if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String).join(',');
+    return undefined;
+  };
+  const fields: string[] = [];
+  for (const [k, v] of Object.entries(record)) {
+    const t = skip.has(k) ? undefined : text(v);
+    if (t !== undefined) fields.push(`${k}=${t}`);
+  }
   const level = typeof record.level === 'number' ? record.level : 30;
   const mark = level >= 50 ? '!!' : level >= 40 ? '! ' : '  ';
   return `${time} ${mark} ${typeof record.msg === 'string' ? record.msg : ''}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}`;
