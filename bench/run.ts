@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
+import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-bench-'));
@@ -58,6 +59,8 @@ try {
       console.log(`  tshark -r failed (exit ${t.status ?? 'signal'}): install tshark to compare`);
     }
   }
+  await benchMetrics();
+  benchOnce();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

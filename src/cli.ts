@@ -278,7 +278,9 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Exit now: a closed libpcap session can keep a handle referenced (seen on the loopback device),
+    // and a check must end when its answer is printed. stdout to a pipe or file is synchronous on Linux.
+    process.exit(code);
   },
   (err: unknown) => {
     if (err instanceof UsageError) fail(`${err.message}\n${USAGE}`, EXIT_ERROR);

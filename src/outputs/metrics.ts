@@ -3,7 +3,8 @@
  * metric is reset and refilled on each scrape, so groups and routers that left the views (expired)
  * leave the metrics too.
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
 import type { CaptureStatus } from '../adapters/capture.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
@@ -33,39 +34,54 @@ function keyId(key: GroupKey): string {
   return `${key.interface}|${key.family}|${key.vrid}`;
 }
 
+type Fill = (set: (labels: Labels, value: number) => void, s: MetricsSnapshot) => void;
+
+/**
+ * One metric family filled from the snapshot at scrape time. prom-client's Gauge hashes and validates
+ * every label set on each set(); with thousands of groups that dominated the scrape, so the families
+ * hand their values to the Registry directly (the Registry still formats and serves them).
+ */
+class SnapshotFamily {
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'gauge' | 'counter',
+    private readonly fill: Fill,
+    private readonly snapshot: () => MetricsSnapshot | undefined,
+  ) {}
+
+  get(): { name: string; help: string; type: string; aggregator: string; values: { labels: Labels; value: number }[] } {
+    const values: { labels: Labels; value: number }[] = [];
+    const s = this.snapshot();
+    if (s !== undefined) {
+      this.fill((labels, value) => {
+        values.push({ labels, value });
+      }, s);
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    // Nothing is kept between scrapes.
+  }
+}
+
 export class Metrics {
   readonly registry = new Registry();
   #snapshot: MetricsSnapshot | undefined;
 
   constructor(version: string) {
-    const r = [this.registry];
-    const g = (name: string, help: string, labelNames: string[], fill: (set: (labels: Labels, value: number) => void, s: MetricsSnapshot) => void): void => {
-      const snapshot = (): MetricsSnapshot | undefined => this.#snapshot;
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers: r,
-        collect() {
-          this.reset();
-          const s = snapshot();
-          if (s !== undefined) fill((labels, value) => { this.set(labels, value); }, s);
-        },
-      });
+    const snapshot = (): MetricsSnapshot | undefined => this.#snapshot;
+    const add = (name: string, help: string, type: 'gauge' | 'counter', fill: Fill): void => {
+      this.registry.registerMetric(new SnapshotFamily(name, help, type, fill, snapshot) as unknown as Metric);
     };
-    const c = (name: string, help: string, labelNames: string[], fill: (set: (labels: Labels, value: number) => void, s: MetricsSnapshot) => void): void => {
-      const snapshot = (): MetricsSnapshot | undefined => this.#snapshot;
-      new Counter({
-        name,
-        help,
-        labelNames,
-        registers: r,
-        collect() {
-          this.reset();
-          const s = snapshot();
-          if (s !== undefined) fill((labels, value) => { this.inc(labels, value); }, s);
-        },
-      });
+    const g = (name: string, help: string, _labels: string[], fill: Fill): void => {
+      add(name, help, 'gauge', fill);
+    };
+    const c = (name: string, help: string, _labels: string[], fill: Fill): void => {
+      add(name, help, 'counter', fill);
     };
     const G = ['interface', 'family', 'vrid'];
     const R = [...G, 'router'];
