@@ -76,3 +76,18 @@ export class Scenario {
     return this.events.filter((e): e is MonitorEvent & { type: T } => e.type === type);
   }
 }
+
+/** A group view as the core gives it, for tests of what consumes views (node judgement, outputs). */
+export function groupViewOf(routers: GroupView['routers'], fields: Partial<GroupView> = {}): GroupView {
+  return {
+    key: { interface: 'eth0', family: 'ipv4', vrid: 51 },
+    masters: routers.filter((r) => r.master).map((r) => r.address),
+    splitBrain: false,
+    noMaster: false,
+    masterChanges: 0,
+    authMismatch: false,
+    configMismatch: [],
+    routers,
+    ...fields,
+  };
+}

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { groupViewOf } from '../helpers/adverts.js';
 import { NodeJudge } from '../../src/core/node.js';
 import type { NodeObservations } from '../../src/core/node.js';
 import { AuthSecret } from '../../src/core/secret.js';
@@ -12,16 +13,7 @@ const VIP = '192.0.2.100';
 const KEY = { interface: 'eth0', family: 'ipv4' as const, vrid: 51 };
 
 function view(masters: string[], routers: { address: string; last: number; master: boolean }[]): GroupView {
-  return {
-    key: KEY,
-    masters,
-    splitBrain: false,
-    noMaster: false,
-    masterChanges: 0,
-    authMismatch: false,
-    configMismatch: [],
-    routers: routers.map((r) => ({ ...r, adverts: 1, priority: 100, interval: 1, version: 2, addresses: [VIP] })),
-  };
+  return groupViewOf(routers.map((r) => ({ ...r, adverts: 1, priority: 100, interval: 1, version: 2, addresses: [VIP] })), { masters });
 }
 
 function obs(holding: boolean, extra: Partial<NodeObservations> = {}): NodeObservations {

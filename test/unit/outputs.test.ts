@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { groupViewOf } from '../helpers/adverts.js';
 import type { NodeGroupView } from '../../src/core/node.js';
 import type { GroupView } from '../../src/core/state.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
@@ -14,17 +15,8 @@ const B = '192.0.2.12';
 const KEY = { interface: 'eth0', family: 'ipv4' as const, vrid: 51 };
 
 function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
-  return {
-    key: KEY,
-    masters,
-    splitBrain: false,
-    noMaster: false,
-    masterChanges: 0,
-    authMismatch: false,
-    configMismatch: [],
-    routers: [A, B].map((address, i) => ({ address, adverts: 3, priority: 150 - 50 * i, interval: 1, last: 99.5, master: masters.includes(address), version: 2 as const, addresses: ['192.0.2.100'] })),
-    ...fields,
-  };
+  const routers = [A, B].map((address, i) => ({ address, adverts: 3, priority: 150 - 50 * i, interval: 1, last: 99.5, master: masters.includes(address), version: 2 as const, addresses: ['192.0.2.100'] }));
+  return groupViewOf(routers, { masters, ...fields });
 }
 
 function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
