@@ -2,6 +2,7 @@
 import { open } from 'node:fs/promises';
 import { CaptureFileParser, CaptureFormatError } from '../core/capture-file.js';
 import type { PacketSink } from '../core/capture-file.js';
+import { fileProblem } from './file-problem.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -17,18 +18,7 @@ export interface ReadResult {
 }
 
 function describe(err: unknown, path: string): string {
-  const code = (err as { code?: string }).code;
-  switch (code) {
-    case 'ENOENT':
-      return `cannot read ${path}: no such file`;
-    case 'EACCES':
-    case 'EPERM':
-      return `cannot read ${path}: permission denied`;
-    case 'EISDIR':
-      return `cannot read ${path}: it is a directory`;
-    default:
-      return `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`;
-  }
+  return `cannot read ${path}: ${fileProblem(err)}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import bcrypt from 'bcryptjs';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { WebConfig } from '../web-config.js';
+import { fileProblem } from './file-problem.js';
 
 export interface WebOptions {
   host: string;
@@ -36,7 +37,7 @@ function tlsOptions(tls: NonNullable<WebConfig['tls']>): ServerOptions {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new WebConfigFileError(`cannot read the TLS ${what} ${file}: ${(err as { code?: string }).code === 'ENOENT' ? 'no such file' : String(err)}`);
+      throw new WebConfigFileError(`cannot read the TLS ${what} ${file}: ${fileProblem(err)}`);
     }
   };
   return {

@@ -9,14 +9,7 @@ import { createInterface } from 'node:readline';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/keepalived-conf.js';
 import type { ExpectedGroup } from '../core/types.js';
-
-function reason(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return err instanceof Error ? err.message : String(err);
-}
+import { fileProblem } from './file-problem.js';
 
 function wildcard(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
@@ -38,7 +31,7 @@ function resolver(mainDir: string): IncludeResolver {
         .filter((f) => statSync(f).isFile())
         .map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));
     } catch (err) {
-      return reason(err);
+      return fileProblem(err);
     }
   };
 }
@@ -49,7 +42,7 @@ export function readKeepalivedConf(file: string): KeepalivedConf {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new KeepalivedConfError(`cannot read ${file}: ${reason(err)}`);
+    throw new KeepalivedConfError(`cannot read ${file}: ${fileProblem(err)}`);
   }
   return parseKeepalivedConf(file, text, resolver(dirname(resolve(file))));
 }
@@ -87,13 +80,13 @@ export class NotifyFifo {
       if (!statSync(this.path).isFIFO()) return `${this.path} is not a FIFO (keepalived creates it when notify_fifo is set)`;
       fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
     } catch (err) {
-      return `cannot open ${this.path}: ${reason(err)}`;
+      return `cannot open ${this.path}: ${fileProblem(err)}`;
     }
     try {
       this.#socket = new Socket({ fd, readable: true, writable: false });
     } catch (err) {
       closeSync(fd);
-      return `cannot read ${this.path}: ${reason(err)}`;
+      return `cannot read ${this.path}: ${fileProblem(err)}`;
     }
     this.#socket.on('error', () => undefined);
     const lines = createInterface({ input: this.#socket });

@@ -12,6 +12,7 @@ import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
 import { expectationsOf, readKeepalivedConf } from '../adapters/keepalived.js';
 import { localAddresses } from '../adapters/addresses.js';
+import { fileProblem } from '../adapters/file-problem.js';
 import type { ProbeRole } from '../adapters/pinger.js';
 
 export interface Settings {
@@ -35,9 +36,7 @@ function readText(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(err);
-    throw new SettingsError([`cannot read the ${what} ${file}: ${why}`]);
+    throw new SettingsError([`cannot read the ${what} ${file}: ${fileProblem(err)}`]);
   }
 }
 
