@@ -22,7 +22,7 @@ export interface WebOptions {
   telemetryPath: string;
   webConfig: WebConfig | undefined;
   /** The exposition text of one scrape. */
-  metrics: () => Promise<string>;
+  metrics: () => Promise<Buffer | string>;
   /** A few lines about this instance for the landing page. */
   describe: () => string[];
   onError: (message: string, err: unknown) => void;
@@ -70,6 +70,8 @@ export class WebServer {
     const tls = options.webConfig?.tls;
     const app = express();
     app.disable('x-powered-by');
+    // An ETag would hash every scrape (megabytes with thousands of groups) for nothing: /metrics changes.
+    app.disable('etag');
     const server = tls === undefined ? createHttpServer(app) : createHttpsServer(tlsOptions(tls), app);
     const web = new WebServer(options, server);
     app.use((req, res, next) => {

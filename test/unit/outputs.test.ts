@@ -99,7 +99,7 @@ describe('metrics', () => {
   });
 
   it('renders the contract metrics from the views at scrape time', async () => {
-    const text = await new Metrics('9.9.9').render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]));
+    const text = (await new Metrics('9.9.9').render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]))).toString();
     for (const line of [
       'vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 2',
       'vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1',
@@ -120,8 +120,44 @@ describe('metrics', () => {
   it('forgets label sets that left the views (an expired group)', async () => {
     const metrics = new Metrics('1');
     await metrics.render(snapshot([group()]));
-    const text = await metrics.render(snapshot([]));
+    const text = (await metrics.render(snapshot([]))).toString();
     assert.ok(!text.includes('vrid="51"'), text);
+  });
+
+  it('writes the text format: escaped label values, non-integer and special values, one blank line between families', async () => {
+    const odd = { interface: 'br"0\\x', family: 'ipv6' as const, vrid: 7 };
+    const routers = [{ address: '2001:db8::1', adverts: 12345678901, priority: 0, interval: 0.25, last: 1763900000.125, master: true, version: 3 as const, addresses: [] }];
+    const s = snapshot([groupViewOf(routers, { key: odd })]);
+    const probes = [
+      { target: 'gw.example', role: 'gateway' as const, up: false, rtt: Number.NaN, loss: 1, at: 0 },
+      { target: 'peer', role: 'peer' as const, up: true, rtt: Number.POSITIVE_INFINITY, loss: -0.5, at: 0 },
+    ];
+    const text = (await new Metrics('1').render({ ...s, probes })).toString();
+    for (const line of [
+      'vrrpwatch_adverts_total{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 12345678901',
+      'vrrpwatch_router_advert_interval_seconds{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 0.25',
+      'vrrpwatch_router_last_advert_timestamp_seconds{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 1763900000.125',
+      'vrrpwatch_router_priority{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 0',
+      'vrrpwatch_probe_rtt_seconds{target="gw.example",role="gateway"} NaN',
+      'vrrpwatch_probe_rtt_seconds{target="peer",role="peer"} +Inf',
+      'vrrpwatch_probe_loss_ratio{target="peer",role="peer"} -0.5',
+    ]) {
+      assert.ok(text.includes(`\n${line}\n`), `missing: ${line}`);
+    }
+    assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), 'one newline at the end');
+    const blocks = text.trimEnd().split('\n\n');
+    assert.equal(blocks.length, new Metrics('1').registry.getMetricsAsArray().length, 'one block per family');
+    for (const block of blocks) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
+  });
+
+  it("gives prom-client's JSON view the samples of the last scrape", async () => {
+    const metrics = new Metrics('1');
+    assert.deepEqual((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
+    const odd = { interface: 'br"0\n', family: 'ipv4' as const, vrid: 9 };
+    const text = (await metrics.render(snapshot([group({ masterChanges: 4, key: odd })]))).toString();
+    assert.match(text, /^vrrpwatch_vrid_master_changes_total\{interface="br\\"0\\n",family="ipv4",vrid="9"\} 4$/m);
+    const json = await metrics.registry.getMetricsAsJSON();
+    assert.deepEqual(json.find((m) => m.name === 'vrrpwatch_vrid_master_changes_total')?.values, [{ labels: { interface: 'br"0\n', family: 'ipv4', vrid: '9' }, value: 4 }]);
   });
 });
 
