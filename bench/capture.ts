@@ -12,10 +12,20 @@ function checksum(b: Buffer, from: number, to: number): number {
   return ~s & 0xffff;
 }
 
-function frame(vrid: number, src: number, priority: number): Buffer {
-  const b = Buffer.alloc(14 + 20 + 20);
-  Buffer.from('01005e000012020000000b0108 00'.replace(/ /g, ''), 'hex').copy(b, 0);
-  const ip = 14;
+/**
+ * A VRRPv2 advertisement from 192.0.2.SRC to 224.0.0.18 in an Ethernet frame, inside an 802.1Q tag when
+ * `vlan` is given; the virtual address is 198.51.100.VRID.
+ */
+export function vrrpFrame(vrid: number, src: number, priority: number, vlan?: number): Buffer {
+  const tag = vlan === undefined ? 0 : 4;
+  const b = Buffer.alloc(14 + tag + 20 + 20);
+  Buffer.from('01005e000012020000000b01', 'hex').copy(b, 0);
+  if (vlan !== undefined) {
+    b.writeUInt16BE(0x8100, 12);
+    b.writeUInt16BE(vlan, 14);
+  }
+  b.writeUInt16BE(0x0800, 12 + tag);
+  const ip = 14 + tag;
   b.writeUInt8(0x45, ip);
   b.writeUInt16BE(40, ip + 2);
   b.writeUInt8(255, ip + 8);
@@ -39,8 +49,8 @@ function frame(vrid: number, src: number, priority: number): Buffer {
 export function writeBenchCapture(path: string, seconds: number): number {
   const fd = openSync(path, 'w');
   writeSync(fd, pcapHeader(1));
-  const masters = Array.from({ length: 255 }, (_, i) => frame(i + 1, 11, 150));
-  const rogues = Array.from({ length: 255 }, (_, i) => frame(i + 1, 12, 100));
+  const masters = Array.from({ length: 255 }, (_, i) => vrrpFrame(i + 1, 11, 150));
+  const rogues = Array.from({ length: 255 }, (_, i) => vrrpFrame(i + 1, 12, 100));
   const t0 = 1_800_000_000;
   const out = Buffer.alloc(8 * 1024 * 1024);
   let used = 0;

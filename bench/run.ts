@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: prints figures, asserts nothing (these machines are shared and noisy).
  * Replay throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, beside
- * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat).
+ * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat);
+ * then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
+ * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -9,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
+import { benchLive } from './live.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
@@ -61,6 +64,7 @@ try {
   }
   await benchMetrics();
   benchOnce();
+  await benchLive();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 export const PORT = 9842;
+/** How the bin's shebang, the systemd unit and the image start Node for vrrpwatch. */
+export const NODE_FLAGS = ['--max-semi-space-size=8'];
 
 export type HostName = 'a' | 'b' | 'c' | 'w' | 'gw';
 
@@ -253,8 +255,8 @@ export class Lab {
    * Starts `vrrpwatch serve` on a host, listening on every address of its namespace (Prometheus scrapes
    * the lab address; tests read 127.0.0.1, which still answers while the lab interface is down).
    */
-  serve(host: HostName, args: string[] = [], options: { name?: string; prefix?: string[] } = {}): void {
-    this.start(options.name ?? `vrrpwatch-${host}`, host, [...(options.prefix ?? []), process.execPath, CLI, 'serve', '--web.listen-address', `:${PORT}`, ...args]);
+  serve(host: HostName, args: string[] = [], options: { name?: string; prefix?: string[] } = {}): ChildProcess {
+    return this.start(options.name ?? `vrrpwatch-${host}`, host, [...(options.prefix ?? []), process.execPath, ...NODE_FLAGS, CLI, 'serve', '--web.listen-address', `:${PORT}`, ...args]);
   }
 
   /** Samples of a host's exporter, read from inside its namespace; undefined when it does not answer. */
@@ -276,7 +278,7 @@ export class Lab {
 
   /** GET a URL from inside a host's namespace (curl); undefined when nothing answers. */
   fetch(from: HostName, url: string, extra: string[] = []): { status: number; body: string } | undefined {
-    const r = spawnSync('ip', ['netns', 'exec', this.ns(from), 'curl', '-sS', '--max-time', '3', '-w', '\n%{http_code}', ...extra, url], { encoding: 'utf8' });
+    const r = spawnSync('ip', ['netns', 'exec', this.ns(from), 'curl', '-sS', '--max-time', '3', '-w', '\n%{http_code}', ...extra, url], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) return undefined;
     const at = r.stdout.lastIndexOf('\n');
     return { status: Number(r.stdout.slice(at + 1)), body: r.stdout.slice(0, at) };

@@ -22,7 +22,8 @@ export interface WebOptions {
   telemetryPath: string;
   webConfig: WebConfig | undefined;
   /** The exposition text of one scrape. */
-  metrics: () => Promise<Buffer | string>;
+  /** The exposition body of one scrape; `release` is called once it has been sent (or the client left). */
+  metrics: () => Promise<{ body: Buffer; release: () => void }>;
   /** A few lines about this instance for the landing page. */
   describe: () => string[];
   onError: (message: string, err: unknown) => void;
@@ -79,8 +80,9 @@ export class WebServer {
     });
     app.get(options.telemetryPath, (_req, res) => {
       options.metrics().then(
-        (text) => {
-          res.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+        ({ body, release }) => {
+          res.once('close', release);
+          res.type('text/plain; version=0.0.4; charset=utf-8').set('Content-Length', String(body.length)).end(body);
         },
         (err: unknown) => {
           options.onError('rendering metrics failed', err);

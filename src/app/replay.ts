@@ -33,7 +33,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const sink = (p: CapturedPacket): void => {
     span.start ??= p.ts;
     span.end = p.ts;
-    const decoded = decoder.decode(p.linkType, p.data);
+    const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
     if (decoded.kind === 'other') return;
     const iface = interfaceLabel(p.interfaceName, decoded.vlans);
     if (onPacket !== undefined) onPacket(JSON.stringify(packetRecord(p.ts, iface, decoded)));

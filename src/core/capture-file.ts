@@ -5,13 +5,20 @@
  * and interfaces, if_tsresol, if_tsoffset, enhanced/simple/obsolete packet blocks).
  */
 
-export interface CapturedPacket {
+export class CapturedPacket {
   /** Seconds since the epoch. */
-  ts: number;
-  linkType: number;
+  ts = 0;
+  linkType = 0;
   /** Interface name from the capture (pcapng if_name), or `if<index>` when it has none. */
-  interfaceName: string;
-  data: Uint8Array;
+  interfaceName = '';
+  /** The packet is bytes[offset, offset + length): no view is made per packet unless `data` is read. */
+  bytes: Uint8Array = new Uint8Array(0);
+  offset = 0;
+  length = 0;
+
+  get data(): Uint8Array {
+    return this.bytes.subarray(this.offset, this.offset + this.length);
+  }
 }
 
 /** Receives each packet; the object and its bytes are reused after the call returns. */
@@ -67,7 +74,7 @@ export class CaptureFileParser {
   #format: Format = { kind: 'unknown' };
   #packets = 0;
   /** Handed to the sink for every packet and refilled: valid only during the call, like `data`. */
-  readonly #packet: CapturedPacket = { ts: 0, linkType: 0, interfaceName: '', data: new Uint8Array(0) };
+  readonly #packet = new CapturedPacket();
   /** Simple packet blocks carry no time: they take the last time seen. */
   #lastTs = 0;
   #view: DataView | undefined;
@@ -124,12 +131,14 @@ export class CaptureFileParser {
     return at;
   }
 
-  #emit(ts: number, linkType: number, interfaceName: string, data: Uint8Array): void {
+  #emit(ts: number, linkType: number, interfaceName: string, bytes: Uint8Array, offset: number, length: number): void {
     const p = this.#packet;
     p.ts = ts;
     p.linkType = linkType;
     p.interfaceName = interfaceName;
-    p.data = data;
+    p.bytes = bytes;
+    p.offset = offset;
+    p.length = length;
     this.sink(p);
   }
 
@@ -149,7 +158,7 @@ export class CaptureFileParser {
       const ts = resolution === 1e-6 ? (sec * 1e6 + frac) / 1e6 : sec + frac / 1e9;
       this.#packets++;
       this.#lastTs = ts;
-      this.#emit(ts, linkType, 'if0', bytes.subarray(at + 16, at + 16 + incl));
+      this.#emit(ts, linkType, 'if0', bytes, at + 16, incl);
       at += 16 + incl;
     }
     return at;
@@ -189,7 +198,7 @@ export class CaptureFileParser {
           if (body + 20 + caplen > bodyEnd) throw new CaptureFormatError(`corrupt pcapng packet block after ${this.#packets} packets`);
           this.#packets++;
           this.#lastTs = ts;
-          this.#emit(ts, iface.linkType, iface.name, bytes.subarray(body + 20, body + 20 + caplen));
+          this.#emit(ts, iface.linkType, iface.name, bytes, body + 20, caplen);
           break;
         }
         case BLOCK_SPB: {
@@ -199,7 +208,7 @@ export class CaptureFileParser {
           const orig = view.getUint32(body, f.little);
           const caplen = Math.min(orig, iface.snaplen === 0 ? orig : iface.snaplen, bodyEnd - body - 4);
           this.#packets++;
-          this.#emit(this.#lastTs, iface.linkType, iface.name, bytes.subarray(body + 4, body + 4 + caplen));
+          this.#emit(this.#lastTs, iface.linkType, iface.name, bytes, body + 4, caplen);
           break;
         }
         default:

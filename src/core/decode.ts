@@ -119,49 +119,73 @@ export function decodeFrame(linkType: number, b: Uint8Array): Decoded {
 }
 
 /**
- * A decoder that remembers the last advertisement of each IPv4 router and VRID. VRRP has no sequence
- * number, so a master repeats the same bytes every interval: when the message, destination and TTL
- * match the remembered ones byte for byte, the remembered (immutable) Advert is returned without
- * verifying the checksum or formatting addresses again. Bounded; pure like decodeFrame.
+ * A decoder that remembers the last advertisement of each IPv4 router and VRID (and VLAN). VRRP has no
+ * sequence number, so a master repeats the same bytes every interval: when the link type field and tags,
+ * the message, destination and TTL match the remembered ones byte for byte, the remembered (immutable)
+ * result is returned without verifying the checksum or formatting addresses again. Bounded; pure like
+ * decodeFrame.
  */
 export class Decoder {
-  /** Direct-mapped by the source's last byte and the VRID; a collision just decodes afresh. */
-  readonly #slots: ({ bytes: Uint8Array; decoded: Decoded } | undefined)[] = new Array<undefined>(65536).fill(undefined);
+  /** Direct-mapped by the source's last byte, the VRID and the tags; a collision just decodes afresh. */
+  readonly #slots: ({ link: Uint8Array; bytes: Uint8Array; decoded: Decoded } | undefined)[] = new Array<undefined>(65536).fill(undefined);
 
-  decode(linkType: number, b: Uint8Array): Decoded {
-    const at = plainIpv4VrrpAt(linkType, b);
-    if (at < 0) return decodeFrame(linkType, b);
+  /** Decodes the frame in b[offset, offset + length) (the whole of `b` by default). */
+  decode(linkType: number, b: Uint8Array, offset = 0, length = b.length - offset): Decoded {
+    const at = plainIpv4VrrpAt(linkType, b, offset, length);
+    if (at < 0) return decodeFrame(linkType, frameOf(b, offset, length));
+    // The link header's type field, with any VLAN tags before it.
+    const linkFrom = offset + (linkType === LinkType.ETHERNET ? 12 : 14);
+    let tags = 0;
+    for (let i = linkFrom; i < at - 2; i++) tags = (tags * 31 + (b[i] ?? 0)) & 0xffff;
     const total = u16(b, at + 2);
-    const slot = ((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0);
+    const slot = ((((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0)) ^ tags) & 0xffff;
     const hit = this.#slots[slot];
-    // Compared: TTL, source, destination, and the whole IP payload.
-    if (hit !== undefined && total === hit.bytes.length + 11 && b.length >= at + total) {
+    // Compared: type field and tags, TTL, source, destination, and the whole IP payload.
+    if (hit !== undefined && total === hit.bytes.length + 11 && hit.link.length === at - linkFrom && offset + length >= at + total) {
       const saved = hit.bytes;
       let same = saved[0] === b[at + 8];
+      for (let i = 0; same && i < hit.link.length; i++) same = hit.link[i] === b[linkFrom + i];
       for (let i = 0; same && i < 8; i++) same = saved[1 + i] === b[at + 12 + i];
       for (let i = 0; same && i < total - 20; i++) same = saved[9 + i] === b[at + 20 + i];
       if (same) return hit.decoded;
     }
-    const decoded = decodeFrame(linkType, b);
+    const decoded = decodeFrame(linkType, frameOf(b, offset, length));
     // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
     if (decoded.kind === 'advert') {
       const bytes = new Uint8Array(total - 20 + 9);
       bytes[0] = b[at + 8] ?? 0;
       bytes.set(b.subarray(at + 12, at + 20), 1);
       bytes.set(b.subarray(at + 20, at + total), 9);
-      this.#slots[slot] = { bytes, decoded };
+      this.#slots[slot] = { link: b.slice(linkFrom, at), bytes, decoded };
     }
     return decoded;
   }
 }
 
-/** Offset of an untagged IPv4 header carrying protocol 112 directly, or -1 (then no shortcut). */
-function plainIpv4VrrpAt(linkType: number, b: Uint8Array): number {
+function frameOf(b: Uint8Array, offset: number, length: number): Uint8Array {
+  return offset === 0 && length === b.length ? b : b.subarray(offset, offset + length);
+}
+
+/**
+ * Offset in `b` of an IPv4 header carrying protocol 112 directly (after up to two VLAN tags on
+ * Ethernet), or -1 (then no shortcut).
+ */
+function plainIpv4VrrpAt(linkType: number, b: Uint8Array, o: number, length: number): number {
   let at: number;
-  if (linkType === LinkType.ETHERNET && b[12] === 0x08 && b[13] === 0x00) at = 14;
-  else if (linkType === LinkType.LINUX_SLL && b[14] === 0x08 && b[15] === 0x00) at = 16;
-  else return -1;
-  if (b[at] !== 0x45 || b[at + 9] !== PROTO_VRRP || b.length < at + 22) return -1;
+  if (linkType === LinkType.ETHERNET) {
+    at = o + 14;
+    let type = u16(b, o + 12);
+    for (let tags = 0; tags < MAX_VLAN_TAGS && ETH_VLAN_TAGS.has(type); tags++) {
+      type = u16(b, at + 2);
+      at += 4;
+    }
+    if (type !== ETH_IPV4) return -1;
+  } else if (linkType === LinkType.LINUX_SLL && b[o + 14] === 0x08 && b[o + 15] === 0x00) {
+    at = o + 16;
+  } else {
+    return -1;
+  }
+  if (b[at] !== 0x45 || b[at + 9] !== PROTO_VRRP || o + length < at + 22) return -1;
   const frag = u16(b, at + 6);
   return (frag & 0x3fff) === 0 ? at : -1;
 }

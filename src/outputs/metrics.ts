@@ -49,14 +49,28 @@ function valueText(value: number): string {
   return String(value);
 }
 
+/** A rendered scrape: `body` stays valid until `release()`, after which its memory serves a later scrape. */
+export interface Rendered {
+  body: Buffer;
+  release: () => void;
+}
+
 /**
- * The exposition text written as bytes into one buffer kept between scrapes. A scrape of 1,000 groups x
- * 4 routers is some 30,000 lines; as strings joined at the end they kept the young generation full and
- * every scavenge copied them, which made the scrape slow and its tail slower.
+ * The exposition text of one scrape, written as bytes into a buffer from a small pool. A scrape of
+ * 1,000 groups x 4 routers is some 30,000 lines: as strings joined at the end they kept the young
+ * generation full and every scavenge copied them; and a fresh 3 MB buffer per scrape piled up outside
+ * the heap until the next full collection.
  */
 class Exposition {
-  #buf = Buffer.allocUnsafe(1 << 16);
+  #buf: Buffer;
   #at = 0;
+
+  constructor(
+    buf: Buffer,
+    private readonly done: (buf: Buffer) => void,
+  ) {
+    this.#buf = buf;
+  }
 
   #reserve(n: number): void {
     if (this.#at + n <= this.#buf.length) return;
@@ -99,11 +113,17 @@ class Exposition {
     } while (d > 0);
   }
 
-  /** The text written since the last take, as a Buffer of its own. */
-  take(): Buffer {
-    const out = Buffer.from(this.#buf.subarray(0, this.#at));
-    this.#at = 0;
-    return out;
+  finish(): Rendered {
+    const buf = this.#buf;
+    let released = false;
+    return {
+      body: buf.subarray(0, this.#at),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.done(buf);
+      },
+    };
   }
 }
 
@@ -289,7 +309,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #families: SnapshotFamily[] = [];
   readonly #labels = new LabelCache();
-  readonly #out = new Exposition();
+  /** Buffers of released scrapes, reused by the next ones (a few: scrapes rarely overlap). */
+  readonly #free: Buffer[] = [];
 
   constructor(version: string) {
     const add = (name: string, help: string, type: 'gauge' | 'counter', fill: Fill): void => {
@@ -403,20 +424,24 @@ export class Metrics {
 
   /**
    * The exposition text for one scrape: every family the Registry holds, in registration order; the
-   * snapshot families write their own text, anything else is formatted by prom-client.
+   * snapshot families write their own text, anything else is formatted by prom-client. Call `release()`
+   * once the body has been sent.
    */
-  async render(snapshot: MetricsSnapshot): Promise<Buffer> {
+  async render(snapshot: MetricsSnapshot): Promise<Rendered> {
     const serving = { snapshot, cache: this.#labels };
     for (const f of this.#families) f.serving(serving);
     const scrape = new Scrape(snapshot, this.#labels);
-      let first = true;
-      for (const metric of this.registry.getMetricsAsArray()) {
-        if (!first) this.#out.byte(10);
-        first = false;
-        const family = this.#families.find((f) => (f as unknown) === metric);
-        if (family !== undefined) family.expose(scrape, this.#out);
-        else this.#out.text(`${await this.registry.getSingleMetricAsString(metric.name)}\n`);
-      }
-    return this.#out.take();
+    const out = new Exposition(this.#free.pop() ?? Buffer.allocUnsafe(1 << 16), (buf) => {
+      if (this.#free.length < 2) this.#free.push(buf);
+    });
+    let first = true;
+    for (const metric of this.registry.getMetricsAsArray()) {
+      if (!first) out.byte(10);
+      first = false;
+      const family = this.#families.find((f) => (f as unknown) === metric);
+      if (family !== undefined) family.expose(scrape, out);
+      else out.text(`${await this.registry.getSingleMetricAsString(metric.name)}\n`);
+    }
+    return out.finish();
   }
 }

@@ -201,15 +201,16 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     const pa = 'Pw4aXXXX';
     const pb = 'Pw4bYYYY';
     pair([inst(150, { authPass: pa })], [inst(100, { authPass: pb })]);
-    // keepalived 2.2.7 drops the other's adverts as "invalid passwd"; b becomes master, sends one advert and
-    // then stays MASTER holding the VIP while a keeps advertising.
+    // keepalived 2.2.7 drops the other's adverts as "invalid passwd", so b too becomes master.
     for (const h of ['w', 'a', 'b'] as const) await waitFor(`${h} to judge an auth mismatch`, () => valueOf(m(h), 'vrrpwatch_vrid_auth_mismatch', G51) === 1, 20_000);
+    // keepalived's behaviour past that varies from run to run (one goes quiet keeping the VIP, or they take
+    // turns), so the checks are run for their output only: no password may appear in it.
     const ow = once('w', []);
+    const oa = once('a', ['--keepalived-config', lab.dir + '/ka-a.conf']);
     const ob = once('b', ['--keepalived-config', lab.dir + '/ka-b.conf']);
-    assert.equal(ob.code, 2, ob.out);
-    assert.match(ob.out, /holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
+    assert.ok([ow, oa, ob].every((o) => /^VRRP (OK|WARNING|CRITICAL) - /.test(o.out)), `${ow.out}\n${oa.out}\n${ob.out}`);
     for (const h of ['w', 'a', 'b'] as const) {
-      const texts = [lab.fetch(h, 'http://127.0.0.1:9842/metrics')?.body ?? '', await lab.logOf(`vrrpwatch-${h}`), ow.out, ob.out];
+      const texts = [lab.fetch(h, 'http://127.0.0.1:9842/metrics')?.body ?? '', await lab.logOf(`vrrpwatch-${h}`), ow.out, oa.out, ob.out];
       for (const text of texts) assert.ok(!text.includes('Pw4a') && !text.includes('Pw4b'), `a password leaked on ${h}`);
     }
     assert.match(await lab.logOf('vrrpwatch-w'), /"finding":"auth_mismatch"/);
@@ -225,7 +226,8 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await waitFor('a to report a backup holding the VIP', () => valueOf(m('a'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }) === 1, 15_000);
     assert.equal(valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }), 0);
     assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G51), 1);
-    assert.match(await lab.logOf('vrrpwatch-a'), /"finding":"backup_holding_vip"/);
+    // Node findings reach the log at the exporter's next re-judgement, within a second.
+    await waitFor('a to log the backup holding the VIP', () => /"finding":"backup_holding_vip"/.test(lab.log('vrrpwatch-a')), 3000);
     const o = once('a', ['--keepalived-config', lab.dir + '/ka-a.conf']);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);

@@ -4,9 +4,12 @@ import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-fi
 import type { CapturedPacket } from '../../src/core/capture-file.js';
 import { packetFixture, pcapFile } from '../helpers/fixtures.js';
 
-function parseAll(bytes: Uint8Array, chunk = bytes.length): CapturedPacket[] {
-  const got: CapturedPacket[] = [];
-  const parser = new CaptureFileParser((p) => got.push({ ...p, data: p.data.slice() }));
+/** A packet as the sink saw it, with its bytes copied out. */
+type Got = Pick<CapturedPacket, 'ts' | 'linkType' | 'interfaceName'> & { data: Uint8Array };
+
+function parseAll(bytes: Uint8Array, chunk = bytes.length): Got[] {
+  const got: Got[] = [];
+  const parser = new CaptureFileParser((p) => got.push({ ts: p.ts, linkType: p.linkType, interfaceName: p.interfaceName, data: p.data.slice() }));
   // Feed in pieces the way the file reader does: keep what was not consumed, append the next piece.
   let pending = new Uint8Array(0);
   for (let at = 0; ; at += chunk) {

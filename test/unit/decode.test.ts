@@ -193,4 +193,37 @@ describe('Decoder (remembers repeated adverts)', () => {
       assert.notEqual(decoder.decode(1, changed), first);
     }
   });
+
+  it('keeps VLANs apart: the same router and VRID on two VLANs, one or two tags, or none', () => {
+    const decoder = new Decoder();
+    const plain = packetFixture('v2-ipv4-noauth-two-vips').bytes;
+    const tagged = (tags: number[]): Uint8Array => {
+      const out = new Uint8Array(plain.length + 4 * tags.length);
+      out.set(plain.subarray(0, 12));
+      tags.forEach((vlan, i) => {
+        out.set([i === 0 && tags.length === 2 ? 0x88 : 0x81, i === 0 && tags.length === 2 ? 0xa8 : 0x00, vlan >> 8, vlan & 0xff], 12 + 4 * i);
+      });
+      out.set(plain.subarray(12), 12 + 4 * tags.length);
+      return out;
+    };
+    const frames = [tagged([101]), tagged([102]), tagged([]), tagged([101, 7]), tagged([101, 8])];
+    for (let round = 0; round < 3; round++) {
+      for (const f of frames) {
+        const d = decoder.decode(1, f);
+        assert.equal(JSON.stringify(d), JSON.stringify(decodeFrame(1, f)), `round ${round}`);
+      }
+    }
+    const d = decoder.decode(1, tagged([101, 8]));
+    assert.ok(d.kind === 'advert' && d.vlans.join('.') === '101.8', JSON.stringify(d));
+    assert.equal(decoder.decode(1, tagged([102])), decoder.decode(1, tagged([102])), 'a tagged repeat is remembered');
+  });
+
+  it('decodes a frame inside a larger buffer (offset and length) as the frame alone', () => {
+    const decoder = new Decoder();
+    for (const f of allPacketFixtures()) {
+      const buf = new Uint8Array(f.bytes.length + 40).fill(0xee);
+      buf.set(f.bytes, 17);
+      assert.equal(JSON.stringify(decoder.decode(f.linkType, buf, 17, f.bytes.length)), JSON.stringify(decodeFrame(f.linkType, f.bytes)), f.name);
+    }
+  });
 });

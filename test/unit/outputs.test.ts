@@ -99,7 +99,7 @@ describe('metrics', () => {
   });
 
   it('renders the contract metrics from the views at scrape time', async () => {
-    const text = (await new Metrics('9.9.9').render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]))).toString();
+    const text = (await new Metrics('9.9.9').render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]))).body.toString();
     for (const line of [
       'vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 2',
       'vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1',
@@ -120,7 +120,7 @@ describe('metrics', () => {
   it('forgets label sets that left the views (an expired group)', async () => {
     const metrics = new Metrics('1');
     await metrics.render(snapshot([group()]));
-    const text = (await metrics.render(snapshot([]))).toString();
+    const text = (await metrics.render(snapshot([]))).body.toString();
     assert.ok(!text.includes('vrid="51"'), text);
   });
 
@@ -132,7 +132,7 @@ describe('metrics', () => {
       { target: 'gw.example', role: 'gateway' as const, up: false, rtt: Number.NaN, loss: 1, at: 0 },
       { target: 'peer', role: 'peer' as const, up: true, rtt: Number.POSITIVE_INFINITY, loss: -0.5, at: 0 },
     ];
-    const text = (await new Metrics('1').render({ ...s, probes })).toString();
+    const text = (await new Metrics('1').render({ ...s, probes })).body.toString();
     for (const line of [
       'vrrpwatch_adverts_total{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 12345678901',
       'vrrpwatch_router_advert_interval_seconds{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 0.25',
@@ -150,11 +150,25 @@ describe('metrics', () => {
     for (const block of blocks) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
   });
 
+  it('never writes over a body not yet released; a released one serves a later scrape', async () => {
+    const metrics = new Metrics('1');
+    const held = await metrics.render(snapshot([group({ masterChanges: 1 })]));
+    const before = held.body.toString();
+    const other = await metrics.render(snapshot([group({ masterChanges: 2 }), group({ key: { ...KEY, vrid: 52 } })]));
+    assert.equal(held.body.toString(), before, 'a second scrape while the first is being sent');
+    assert.notEqual(other.body.buffer, held.body.buffer);
+    other.release();
+    const third = await metrics.render(snapshot([group({ masterChanges: 3 })]));
+    assert.equal(third.body.buffer, other.body.buffer, 'the released buffer is reused');
+    assert.match(third.body.toString(), /^vrrpwatch_vrid_master_changes_total\{interface="eth0",family="ipv4",vrid="51"\} 3$/m);
+    assert.equal(held.body.toString(), before);
+  });
+
   it("gives prom-client's JSON view the samples of the last scrape", async () => {
     const metrics = new Metrics('1');
     assert.deepEqual((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
     const odd = { interface: 'br"0\n', family: 'ipv4' as const, vrid: 9 };
-    const text = (await metrics.render(snapshot([group({ masterChanges: 4, key: odd })]))).toString();
+    const text = (await metrics.render(snapshot([group({ masterChanges: 4, key: odd })]))).body.toString();
     assert.match(text, /^vrrpwatch_vrid_master_changes_total\{interface="br\\"0\\n",family="ipv4",vrid="9"\} 4$/m);
     const json = await metrics.registry.getMetricsAsJSON();
     assert.deepEqual(json.find((m) => m.name === 'vrrpwatch_vrid_master_changes_total')?.values, [{ labels: { interface: 'br"0\n', family: 'ipv4', vrid: '9' }, value: 4 }]);
