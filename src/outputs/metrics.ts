@@ -32,7 +32,7 @@ function escapeLabel(value: string): string {
 }
 
 /** `{name="value",...}` (empty without labels). */
-export function labelText(labels: Labels): string {
+function labelText(labels: Labels): string {
   let out = '';
   for (const name in labels) out += `${out === '' ? '' : ','}${name}="${escapeLabel(labels[name] ?? '')}"`;
   return out === '' ? '' : `{${out}}`;
