@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ADDRESS, Lab, PORT, sleep, valueOf, waitFor } from '../lab/lab.js';
 import type { KeepalivedInstance } from '../lab/lab.js';
+import { percentile } from './serve.js';
 
 const FLOOD = fileURLToPath(new URL('./flood.js', import.meta.url));
 const RATE = 20_000;
@@ -20,13 +21,15 @@ const IDLE_SECONDS = 30;
 /** Scrapes during the flood: one a second, 15 times Prometheus's default rate; the first warms up. */
 const SCRAPE_EVERY_MS = 1000;
 
+/** Clock ticks per second, the unit of CPU times in /proc. */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
 /** CPU seconds (user + system, all threads) the process has used. */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  return (Number(fields[11]) + Number(fields[12])) / ticks;
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 /** A line of /proc/PID/status in MiB (VmRSS, VmHWM). */
@@ -40,10 +43,6 @@ function scrape(lab: Lab): { seconds: number; bytes: number } | undefined {
   const r = spawnSync('ip', ['netns', 'exec', lab.ns('w'), 'curl', '-sS', '--max-time', '5', '-o', '/dev/null', '-w', '%{http_code} %{time_total} %{size_download}', `http://127.0.0.1:${PORT}/metrics`], { encoding: 'utf8' });
   const [code, seconds, bytes] = r.stdout.trim().split(' ');
   return code === '200' ? { seconds: Number(seconds), bytes: Number(bytes) } : undefined;
-}
-
-function pct(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 export async function benchLive(): Promise<void> {
@@ -116,7 +115,7 @@ export async function benchLive(): Promise<void> {
     times.sort((a, b) => a - b);
     console.log(
       `  /metrics over HTTP during the flood (${times.length} scrapes, ${(bytes / 1024).toFixed(0)} KiB each): ` +
-        `p50 ${pct(times, 0.5).toFixed(1)} ms, p99 ${pct(times, 0.99).toFixed(1)} ms after one warm-up scrape (target: p99 under 50 ms)`,
+        `p50 ${percentile(times, 0.5).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms after one warm-up scrape (target: p99 under 50 ms)`,
     );
   } finally {
     lab.destroy();

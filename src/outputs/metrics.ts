@@ -164,13 +164,14 @@ class GroupLabels {
   }
 }
 
-function cached(map: Map<string, Buffer>, key: string, make: () => Buffer): Buffer {
-  let b = map.get(key);
-  if (b === undefined) {
-    b = make();
-    map.set(key, b);
+/** The value kept for `key`, made and kept on first use. */
+function cached<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
   }
-  return b;
+  return v;
 }
 
 /** One group as the families see it: heard (view), expected (node) or both, with its label text. */
@@ -188,12 +189,7 @@ class LabelCache {
   readonly #byKey = new WeakMap<GroupKey, GroupLabels>();
 
   group(key: GroupKey): GroupLabels {
-    let text = this.#byKey.get(key);
-    if (text === undefined) {
-      text = new GroupLabels(key);
-      this.#byKey.set(key, text);
-    }
-    return text;
+    return cached(this.#byKey, key, () => new GroupLabels(key));
   }
 }
 
