@@ -5,6 +5,7 @@ import type { PacketSink } from '../core/capture-file.js';
 import { fileProblem } from './file-problem.js';
 
 const CHUNK = 4 * 1024 * 1024;
+const HEADROOM = 256 * 1024;
 
 export class CaptureFileError extends Error {
   override readonly name = 'CaptureFileError';
@@ -13,6 +14,9 @@ export class CaptureFileError extends Error {
 export interface ReadResult {
   packets: number;
   format: 'pcap' | 'pcapng';
+  /** Times of the first and last packet read; undefined when there were none. */
+  first: number | undefined;
+  last: number | undefined;
   /** Set when the file ended or broke after some packets were read: the packets before it count. */
   error: string | undefined;
 }
@@ -34,33 +38,44 @@ export async function readCaptureFile(path: string, sink: PacketSink): Promise<R
     throw new CaptureFileError(describe(err, path));
   }
   const parser = new CaptureFileParser(sink);
+  let reading: Promise<{ bytesRead: number }> | undefined;
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let filled = 0;
+    // Two buffers: the next chunk is read (on libuv's thread pool) while this one is parsed. Each has
+    // headroom in front of the chunk for the bytes of a record the previous chunk cut in two.
+    let current = Buffer.allocUnsafe(HEADROOM + CHUNK);
+    let spare = Buffer.allocUnsafe(HEADROOM + CHUNK);
+    reading = handle.read(current, HEADROOM, CHUNK, null);
+    let leftover: Uint8Array = new Uint8Array(0);
     for (;;) {
-      if (filled === buf.length) {
-        // One record larger than the buffer: grow it (the parser bounds record sizes).
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
-      }
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      filled += bytesRead;
+      const { bytesRead } = await reading;
       const final = bytesRead === 0;
-      // A plain Uint8Array view: the parser's per-packet subarrays are then cheaper than Buffers.
-      const used = parser.feed(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), filled, final);
+      let data: Uint8Array;
+      if (leftover.length <= HEADROOM) {
+        current.set(leftover, HEADROOM - leftover.length);
+        data = new Uint8Array(current.buffer, current.byteOffset + HEADROOM - leftover.length, leftover.length + bytesRead);
+      } else {
+        // A record longer than the headroom (the parser bounds record sizes): join the two parts.
+        data = new Uint8Array(leftover.length + bytesRead);
+        data.set(leftover);
+        data.set(current.subarray(HEADROOM, HEADROOM + bytesRead), leftover.length);
+      }
+      // `data` does not live in `spare`: the next read may fill it while `data` is parsed.
+      if (!final) reading = handle.read(spare, HEADROOM, CHUNK, null);
+      const used = parser.feed(data, data.length, final);
       if (final) break;
-      buf.copy(buf, 0, used, filled);
-      filled -= used;
+      leftover = data.subarray(used);
+      [current, spare] = [spare, current];
     }
-    return { packets: parser.packets, format: parser.format ?? 'pcap', error: undefined };
+    return { packets: parser.packets, format: parser.format ?? 'pcap', first: parser.firstTime, last: parser.lastTime, error: undefined };
   } catch (err) {
     if (err instanceof CaptureFormatError) {
       if (parser.format === undefined) throw new CaptureFileError(`${path}: ${err.message}`);
-      return { packets: parser.packets, format: parser.format, error: `${path}: ${err.message}` };
+      return { packets: parser.packets, format: parser.format, first: parser.firstTime, last: parser.lastTime, error: `${path}: ${err.message}` };
     }
     throw new CaptureFileError(describe(err, path));
   } finally {
+    // A read still under way when parsing failed: let it finish before the file is closed.
+    await reading?.catch(() => undefined);
     await handle.close();
   }
 }

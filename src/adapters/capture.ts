@@ -46,7 +46,8 @@ const LINK_TYPES: Record<string, number> = {
   LINKTYPE_LINUX_SLL: LinkType.LINUX_SLL,
 };
 
-export type FrameSink = (iface: string, linkType: number, frame: Uint8Array, ts: number) => void;
+/** A frame is bytes[0, length): the buffer is libpcap's, reused for the next packet. */
+export type FrameSink = (iface: string, linkType: number, bytes: Uint8Array, length: number, ts: number) => void;
 
 export interface CaptureStatus {
   interface: string;
@@ -182,8 +183,8 @@ export class LiveCapture {
     session.on('packet', () => {
       const ts = header.readUInt32LE(0) + header.readUInt32LE(4) / 1e6;
       const caplen = Math.min(header.readUInt32LE(8), buf.length);
-      // The buffer is reused for the next packet: the decoder copies what it keeps.
-      this.sink(name, linkType, buf.subarray(0, caplen), ts);
+      // The buffer is reused for the next packet: the decoder copies what it keeps. No view per packet.
+      this.sink(name, linkType, buf, caplen, ts);
     });
     slot.session = session;
     slot.status.up = true;

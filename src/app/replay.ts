@@ -26,13 +26,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, timeline.onEvent);
   const invalid: Record<string, number> = {};
   let adverts = 0;
-  const span: { start: number | null; end: number | null } = { start: null, end: null };
   const onPacket = options.onPacket;
   const decoder = new Decoder();
 
   const sink = (p: CapturedPacket): void => {
-    span.start ??= p.ts;
-    span.end = p.ts;
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
     if (decoded.kind === 'other') return;
     const iface = interfaceLabel(p.interfaceName, decoded.vlans);
@@ -46,15 +43,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   };
 
   const result = await readCaptureFile(options.file, sink);
-  if (span.end !== null) monitor.settle(span.end);
+  if (result.last !== undefined) monitor.settle(result.last);
   const report: ReplayReport = {
     file: options.file,
     format: result.format,
     packets: result.packets,
     adverts,
     invalid,
-    start: span.start,
-    end: span.end,
+    start: result.first ?? null,
+    end: result.last ?? null,
     groups: timeline.histories(monitor),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };

@@ -48,8 +48,9 @@ export class Watcher {
     this.#node = new NodeJudge(started, expected, this.hold);
   }
 
-  readonly onFrame = (iface: string, linkType: number, frame: Uint8Array, ts: number): void => {
-    const decoded = this.#decoder.decode(linkType, frame);
+  /** A frame is bytes[0, length). */
+  readonly onFrame = (iface: string, linkType: number, bytes: Uint8Array, length: number, ts: number): void => {
+    const decoded = this.#decoder.decode(linkType, bytes, 0, length);
     if (decoded.kind === 'other') return;
     const label = interfaceLabel(iface, decoded.vlans);
     if (decoded.kind === 'invalid') {

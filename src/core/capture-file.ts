@@ -77,6 +77,7 @@ export class CaptureFileParser {
   readonly #packet = new CapturedPacket();
   /** Simple packet blocks carry no time: they take the last time seen. */
   #lastTs = 0;
+  #firstTs = 0;
   #view: DataView | undefined;
   #viewOf: Uint8Array | undefined;
 
@@ -84,6 +85,15 @@ export class CaptureFileParser {
 
   get packets(): number {
     return this.#packets;
+  }
+
+  /** Times of the first and the last packet given to the sink (undefined before any). */
+  get firstTime(): number | undefined {
+    return this.#packets === 0 ? undefined : this.#firstTs;
+  }
+
+  get lastTime(): number | undefined {
+    return this.#packets === 0 ? undefined : this.#lastTs;
   }
 
   get format(): 'pcap' | 'pcapng' | undefined {
@@ -133,6 +143,7 @@ export class CaptureFileParser {
 
   #emit(ts: number, linkType: number, interfaceName: string, bytes: Uint8Array, offset: number, length: number): void {
     const p = this.#packet;
+    if (this.#packets === 1) this.#firstTs = ts;
     p.ts = ts;
     p.linkType = linkType;
     p.interfaceName = interfaceName;

@@ -24,7 +24,6 @@ export const PROTO_VRRP = 112;
 export const PROTO_AH = 51;
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
-const ETH_VLAN_TAGS = new Set([0x8100, 0x88a8, 0x9100]);
 const MAX_VLAN_TAGS = 2;
 const VRRP_HEADER = 8;
 const V2_AUTH_DATA = 8;
@@ -103,7 +102,7 @@ export function decodeFrame(linkType: number, b: Uint8Array): Decoded {
     default:
       return OTHER;
   }
-  while (ETH_VLAN_TAGS.has(etherType)) {
+  while (isVlanTag(etherType)) {
     if (vlans.length === MAX_VLAN_TAGS || b.length < o + 4) return OTHER;
     vlans = [...vlans, u16(b, o) & 0x0fff];
     etherType = u16(b, o + 2);
@@ -118,76 +117,118 @@ export function decodeFrame(linkType: number, b: Uint8Array): Decoded {
   return vrrp(b, ip, vlans);
 }
 
+/** What the Decoder keeps of an accepted advertisement, to recognise the same bytes again. */
+interface Remembered {
+  /** IP total length, TTL, and the length of the link type field with any tags before it. */
+  total: number;
+  ttl: number;
+  linkLength: number;
+  /**
+   * Copies, in words as `sameAdvert` reads them: the link type field and tags in 16-bit words, then
+   * source, destination and the IP payload in 32-bit words and the last 0-3 bytes one by one.
+   */
+  words: Int32Array;
+  decoded: Decoded;
+}
+
 /**
  * A decoder that remembers the last advertisement of each IPv4 router and VRID (and VLAN). VRRP has no
  * sequence number, so a master repeats the same bytes every interval: when the link type field and tags,
- * the message, destination and TTL match the remembered ones byte for byte, the remembered (immutable)
- * result is returned without verifying the checksum or formatting addresses again. Bounded; pure like
- * decodeFrame.
+ * the message, destination and TTL match the remembered ones, the remembered (immutable) result is
+ * returned without verifying the checksum or formatting addresses again. Bounded; pure like
+ * decodeFrame. What it keeps is copied: the caller may reuse its buffer (libpcap does), and should pass
+ * the same buffer with an offset rather than a new view per frame.
  */
 export class Decoder {
   /** Direct-mapped by the source's last byte, the VRID and the tags; a collision just decodes afresh. */
-  readonly #slots: ({ link: Uint8Array; bytes: Uint8Array; decoded: Decoded } | undefined)[] = new Array<undefined>(65536).fill(undefined);
+  readonly #slots: (Remembered | undefined)[] = new Array<undefined>(65536).fill(undefined);
+  #viewOf: Uint8Array | undefined;
+  #view: DataView = new DataView(new ArrayBuffer(0));
 
   /** Decodes the frame in b[offset, offset + length) (the whole of `b` by default). */
   decode(linkType: number, b: Uint8Array, offset = 0, length = b.length - offset): Decoded {
-    const at = plainIpv4VrrpAt(linkType, b, offset, length);
+    if (b !== this.#viewOf) {
+      this.#view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.#viewOf = b;
+    }
+    const view = this.#view;
+    const at = plainIpv4VrrpAt(linkType, b, view, offset, length);
     if (at < 0) return decodeFrame(linkType, frameOf(b, offset, length));
     // The link header's type field, with any VLAN tags before it.
     const linkFrom = offset + (linkType === LinkType.ETHERNET ? 12 : 14);
+    const linkLength = at - linkFrom;
+    const total = view.getUint16(at + 2);
     let tags = 0;
-    for (let i = linkFrom; i < at - 2; i++) tags = (tags * 31 + (b[i] ?? 0)) & 0xffff;
-    const total = u16(b, at + 2);
-    const slot = ((((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0)) ^ tags) & 0xffff;
+    for (let i = linkFrom; i < at - 2; i++) tags = Math.imul(tags ^ (b[i] ?? 0), 0x01000193);
+    const slot = ((((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0)) ^ tags ^ (tags >>> 16)) & 0xffff;
     const hit = this.#slots[slot];
-    // Compared: type field and tags, TTL, source, destination, and the whole IP payload.
-    if (hit !== undefined && total === hit.bytes.length + 11 && hit.link.length === at - linkFrom && offset + length >= at + total) {
-      const saved = hit.bytes;
-      let same = saved[0] === b[at + 8];
-      for (let i = 0; same && i < hit.link.length; i++) same = hit.link[i] === b[linkFrom + i];
-      for (let i = 0; same && i < 8; i++) same = saved[1 + i] === b[at + 12 + i];
-      for (let i = 0; same && i < total - 20; i++) same = saved[9 + i] === b[at + 20 + i];
-      if (same) return hit.decoded;
+    if (
+      hit !== undefined &&
+      hit.total === total &&
+      hit.ttl === b[at + 8] &&
+      hit.linkLength === linkLength &&
+      offset + length >= at + total &&
+      sameAdvert(hit.words, b, view, linkFrom, at, total)
+    ) {
+      return hit.decoded;
     }
     const decoded = decodeFrame(linkType, frameOf(b, offset, length));
     // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
     if (decoded.kind === 'advert') {
-      const bytes = new Uint8Array(total - 20 + 9);
-      bytes[0] = b[at + 8] ?? 0;
-      bytes.set(b.subarray(at + 12, at + 20), 1);
-      bytes.set(b.subarray(at + 20, at + total), 9);
-      this.#slots[slot] = { link: b.slice(linkFrom, at), bytes, decoded };
+      const words = new Int32Array(linkLength / 2 + Math.ceil((total - 12) / 4) + 3);
+      let k = 0;
+      for (let i = linkFrom; i < at; i += 2) words[k++] = view.getUint16(i);
+      let i = at + 12;
+      for (; i + 4 <= at + total; i += 4) words[k++] = view.getInt32(i);
+      for (; i < at + total; i++) words[k++] = b[i] ?? 0;
+      this.#slots[slot] = { total, ttl: b[at + 8] ?? 0, linkLength, words, decoded };
     }
     return decoded;
   }
+}
+
+/** Whether the frame's link type field and tags, addresses and payload are the remembered words. */
+function sameAdvert(words: Int32Array, b: Uint8Array, view: DataView, linkFrom: number, at: number, total: number): boolean {
+  let k = 0;
+  for (let i = linkFrom; i < at; i += 2) if (words[k++] !== view.getUint16(i)) return false;
+  let i = at + 12;
+  for (; i + 4 <= at + total; i += 4) if (words[k++] !== view.getInt32(i)) return false;
+  for (; i < at + total; i++) if (words[k++] !== b[i]) return false;
+  return true;
 }
 
 function frameOf(b: Uint8Array, offset: number, length: number): Uint8Array {
   return offset === 0 && length === b.length ? b : b.subarray(offset, offset + length);
 }
 
+function isVlanTag(etherType: number): boolean {
+  return etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100;
+}
+
 /**
  * Offset in `b` of an IPv4 header carrying protocol 112 directly (after up to two VLAN tags on
- * Ethernet), or -1 (then no shortcut).
+ * Ethernet), or -1 (then no shortcut). Every DataView read is checked to lie inside the frame first
+ * (DataView throws where an index read would give undefined).
  */
-function plainIpv4VrrpAt(linkType: number, b: Uint8Array, o: number, length: number): number {
+function plainIpv4VrrpAt(linkType: number, b: Uint8Array, view: DataView, o: number, length: number): number {
+  if (o < 0 || o + length > b.length) return -1;
   let at: number;
   if (linkType === LinkType.ETHERNET) {
+    if (length < 14 + 22) return -1;
     at = o + 14;
-    let type = u16(b, o + 12);
-    for (let tags = 0; tags < MAX_VLAN_TAGS && ETH_VLAN_TAGS.has(type); tags++) {
-      type = u16(b, at + 2);
+    let type = view.getUint16(o + 12);
+    for (let tags = 0; tags < MAX_VLAN_TAGS && isVlanTag(type) && o + length >= at + 4 + 22; tags++) {
+      type = view.getUint16(at + 2);
       at += 4;
     }
     if (type !== ETH_IPV4) return -1;
-  } else if (linkType === LinkType.LINUX_SLL && b[o + 14] === 0x08 && b[o + 15] === 0x00) {
+  } else if (linkType === LinkType.LINUX_SLL && length >= 16 + 22 && b[o + 14] === 0x08 && b[o + 15] === 0x00) {
     at = o + 16;
   } else {
     return -1;
   }
   if (b[at] !== 0x45 || b[at + 9] !== PROTO_VRRP || o + length < at + 22) return -1;
-  const frag = u16(b, at + 6);
-  return (frag & 0x3fff) === 0 ? at : -1;
+  return (view.getUint16(at + 6) & 0x3fff) === 0 ? at : -1;
 }
 
 function ipv4(b: Uint8Array, o: number): IpResult {

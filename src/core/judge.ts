@@ -28,17 +28,11 @@ export function masterDownInterval(r: Pick<RouterState, 'interval' | 'priority' 
 /** Whether `a` wins the VRRP election against `b`: higher priority, then the higher address. */
 export function wins(a: RouterState, b: RouterState): boolean {
   if (a.priority !== b.priority) return a.priority > b.priority;
-  return compareAddresses(a.address, b.address) > 0;
+  return a.addressOrder > b.addressOrder;
 }
 
-function compareAddresses(a: string, b: string): number {
-  const ka = addressKey(a);
-  const kb = addressKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-/** A sortable form of an IPv4 or IPv6 address as text. */
-function addressKey(address: string): string {
+/** A form of an IPv4 or IPv6 address as text that sorts as the address does (kept per router). */
+export function addressOrder(address: string): string {
   if (!address.includes(':')) return address.split('.').map((p) => p.padStart(3, '0')).join('.');
   const [head = '', tail = ''] = address.split('::');
   const h = head === '' ? [] : head.split(':');
@@ -50,7 +44,7 @@ function addressKey(address: string): string {
 /** The time at which `r`, if it says nothing more, has been preempted by a winner that spoke after it. */
 function preemptedAt(group: GroupState, r: RouterState): number | undefined {
   if (r.inSplit) return undefined;
-  for (const other of group.routers.values()) {
+  for (const other of group.routers) {
     if (other !== r && other.priority > 0 && other.last > r.last && wins(other, r)) {
       return r.last + PREEMPTED_AFTER_INTERVALS * r.interval;
     }
@@ -70,41 +64,52 @@ export function isMaster(group: GroupState, r: RouterState, now: number): boolea
 /** The next time at which the group's judgement can change without a new advertisement. */
 export function nextDeadline(group: GroupState, settings: MonitorSettings): number | undefined {
   let next = Infinity;
-  const consider = (t: number): void => {
-    if (t > group.settledAt && t < next) next = t;
-  };
+  const after = group.settledAt;
   const mismatchActive = group.authMismatchSince !== undefined || group.configMismatchSince.size > 0;
-  for (const r of group.routers.values()) {
+  for (const r of group.routers) {
     if (r.master) {
-      consider(r.last + masterDownInterval(r));
+      const down = r.last + masterDownInterval(r);
+      if (down > after && down < next) next = down;
       const preempted = preemptedAt(group, r);
-      if (preempted !== undefined) consider(preempted);
+      if (preempted !== undefined && preempted > after && preempted < next) next = preempted;
     }
-    if (mismatchActive) consider(r.last + settings.mismatchHoldSeconds);
+    if (mismatchActive) {
+      const hold = r.last + settings.mismatchHoldSeconds;
+      if (hold > after && hold < next) next = hold;
+    }
   }
   return next === Infinity ? undefined : next;
 }
 
+/** Bits of what `mismatchesOf` found (a number, not a set: it is asked on every judgement of a group). */
+export const MISMATCH_BIT: Readonly<Record<MismatchField | 'auth', number>> = {
+  auth: 1,
+  advert_interval: 2,
+  addresses: 4,
+  version: 8,
+  checksum_form: 16,
+};
+
 /**
- * What the routers heard within the mismatch hold disagree on. Backups are silent, so two routers of
- * a group are only heard together around a failover or in a split; the hold keeps the finding up long
- * enough to be seen.
+ * What the routers heard within the mismatch hold disagree on, as MISMATCH_BIT bits. Backups are
+ * silent, so two routers of a group are only heard together around a failover or in a split; the hold
+ * keeps the finding up long enough to be seen.
  */
-export function mismatchesOf(group: GroupState, now: number, settings: MonitorSettings): Set<MismatchField | 'auth'> {
-  const found = new Set<MismatchField | 'auth'>();
+export function mismatchesOf(group: GroupState, now: number, settings: MonitorSettings): number {
+  let found = 0;
   let first: RouterState | undefined;
-  for (const r of group.routers.values()) {
+  for (const r of group.routers) {
     if (now >= r.last + settings.mismatchHoldSeconds) continue;
     if (first === undefined) {
       first = r;
       continue;
     }
-    if (r.interval !== first.interval) found.add('advert_interval');
-    if (r.addressesKey !== first.addressesKey) found.add('addresses');
-    if (r.version !== first.version) found.add('version');
-    if (r.checksumForm !== first.checksumForm) found.add('checksum_form');
-    if (r.authType !== first.authType) found.add('auth');
-    else if (r.authSecret !== undefined && first.authSecret !== undefined && !r.authSecret.equals(first.authSecret)) found.add('auth');
+    if (r.interval !== first.interval) found |= MISMATCH_BIT.advert_interval;
+    if (r.addressesKey !== first.addressesKey) found |= MISMATCH_BIT.addresses;
+    if (r.version !== first.version) found |= MISMATCH_BIT.version;
+    if (r.checksumForm !== first.checksumForm) found |= MISMATCH_BIT.checksum_form;
+    if (r.authType !== first.authType) found |= MISMATCH_BIT.auth;
+    else if (r.authSecret !== undefined && first.authSecret !== undefined && !r.authSecret.equals(first.authSecret)) found |= MISMATCH_BIT.auth;
   }
   return found;
 }

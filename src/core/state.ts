@@ -5,7 +5,7 @@
  * split-brain) lives in judge.ts; this file keeps the tables, bounds them, and turns changes of
  * judgement into events.
  */
-import { isMaster, masterDownInterval, mismatchesOf, nextDeadline, wins, SPLIT_ADVERTS } from './judge.js';
+import { addressOrder, isMaster, masterDownInterval, mismatchesOf, nextDeadline, wins, MISMATCH_BIT, SPLIT_ADVERTS } from './judge.js';
 import type { Advert, Family, GroupKey, MismatchField } from './types.js';
 import type { AuthSecret } from './secret.js';
 
@@ -31,6 +31,8 @@ const MAX_PRIORITIES_KEPT = 16;
 
 export interface RouterState {
   address: string;
+  /** The address in a form that sorts as addresses do (the election's tie-break). */
+  addressOrder: string;
   adverts: number;
   firstSeen: number;
   /** Time of the last advertisement. */
@@ -71,7 +73,8 @@ export type FindingKind = 'split_brain' | 'no_master' | 'auth_mismatch' | `confi
 export interface GroupState {
   id: string;
   key: GroupKey;
-  routers: Map<string, RouterState>;
+  /** At most maxRoutersPerGroup: an array searched by address is cheaper per advert than a Map. */
+  routers: RouterState[];
   firstSeen: number;
   lastSeen: number;
   /** Evaluated up to this time. */
@@ -85,6 +88,11 @@ export interface GroupState {
   noMasterSince: number | undefined;
   authMismatchSince: number | undefined;
   configMismatchSince: Map<MismatchField, number>;
+  /**
+   * Until this time nothing about a group with several routers changes unless something new is heard
+   * (its next deadline); NaN when not known since the last judgement.
+   */
+  quietUntil: number;
 }
 
 export type MonitorEvent =
@@ -113,6 +121,9 @@ export class Monitor {
   readonly groups = new Map<string, GroupState>();
   /** The same groups indexed by interface, then family and VRID (vrid, or 256 + vrid for IPv6): no string keys per packet. */
   readonly #byInterface = new Map<string, (GroupState | undefined)[]>();
+  /** The interface of the last advert and its slots: adverts come in runs from one interface. */
+  #lastInterface: string | undefined;
+  #lastSlots: (GroupState | undefined)[] = [];
   readonly evictions = { group: 0, router: 0 };
 
   constructor(
@@ -122,11 +133,13 @@ export class Monitor {
 
   /** Applies one advertisement heard on `iface` at time `now`. */
   advert(iface: string, advert: Advert, now: number): void {
-    let slots = this.#byInterface.get(iface);
+    let slots = iface === this.#lastInterface ? this.#lastSlots : this.#byInterface.get(iface);
     if (slots === undefined) {
       slots = [];
       this.#byInterface.set(iface, slots);
     }
+    this.#lastInterface = iface;
+    this.#lastSlots = slots;
     const slot = slotOf(advert.family, advert.vrid);
     let group = slots[slot];
     if (group === undefined) {
@@ -134,12 +147,12 @@ export class Monitor {
       group = this.#newGroup(groupId(key), key, now);
       slots[slot] = group;
     } else {
-      const only = group.routers.size === 1 ? group.routers.get(advert.src) : undefined;
-      if (only !== undefined && only.lastAdvert === advert && only.master && now >= only.last && now < only.last + masterDownInterval(only)) {
-        // The steady state: the only router of the group repeats itself while it is master. Nothing
-        // can change (no second router, same content, no deadline passed), so nothing is judged.
-        only.adverts++;
-        only.last = now;
+      const r = routerOf(group, advert.src);
+      if (r !== undefined && r.lastAdvert === advert && r.master && group.overlapSince === undefined && now >= r.last && now < this.#quietUntil(group, r)) {
+        // The steady state: the only master of the group repeats itself. Nothing can change (same
+        // content, no second master, no deadline passed), so nothing is judged.
+        r.adverts++;
+        r.last = now;
         group.lastSeen = now;
         group.settledAt = now;
         return;
@@ -147,11 +160,11 @@ export class Monitor {
       this.#catchUp(group, now);
     }
     group.lastSeen = now;
-    let router = group.routers.get(advert.src);
+    let router = routerOf(group, advert.src);
     if (router === undefined) {
-      if (group.routers.size >= this.settings.maxRoutersPerGroup) this.#evictRouter(group, now);
+      if (group.routers.length >= this.settings.maxRoutersPerGroup) this.#evictRouter(group, now);
       router = newRouter(advert, now);
-      group.routers.set(advert.src, router);
+      group.routers.push(router);
     }
     updateRouter(router, advert, now);
     this.#judge(group, now);
@@ -159,6 +172,14 @@ export class Monitor {
       router.overlapAdverts++;
       this.#judgeSplit(group, now);
     }
+  }
+
+  /** The end of the time in which `master`'s repeated adverts change nothing in its group. */
+  #quietUntil(group: GroupState, master: RouterState): number {
+    // Alone, only its own Master_Down_Interval can end its mastership (cheaper than the general case).
+    if (group.routers.length === 1) return master.last + masterDownInterval(master);
+    if (Number.isNaN(group.quietUntil)) group.quietUntil = nextDeadline(group, this.settings) ?? Infinity;
+    return group.quietUntil;
   }
 
   /** Brings every group's judgement up to `now` (expiries, silent masters, ended findings). */
@@ -177,7 +198,10 @@ export class Monitor {
     const slots = this.#byInterface.get(group.key.interface);
     if (slots === undefined) return;
     slots[slotOf(group.key.family, group.key.vrid)] = undefined;
-    if (slots.every((g) => g === undefined)) this.#byInterface.delete(group.key.interface);
+    if (slots.every((g) => g === undefined)) {
+      this.#byInterface.delete(group.key.interface);
+      if (this.#lastInterface === group.key.interface) this.#lastInterface = undefined;
+    }
   }
 
   #newGroup(id: string, key: GroupKey, now: number): GroupState {
@@ -185,7 +209,7 @@ export class Monitor {
     const group: GroupState = {
       id,
       key,
-      routers: new Map(),
+      routers: [],
       firstSeen: now,
       lastSeen: now,
       settledAt: now,
@@ -196,6 +220,7 @@ export class Monitor {
       noMasterSince: undefined,
       authMismatchSince: undefined,
       configMismatchSince: new Map(),
+      quietUntil: NaN,
     };
     this.groups.set(id, group);
     return group;
@@ -214,9 +239,9 @@ export class Monitor {
 
   #evictRouter(group: GroupState, now: number): void {
     let oldest: RouterState | undefined;
-    for (const r of group.routers.values()) if (oldest === undefined || r.last < oldest.last) oldest = r;
+    for (const r of group.routers) if (oldest === undefined || r.last < oldest.last) oldest = r;
     if (oldest === undefined) return;
-    group.routers.delete(oldest.address);
+    group.routers.splice(group.routers.indexOf(oldest), 1);
     this.evictions.router++;
     this.sink({ type: 'evicted', what: 'router', group, time: now });
     this.#judge(group, now);
@@ -239,8 +264,11 @@ export class Monitor {
 
   #judge(group: GroupState, now: number): void {
     group.settledAt = Math.max(group.settledAt, now);
-    const masters: RouterState[] = [];
-    for (const r of group.routers.values()) {
+    group.quietUntil = NaN;
+    let masters = 0;
+    let best: RouterState | undefined;
+    let latestStart = -Infinity;
+    for (const r of group.routers) {
       const was = r.master;
       r.master = isMaster(group, r, now);
       if (r.master && !was) {
@@ -251,22 +279,26 @@ export class Monitor {
         r.inSplit = false;
         this.sink({ type: 'master_end', group, router: r.address, time: now });
       }
-      if (r.master) masters.push(r);
+      if (r.master) {
+        masters++;
+        if (best === undefined || wins(r, best)) best = r;
+        if (r.masterSince > latestStart) latestStart = r.masterSince;
+      }
     }
 
-    if (masters.length >= 2) {
+    if (masters >= 2) {
       if (group.overlapSince === undefined) {
-        group.overlapSince = Math.max(...masters.map((m) => m.masterSince));
+        group.overlapSince = latestStart;
         // A master already advertising before the overlap began gets that last advert counted: if it
         // keeps going after the newcomer's first advert it was not preempted. The newcomer counts its
         // own adverts from the one that began the overlap.
-        for (const m of masters) m.overlapAdverts = m.last < group.overlapSince ? 1 : 0;
+        for (const r of group.routers) if (r.master) r.overlapAdverts = r.last < latestStart ? 1 : 0;
       }
     } else {
       group.overlapSince = undefined;
-      for (const m of masters) {
-        m.overlapAdverts = 0;
-        m.inSplit = false;
+      if (best !== undefined) {
+        best.overlapAdverts = 0;
+        best.inSplit = false;
       }
       if (group.split !== undefined) {
         this.sink({ type: 'split_end', group, split: group.split, time: now });
@@ -274,20 +306,19 @@ export class Monitor {
       }
     }
 
-    if (masters.length > 0) {
+    if (best !== undefined) {
       if (group.noMasterSince !== undefined) {
         this.sink({ type: 'no_master_end', group, time: now });
         group.noMasterSince = undefined;
       }
-      const previous = group.lastMaster === undefined ? undefined : group.routers.get(group.lastMaster);
+      const previous = group.lastMaster === undefined ? undefined : routerOf(group, group.lastMaster);
       if (group.lastMaster === undefined || previous === undefined || !previous.master) {
-        const next = masters.reduce((best, m) => (wins(m, best) ? m : best));
-        if (group.lastMaster !== undefined && group.lastMaster !== next.address) {
+        if (group.lastMaster !== undefined && group.lastMaster !== best.address) {
           group.masterChanges++;
-          const time = Math.max(next.masterSince, previous?.last ?? next.masterSince);
-          this.sink({ type: 'failover', group, from: group.lastMaster, to: next.address, time });
+          const time = Math.max(best.masterSince, previous?.last ?? best.masterSince);
+          this.sink({ type: 'failover', group, from: group.lastMaster, to: best.address, time });
         }
-        group.lastMaster = next.address;
+        group.lastMaster = best.address;
       }
     } else if (group.lastMaster !== undefined && group.noMasterSince === undefined) {
       group.noMasterSince = now;
@@ -297,24 +328,37 @@ export class Monitor {
     this.#judgeMismatches(group, now);
   }
 
+  /** Called for an advert of a master during an overlap: two or more with enough adverts each are a split. */
   #judgeSplit(group: GroupState, now: number): void {
-    const evidence = [...group.routers.values()].filter((r) => r.master && r.overlapAdverts >= SPLIT_ADVERTS);
-    if (evidence.length < 2) return;
-    for (const r of evidence) r.inSplit = true;
-    const routers = evidence.map((r) => r.address).sort();
-    if (group.split === undefined) {
-      group.split = { onset: group.overlapSince ?? now, judged: now, routers };
+    let evidence = 0;
+    for (const r of group.routers) if (r.master && r.overlapAdverts >= SPLIT_ADVERTS) evidence++;
+    if (evidence < 2) return;
+    const split = group.split;
+    if (split === undefined) {
+      const routers: string[] = [];
+      for (const r of group.routers) {
+        if (!r.master || r.overlapAdverts < SPLIT_ADVERTS) continue;
+        r.inSplit = true;
+        routers.push(r.address);
+      }
+      group.split = { onset: group.overlapSince ?? now, judged: now, routers: routers.sort() };
       this.sink({ type: 'split_start', group, split: group.split, time: now });
-    } else {
-      for (const r of routers) if (!group.split.routers.includes(r)) group.split.routers = [...group.split.routers, r].sort();
+      return;
+    }
+    for (const r of group.routers) {
+      if (!r.master || r.overlapAdverts < SPLIT_ADVERTS) continue;
+      r.inSplit = true;
+      // A copy, not a push: events already handed out keep the list they were given.
+      if (!split.routers.includes(r.address)) split.routers = [...split.routers, r.address].sort();
     }
   }
 
   #judgeMismatches(group: GroupState, now: number): void {
     // One router cannot disagree with itself: the common case costs nothing.
-    if (group.routers.size < 2 && group.authMismatchSince === undefined && group.configMismatchSince.size === 0) return;
+    if (group.routers.length < 2 && group.authMismatchSince === undefined && group.configMismatchSince.size === 0) return;
     const found = mismatchesOf(group, now, this.settings);
-    const auth = found.has('auth');
+    if (found === 0 && group.authMismatchSince === undefined && group.configMismatchSince.size === 0) return;
+    const auth = (found & MISMATCH_BIT.auth) !== 0;
     if (auth && group.authMismatchSince === undefined) {
       group.authMismatchSince = now;
       this.sink({ type: 'mismatch_start', group, field: 'auth', time: now });
@@ -323,7 +367,7 @@ export class Monitor {
       this.sink({ type: 'mismatch_end', group, field: 'auth', time: now });
     }
     for (const field of CONFIG_FIELDS) {
-      const on = found.has(field);
+      const on = (found & MISMATCH_BIT[field]) !== 0;
       const since = group.configMismatchSince.get(field);
       if (on && since === undefined) {
         group.configMismatchSince.set(field, now);
@@ -336,11 +380,17 @@ export class Monitor {
   }
 }
 
+export function routerOf(group: GroupState, address: string): RouterState | undefined {
+  for (const r of group.routers) if (r.address === address) return r;
+  return undefined;
+}
+
 export const CONFIG_FIELDS: readonly MismatchField[] = ['advert_interval', 'addresses', 'version', 'checksum_form'];
 
 function newRouter(advert: Advert, now: number): RouterState {
   return {
     address: advert.src,
+    addressOrder: addressOrder(advert.src),
     adverts: 0,
     firstSeen: now,
     last: now,
@@ -412,7 +462,7 @@ export interface GroupView {
 }
 
 export function groupView(group: GroupState): GroupView {
-  const routers = [...group.routers.values()];
+  const routers = group.routers;
   return {
     key: group.key,
     masters: routers.filter((r) => r.master).map((r) => r.address),

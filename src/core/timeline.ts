@@ -112,7 +112,7 @@ export class Timeline {
   histories(monitor: Monitor): GroupHistory[] {
     for (const group of monitor.groups.values()) {
       const h = this.#history(group);
-      h.routers = [...group.routers.values()].map((r) => ({
+      h.routers = group.routers.map((r) => ({
         address: r.address,
         adverts: r.adverts,
         priorities: r.priorities,

@@ -1,5 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-file.js';
 import type { CapturedPacket } from '../../src/core/capture-file.js';
 import { packetFixture, pcapFile } from '../helpers/fixtures.js';
@@ -164,5 +168,47 @@ describe('pcapng files', () => {
     assert.throws(() => parseAll(Buffer.concat([shb(), epb(3, 1n, frame)])), /undeclared interface 3/);
     const file = Buffer.concat([shb(), idb(1, 'eth0'), epb(0, 1n, frame)]);
     assert.throws(() => parseAll(file.subarray(0, file.length - 1)), /truncated/);
+  });
+});
+
+describe('reading a capture file from disk (chunks read ahead while the last one is parsed)', () => {
+  // Records of many sizes, so that some straddle every 4 MiB chunk boundary, plus records longer
+  // than the 256 KiB headroom kept for a cut record, and one longer than a whole chunk.
+  const sizes = [60, 61, 1514, 9000, 300 * 1024, 77, 5 * 1024 * 1024, 3];
+  const frames = Array.from({ length: 2400 }, (_, i) => {
+    const size = sizes[i % sizes.length] === 5 * 1024 * 1024 && i > 8 ? 999 : (sizes[i % sizes.length] ?? 60);
+    return { ts: 1_700_000_000 + i / 8, bytes: new Uint8Array(size).fill(i & 0xff) };
+  });
+  const file = pcapFile(1, frames);
+
+  async function readFromDisk(bytes: Uint8Array): Promise<{ got: Got[]; error: string | undefined }> {
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-capture-'));
+    try {
+      const path = join(dir, 'c.pcap');
+      writeFileSync(path, bytes);
+      const got: Got[] = [];
+      const r = await readCaptureFile(path, (p) => got.push({ ts: p.ts, linkType: p.linkType, interfaceName: p.interfaceName, data: p.data.slice() }));
+      return { got, error: r.error };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('gives every packet exactly as parsing the whole file in memory does', async () => {
+    assert.ok(file.length > 3 * 4 * 1024 * 1024, `the file spans several chunks (${file.length} bytes)`);
+    const { got, error } = await readFromDisk(file);
+    assert.equal(error, undefined);
+    const expected = parseAll(file);
+    assert.equal(got.length, frames.length);
+    for (let i = 0; i < expected.length; i++) {
+      assert.equal(got[i]?.ts, expected[i]?.ts, `packet ${i}`);
+      assert.deepEqual(got[i]?.data, expected[i]?.data, `packet ${i}`);
+    }
+  });
+
+  it('reports a capture cut inside its last record after the packets before it', async () => {
+    const { got, error } = await readFromDisk(file.subarray(0, file.length - 2));
+    assert.equal(got.length, frames.length - 1);
+    assert.match(error ?? '', /truncated: the capture ends inside a record after 2399 packets/);
   });
 });

@@ -218,6 +218,22 @@ describe('Decoder (remembers repeated adverts)', () => {
     assert.equal(decoder.decode(1, tagged([102])), decoder.decode(1, tagged([102])), 'a tagged repeat is remembered');
   });
 
+  it('copies what it keeps: every VLAN through one reused Buffer (as libpcap gives) keeps its own tag', () => {
+    const decoder = new Decoder();
+    const plain = packetFixture('v2-ipv4-noauth-two-vips').bytes;
+    const frame = Buffer.alloc(plain.length + 4);
+    frame.set(plain.subarray(0, 12));
+    frame.set([0x81, 0x00], 12);
+    frame.set(plain.subarray(12), 16);
+    for (let round = 0; round < 2; round++) {
+      for (let vlan = 1; vlan < 4095; vlan++) {
+        frame.writeUInt16BE(vlan, 14);
+        const d = decoder.decode(1, frame);
+        assert.ok(d.kind === 'advert' && d.vlans.length === 1 && d.vlans[0] === vlan, `round ${round} VLAN ${vlan}: ${JSON.stringify(d.kind === 'advert' ? d.vlans : d)}`);
+      }
+    }
+  });
+
   it('decodes a frame inside a larger buffer (offset and length) as the frame alone', () => {
     const decoder = new Decoder();
     for (const f of allPacketFixtures()) {

@@ -218,7 +218,7 @@ describe('bounded tables', () => {
       s.monitor.advert('eth0', advert({ src: `198.51.100.${i % 250}`, priority: 1 + (i % 200), addresses: [`192.0.2.${i % 200}`] }), i * 0.001);
       if (i % 250 === 249) s.monitor.advert('eth0', advert({ src: `192.0.2.${1 + ((i / 250) % 200)}` }), i * 0.001);
     }
-    assert.ok((s.monitor.groups.get('eth0|ipv4|51')?.routers.size ?? 0) <= 8);
+    assert.ok((s.monitor.groups.get('eth0|ipv4|51')?.routers.length ?? 0) <= 8);
     assert.ok(s.monitor.evictions.router > 0);
   });
 
