@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, Scenario } from '../helpers/adverts.js';
 import { masterDownInterval } from '../../src/core/judge.js';
+import type { Advert } from '../../src/core/types.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -238,5 +239,67 @@ describe('bounded tables', () => {
     s.monitor.settle(9 + 60);
     assert.equal(s.monitor.groups.size, 0);
     assert.equal(s.of('group_expired').length, 1);
+  });
+});
+
+describe('the shortcut for a master repeating itself', () => {
+  /** A small seeded generator, so every run plays the same scenarios. */
+  function random(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /**
+   * 2-4 routers that start, stop, change priority (a new advert) and disagree on addresses or the
+   * password at random; the same Advert object is repeated between changes, as the Decoder gives it.
+   */
+  function scenario(seed: number): [number, Advert][] {
+    const rnd = random(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+    const out: [number, Advert][] = [];
+    const routers = 2 + Math.floor(rnd() * 3);
+    for (let i = 0; i < routers; i++) {
+      const interval = pick([0.1, 0.5, 1, 1, 2]);
+      const version = interval < 1 ? 3 : 2;
+      let a = advert({ src: `192.0.2.${11 + i}`, priority: pick([100, 150, 200, 100]), advertInterval: interval, version });
+      let speaking = rnd() < 0.7;
+      for (let t = rnd() * interval; t < 40; t += a.advertInterval) {
+        if (rnd() < 0.03) speaking = !speaking;
+        if (rnd() < 0.02) a = { ...a, priority: pick([0, 50, 100, 150, 200, 250]) };
+        if (rnd() < 0.01) a = { ...a, addresses: rnd() < 0.5 ? ['192.0.2.100'] : ['192.0.2.100', '192.0.2.101'] };
+        if (rnd() < 0.01) a = { ...a, advertInterval: pick([interval, interval * 2, interval / 4]) };
+        if (speaking) out.push([Math.round(t * 1e6) / 1e6, a]);
+      }
+    }
+    return out;
+  }
+
+  function judged(adverts: [number, Advert][], step: number): string[] {
+    const s = new Scenario();
+    const samples = s.play(adverts, 45, step);
+    return [
+      ...s.events.map((e) => JSON.stringify({ ...e, group: undefined, split: undefined })),
+      ...samples.map((x) => JSON.stringify(x)),
+      JSON.stringify(s.view()),
+    ];
+  }
+
+  it('judges 300 random episodes exactly as judging every advert in full does', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const adverts = scenario(seed);
+      const step = [0.05, 0.37, 1.3][seed % 3] ?? 0.05;
+      // A fresh copy of each advert is never "the same advert again", so every one is judged in full.
+      const full = judged(
+        adverts.map(([t, a]) => [t, { ...a }]),
+        step,
+      );
+      assert.deepEqual(judged(adverts, step), full, `seed ${seed}`);
+    }
   });
 });
