@@ -27,4 +27,4 @@ COPY --from=build /src/dist/src ./dist/src
 USER node
 EXPOSE 9842
 # A young generation of 8 MB keeps memory under 100 MB under a flood of adverts (see README, Benchmarks).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/dist/src/cli.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/dist/src/cli.js"]

@@ -5,7 +5,7 @@
  * lab: it writes to the given interface of the namespace it runs in.
  */
 import { createRequire } from 'node:module';
-import { vrrpFrame } from './capture.js';
+import { vrrpFrame } from '../test/helpers/fixtures.js';
 
 interface InjectSession {
   inject(frame: Buffer): void;

@@ -5,7 +5,7 @@
  *   time of the process over 30 s and its resident memory;
  * - flood: 20,000 adverts/s for 30 s from a lab host over 1,000 groups x 4 routers (4 VLANs x 250
  *   VRIDs); what was sent against what libpcap delivered and dropped and what was counted, CPU, peak
- *   memory, and /metrics scraped over HTTP every second meanwhile.
+ *   memory, and /metrics scraped over HTTP every 150 ms meanwhile (after ten warm-up scrapes).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,8 +18,13 @@ const FLOOD = fileURLToPath(new URL('./flood.js', import.meta.url));
 const RATE = 20_000;
 const FLOOD_SECONDS = 30;
 const IDLE_SECONDS = 30;
-/** Scrapes during the flood: one a second, 15 times Prometheus's default rate; the first warms up. */
-const SCRAPE_EVERY_MS = 1000;
+/**
+ * Scrapes during the flood: one every 150 ms (100 times Prometheus's default rate), so that some 100 of
+ * them make a p99 that is not just the slowest one. The first ones make the label text of 1,000 groups
+ * and run before the JIT has compiled the render path: they are timed apart.
+ */
+const SCRAPE_EVERY_MS = 150;
+const WARM_UP_SCRAPES = 10;
 
 /** Clock ticks per second, the unit of CPU times in /proc. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -87,8 +92,12 @@ export async function benchLive(): Promise<void> {
     const times: number[] = [];
     let bytes = 0;
     await sleep(2000);
-    scrape(lab);
-    const scrapeUntil = Date.now() + (FLOOD_SECONDS - 3) * 1000;
+    const warmUp: number[] = [];
+    for (let i = 0; i < WARM_UP_SCRAPES; i++) {
+      warmUp.push((scrape(lab)?.seconds ?? Number.NaN) * 1000);
+      await sleep(SCRAPE_EVERY_MS);
+    }
+    const scrapeUntil = Date.now() + (FLOOD_SECONDS - 6) * 1000;
     while (Date.now() < scrapeUntil) {
       const s = scrape(lab);
       if (s !== undefined) {
@@ -115,7 +124,8 @@ export async function benchLive(): Promise<void> {
     times.sort((a, b) => a - b);
     console.log(
       `  /metrics over HTTP during the flood (${times.length} scrapes, ${(bytes / 1024).toFixed(0)} KiB each): ` +
-        `p50 ${percentile(times, 0.5).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms after one warm-up scrape (target: p99 under 50 ms)`,
+        `p50 ${percentile(times, 0.5).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms, slowest ${(times.at(-1) ?? 0).toFixed(1)} ms (target: p99 under 50 ms); ` +
+        `the ${WARM_UP_SCRAPES} warm-up scrapes before them: first ${(warmUp[0] ?? 0).toFixed(0)} ms, slowest ${Math.max(...warmUp).toFixed(0)} ms`,
     );
   } finally {
     lab.destroy();

@@ -3,6 +3,7 @@
  * notify_fifo and pings are observations on the same path; metrics are rendered at scrape time; a log
  * line when a finding starts and one when it ends, never one per packet.
  */
+import { setFlagsFromString } from 'node:v8';
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { LiveCapture } from '../adapters/capture.js';
@@ -16,6 +17,7 @@ import type { MonitorEvent } from '../core/state.js';
 import type { NodeGroupView } from '../core/node.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { Metrics } from '../outputs/metrics.js';
+import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
 import { loadSettings, SettingsError } from './settings.js';
 import type { Settings } from './settings.js';
@@ -108,6 +110,11 @@ export interface ServeHandle {
 }
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
+  // Views of every group are built each second and by every scrape, and a scrape keeps its views for
+  // the milliseconds of a render. V8's allocation-site pretenuring takes that for long life and then
+  // allocates every later view straight into the old generation, which grew by megabytes a second at
+  // 1,000 groups. Views die young: let them.
+  setFlagsFromString('--no-allocation-site-pretenuring');
   let settings: Settings = loadSettings(options.configFile, options.overrides, true);
   const recent: string[] = [];
   const log = options.live
@@ -180,26 +187,27 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   };
   const ticker = setInterval(tick, TICK_MS);
 
-  const metrics = new Metrics(VERSION);
+  const snapshot = (): MetricsSnapshot => {
+    const view = observe(now());
+    return {
+      groups: view.groups,
+      node: view.node,
+      invalid: watcher.invalid,
+      captures: capture.statuses(),
+      probes: [...pinger.results.values()],
+      evictions: watcher.monitor.evictions,
+      keepalived: fifo?.states ?? new Map(),
+      config: configState,
+    };
+  };
+  const metrics = new Metrics(VERSION, snapshot);
   const listen = splitListenAddress(settings.config.web.listenAddress);
   const web = await WebServer.start({
     host: listen.host,
     port: listen.port,
     telemetryPath: settings.config.web.telemetryPath,
     webConfig: settings.webConfig,
-    metrics: async () => {
-      const view = observe(now());
-      return metrics.render({
-        groups: view.groups,
-        node: view.node,
-        invalid: watcher.invalid,
-        captures: capture.statuses(),
-        probes: [...pinger.results.values()],
-        evictions: watcher.monitor.evictions,
-        keepalived: fifo?.states ?? new Map(),
-        config: configState,
-      });
-    },
+    metrics: () => metrics.render(snapshot()),
     describe: () => [
       `version ${VERSION}`,
       `capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`,

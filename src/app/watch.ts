@@ -16,9 +16,20 @@ export interface WatchView {
   node: NodeGroupView[];
 }
 
+/**
+ * Labels already made, by the tag list they were made from: the Decoder hands out the same (immutable)
+ * list for every repeat of an advert, so a tagged advert costs no new string.
+ */
+const labels = new WeakMap<readonly number[], { name: string; label: string }>();
+
 /** The interface a packet belongs to: the capture's interface, plus VLAN ids from its tags. */
 export function interfaceLabel(name: string, vlans: readonly number[]): string {
-  return vlans.length === 0 ? name : `${name}.${vlans.join('.')}`;
+  if (vlans.length === 0) return name;
+  const known = labels.get(vlans);
+  if (known !== undefined && known.name === name) return known.label;
+  const label = `${name}.${vlans.join('.')}`;
+  labels.set(vlans, { name, label });
+  return label;
 }
 
 export class Watcher {

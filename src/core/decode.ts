@@ -140,7 +140,10 @@ interface Remembered {
  * the same buffer with an offset rather than a new view per frame.
  */
 export class Decoder {
-  /** Direct-mapped by the source's last byte, the VRID and the tags; a collision just decodes afresh. */
+  /**
+   * Indexed by the source's last byte, the VRID and the tags, two ways (a slot and its neighbour); a
+   * frame found in neither is just decoded afresh.
+   */
   readonly #slots: (Remembered | undefined)[] = new Array<undefined>(65536).fill(undefined);
   #viewOf: Uint8Array | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
@@ -158,19 +161,15 @@ export class Decoder {
     const linkFrom = offset + (linkType === LinkType.ETHERNET ? 12 : 14);
     const linkLength = at - linkFrom;
     const total = view.getUint16(at + 2);
-    let tags = 0;
-    for (let i = linkFrom; i < at - 2; i++) tags = Math.imul(tags ^ (b[i] ?? 0), 0x01000193);
-    const slot = ((((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0)) ^ tags ^ (tags >>> 16)) & 0xffff;
+    const slot = slotOf(b, linkFrom, at);
+    const whole = offset + length >= at + total;
     const hit = this.#slots[slot];
-    if (
-      hit !== undefined &&
-      hit.total === total &&
-      hit.ttl === b[at + 8] &&
-      hit.linkLength === linkLength &&
-      offset + length >= at + total &&
-      sameAdvert(hit.words, b, view, linkFrom, at, total)
-    ) {
+    if (whole && hit !== undefined && hit.total === total && hit.ttl === b[at + 8] && hit.linkLength === linkLength && sameAdvert(hit.words, b, view, linkFrom, at, total)) {
       return hit.decoded;
+    }
+    const other = this.#slots[slot ^ 1];
+    if (whole && other !== undefined && other.total === total && other.ttl === b[at + 8] && other.linkLength === linkLength && sameAdvert(other.words, b, view, linkFrom, at, total)) {
+      return other.decoded;
     }
     const decoded = decodeFrame(linkType, frameOf(b, offset, length));
     // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
@@ -181,10 +180,27 @@ export class Decoder {
       let i = at + 12;
       for (; i + 4 <= at + total; i += 4) words[k++] = view.getInt32(i);
       for (; i < at + total; i++) words[k++] = b[i] ?? 0;
+      // Two ways: what was in the slot moves to its neighbour, so two frames that share a slot both stay.
+      if (hit !== undefined) this.#slots[slot ^ 1] = hit;
       this.#slots[slot] = { total, ttl: b[at + 8] ?? 0, linkLength, words, decoded };
     }
     return decoded;
   }
+}
+
+/**
+ * The slot of a frame: the source's last byte and the VRID, mixed with the VLAN tags when there are
+ * any (so that the same routers and VRIDs on several VLANs spread over the table instead of colliding).
+ */
+function slotOf(b: Uint8Array, linkFrom: number, at: number): number {
+  const key = ((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0);
+  if (linkFrom === at - 2) return key;
+  let h = key;
+  for (let i = linkFrom; i < at - 2; i++) h = Math.imul(h ^ (b[i] ?? 0), 0x01000193);
+  // MurmurHash3's finaliser: every input bit reaches the low 16 bits.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0xffff;
 }
 
 /** Whether the frame's link type field and tags, addresses and payload are the remembered words. */

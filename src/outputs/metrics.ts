@@ -137,8 +137,11 @@ class GroupLabels {
   readonly #routers = new Map<string, Buffer>();
   /** `{inner,field="..."}` by config field */
   readonly #fields = new Map<string, Buffer>();
-  /** `{interface,vrid,vip}` by "interface|vip" */
-  readonly #vips = new Map<string, Buffer>();
+  /** `{interface,vrid,vip}` by interface, then vip */
+  readonly #vips = new Map<string, Map<string, Buffer>>();
+  // Made once per group: a closure made per call would be garbage on every sample of every scrape.
+  readonly #routerText = (address: string): Buffer => Buffer.from(`{${this.inner},router="${escapeLabel(address)}"}`);
+  readonly #fieldText = (field: string): Buffer => Buffer.from(`{${this.inner},field="${field}"}`);
 
   constructor(readonly key: GroupKey) {
     this.inner = `interface="${escapeLabel(key.interface)}",family="${key.family}",vrid="${key.vrid}"`;
@@ -146,32 +149,48 @@ class GroupLabels {
   }
 
   router(address: string): Buffer {
-    return cached(this.#routers, address, () => Buffer.from(`{${this.inner},router="${escapeLabel(address)}"}`));
+    return cached(this.#routers, address, this.#routerText);
   }
 
   field(field: string): Buffer {
-    return cached(this.#fields, field, () => Buffer.from(`{${this.inner},field="${field}"}`));
+    return cached(this.#fields, field, this.#fieldText);
   }
 
   vip(iface: string, vip: string): Buffer {
-    return cached(this.#vips, `${iface}|${vip}`, () => labelBytes({ interface: iface, vrid: String(this.key.vrid), vip }));
+    const byVip = cached(this.#vips, iface, newMap<string, Buffer>);
+    let text = byVip.get(vip);
+    if (text === undefined) {
+      text = labelBytes({ interface: iface, vrid: String(this.key.vrid), vip });
+      byVip.set(vip, text);
+    }
+    return text;
   }
 
   /** Routers and addresses that left the group (expired, or evicted by a flood) leave with a prune. */
   prune(view: GroupView | undefined, node: NodeGroupView | undefined): void {
     if (this.#routers.size > 2 * (view?.routers.length ?? 0) + 8) this.#routers.clear();
-    if (this.#vips.size > 2 * (node?.vips.length ?? 0) + 8) this.#vips.clear();
+    let vips = 0;
+    for (const byVip of this.#vips.values()) vips += byVip.size;
+    if (vips > 2 * (node?.vips.length ?? 0) + 8) this.#vips.clear();
   }
 }
 
-/** The value kept for `key`, made and kept on first use. */
-function cached<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
+/** The value kept for `key`, made from it and kept on first use. */
+function cached<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: (key: K) => V): V {
   let v = map.get(key);
   if (v === undefined) {
-    v = make();
+    v = make(key);
     map.set(key, v);
   }
   return v;
+}
+
+function newMap<K, V>(): Map<K, V> {
+  return new Map<K, V>();
+}
+
+function newGroupLabels(key: GroupKey): GroupLabels {
+  return new GroupLabels(key);
 }
 
 /** One group as the families see it: heard (view), expected (node) or both, with its label text. */
@@ -179,6 +198,8 @@ interface ScrapeGroup {
   view: GroupView | undefined;
   node: NodeGroupView | undefined;
   text: GroupLabels;
+  /** Label text of each router of the view, in the view's order (looked up once per scrape). */
+  routers: Buffer[];
 }
 
 /**
@@ -189,12 +210,12 @@ class LabelCache {
   readonly #byKey = new WeakMap<GroupKey, GroupLabels>();
 
   group(key: GroupKey): GroupLabels {
-    return cached(this.#byKey, key, () => new GroupLabels(key));
+    return cached(this.#byKey, key, newGroupLabels);
   }
 }
 
-function keyId(key: GroupKey): string {
-  return `${key.interface}|${key.family}|${key.vrid}`;
+function sameKey(a: GroupKey, b: GroupKey): boolean {
+  return a.vrid === b.vrid && a.family === b.family && a.interface === b.interface;
 }
 
 /** What every family of one scrape shares, built once from the snapshot. */
@@ -208,21 +229,25 @@ class Scrape {
     readonly s: MetricsSnapshot,
     cache: LabelCache,
   ) {
-    const byId = new Map<string, ScrapeGroup>();
+    // The node's view of a heard group shares the group's key object.
+    const byKey = new Map<GroupKey, ScrapeGroup>();
     for (const v of s.groups) {
-      const g = { view: v, node: undefined, text: cache.group(v.key) };
-      byId.set(keyId(v.key), g);
+      const text = cache.group(v.key);
+      const routers: Buffer[] = [];
+      for (const r of v.routers) routers.push(text.router(r.address));
+      const g = { view: v, node: undefined, text, routers };
+      byKey.set(v.key, g);
       this.heard.push(g);
     }
     const nodeGroups = new Set<ScrapeGroup>();
     for (const n of s.node) {
-      const heard = byId.get(keyId(n.key));
+      const heard = byKey.get(n.key) ?? this.heard.find((g) => g.view !== undefined && sameKey(g.view.key, n.key));
       if (heard !== undefined) {
         heard.node = n;
         nodeGroups.add(heard);
         this.groups.push(heard);
       } else {
-        this.groups.push({ view: undefined, node: n, text: cache.group(n.key) });
+        this.groups.push({ view: undefined, node: n, text: cache.group(n.key), routers: [] });
       }
     }
     for (const g of this.heard) if (!nodeGroups.has(g)) this.groups.push(g);
@@ -245,24 +270,26 @@ type RouterView = GroupView['routers'][number];
 class SnapshotFamily {
   readonly aggregator = 'sum';
   readonly #nameBytes: Buffer;
-  #serving: { snapshot: MetricsSnapshot; cache: LabelCache } | undefined;
 
   constructor(
     readonly name: string,
     readonly help: string,
     readonly type: 'gauge' | 'counter',
     private readonly fill: Fill,
+    /** The scrape prom-client's own API sees (undefined: no samples). */
+    private readonly current: () => Scrape | undefined,
   ) {
     this.#nameBytes = Buffer.from(name);
   }
 
-  /** prom-client's view of the family (getMetricsAsJSON and friends): the samples of the last scrape. */
+  /** prom-client's view of the family (getMetricsAsJSON and friends): the samples as of now. */
   get(): { name: string; help: string; type: string; aggregator: string; values: { labels: Labels; value: number }[] } {
     const values: { labels: Labels; value: number }[] = [];
-    if (this.#serving !== undefined) {
+    const scrape = this.current();
+    if (scrape !== undefined) {
       this.fill((text, value) => {
         values.push({ labels: parseLabelText(typeof text === 'string' ? text : Buffer.from(text).toString()), value });
-      }, new Scrape(this.#serving.snapshot, this.#serving.cache));
+      }, scrape);
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
@@ -278,10 +305,6 @@ class SnapshotFamily {
       out.number(value);
       out.byte(10);
     }, s);
-  }
-
-  serving(s: { snapshot: MetricsSnapshot; cache: LabelCache }): void {
-    this.#serving = s;
   }
 
   reset(): void {
@@ -305,12 +328,20 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #families: SnapshotFamily[] = [];
   readonly #labels = new LabelCache();
-  /** Buffers of released scrapes, reused by the next ones (a few: scrapes rarely overlap). */
+  /** The buffer of a released scrape, reused by the next one (one: scrapes rarely overlap). */
   readonly #free: Buffer[] = [];
 
-  constructor(version: string) {
+  /**
+   * `current` gives the state as of now for prom-client's own API (getMetricsAsJSON and friends);
+   * `render` is given its snapshot and keeps nothing of it, so a scrape's views die young.
+   */
+  constructor(version: string, current?: () => MetricsSnapshot) {
+    const scrapeNow = (): Scrape | undefined => {
+      const snapshot = current?.();
+      return snapshot === undefined ? undefined : new Scrape(snapshot, this.#labels);
+    };
     const add = (name: string, help: string, type: 'gauge' | 'counter', fill: Fill): void => {
-      const family = new SnapshotFamily(name, help, type, fill);
+      const family = new SnapshotFamily(name, help, type, fill, scrapeNow);
       this.#families.push(family);
       this.registry.registerMetric(family as unknown as Metric);
     };
@@ -329,7 +360,11 @@ export class Metrics {
     /** A family with one series per router of every group heard. */
     const perRouter = (name: string, help: string, type: 'gauge' | 'counter', value: (r: RouterView) => number): void => {
       add(name, help, type, (emit, s) => {
-        for (const grp of s.heard) for (const r of grp.view?.routers ?? []) emit(grp.text.router(r.address), value(r));
+        for (const grp of s.heard) {
+          const routers = grp.view?.routers ?? [];
+          // Indexed: the label text was looked up in the view's order when the scrape began.
+          for (let i = 0; i < routers.length; i++) emit(grp.routers[i] as Buffer, value(routers[i] as RouterView));
+        }
       });
     };
     /** A family with one series per virtual address the node expects. */
@@ -424,11 +459,9 @@ export class Metrics {
    * once the body has been sent.
    */
   async render(snapshot: MetricsSnapshot): Promise<Rendered> {
-    const serving = { snapshot, cache: this.#labels };
-    for (const f of this.#families) f.serving(serving);
     const scrape = new Scrape(snapshot, this.#labels);
     const out = new Exposition(this.#free.pop() ?? Buffer.allocUnsafe(1 << 16), (buf) => {
-      if (this.#free.length < 2) this.#free.push(buf);
+      if (this.#free.length === 0) this.#free.push(buf);
     });
     let first = true;
     for (const metric of this.registry.getMetricsAsArray()) {

@@ -164,11 +164,12 @@ describe('metrics', () => {
     assert.equal(held.body.toString(), before);
   });
 
-  it("gives prom-client's JSON view the samples of the last scrape", async () => {
-    const metrics = new Metrics('1');
-    assert.deepEqual((await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
+  it("gives prom-client's JSON view the samples as of now, and none without a source", async () => {
+    assert.deepEqual((await new Metrics('1').registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
     const odd = { interface: 'br"0\n', family: 'ipv4' as const, vrid: 9 };
-    const text = (await metrics.render(snapshot([group({ masterChanges: 4, key: odd })]))).body.toString();
+    const now = snapshot([group({ masterChanges: 4, key: odd })]);
+    const metrics = new Metrics('1', () => now);
+    const text = (await metrics.render(now)).body.toString();
     assert.match(text, /^vrrpwatch_vrid_master_changes_total\{interface="br\\"0\\n",family="ipv4",vrid="9"\} 4$/m);
     const json = await metrics.registry.getMetricsAsJSON();
     assert.deepEqual(json.find((m) => m.name === 'vrrpwatch_vrid_master_changes_total')?.values, [{ labels: { interface: 'br"0\n', family: 'ipv4', vrid: '9' }, value: 4 }]);
