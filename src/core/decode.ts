@@ -124,7 +124,7 @@ interface Remembered {
   ttl: number;
   linkLength: number;
   /**
-   * Copies, in words as `sameAdvert` reads them: the link type field and tags in 16-bit words, then
+   * Copies, in words as `isRemembered` reads them: the link type field and tags in 16-bit words, then
    * source, destination and the IP payload in 32-bit words and the last 0-3 bytes one by one.
    */
   words: Int32Array;
@@ -162,14 +162,11 @@ export class Decoder {
     const linkLength = at - linkFrom;
     const total = view.getUint16(at + 2);
     const slot = slotOf(b, linkFrom, at);
-    const whole = offset + length >= at + total;
     const hit = this.#slots[slot];
-    if (whole && hit !== undefined && hit.total === total && hit.ttl === b[at + 8] && hit.linkLength === linkLength && sameAdvert(hit.words, b, view, linkFrom, at, total)) {
-      return hit.decoded;
-    }
-    const other = this.#slots[slot ^ 1];
-    if (whole && other !== undefined && other.total === total && other.ttl === b[at + 8] && other.linkLength === linkLength && sameAdvert(other.words, b, view, linkFrom, at, total)) {
-      return other.decoded;
+    if (offset + length >= at + total) {
+      if (isRemembered(hit, b, view, linkFrom, at, total)) return hit.decoded;
+      const other = this.#slots[slot ^ 1];
+      if (isRemembered(other, b, view, linkFrom, at, total)) return other.decoded;
     }
     const decoded = decodeFrame(linkType, frameOf(b, offset, length));
     // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
@@ -203,8 +200,13 @@ function slotOf(b: Uint8Array, linkFrom: number, at: number): number {
   return (h ^ (h >>> 16)) & 0xffff;
 }
 
-/** Whether the frame's link type field and tags, addresses and payload are the remembered words. */
-function sameAdvert(words: Int32Array, b: Uint8Array, view: DataView, linkFrom: number, at: number, total: number): boolean {
+/**
+ * Whether `r` remembers this frame: the same IP length and TTL, and the same link type field and tags,
+ * addresses and payload word for word. The caller has checked that the frame holds `total` IP bytes.
+ */
+function isRemembered(r: Remembered | undefined, b: Uint8Array, view: DataView, linkFrom: number, at: number, total: number): r is Remembered {
+  if (r === undefined || r.total !== total || r.ttl !== b[at + 8] || r.linkLength !== at - linkFrom) return false;
+  const words = r.words;
   let k = 0;
   for (let i = linkFrom; i < at; i += 2) if (words[k++] !== view.getUint16(i)) return false;
   let i = at + 12;
