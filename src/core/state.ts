@@ -331,27 +331,19 @@ export class Monitor {
   /** Called for an advert of a master during an overlap: two or more with enough adverts each are a split. */
   #judgeSplit(group: GroupState, now: number): void {
     let evidence = 0;
-    for (const r of group.routers) if (r.master && r.overlapAdverts >= SPLIT_ADVERTS) evidence++;
+    for (const r of group.routers) if (isSplitEvidence(r)) evidence++;
     if (evidence < 2) return;
-    const split = group.split;
-    if (split === undefined) {
-      const routers: string[] = [];
-      for (const r of group.routers) {
-        if (!r.master || r.overlapAdverts < SPLIT_ADVERTS) continue;
-        r.inSplit = true;
-        routers.push(r.address);
-      }
-      group.split = { onset: group.overlapSince ?? now, judged: now, routers: routers.sort() };
-      this.sink({ type: 'split_start', group, split: group.split, time: now });
-      return;
-    }
+    const started = group.split === undefined;
+    const split = (group.split ??= { onset: group.overlapSince ?? now, judged: now, routers: [] });
     for (const r of group.routers) {
-      if (!r.master || r.overlapAdverts < SPLIT_ADVERTS) continue;
+      if (!isSplitEvidence(r)) continue;
       r.inSplit = true;
       // A copy, not a push: events already handed out keep the list they were given.
       if (!split.routers.includes(r.address)) split.routers = [...split.routers, r.address].sort();
     }
+    if (started) this.sink({ type: 'split_start', group, split, time: now });
   }
+
 
   #judgeMismatches(group: GroupState, now: number): void {
     // One router cannot disagree with itself: the common case costs nothing.
@@ -378,6 +370,11 @@ export class Monitor {
       }
     }
   }
+}
+
+/** A master that has kept advertising through an overlap long enough to count towards a split. */
+function isSplitEvidence(r: RouterState): boolean {
+  return r.master && r.overlapAdverts >= SPLIT_ADVERTS;
 }
 
 export function routerOf(group: GroupState, address: string): RouterState | undefined {
