@@ -109,7 +109,7 @@ export async function benchLive(): Promise<void> {
     await Promise.race([floodDone, sleep(30_000)]);
     const floodCpu = (cpuSeconds(pid) - flood0) / FLOOD_SECONDS;
     await sleep(2000);
-    const sent = (JSON.parse((await lab.logOf('flood')).trim().split('\n').pop() ?? '{}') as { sent?: number }).sent ?? 0;
+    const sent = (JSON.parse(lab.log('flood').trim().split('\n').pop() ?? '{}') as { sent?: number }).sent ?? 0;
     const m = lab.metrics('w') ?? [];
     const flooders = new Set(['31', '32', '33', '34'].map((o) => `192.0.2.${o}`));
     const counted = m.filter((s) => s.name === 'vrrpwatch_adverts_total' && flooders.has(s.labels.router ?? '')).reduce((a, s) => a + s.value, 0);

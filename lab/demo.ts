@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   lab.keepalived('b', [instance(100)]);
   const child = lab.start('vrrpwatch-w', 'w', [process.execPath, CLI, 'serve', '--live', '--web.listen-address', `${ADDRESS.w.v4}:${PORT}`, '--peer', ADDRESS.a.v4, '--peer', ADDRESS.b.v4, '--gateway', ADDRESS.gw.v4], {
     FORCE_COLOR: process.stdout.isTTY ? '1' : '0',
-  });
+  }, 'pipe');
   let step = 'starting keepalived on a and b';
   let pending = '';
   const tty = process.stdout.isTTY;

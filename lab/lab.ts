@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,9 @@ export class Lab {
   readonly dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-lab-'));
   readonly hosts: HostName[];
   readonly #children = new Map<string, ChildProcess>();
+  /** Name → the log file of the latest process started under it. */
+  readonly #logs = new Map<string, string>();
+  #started = 0;
   #destroyed = false;
   readonly #onExit = (): void => {
     this.destroy();
@@ -148,39 +151,40 @@ export class Lab {
     return run('ip', ['netns', 'exec', this.ns(host), ...cmd], allowFail);
   }
 
-  /** Starts a long-running process inside a namespace; output goes to DIR/NAME.log. */
-  start(name: string, host: HostName, cmd: string[], env: Record<string, string> = {}): ChildProcess {
+  /**
+   * Starts a long-running process inside a namespace. Its output goes straight to a file of its own
+   * (DIR/NAME.N.log), not through a pipe: a pipe is only drained while this process's event loop runs,
+   * and a test blocked in spawnSync would stall a process that logs a burst. With `stdout: 'pipe'` the
+   * caller reads stdout itself (the demo shows the live view) and only stderr goes to the file.
+   */
+  start(name: string, host: HostName, cmd: string[], env: Record<string, string> = {}, stdout: 'file' | 'pipe' = 'file'): ChildProcess {
     this.stop(name);
-    const log = join(this.dir, `${name}.log`);
-    writeFileSync(log, '');
-    const child = spawn('ip', ['netns', 'exec', this.ns(host), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const append = (chunk: Buffer): void => {
-      // A process replaced under the same name no longer writes to the log.
-      if (this.#children.get(name) !== child) return;
-      try {
-        writeFileSync(log, chunk, { flag: 'a' });
-      } catch {
-        // The lab directory is gone (destroyed): nothing to keep.
-      }
-    };
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
-    this.#children.set(name, child);
-    return child;
-  }
-
-  /** A process's output so far (after letting pending output arrive: spawnSync calls hold it back). */
-  async logOf(name: string): Promise<string> {
-    await sleep(300);
-    return this.log(name);
-  }
-
-  log(name: string): string {
+    const log = join(this.dir, `${name}.${++this.#started}.log`);
+    const fd = openSync(log, 'a');
     try {
-      return readFileSync(join(this.dir, `${name}.log`), 'utf8');
+      const child = spawn('ip', ['netns', 'exec', this.ns(host), ...cmd], { stdio: ['ignore', stdout === 'pipe' ? 'pipe' : fd, fd], env: { ...process.env, ...env } });
+      this.#children.set(name, child);
+      this.#logs.set(name, log);
+      return child;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The output so far of the latest process started as `name`. */
+  log(name: string): string {
+    const path = this.#logs.get(name);
+    if (path === undefined) return '';
+    try {
+      return readFileSync(path, 'utf8');
     } catch {
       return '';
     }
+  }
+
+  /** Waits for a line matching `pattern` in a process's output (findings are logged on the next tick). */
+  async waitForLog(name: string, pattern: RegExp, timeoutMs = 5000): Promise<void> {
+    await waitFor(`${name} to log ${String(pattern)}`, () => pattern.test(this.log(name)), timeoutMs);
   }
 
   /** Stops a process started with `start` (SIGTERM, or the given signal), waiting for it to exit. */

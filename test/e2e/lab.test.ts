@@ -189,12 +189,11 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     const o = once('w', []);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /^VRRP CRITICAL - split-brain on VRID 51/);
-    assert.match(await lab.logOf('vrrpwatch-w'), /"finding":"split_brain".*"msg":"split-brain: more than one master"/);
+    await lab.waitForLog('vrrpwatch-w', /"finding":"split_brain".*"msg":"split-brain: more than one master"/);
     lab.cutVrrp('b', false);
     for (const h of ['w', 'a', 'b'] as const) await waitFor(`${h} to clear split-brain`, () => valueOf(m(h), 'vrrpwatch_vrid_split_brain', G51) === 0, 20_000);
     await steadyMaster('w', A);
-    await sleep(500);
-    assert.match(await lab.logOf('vrrpwatch-w'), /"msg":"split-brain ended"/);
+    await lab.waitForLog('vrrpwatch-w', /"msg":"split-brain ended"/);
   });
 
   it('6. auth mismatch: judged, and the passwords appear in no metric, log or output', async () => {
@@ -210,10 +209,10 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     const ob = once('b', ['--keepalived-config', lab.dir + '/ka-b.conf']);
     assert.ok([ow, oa, ob].every((o) => /^VRRP (OK|WARNING|CRITICAL) - /.test(o.out)), `${ow.out}\n${oa.out}\n${ob.out}`);
     for (const h of ['w', 'a', 'b'] as const) {
-      const texts = [lab.fetch(h, 'http://127.0.0.1:9842/metrics')?.body ?? '', await lab.logOf(`vrrpwatch-${h}`), ow.out, oa.out, ob.out];
+      const texts = [lab.fetch(h, 'http://127.0.0.1:9842/metrics')?.body ?? '', lab.log(`vrrpwatch-${h}`), ow.out, oa.out, ob.out];
       for (const text of texts) assert.ok(!text.includes('Pw4a') && !text.includes('Pw4b'), `a password leaked on ${h}`);
     }
-    assert.match(await lab.logOf('vrrpwatch-w'), /"finding":"auth_mismatch"/);
+    await lab.waitForLog('vrrpwatch-w', /"finding":"auth_mismatch"/);
   });
 
   it('7. keepalived killed with SIGKILL on the master: the VIP stays behind and that node reports a backup holding it', async () => {
@@ -227,7 +226,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     assert.equal(valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }), 0);
     assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G51), 1);
     // Node findings reach the log at the exporter's next re-judgement, within a second.
-    await waitFor('a to log the backup holding the VIP', () => /"finding":"backup_holding_vip"/.test(lab.log('vrrpwatch-a')), 3000);
+    await lab.waitForLog('vrrpwatch-a', /"finding":"backup_holding_vip"/, 3000);
     const o = once('a', ['--keepalived-config', lab.dir + '/ka-a.conf']);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
@@ -271,7 +270,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await steadyMaster('w', A);
     lab.exec('w', ['ip', 'link', 'set', 'eth0', 'down']);
     await waitFor('capture_up to drop to 0', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }) === 0, 10_000);
-    assert.match(await lab.logOf('vrrpwatch-w'), /"msg":"capture down"/);
+    await lab.waitForLog('vrrpwatch-w', /"msg":"capture down"/);
     lab.exec('w', ['ip', 'link', 'set', 'eth0', 'up']);
     await waitFor('capture_up back at 1', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }) === 1, 10_000);
     const before = valueOf(m('w'), 'vrrpwatch_adverts_total', { ...G51, router: A }) ?? 0;
@@ -287,7 +286,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     lab.exec('gw', ['ip', 'link', 'set', 'eth0', 'down']);
     await waitFor('the gateway probe to fail', () => valueOf(m('w'), 'vrrpwatch_probe_up', { target: ADDRESS.gw.v4, role: 'gateway' }) === 0, 15_000);
     assert.equal(valueOf(m('w'), 'vrrpwatch_probe_loss_ratio', { target: ADDRESS.gw.v4, role: 'gateway' }), 1);
-    assert.match(await lab.logOf('vrrpwatch-w'), /"finding":"probe_down".*"msg":"gateway does not answer ping"/);
+    await lab.waitForLog('vrrpwatch-w', /"finding":"probe_down".*"msg":"gateway does not answer ping"/);
     const o = once('w', ['--gateway', ADDRESS.gw.v4]);
     assert.equal(o.code, 1, o.out);
     assert.match(o.out, /^VRRP WARNING - gateway 192\.0\.2\.1 does not answer ping/);
