@@ -3,8 +3,9 @@
  * YAML parser produced and returns a config or every problem, each naming its key; nothing throws.
  * Flags are merged on top by the CLI (`withOverrides`).
  */
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import { canonicalIp } from './core/addr.js';
 import type { ExpectedGroup } from './core/types.js';
 
@@ -241,13 +242,24 @@ export function badTelemetryPath(path: string): string | undefined {
   return undefined;
 }
 
-/** Parses YAML text; syntax errors name the line. */
-export function parseConfigText(text: string, file: string): Parsed<Config> {
-  const doc = parseDocument(text, { uniqueKeys: true });
+/** The YAML parser, loaded on first use: an exporter started without a config file never needs it. */
+let yaml: typeof Yaml | undefined;
+
+/** YAML text to plain data; syntax errors and repeated keys name the line. */
+export function parseYaml(text: string, file: string): Parsed<unknown> {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  const doc = yaml.parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0] ?? e.message}`) };
   }
-  const parsed = parseConfig(doc.toJS());
+  return { ok: true, value: doc.toJS() as unknown };
+}
+
+/** Parses the config file's text; every problem names the file, and the line or the key. */
+export function parseConfigText(text: string, file: string): Parsed<Config> {
+  const doc = parseYaml(text, file);
+  if (!doc.ok) return doc;
+  const parsed = parseConfig(doc.value);
   return parsed.ok ? parsed : { ok: false, errors: parsed.errors.map((e) => `${file}: ${e}`) };
 }
 

@@ -3,7 +3,7 @@
  * operator already has for node_exporter works here. Strict like the main config: unknown keys and bad
  * values are rejected naming the key.
  */
-import { parseDocument } from 'yaml';
+import { parseYaml } from './config.js';
 import type { Parsed } from './config.js';
 
 export type ClientAuthType = 'NoClientCert' | 'RequestClientCert' | 'RequireAnyClientCert' | 'VerifyClientCertIfGiven' | 'RequireAndVerifyClientCert';
@@ -34,9 +34,9 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 }
 
 export function parseWebConfig(text: string, file: string): Parsed<WebConfig> {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) return { ok: false, errors: doc.errors.map((e) => `${file}:${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0] ?? ''}`) };
-  const top: unknown = doc.toJS();
+  const doc = parseYaml(text, file);
+  if (!doc.ok) return doc;
+  const top = doc.value;
   const errors: string[] = [];
   const fail = (key: string, problem: string): void => {
     errors.push(`${file}: ${key}: ${problem}`);

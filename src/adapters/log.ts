@@ -1,7 +1,8 @@
 /** pino, the only importer of it: JSON lines by default, `pretty` for people at a terminal. */
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config.js';
 
 export type { Logger };
@@ -18,6 +19,10 @@ export function createLogger(level: LogLevel, format: LogFormat, sink?: LineSink
       },
     });
   }
-  if (format === 'pretty') return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,app' }));
+  if (format === 'pretty') {
+    // Loaded only here: the JSON logs of a service never need it (it is some 30 modules).
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+    return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,app' }));
+  }
   return pino(options, pino.destination({ fd: 1, sync: true }));
 }

@@ -3,8 +3,8 @@
  * the families; nothing is kept between scrapes but label text, so groups and routers that left the
  * views (expired) leave the metrics too.
  */
-import { Registry } from 'prom-client';
-import type { Metric } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Metric, Registry as PromRegistry } from 'prom-client';
 import type { CaptureStatus } from '../adapters/capture.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
@@ -12,6 +12,12 @@ import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
 import { INVALID_REASONS } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
+
+/**
+ * prom-client's Registry on its own: the package's index also loads its default process metrics, and with
+ * them @opentelemetry/api (some 80 modules and 10 MB of resident memory that an exporter never uses).
+ */
+const Registry = createRequire(import.meta.url)('prom-client/lib/registry') as typeof PromRegistry;
 
 export interface MetricsSnapshot {
   groups: readonly GroupView[];
