@@ -36,13 +36,24 @@ export interface NodeGroupView {
   roleFrom: 'keepalived' | 'adverts' | 'addresses' | 'config' | undefined;
   vips: NodeVip[];
   /** VIPs held here while not master, for longer than the hold. */
-  backupHolding: string[];
+  backupHolding: readonly string[];
   /** VIPs missing here while master, for longer than the hold. */
-  masterMissing: string[];
+  masterMissing: readonly string[];
   /** An expected group without a master (after the start-up grace). */
   expectedWithoutMaster: boolean;
   /** An expected group whose adverts do not arrive while a peer answers ping. */
   advertsBlocked: boolean;
+}
+
+/** The empty list every view without entries shares (views are read, never changed). */
+const NONE: readonly never[] = Object.freeze([]);
+
+function isHeld(v: NodeVip): boolean {
+  return v.heldOn !== undefined;
+}
+
+function isMissing(v: NodeVip): boolean {
+  return v.heldOn === undefined;
 }
 
 /** Holds findings for this long so a failover (VIP moving one way, adverts the other) never trips them. */
@@ -73,7 +84,7 @@ export class NodeJudge {
     const used = new Set<ExpectedGroup>();
     const live = new Set<string>();
     for (const view of views) {
-      const expected = this.expected.find((e) => expectationMatches(e, view.key));
+      const expected = this.#expectationOf(view.key);
       if (expected !== undefined) used.add(expected);
       out.push(this.#judgeGroup(view.key, view, expected, obs, now, live));
     }
@@ -86,27 +97,40 @@ export class NodeJudge {
     return out;
   }
 
-  /** True once `id` has held continuously for `hold` seconds. */
-  #held(id: string, on: boolean, now: number, hold: number, live: Set<string>): boolean {
-    if (!on) return false;
-    live.add(id);
-    let since = this.#since.get(id);
-    if (since === undefined) {
-      since = now;
-      this.#since.set(id, since);
+  #expectationOf(key: GroupKey): ExpectedGroup | undefined {
+    for (const e of this.expected) if (expectationMatches(e, key)) return e;
+    return undefined;
+  }
+
+  /**
+   * The VIPs that have held continuously for `hold` seconds of those `on` for `what` (a judge runs at
+   * every scrape over every group, so nothing is made for a group where nothing is on).
+   */
+  #held(key: GroupKey, what: 'hold' | 'miss', vips: readonly NodeVip[], on: (v: NodeVip) => boolean, now: number, hold: number, live: Set<string>): readonly string[] {
+    let held: string[] | undefined;
+    for (const v of vips) {
+      if (!on(v)) continue;
+      const id = `${key.interface}|${key.family}|${key.vrid}|${what}|${v.vip}`;
+      live.add(id);
+      let since = this.#since.get(id);
+      if (since === undefined) {
+        since = now;
+        this.#since.set(id, since);
+      }
+      if (now - since >= hold) (held ??= []).push(v.vip);
     }
-    return now - since >= hold;
+    return held ?? NONE;
   }
 
   #judgeGroup(key: GroupKey, view: GroupView | undefined, expected: ExpectedGroup | undefined, obs: NodeObservations, now: number, live: Set<string>): NodeGroupView {
-    const routers = view?.routers ?? [];
+    const routers = view?.routers ?? NONE;
     const interval = expected?.advertInterval ?? routers[0]?.interval ?? 1;
-    const id = `${key.interface}|${key.family}|${key.vrid}`;
 
-    const vipSet = new Set<string>(expected?.vips ?? []);
-    // Adverts list the VIPs, so even a witness without config knows them.
-    for (const r of routers) if (now < r.last + masterDownInterval(r)) for (const a of r.addresses) vipSet.add(a);
-    const vips = [...vipSet].sort().map((vip) => ({ vip, heldOn: obs.localAddresses.get(vip) }));
+    // Adverts list the VIPs, so even a witness without config knows them. A few per group: an array.
+    const vipList: string[] = expected === undefined ? [] : [...expected.vips];
+    for (const r of routers) if (now < r.last + masterDownInterval(r)) for (const a of r.addresses) if (!vipList.includes(a)) vipList.push(a);
+    if (vipList.length > 1) vipList.sort();
+    const vips = vipList.map((vip) => ({ vip, heldOn: obs.localAddresses.get(vip) }));
 
     const ownMaster = routers.some((r) => r.master && obs.localAddresses.has(r.address));
     const kaState = expected?.instance === undefined ? undefined : obs.keepalived.get(expected.instance);
@@ -130,8 +154,8 @@ export class NodeJudge {
     }
 
     const hold = this.hold(interval);
-    const backupHolding = vips.filter((v) => this.#held(`${id}|hold|${v.vip}`, role !== 'master' && v.heldOn !== undefined, now, hold, live)).map((v) => v.vip);
-    const masterMissing = role === 'master' ? vips.filter((v) => this.#held(`${id}|miss|${v.vip}`, v.heldOn === undefined, now, hold, live)).map((v) => v.vip) : [];
+    const backupHolding = role === 'master' ? NONE : this.#held(key, 'hold', vips, isHeld, now, hold, live);
+    const masterMissing = role === 'master' ? this.#held(key, 'miss', vips, isMissing, now, hold, live) : NONE;
 
     const grace = now - this.#started >= 3 * interval + 1;
     const masters = view?.masters.length ?? 0;

@@ -438,45 +438,53 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** What outputs need of a group at one moment (call `Monitor.settle(now)` first). */
+export interface RouterView {
+  address: string;
+  adverts: number;
+  priority: number;
+  interval: number;
+  last: number;
+  master: boolean;
+  version: 2 | 3;
+  addresses: readonly string[];
+}
+
 export interface GroupView {
   key: GroupKey;
-  masters: string[];
+  masters: readonly string[];
   splitBrain: boolean;
   noMaster: boolean;
   masterChanges: number;
   authMismatch: boolean;
-  configMismatch: MismatchField[];
-  routers: {
-    address: string;
-    adverts: number;
-    priority: number;
-    interval: number;
-    last: number;
-    master: boolean;
-    version: 2 | 3;
-    addresses: string[];
-  }[];
+  configMismatch: readonly MismatchField[];
+  routers: readonly RouterView[];
 }
 
+/** The empty list every view without entries shares (views are read, never changed). */
+const NONE: readonly never[] = Object.freeze([]);
+
+function routerView(r: RouterState): RouterView {
+  return { address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master, version: r.version, addresses: r.addresses };
+}
+
+/** A copy of what a group is now (made at every scrape for every group: arrays of their exact size). */
 export function groupView(group: GroupState): GroupView {
-  const routers = group.routers;
+  let count = 0;
+  for (const r of group.routers) if (r.master) count++;
+  let masters: readonly string[] = NONE;
+  if (count > 0) {
+    const list: string[] = [];
+    for (const r of group.routers) if (r.master) list.push(r.address);
+    masters = list;
+  }
   return {
     key: group.key,
-    masters: routers.filter((r) => r.master).map((r) => r.address),
+    masters,
     splitBrain: group.split !== undefined,
     noMaster: group.noMasterSince !== undefined,
     masterChanges: group.masterChanges,
     authMismatch: group.authMismatchSince !== undefined,
-    configMismatch: [...group.configMismatchSince.keys()],
-    routers: routers.map((r) => ({
-      address: r.address,
-      adverts: r.adverts,
-      priority: r.priority,
-      interval: r.interval,
-      last: r.last,
-      master: r.master,
-      version: r.version,
-      addresses: r.addresses,
-    })),
+    configMismatch: group.configMismatchSince.size === 0 ? NONE : [...group.configMismatchSince.keys()],
+    routers: group.routers.map(routerView),
   };
 }
