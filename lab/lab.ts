@@ -15,7 +15,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 export const PORT = 9842;
 /** How the bin's shebang, the systemd unit and the image start Node for vrrpwatch. */
-export const NODE_FLAGS = ['--max-semi-space-size=4'];
+export const NODE_FLAGS = ['--max-semi-space-size=2'];
 
 export type HostName = 'a' | 'b' | 'c' | 'w' | 'gw';
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=2
 /** The command line: the only place that reads argv and sets the exit code. */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
