@@ -15,23 +15,28 @@ interface PcapStats {
   ps_drop: number;
   ps_ifdrop: number;
 }
-interface PcapBinding {
+/**
+ * The native session of npm `pcap` (its build/Release/pcap_binding). Its JavaScript wrapper loads a
+ * decoder for every protocol (some 30 modules) and makes an object and an event per packet; vrrpwatch
+ * decodes VRRP itself and only needs the session, so it drives the binding as the wrapper does.
+ */
+interface PcapBindingSession {
+  /**
+   * Opens a live capture; returns the link type's name. `packetReady` is called from `dispatch` for each
+   * packet, with the packet copied into `buf` and its header into `header`.
+   */
+  open_live(device: string, filter: string, bufferSize: number, snapLength: number, outfile: string, packetReady: () => void, monitor: boolean, bufferTimeout: number, warning: (text: string) => void, promiscuous: boolean): string;
+  /** Delivers the packets that are ready; returns how many, or a negative number on a read error. */
   dispatch(buf: Buffer, header: Buffer): number;
+  /** Called by the binding when the capture's descriptor is readable (after `start_polling`). */
   read_callback: () => void;
-}
-interface PcapSession {
-  link_type: string;
-  buf: Buffer;
-  header: Buffer;
-  session: PcapBinding;
-  on(event: 'packet', listener: () => void): void;
+  start_polling(): void;
   stats(): PcapStats;
   close(): void;
 }
-interface PcapModule {
-  createSession(device: string, options: { filter: string; buffer_size: number; snap_length: number; buffer_timeout: number; promiscuous: boolean }): PcapSession;
+interface PcapBinding {
+  PcapSession: new () => PcapBindingSession;
   findalldevs(): { name: string; flags?: string }[];
-  warningHandler: (text: string) => void;
 }
 
 const VRRP = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51';
@@ -70,14 +75,15 @@ export function explainOpenError(message: string): string {
   return message;
 }
 
-let pcapModule: PcapModule | undefined;
-function pcap(): PcapModule {
-  if (pcapModule === undefined) {
-    pcapModule = createRequire(import.meta.url)('pcap') as PcapModule;
-    // libpcap warnings are about the environment (for example promiscuous mode); they are not ours to print.
-    pcapModule.warningHandler = () => undefined;
-  }
-  return pcapModule;
+let pcapBinding: PcapBinding | undefined;
+function pcap(): PcapBinding {
+  pcapBinding ??= createRequire(import.meta.url)('pcap/build/Release/pcap_binding') as PcapBinding;
+  return pcapBinding;
+}
+
+/** libpcap warnings are about the environment (for example promiscuous mode); they are not ours to print. */
+function ignoreWarning(): void {
+  // Nothing to do.
 }
 
 /** Non-loopback interfaces of this network namespace. */
@@ -105,7 +111,7 @@ function interfaceState(name: string): 'up' | 'down' | 'missing' {
 
 interface Slot {
   status: CaptureStatus;
-  session: PcapSession | undefined;
+  session: PcapBindingSession | undefined;
   /** Drop and receive counters of sessions closed before, so the totals never go back. */
   droppedBefore: number;
   receivedBefore: number;
@@ -160,32 +166,38 @@ export class LiveCapture {
       this.#setDown(slot, state === 'missing' ? 'no such interface' : 'the interface is down');
       return;
     }
-    let session: PcapSession;
+    const session = new (pcap().PcapSession)();
+    // libpcap copies each packet into these, reused for the next one: the decoder copies what it keeps.
+    const buf = Buffer.alloc(SNAP_LENGTH);
+    const header = Buffer.alloc(16);
+    const packetReady = (): void => {
+      const ts = header.readUInt32LE(0) + header.readUInt32LE(4) / 1e6;
+      const caplen = Math.min(header.readUInt32LE(8), buf.length);
+      this.sink(name, linkType, buf, caplen, ts);
+    };
+    let linkType: number;
     try {
-      session = pcap().createSession(name, { filter: CAPTURE_FILTER, buffer_size: BUFFER_SIZE, snap_length: SNAP_LENGTH, buffer_timeout: 0, promiscuous: true });
+      const linkName = session.open_live(name, CAPTURE_FILTER, BUFFER_SIZE, SNAP_LENGTH, '', packetReady, false, 0, ignoreWarning, true);
+      const known = LINK_TYPES[linkName];
+      if (known === undefined) {
+        session.close();
+        this.#setDown(slot, `unsupported link type (${linkName})`);
+        return;
+      }
+      linkType = known;
     } catch (err) {
       this.#setDown(slot, explainOpenError(err instanceof Error ? err.message : String(err)));
       return;
     }
-    const linkType = LINK_TYPES[session.link_type];
-    if (linkType === undefined) {
-      session.close();
-      this.#setDown(slot, `unsupported link type (${session.link_type})`);
-      return;
-    }
-    const { buf, header } = session;
-    // pcap's own read callback ignores errors; this one notices a session that failed (interface gone).
-    session.session.read_callback = () => {
+    // Called when the descriptor is readable; a read error means the session failed (interface gone).
+    session.read_callback = () => {
       // A poll event can still arrive for a session closed a moment ago: it is not ours any more.
       if (slot.session !== session) return;
-      if (session.session.dispatch(buf, header) < 0) this.#down(slot, 'libpcap reported a read error');
+      if (session.dispatch(buf, header) < 0) this.#down(slot, 'libpcap reported a read error');
     };
-    session.on('packet', () => {
-      const ts = header.readUInt32LE(0) + header.readUInt32LE(4) / 1e6;
-      const caplen = Math.min(header.readUInt32LE(8), buf.length);
-      // The buffer is reused for the next packet: the decoder copies what it keeps. No view per packet.
-      this.sink(name, linkType, buf, caplen, ts);
-    });
+    session.start_polling();
+    // Packets that arrived between opening and polling would otherwise wait for the next one.
+    process.nextTick(session.read_callback);
     slot.session = session;
     slot.status.up = true;
     slot.status.problem = undefined;
