@@ -466,7 +466,13 @@ export class Metrics {
    */
   async render(snapshot: MetricsSnapshot): Promise<Rendered> {
     const scrape = new Scrape(snapshot, this.#labels);
-    const out = new Exposition(this.#free.pop() ?? Buffer.allocUnsafe(1 << 16), (buf) => {
+    // The first scrape's buffer is sized from the tables (some 600 bytes a router, 900 a group) rather
+    // than doubled from small: the chain of copies held twice the body at once. Pages of a large buffer
+    // that are never written stay out of resident memory, so the estimate errs on the large side.
+    let routers = 0;
+    for (const g of snapshot.groups) routers += g.routers.length;
+    const estimate = (1 << 16) + 1024 * (routers + snapshot.groups.length + snapshot.node.length);
+    const out = new Exposition(this.#free.pop() ?? Buffer.allocUnsafe(estimate), (buf) => {
       if (this.#free.length === 0) this.#free.push(buf);
     });
     let first = true;
