@@ -3,9 +3,10 @@
  * pass/fail). `vrrpwatch serve` runs on the witness:
  * - idle: a keepalived pair with 16 VRIDs at 1 advert/s, scraped every 15 s as Prometheus would; CPU
  *   time of the process over 30 s and its resident memory;
- * - flood: 20,000 adverts/s for 30 s from a lab host over 1,000 groups x 4 routers (4 VLANs x 250
- *   VRIDs); what was sent against what libpcap delivered and dropped and what was counted, CPU, peak
- *   memory, and /metrics scraped over HTTP every 150 ms meanwhile (after ten warm-up scrapes).
+ * - two floods of 20,000 adverts/s for 30 s each from a lab host over 1,000 groups x 4 routers (4 VLANs
+ *   x 250 VRIDs); what was sent against what libpcap delivered and dropped and what was counted. During
+ *   the first /metrics is scraped every 15 s, as Prometheus does: CPU and peak memory as deployed. During
+ *   the second it is scraped every 150 ms (after ten warm-up scrapes) for the latency figures.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,8 @@ const IDLE_SECONDS = 30;
  */
 const SCRAPE_EVERY_MS = 150;
 const WARM_UP_SCRAPES = 10;
+/** Prometheus's default scrape interval. */
+const PROMETHEUS_EVERY_MS = 15_000;
 
 /** Clock ticks per second, the unit of CPU times in /proc. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -49,6 +52,43 @@ function scrape(lab: Lab): { seconds: number; bytes: number } | undefined {
   const r = spawnSync('ip', ['netns', 'exec', lab.ns('w'), 'curl', '-sS', '--max-time', '5', '-o', '/dev/null', '-w', '%{http_code} %{time_total} %{size_download}', `http://127.0.0.1:${PORT}/metrics`], { encoding: 'utf8' });
   const [code, seconds, bytes] = r.stdout.trim().split(' ');
   return code === '200' ? { seconds: Number(seconds), bytes: Number(bytes) } : undefined;
+}
+
+interface FloodResult {
+  sent: number;
+  /** Share of a core the exporter used during the flood. */
+  cpu: number;
+  /** Scrape times after the warm-up, ms. */
+  times: number[];
+  warmUp: number[];
+  bytes: number;
+}
+
+/** One flood from host a, with /metrics scraped every `everyMs` from 2 s in until 6 s before its end. */
+async function flood(lab: Lab, pid: number, everyMs: number, warmUpScrapes: number): Promise<FloodResult> {
+  const cpu0 = cpuSeconds(pid);
+  const child = lab.start('flood', 'a', [process.execPath, FLOOD, 'eth0', String(RATE), String(FLOOD_SECONDS)]);
+  const done = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const result: FloodResult = { sent: 0, cpu: 0, times: [], warmUp: [], bytes: 0 };
+  await sleep(2000);
+  for (let i = 0; i < warmUpScrapes; i++) {
+    result.warmUp.push((scrape(lab)?.seconds ?? Number.NaN) * 1000);
+    await sleep(everyMs);
+  }
+  const until = Date.now() + (FLOOD_SECONDS - 6) * 1000;
+  while (Date.now() < until) {
+    const s = scrape(lab);
+    if (s !== undefined) {
+      result.times.push(s.seconds * 1000);
+      result.bytes = s.bytes;
+    }
+    await sleep(Math.min(everyMs, until - Date.now()));
+  }
+  await Promise.race([done, sleep(30_000)]);
+  result.cpu = (cpuSeconds(pid) - cpu0) / FLOOD_SECONDS;
+  await sleep(2000);
+  result.sent = (JSON.parse(lab.log('flood').trim().split('\n').pop() ?? '{}') as { sent?: number }).sent ?? 0;
+  return result;
 }
 
 export async function benchLive(): Promise<void> {
@@ -87,46 +127,28 @@ export async function benchLive(): Promise<void> {
         `RSS ${memory(pid, 'VmRSS')} (targets: under 1%, under 100 MB)`,
     );
 
-    const flood0 = cpuSeconds(pid);
-    const flood = lab.start('flood', 'a', [process.execPath, FLOOD, 'eth0', String(RATE), String(FLOOD_SECONDS)]);
-    const floodDone = new Promise<void>((resolve) => flood.once('exit', () => { resolve(); }));
-    const times: number[] = [];
-    let bytes = 0;
-    await sleep(2000);
-    const warmUp: number[] = [];
-    for (let i = 0; i < WARM_UP_SCRAPES; i++) {
-      warmUp.push((scrape(lab)?.seconds ?? Number.NaN) * 1000);
-      await sleep(SCRAPE_EVERY_MS);
-    }
-    const scrapeUntil = Date.now() + (FLOOD_SECONDS - 6) * 1000;
-    while (Date.now() < scrapeUntil) {
-      const s = scrape(lab);
-      if (s !== undefined) {
-        times.push(s.seconds * 1000);
-        bytes = s.bytes;
-      }
-      await sleep(SCRAPE_EVERY_MS);
-    }
-    await Promise.race([floodDone, sleep(30_000)]);
-    const floodCpu = (cpuSeconds(pid) - flood0) / FLOOD_SECONDS;
-    await sleep(2000);
-    const sent = (JSON.parse(lab.log('flood').trim().split('\n').pop() ?? '{}') as { sent?: number }).sent ?? 0;
+    // First as deployed: Prometheus scrapes every 15 s. Resident memory here is the figure for the target.
+    const realistic = await flood(lab, pid, PROMETHEUS_EVERY_MS, 0);
+    const deployedPeak = memory(pid, 'VmHWM');
+    // Then scraped every 150 ms, for enough scrapes to make a p99.
+    const fast = await flood(lab, pid, SCRAPE_EVERY_MS, WARM_UP_SCRAPES);
     const m = lab.metrics('w') ?? [];
     const flooders = new Set(['31', '32', '33', '34'].map((o) => `192.0.2.${o}`));
     const counted = m.filter((s) => s.name === 'vrrpwatch_adverts_total' && flooders.has(s.labels.router ?? '')).reduce((a, s) => a + s.value, 0);
     const groups = new Set(m.filter((s) => s.name === 'vrrpwatch_vrid_masters' && (s.labels.interface ?? '').startsWith('eth0.')).map((s) => `${s.labels.interface ?? ''}/${s.labels.vrid ?? ''}`)).size;
     const dropped = valueOf(m, 'vrrpwatch_capture_dropped_packets_total', { interface: 'eth0' }) ?? Number.NaN;
     const received = valueOf(m, 'vrrpwatch_capture_received_packets_total', { interface: 'eth0' }) ?? Number.NaN;
+    const sent = realistic.sent + fast.sent;
     console.log(
-      `  flood, ${RATE.toLocaleString('en')} adverts/s for ${FLOOD_SECONDS} s from ${ADDRESS.a.v4}'s namespace over ${groups.toLocaleString('en')} groups x 4 routers: ` +
-        `sent ${sent.toLocaleString('en')}, counted ${counted.toLocaleString('en')}, libpcap received ${received.toLocaleString('en')} (with keepalived's) and dropped ${dropped.toLocaleString('en')} ` +
-        `(target: no drops); CPU ${(100 * floodCpu).toFixed(0)}% of a core, peak RSS ${memory(pid, 'VmHWM')} (target: under 100 MB)`,
+      `  two floods of ${RATE.toLocaleString('en')} adverts/s for ${FLOOD_SECONDS} s from ${ADDRESS.a.v4}'s namespace over ${groups.toLocaleString('en')} groups x 4 routers: ` +
+        `sent ${sent.toLocaleString('en')}, counted ${counted.toLocaleString('en')}, libpcap received ${received.toLocaleString('en')} (with keepalived's) and dropped ${dropped.toLocaleString('en')} (target: no drops)`,
     );
-    times.sort((a, b) => a - b);
+    console.log(`  scraped every ${PROMETHEUS_EVERY_MS / 1000} s as Prometheus does: CPU ${(100 * realistic.cpu).toFixed(0)}% of a core, peak RSS ${deployedPeak} (target: under 100 MB)`);
+    const times = fast.times.sort((a, b) => a - b);
     console.log(
-      `  /metrics over HTTP during the flood (${times.length} scrapes, ${(bytes / 1024).toFixed(0)} KiB each): ` +
+      `  scraped every ${SCRAPE_EVERY_MS} ms (${times.length} scrapes, ${(fast.bytes / 1024).toFixed(0)} KiB each): CPU ${(100 * fast.cpu).toFixed(0)}% of a core, peak RSS ${memory(pid, 'VmHWM')}; ` +
         `p50 ${percentile(times, 0.5).toFixed(1)} ms, p99 ${percentile(times, 0.99).toFixed(1)} ms, slowest ${(times.at(-1) ?? 0).toFixed(1)} ms (target: p99 under 50 ms); ` +
-        `the ${WARM_UP_SCRAPES} warm-up scrapes before them: first ${(warmUp[0] ?? 0).toFixed(0)} ms, slowest ${Math.max(...warmUp).toFixed(0)} ms`,
+        `the ${WARM_UP_SCRAPES} warm-up scrapes before them: first ${(fast.warmUp[0] ?? 0).toFixed(0)} ms, slowest ${Math.max(...fast.warmUp).toFixed(0)} ms`,
     );
   } finally {
     lab.destroy();
