@@ -127,7 +127,8 @@ export class NodeJudge {
     const interval = expected?.advertInterval ?? routers[0]?.interval ?? 1;
 
     // Adverts list the VIPs, so even a witness without config knows them. A few per group: an array.
-    const vipList: string[] = expected === undefined ? [] : [...expected.vips];
+    const vipList: string[] = [];
+    for (const vip of expected?.vips ?? NONE) if (!vipList.includes(vip)) vipList.push(vip);
     for (const r of routers) if (now < r.last + masterDownInterval(r)) for (const a of r.addresses) if (!vipList.includes(a)) vipList.push(a);
     if (vipList.length > 1) vipList.sort();
     const vips = vipList.map((vip) => ({ vip, heldOn: obs.localAddresses.get(vip) }));

@@ -89,6 +89,20 @@ describe('node judgement', () => {
     assert.equal(g.expected, undefined);
   });
 
+  it('lists each VIP once, sorted, from the config and from adverts heard within their master-down interval', () => {
+    const other = '192.0.2.99';
+    const stale = '192.0.2.98';
+    const judge = new NodeJudge(0, [{ ...expected, vips: [VIP, other, VIP] }]);
+    const fresh = { address: PEER, last: 9.9, master: true, adverts: 1, priority: 100, interval: 1, version: 2 as const, addresses: [VIP, '192.0.2.101'] };
+    const gone = { address: '192.0.2.13', last: 5, master: false, adverts: 1, priority: 90, interval: 1, version: 2 as const, addresses: [stale] };
+    const [g] = run(judge, [[10, [groupViewOf([fresh, gone], { masters: [PEER] })], obs(true)]]);
+    assert.deepEqual(g?.vips, [
+      { vip: VIP, heldOn: 'eth0' },
+      { vip: '192.0.2.101', heldOn: undefined },
+      { vip: other, heldOn: undefined },
+    ]);
+  });
+
   it('an expected group without adverts: no master after the start-up grace; blocked only while a peer answers ping', () => {
     const judge = new NodeJudge(100, [{ ...expected, instance: undefined }]);
     const w = { localAddresses: new Map([['192.0.2.20', 'eth0']]), keepalived: new Map(), peerAnswers: true };
