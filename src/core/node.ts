@@ -8,6 +8,7 @@
  */
 import { masterDownInterval } from './judge.js';
 import type { KeepalivedState } from './keepalived-conf.js';
+import { NONE } from './state.js';
 import type { GroupView } from './state.js';
 import type { ExpectedGroup, GroupKey } from './types.js';
 
@@ -44,9 +45,6 @@ export interface NodeGroupView {
   /** An expected group whose adverts do not arrive while a peer answers ping. */
   advertsBlocked: boolean;
 }
-
-/** The empty list every view without entries shares (views are read, never changed). */
-const NONE: readonly never[] = Object.freeze([]);
 
 function isHeld(v: NodeVip): boolean {
   return v.heldOn !== undefined;

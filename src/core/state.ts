@@ -461,25 +461,19 @@ export interface GroupView {
 }
 
 /** The empty list every view without entries shares (views are read, never changed). */
-const NONE: readonly never[] = Object.freeze([]);
+export const NONE: readonly never[] = Object.freeze([]);
 
 function routerView(r: RouterState): RouterView {
   return { address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master, version: r.version, addresses: r.addresses };
 }
 
-/** A copy of what a group is now (made at every scrape for every group: arrays of their exact size). */
+/** A copy of what a group is now (made at every scrape for every group: no spare arrays). */
 export function groupView(group: GroupState): GroupView {
-  let count = 0;
-  for (const r of group.routers) if (r.master) count++;
-  let masters: readonly string[] = NONE;
-  if (count > 0) {
-    const list: string[] = [];
-    for (const r of group.routers) if (r.master) list.push(r.address);
-    masters = list;
-  }
+  let masters: string[] | undefined;
+  for (const r of group.routers) if (r.master) (masters ??= []).push(r.address);
   return {
     key: group.key,
-    masters,
+    masters: masters ?? NONE,
     splitBrain: group.split !== undefined,
     noMaster: group.noMasterSince !== undefined,
     masterChanges: group.masterChanges,

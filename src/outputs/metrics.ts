@@ -328,6 +328,17 @@ function parseLabelText(text: string): Labels {
   return labels;
 }
 
+/**
+ * The buffer of a first scrape, sized from the tables (some 600 bytes a router, 900 a group) rather than
+ * doubled from small: the chain of copies held twice the body at once. Pages of a large buffer that are
+ * never written stay out of resident memory, so the estimate errs on the large side.
+ */
+function firstBuffer(snapshot: MetricsSnapshot): Buffer {
+  let routers = 0;
+  for (const g of snapshot.groups) routers += g.routers.length;
+  return Buffer.allocUnsafe((1 << 16) + 1024 * (routers + snapshot.groups.length + snapshot.node.length));
+}
+
 const CONFIG_FIELDS = ['advert_interval', 'addresses', 'version', 'checksum_form'] as const;
 
 export class Metrics {
@@ -466,13 +477,7 @@ export class Metrics {
    */
   async render(snapshot: MetricsSnapshot): Promise<Rendered> {
     const scrape = new Scrape(snapshot, this.#labels);
-    // The first scrape's buffer is sized from the tables (some 600 bytes a router, 900 a group) rather
-    // than doubled from small: the chain of copies held twice the body at once. Pages of a large buffer
-    // that are never written stay out of resident memory, so the estimate errs on the large side.
-    let routers = 0;
-    for (const g of snapshot.groups) routers += g.routers.length;
-    const estimate = (1 << 16) + 1024 * (routers + snapshot.groups.length + snapshot.node.length);
-    const out = new Exposition(this.#free.pop() ?? Buffer.allocUnsafe(estimate), (buf) => {
+    const out = new Exposition(this.#free.pop() ?? firstBuffer(snapshot), (buf) => {
       if (this.#free.length === 0) this.#free.push(buf);
     });
     let first = true;
