@@ -27,6 +27,9 @@ export const ADDRESS: Record<HostName, { v4: string; v6: string }> = {
   c: { v4: '192.0.2.13', v6: '2001:db8::13' },
   w: { v4: '192.0.2.20', v6: '2001:db8::20' },
 };
+/** A bridge and a macvlan a test may make inside a host (removed by `reset`). */
+export const BRIDGE = 'br0';
+export const MACVLAN = 'mv0';
 export const VIP = { v4: '192.0.2.100', v6: '2001:db8::100', v4b: '192.0.2.101' };
 
 export class LabError extends Error {
@@ -68,6 +71,8 @@ export interface KeepalivedInstance {
   unicastPeers?: string[];
   /** A track_script: the weight applies while the script fails (a file in the run directory missing). */
   trackFile?: { name: string; weight: number };
+  /** keepalived's use_vmac: adverts leave from a macvlan (vrrp.VRID) with the virtual MAC. */
+  useVmac?: boolean;
 }
 
 function instanceConf(i: KeepalivedInstance): string {
@@ -80,6 +85,7 @@ function instanceConf(i: KeepalivedInstance): string {
     `  advert_int ${i.advertInt ?? 1}`,
   ];
   if (i.nopreempt === true) lines.push('  nopreempt');
+  if (i.useVmac === true) lines.push('  use_vmac');
   if (i.ipv6 === true) lines.push('  native_ipv6');
   if (i.authPass !== undefined) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${i.authPass}`, '  }');
   lines.push('  virtual_ipaddress {', ...(i.vips ?? [i.ipv6 === true ? VIP.v6 : VIP.v4]).map((v) => `    ${v}/${v.includes(':') ? 64 : 24}`), '  }');
@@ -250,6 +256,27 @@ export class Lab {
     else rmSync(f, { force: true });
   }
 
+  /** Puts a host's eth0 into a bridge (BRIDGE, removed by `reset`), as on a hypervisor or container host. */
+  bridgeEth0(host: HostName): void {
+    this.exec(host, ['ip', 'link', 'add', BRIDGE, 'type', 'bridge', 'mcast_snooping', '0']);
+    this.exec(host, ['ip', 'link', 'set', 'eth0', 'master', BRIDGE]);
+    this.exec(host, ['ip', 'link', 'set', BRIDGE, 'up']);
+  }
+
+  /** Adds a macvlan (MACVLAN) on a host's eth0: an interface a test can delete and make again. */
+  addMacvlan(host: HostName): void {
+    this.exec(host, ['ip', 'link', 'add', 'link', 'eth0', 'name', MACVLAN, 'type', 'macvlan', 'mode', 'bridge']);
+    this.exec(host, ['ip', 'link', 'set', MACVLAN, 'up']);
+  }
+
+  /**
+   * Stops (or restores) multicast to a host at its bridge port, as a switch port without multicast
+   * does: VRRP adverts no longer reach it, while unicast (ping) still does.
+   */
+  multicastTo(host: HostName, on: boolean): void {
+    run('bridge', ['-n', this.ns('br'), 'link', 'set', 'dev', `p-${host}`, 'mcast_flood', on ? 'on' : 'off']);
+  }
+
   /** Cuts (or restores) incoming VRRP on a host with iptables/ip6tables, as a firewall would. */
   cutVrrp(host: HostName, cut: boolean): void {
     for (const tool of ['iptables', 'ip6tables']) this.exec(host, [tool, cut ? '-A' : '-D', 'INPUT', '-p', '112', '-j', 'DROP']);
@@ -274,6 +301,8 @@ export class Lab {
     for (const name of [...this.#children.keys()]) await this.kill(name);
     for (const h of this.hosts) {
       for (const tool of ['iptables', 'ip6tables']) this.exec(h, [tool, '-F'], true);
+      for (const link of [BRIDGE, MACVLAN]) this.exec(h, ['ip', 'link', 'del', link], true);
+      this.multicastTo(h, true);
       this.exec(h, ['ip', 'link', 'set', 'eth0', 'up'], true);
       // A VIP left behind by a keepalived killed with SIGKILL.
       for (const vip of [`${VIP.v4}/24`, `${VIP.v4b}/24`, `${VIP.v6}/64`]) this.exec(h, ['ip', 'addr', 'del', vip, 'dev', 'eth0'], true);

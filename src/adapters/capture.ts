@@ -4,11 +4,16 @@
  * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, also inside VLAN tags.
  * An interface that goes down or disappears marks its capture down; it is reopened when the interface
  * returns, without a restart. Without `-i`, every interface is captured (each on its own session, so a
- * group keeps its interface) and new interfaces are picked up as they appear.
+ * group keeps its interface) but those whose packets another capture already sees (see core/links.ts:
+ * bridge and bond members, VLANs and keepalived's vmac interfaces on their parent), and new interfaces
+ * are picked up as they appear.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 import { LinkType } from '../core/decode.js';
+import { planCapture } from '../core/links.js';
+import type { CapturePlan, Link } from '../core/links.js';
 
 interface PcapStats {
   ps_recv: number;
@@ -72,6 +77,8 @@ export interface CaptureStatus {
 export interface CaptureEvents {
   /** The capture on `iface` went up or down (`problem` says why). */
   onChange(iface: string, up: boolean, problem: string | undefined): void;
+  /** Which interfaces are captured, which are left out and why, and the names of VLAN devices; at start and when it changes. */
+  onPlan?(plan: CapturePlan): void;
 }
 
 /** Explains an open error in an operator's words. */
@@ -91,16 +98,73 @@ function ignoreWarning(): void {
   // Nothing to do.
 }
 
-/** Non-loopback interfaces of this network namespace. */
-export function listInterfaces(): string[] {
+/** A link as /sys shows it (its kind, master, the links it sits on); undefined once it is gone. */
+function readLink(name: string, vlanIds: ReadonlyMap<string, number>): Link | undefined {
+  const dir = `/sys/class/net/${name}`;
+  let entries: string[];
   try {
-    return readdirSync('/sys/class/net').filter((n) => n !== 'lo' && !n.startsWith('bonding_')).sort();
+    entries = readdirSync(dir);
   } catch {
-    return pcap()
+    return undefined;
+  }
+  const lowers = entries.filter((e) => e.startsWith('lower_')).map((e) => e.slice('lower_'.length));
+  let kind: Link['kind'] = 'other';
+  if (entries.includes('bridge')) kind = 'bridge';
+  else if (entries.includes('bonding')) kind = 'bond';
+  else if (lowers.length > 0) {
+    // Only stacked links need their type: a VLAN's id names tagged packets, MACsec is never skipped.
+    const type = /^DEVTYPE=(\S+)$/m.exec(readText(`${dir}/uevent`))?.[1];
+    if (type === 'vlan' || type === 'macsec') kind = type;
+  }
+  let master: string | undefined;
+  if (entries.includes('master')) {
+    try {
+      master = basename(readlinkSync(`${dir}/master`));
+    } catch {
+      // Left its master a moment ago.
+    }
+  }
+  return { name, kind, master, lowers, vlanId: vlanIds.get(name) };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** VLAN device → id, from /proc/net/vlan/config (lines `NAME | VID | PARENT`; absent without 8021q). */
+export function parseVlanConfig(text: string): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+)\s*\|\s*(\d+)\s*\|/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) ids.set(m[1], Number(m[2]));
+  }
+  return ids;
+}
+
+/** The non-loopback links of this network namespace. */
+export function readLinks(): Link[] {
+  let names: string[];
+  try {
+    names = readdirSync('/sys/class/net');
+  } catch {
+    names = pcap()
       .findalldevs()
       .filter((d) => d.name !== 'any' && d.flags !== 'PCAP_IF_LOOPBACK' && !/^(nf|dbus|bluetooth|usbmon)/.test(d.name))
       .map((d) => d.name);
+    return names.map((name) => ({ name, kind: 'other', master: undefined, lowers: [], vlanId: undefined }));
   }
+  const vlanIds = parseVlanConfig(readText('/proc/net/vlan/config'));
+  const links: Link[] = [];
+  for (const name of names) {
+    if (name === 'lo' || name.startsWith('bonding_')) continue;
+    const link = readLink(name, vlanIds);
+    if (link !== undefined) links.push(link);
+  }
+  return links;
 }
 
 /** Whether an interface exists and is administratively up ('missing' when it does not exist). */
@@ -114,6 +178,12 @@ function interfaceState(name: string): 'up' | 'down' | 'missing' {
   }
 }
 
+/** Why a running capture stopped, from its interface's state (undefined while it is up). */
+function downReason(state: 'up' | 'down' | 'missing'): string | undefined {
+  if (state === 'up') return undefined;
+  return state === 'missing' ? 'the interface disappeared' : 'the interface is down';
+}
+
 interface Slot {
   status: CaptureStatus;
   session: PcapBindingSession | undefined;
@@ -122,10 +192,16 @@ interface Slot {
   receivedBefore: number;
 }
 
+/** A plan as text, to tell when it changed. */
+function planKey(plan: CapturePlan): string {
+  return JSON.stringify([plan.capture, [...plan.skipped], [...plan.vlanNames]]);
+}
+
 export class LiveCapture {
   readonly #slots = new Map<string, Slot>();
   readonly #timer: NodeJS.Timeout;
   readonly #all: boolean;
+  #plan: string;
 
   constructor(
     interfaces: readonly string[],
@@ -134,7 +210,10 @@ export class LiveCapture {
     checkEverySeconds = 1,
   ) {
     this.#all = interfaces.length === 0;
-    for (const name of this.#all ? listInterfaces() : interfaces) this.#add(name);
+    const plan = planCapture(readLinks());
+    this.#plan = planKey(plan);
+    this.events.onPlan?.(plan);
+    for (const name of this.#all ? plan.capture : interfaces) this.#add(name);
     this.#timer = setInterval(() => {
       this.check();
     }, checkEverySeconds * 1000);
@@ -147,19 +226,33 @@ export class LiveCapture {
     this.#open(slot);
   }
 
-  /** Opens or closes sessions to follow the interfaces; also picks up new ones when capturing on all. */
+  /**
+   * Opens or closes sessions to follow the interfaces. Capturing on all, it also follows the plan:
+   * new interfaces are picked up, and one that joins a bridge or bond is left to it.
+   */
   check(): void {
+    const plan = planCapture(readLinks());
+    const key = planKey(plan);
+    if (key !== this.#plan) {
+      this.#plan = key;
+      this.events.onPlan?.(plan);
+    }
     if (this.#all) {
-      const present = new Set(listInterfaces());
+      const present = new Set(plan.capture);
       for (const name of present) if (!this.#slots.has(name)) this.#add(name);
       for (const [name, slot] of this.#slots) {
-        if (!present.has(name) && slot.session === undefined) this.#slots.delete(name);
+        if (present.has(name)) continue;
+        if (plan.skipped.has(name)) {
+          this.#close(slot);
+          this.#slots.delete(name);
+        } else if (slot.session === undefined) this.#slots.delete(name);
       }
     }
     for (const slot of this.#slots.values()) {
       const state = interfaceState(slot.status.interface);
-      if (state !== 'up' && slot.session !== undefined) this.#down(slot, state === 'missing' ? 'the interface disappeared' : 'the interface is down');
-      else if (state === 'up' && slot.session === undefined) this.#open(slot);
+      const reason = downReason(state);
+      if (reason !== undefined && slot.session !== undefined) this.#down(slot, reason);
+      else if (reason === undefined && slot.session === undefined) this.#open(slot);
       else if (state !== 'up') slot.status.problem = state === 'missing' ? 'no such interface' : 'the interface is down';
     }
   }
@@ -198,7 +291,7 @@ export class LiveCapture {
     session.read_callback = () => {
       // A poll event can still arrive for a session closed a moment ago: it is not ours any more.
       if (slot.session !== session) return;
-      if (session.dispatch(buf, header) < 0) this.#down(slot, 'libpcap reported a read error');
+      if (session.dispatch(buf, header) < 0) this.#down(slot, downReason(interfaceState(name)) ?? 'libpcap reported a read error');
     };
     session.start_polling();
     // Packets that arrived between opening and polling would otherwise wait for the next one.
@@ -217,16 +310,20 @@ export class LiveCapture {
   }
 
   #down(slot: Slot, problem: string): void {
-    if (slot.session !== undefined) {
-      this.#fold(slot);
-      try {
-        slot.session.close();
-      } catch {
-        // Already closed by libpcap after an error: nothing left to release.
-      }
-      slot.session = undefined;
-    }
+    this.#close(slot);
     this.#setDown(slot, problem);
+  }
+
+  /** Closes a slot's session, keeping its counters. */
+  #close(slot: Slot): void {
+    if (slot.session === undefined) return;
+    this.#fold(slot);
+    try {
+      slot.session.close();
+    } catch {
+      // Already closed by libpcap after an error: nothing left to release.
+    }
+    slot.session = undefined;
   }
 
   /** Moves a closing session's counters into the slot's totals. */
@@ -256,14 +353,6 @@ export class LiveCapture {
 
   close(): void {
     clearInterval(this.#timer);
-    for (const slot of this.#slots.values()) {
-      if (slot.session === undefined) continue;
-      try {
-        slot.session.close();
-      } catch {
-        // Closing twice is harmless.
-      }
-      slot.session = undefined;
-    }
+    for (const slot of this.#slots.values()) this.#close(slot);
   }
 }

@@ -44,7 +44,12 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   // Node findings must hold for most of the window (a failover inside it moves VIP and adverts apart briefly).
   const hold = (interval: number): number => Math.min(holdSeconds(interval), (options.window ?? MIN_WINDOW) * 0.75);
   const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold);
-  const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, { onChange: () => undefined });
+  const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
+    onChange: () => undefined,
+    onPlan(plan) {
+      watcher.vlanNames = plan.vlanNames;
+    },
+  });
   const fifo = settings.notifyFifo === undefined ? undefined : new NotifyFifo(settings.notifyFifo, () => undefined);
   fifo?.open();
   const captureProblems = (): string[] => capture.statuses().filter((s) => !s.up).map((s) => `${s.interface}: ${s.problem ?? 'down'}`);

@@ -144,6 +144,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         if (up) log.info({ interface: iface }, 'capture running');
         else log.warn({ interface: iface, problem }, 'capture down');
       },
+      onPlan(plan) {
+        watcher.vlanNames = plan.vlanNames;
+        if (s.config.interfaces.length > 0) return;
+        const skipped = Object.fromEntries(plan.skipped);
+        log.info({ interfaces: plan.capture, ...(plan.skipped.size > 0 ? { skipped } : {}) }, 'capturing on every interface');
+      },
     });
   const startPinger = (s: Settings): Pinger => {
     const p = new Pinger(s.probeTargets, s.config.probe, (result, previous) => {

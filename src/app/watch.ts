@@ -4,6 +4,7 @@
  * the capture timestamps and the callers' clocks; the core stays pure.
  */
 import { Decoder } from '../core/decode.js';
+import { vlanInterface } from '../core/links.js';
 import { NodeJudge } from '../core/node.js';
 import type { NodeGroupView, NodeObservations } from '../core/node.js';
 import { DEFAULT_SETTINGS, groupView, Monitor } from '../core/state.js';
@@ -20,15 +21,19 @@ export interface WatchView {
  * Labels already made, by the tag list they were made from: the Decoder hands out the same (immutable)
  * list for every repeat of an advert, so a tagged advert costs no new string.
  */
-const labels = new WeakMap<readonly number[], { name: string; label: string }>();
+const labels = new WeakMap<readonly number[], { name: string; names: ReadonlyMap<string, string>; label: string }>();
+const NO_VLAN_DEVICES: ReadonlyMap<string, string> = new Map();
 
-/** The interface a packet belongs to: the capture's interface, plus VLAN ids from its tags. */
-export function interfaceLabel(name: string, vlans: readonly number[]): string {
+/**
+ * The interface a packet belongs to: the capture's interface, then for each VLAN tag the VLAN device
+ * of that id on it (`vlanNames`, from the capture plan) or `.VID`.
+ */
+export function interfaceLabel(name: string, vlans: readonly number[], vlanNames: ReadonlyMap<string, string> = NO_VLAN_DEVICES): string {
   if (vlans.length === 0) return name;
   const known = labels.get(vlans);
-  if (known !== undefined && known.name === name) return known.label;
-  const label = `${name}.${vlans.join('.')}`;
-  labels.set(vlans, { name, label });
+  if (known !== undefined && known.name === name && known.names === vlanNames) return known.label;
+  const label = vlanInterface(name, vlans, vlanNames);
+  labels.set(vlans, { name, names: vlanNames, label });
   return label;
 }
 
@@ -41,6 +46,8 @@ export class Watcher {
   adverts = 0;
   /** Largest advertisement interval heard, seconds (0 before any). */
   largestInterval = 0;
+  /** `PARENT.VID` → VLAN device, from the capture plan: names tagged packets seen on a parent. */
+  vlanNames: ReadonlyMap<string, string> = NO_VLAN_DEVICES;
 
   constructor(
     started: number,
@@ -63,7 +70,7 @@ export class Watcher {
   readonly onFrame = (iface: string, linkType: number, bytes: Uint8Array, length: number, ts: number): void => {
     const decoded = this.#decoder.decode(linkType, bytes, 0, length);
     if (decoded.kind === 'other') return;
-    const label = interfaceLabel(iface, decoded.vlans);
+    const label = interfaceLabel(iface, decoded.vlans, this.vlanNames);
     if (decoded.kind === 'invalid') {
       let reasons = this.invalid.get(label);
       if (reasons === undefined) {

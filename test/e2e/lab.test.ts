@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADDRESS, CLI, Lab, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
+import { ADDRESS, BRIDGE, CLI, Lab, MACVLAN, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
 import type { HostName, KeepalivedInstance, Sample } from '../../lab/lab.js';
 
 const A = ADDRESS.a.v4;
@@ -177,7 +177,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
   });
 
   it('5. split-brain from a firewall: judged on the witness and both nodes, once CRITICAL, cleared when healed', async () => {
-    pair([inst(150)], [inst(100)]);
+    const conf = pair([inst(150)], [inst(100)]);
     for (const h of ['w', 'a', 'b'] as const) await steadyMaster(h, A);
     lab.cutVrrp('b', true);
     // Detection latency: from the first sample showing b as a second master to the judgement.
@@ -189,6 +189,11 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     const o = once('w', []);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /^VRRP CRITICAL - split-brain on VRID 51/);
+    for (const [h, file] of [['a', conf.confA], ['b', conf.confB]] as const) {
+      const node = once(h, ['--keepalived-config', file]);
+      assert.equal(node.code, 2, `${h}: ${node.out}`);
+      assert.match(node.out, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: /);
+    }
     await lab.waitForLog('vrrpwatch-w', /"finding":"split_brain".*"msg":"split-brain: more than one master"/);
     lab.cutVrrp('b', false);
     for (const h of ['w', 'a', 'b'] as const) await waitFor(`${h} to clear split-brain`, () => valueOf(m(h), 'vrrpwatch_vrid_split_brain', G51) === 0, 20_000);
@@ -277,6 +282,21 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await waitFor('adverts counted again', () => (valueOf(m('w'), 'vrrpwatch_adverts_total', { ...G51, router: A }) ?? 0) >= before + 2, 10_000);
   });
 
+  it('11b. a named capture interface disappears and is made again: capture_up follows it, without a restart', async () => {
+    lab.addMacvlan('w');
+    lab.keepalived('a', [inst(150)]);
+    lab.serve('w', ['-i', MACVLAN]);
+    const GM = { ...G51, interface: MACVLAN };
+    await steadyMaster('w', A, GM);
+    lab.exec('w', ['ip', 'link', 'del', MACVLAN]);
+    await waitFor('capture_up to drop to 0', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: MACVLAN }) === 0, 10_000);
+    await lab.waitForLog('vrrpwatch-w', /"interface":"mv0","problem":"the interface disappeared","msg":"capture down"/);
+    lab.addMacvlan('w');
+    await waitFor('capture_up back at 1', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: MACVLAN }) === 1, 10_000);
+    const before = valueOf(m('w'), 'vrrpwatch_adverts_total', { ...GM, router: A }) ?? 0;
+    await waitFor('adverts counted again', () => (valueOf(m('w'), 'vrrpwatch_adverts_total', { ...GM, router: A }) ?? 0) >= before + 2, 10_000);
+  });
+
   it('12. the gateway host goes away: the gateway probe reports it', async () => {
     const config = join(lab.dir, 'w.yml');
     writeFileSync(config, `gateway: ${ADDRESS.gw.v4}\nprobe:\n  interval_seconds: 1\n  timeout_seconds: 1\n  count: 2\n`);
@@ -290,5 +310,51 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     const o = once('w', ['--gateway', ADDRESS.gw.v4]);
     assert.equal(o.code, 1, o.out);
     assert.match(o.out, /^VRRP WARNING - gateway 192\.0\.2\.1 does not answer ping/);
+  });
+
+  it("13. keepalived's use_vmac on the nodes, a bridge on the witness: each group seen once, under keepalived's interface", async () => {
+    lab.bridgeEth0('w');
+    const { confA } = pair([inst(150, { useVmac: true })], [inst(100, { useVmac: true })]);
+    await steadyMaster('w', A, { ...G51, interface: BRIDGE });
+    for (const h of ['a', 'b'] as const) await steadyMaster(h, A);
+    assert.match(lab.exec('a', ['ip', '-o', 'addr', 'show', 'dev', 'vrrp.51']), /192\.0\.2\.100\//);
+    // The vmac interface and the bridge port see the same adverts as eth0 and the bridge: not captured.
+    const interfaces = (h: 'a' | 'b' | 'w', metric: string): string[] => [...new Set((m(h) ?? []).filter((s) => s.name === metric).map((s) => s.labels.interface ?? ''))].sort();
+    for (const h of ['a', 'b'] as const) {
+      assert.deepEqual(interfaces(h, 'vrrpwatch_vrid_masters'), ['eth0'], h);
+      assert.deepEqual(interfaces(h, 'vrrpwatch_capture_up'), ['eth0'], h);
+    }
+    assert.deepEqual(interfaces('w', 'vrrpwatch_vrid_masters'), [BRIDGE]);
+    assert.deepEqual(interfaces('w', 'vrrpwatch_capture_up'), [BRIDGE]);
+    assert.equal(valueOf(m('a'), 'vrrpwatch_vip_local', { vip: VIP.v4, interface: 'vrrp.51' }), 1);
+    await lab.waitForLog('vrrpwatch-a', /"skipped":\{"vrrp\.51":"stacked on eth0, captured there"\}/);
+    const ok = once('a', ['--keepalived-config', confA]);
+    assert.equal(ok.code, 0, ok.out);
+    lab.cutVrrp('b', true);
+    await waitFor('the witness to judge split-brain on the bridge', () => valueOf(m('w'), 'vrrpwatch_vrid_split_brain', { ...G51, interface: BRIDGE }) === 1, 15_000);
+    await waitFor('a to judge split-brain on eth0', () => valueOf(m('a'), 'vrrpwatch_vrid_split_brain', G51) === 1, 10_000);
+    const split = once('a', ['--keepalived-config', confA]);
+    assert.equal(split.code, 2, split.out);
+    assert.match(split.out, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: [^;|]+ \| /);
+  });
+
+  it('14. multicast stops reaching the witness (its switch port): adverts blocked while the peers answer ping', async () => {
+    const config = join(lab.dir, 'w.yml');
+    writeFileSync(config, `peers: [${A}, ${B}]\ngroups:\n  - vrid: 51\n    vips: [${VIP.v4}]\nprobe: { interval_seconds: 1, timeout_seconds: 1, count: 2 }\n`);
+    lab.keepalived('a', [inst(150)]);
+    lab.keepalived('b', [inst(100)]);
+    lab.serve('w', ['-c', config]);
+    await steadyMaster('w', A);
+    await waitFor('the witness to ping both peers', () => valueOf(m('w'), 'vrrpwatch_probe_up', { target: B, role: 'peer' }) === 1, 15_000);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_adverts_blocked', G51), 0);
+    lab.multicastTo('w', false);
+    await waitFor('the witness to judge the adverts blocked', () => valueOf(m('w'), 'vrrpwatch_vrid_adverts_blocked', G51) === 1, 15_000);
+    assert.equal(valueOf(m('w'), 'vrrpwatch_probe_up', { target: A, role: 'peer' }), 1);
+    await lab.waitForLog('vrrpwatch-w', /"finding":"adverts_blocked".*"msg":"peers answer ping but no advertisement of the group arrives: VRRP is blocked"/);
+    const o = once('w', ['-c', config]);
+    assert.match(o.out, /no advertisement of VRID 51 .*arrives although peers answer ping: VRRP blocked\?/);
+    lab.multicastTo('w', true);
+    await waitFor('the adverts to be heard again', () => valueOf(m('w'), 'vrrpwatch_vrid_adverts_blocked', G51) === 0, 15_000);
+    await steadyMaster('w', A);
   });
 });
