@@ -277,9 +277,9 @@ export class Lab {
     run('bridge', ['-n', this.ns('br'), 'link', 'set', 'dev', `p-${host}`, 'mcast_flood', on ? 'on' : 'off']);
   }
 
-  /** Cuts (or restores) incoming VRRP on a host with iptables/ip6tables, as a firewall would. */
-  cutVrrp(host: HostName, cut: boolean): void {
-    for (const tool of ['iptables', 'ip6tables']) this.exec(host, [tool, cut ? '-A' : '-D', 'INPUT', '-p', '112', '-j', 'DROP']);
+  /** Cuts (or restores) incoming (or outgoing) VRRP on a host with iptables/ip6tables, as a firewall would. */
+  cutVrrp(host: HostName, cut: boolean, chain: 'INPUT' | 'OUTPUT' = 'INPUT'): void {
+    for (const tool of ['iptables', 'ip6tables']) this.exec(host, [tool, cut ? '-A' : '-D', chain, '-p', '112', '-j', 'DROP']);
   }
 
   /**

@@ -60,54 +60,91 @@ export function expectationsOf(conf: KeepalivedConf): ExpectedGroup[] {
   }));
 }
 
+export interface NotifyFifoEvents {
+  /** keepalived reported an instance's state. */
+  state(instance: string, state: KeepalivedState, priority: number | undefined): void;
+  /** Reading started (`problem` undefined), or the FIFO cannot be read yet (retried every 2 s; said once per problem). */
+  status(problem: string | undefined): void;
+  /** keepalived closed the FIFO (stopped, or killed): its states were forgotten. */
+  gone(): void;
+}
+
 /**
- * Reads keepalived's notify_fifo. Opened read-write and non-blocking, so opening never waits for
- * keepalived and keepalived restarting (closing its end) is not an end of file.
+ * Reads keepalived's notify_fifo, read-only and non-blocking: opening never waits for keepalived, and when
+ * the last keepalived process holding the FIFO goes (stopped, or killed with SIGKILL, which says nothing)
+ * the read ends, so its last word (MASTER, say) is forgotten instead of hiding a VIP left behind. Then the
+ * FIFO is opened again for the next keepalived. keepalived holds it read-write itself, so what it writes
+ * before vrrpwatch opens it waits in the FIFO. A FIFO gives each line to one reader only: vrrpwatch must
+ * be its only reader (`once` never reads it).
  */
 export class NotifyFifo {
   readonly states = new Map<string, KeepalivedState>();
   #socket: Socket | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #problem: string | undefined;
+  #closed = false;
 
   constructor(
     readonly path: string,
-    private readonly onState: (instance: string, state: KeepalivedState, priority: number | undefined) => void,
+    private readonly events: NotifyFifoEvents,
   ) {}
 
-  /** Starts reading; returns a problem in words instead of throwing. */
-  open(): string | undefined {
+  /** Starts reading, or retrying every 2 s until the FIFO can be read (keepalived creates it when it starts). */
+  start(): void {
+    const problem = this.#open();
+    if (problem === undefined) {
+      this.#problem = undefined;
+      this.events.status(undefined);
+      return;
+    }
+    if (problem !== this.#problem) {
+      this.#problem = problem;
+      this.events.status(problem);
+    }
+    this.#retry = setTimeout(() => {
+      this.start();
+    }, 2000);
+    this.#retry.unref();
+  }
+
+  #open(): string | undefined {
     let fd: number;
     try {
       if (!statSync(this.path).isFIFO()) return `${this.path} is not a FIFO (keepalived creates it when notify_fifo is set)`;
-      fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+      fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       return `cannot open ${this.path}: ${fileProblem(err)}`;
     }
+    let socket: Socket;
     try {
-      this.#socket = new Socket({ fd, readable: true, writable: false });
+      socket = new Socket({ fd, readable: true, writable: false });
     } catch (err) {
       closeSync(fd);
       return `cannot read ${this.path}: ${fileProblem(err)}`;
     }
-    this.#socket.on('error', () => undefined);
-    const lines = createInterface({ input: this.#socket });
-    lines.on('line', (line) => {
+    this.#socket = socket;
+    socket.on('error', () => undefined);
+    createInterface({ input: socket }).on('line', (line) => {
       const parsed = parseNotifyLine(line);
       if (parsed === undefined) return;
       this.states.set(parsed.instance, parsed.state);
-      this.onState(parsed.instance, parsed.state, parsed.priority);
+      this.events.state(parsed.instance, parsed.state, parsed.priority);
+    });
+    socket.on('end', () => {
+      socket.destroy();
+      if (this.#closed) return;
+      this.#socket = undefined;
+      this.states.clear();
+      this.events.gone();
+      this.start();
     });
     return undefined;
   }
 
-  readonly #onClose: (() => void)[] = [];
-
-  onClose(fn: () => void): void {
-    this.#onClose.push(fn);
-  }
-
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
     this.#socket?.destroy();
     this.#socket = undefined;
-    for (const fn of this.#onClose) fn();
   }
 }

@@ -5,10 +5,10 @@
  */
 import { LiveCapture } from '../adapters/capture.js';
 import { localAddresses } from '../adapters/addresses.js';
-import { NotifyFifo } from '../adapters/keepalived.js';
 import { probe } from '../adapters/pinger.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
+import type { KeepalivedState } from '../core/keepalived-conf.js';
 import { holdSeconds } from '../core/node.js';
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
@@ -26,6 +26,12 @@ export interface OnceOptions {
 }
 
 export const MIN_WINDOW = 3.5;
+
+/**
+ * keepalived's states are not read here: notify_fifo carries only changes (a window rarely holds one), and
+ * a FIFO gives each line to one reader, so a check would take lines from the exporter reading it.
+ */
+const NO_STATES: ReadonlyMap<string, KeepalivedState> = new Map();
 
 export class CheckTimeout extends Error {
   override readonly name = 'CheckTimeout';
@@ -50,8 +56,6 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
       watcher.vlanNames = plan.vlanNames;
     },
   });
-  const fifo = settings.notifyFifo === undefined ? undefined : new NotifyFifo(settings.notifyFifo, () => undefined);
-  fifo?.open();
   const captureProblems = (): string[] => capture.statuses().filter((s) => !s.up).map((s) => `${s.interface}: ${s.problem ?? 'down'}`);
   try {
     const opened = capture.statuses();
@@ -63,7 +67,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, 3 * Math.max(watcher.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
     const observe = (at: number): ReturnType<Watcher['view']> =>
-      watcher.view(at, { localAddresses: localAddresses(), keepalived: fifo?.states ?? new Map(), peerAnswers: undefined });
+      watcher.view(at, { localAddresses: localAddresses(), keepalived: NO_STATES, peerAnswers: undefined });
     while (now() < windowEnd()) {
       observe(now());
       if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
@@ -72,7 +76,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const probeResults = await Promise.all(probes);
     const local = localAddresses();
     const at = now();
-    const view = watcher.view(at, { localAddresses: local, keepalived: fifo?.states ?? new Map(), peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined });
+    const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined });
     const knownRouters = new Set<string>();
     const peers = settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target);
     if (peers.length > 0) for (const a of [...peers, ...local.keys()]) knownRouters.add(a);
@@ -88,6 +92,5 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     });
   } finally {
     capture.close();
-    fifo?.close();
   }
 }

@@ -99,6 +99,7 @@ function nodeFindings(views: readonly NodeGroupView[]): Map<string, { msg: strin
     for (const vip of n.backupHolding) out.set(`${id}|backup_holding|${vip}`, { level: 'error', msg: 'this node holds the VIP but is not master', fields: { ...g, finding: 'backup_holding_vip', vip, role_from: n.roleFrom } });
     for (const vip of n.masterMissing) out.set(`${id}|master_missing|${vip}`, { level: 'error', msg: 'this node is master but does not hold the VIP', fields: { ...g, finding: 'master_missing_vip', vip } });
     if (n.expectedWithoutMaster) out.set(`${id}|expected_no_master`, { level: 'error', msg: 'an expected group has no master', fields: { ...g, finding: 'no_master', expected_from: n.expected?.source } });
+    if (n.mastersBeside.length > 0) out.set(`${id}|split_beside`, { level: 'error', msg: 'split-brain: keepalived here is MASTER and another router advertises as master; this node\'s adverts are not seen leaving it', fields: { ...g, finding: 'split_brain', routers: n.mastersBeside } });
     if (n.advertsBlocked) out.set(`${id}|blocked`, { level: 'warn', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: { ...g, finding: 'adverts_blocked' } });
   }
   return out;
@@ -162,24 +163,23 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return p;
   };
   const startFifo = (s: Settings): NotifyFifo | undefined => {
+    if (s.notifyFifoSkipped !== undefined) log.warn({ problem: s.notifyFifoSkipped }, 'keepalived notify_fifo not read');
     if (s.notifyFifo === undefined) return undefined;
-    const fifo = new NotifyFifo(s.notifyFifo, (instance, state, priority) => {
-      log.info({ instance, state, priority }, 'keepalived state');
+    const path = s.notifyFifo;
+    const fifo = new NotifyFifo(path, {
+      state(instance, state, priority) {
+        log.info({ instance, state, priority }, 'keepalived state');
+      },
+      status(problem) {
+        if (problem === undefined) log.info({ path }, 'reading keepalived notify_fifo');
+        // keepalived creates the FIFO when it starts; it may come after us.
+        else log.warn({ problem }, 'keepalived notify_fifo not read yet; retrying every 2 s');
+      },
+      gone() {
+        log.warn({ path }, 'keepalived closed notify_fifo (stopped or killed): its states are forgotten until it reports again');
+      },
     });
-    const problem = fifo.open();
-    if (problem !== undefined) {
-      // keepalived creates the FIFO when it starts; it may come after us.
-      log.warn({ problem }, 'keepalived notify_fifo not read yet; retrying every 2 s');
-      const retry = setInterval(() => {
-        if (fifo.open() === undefined) {
-          clearInterval(retry);
-          log.info({ path: fifo.path }, 'reading keepalived notify_fifo');
-        }
-      }, 2000);
-      fifo.onClose(() => {
-        clearInterval(retry);
-      });
-    }
+    fifo.start();
     return fifo;
   };
 

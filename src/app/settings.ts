@@ -19,6 +19,8 @@ export interface Settings {
   config: Config;
   expected: ExpectedGroup[];
   notifyFifo: string | undefined;
+  /** Why keepalived.conf's notify_fifo is not read (it has a script reading it), for the log. */
+  notifyFifoSkipped: string | undefined;
   webConfig: WebConfig | undefined;
   /** Peers (config, flags and keepalived's unicast peers that are not this host) and the gateway. */
   probeTargets: { target: string; role: ProbeRole }[];
@@ -54,6 +56,7 @@ export function loadSettings(configFile: string | undefined, overrides: Override
 
   const expected = [...config.groups];
   let notifyFifo = config.keepalivedNotifyFifo;
+  let notifyFifoSkipped: string | undefined;
   const peers = [...config.peers];
   if (config.keepalivedConfig !== undefined) {
     let conf;
@@ -67,7 +70,10 @@ export function loadSettings(configFile: string | undefined, overrides: Override
       // The YAML config wins where it names the same group.
       if (!expected.some((x) => x.vrid === e.vrid && x.family === e.family && (x.interface === undefined || x.interface === e.interface))) expected.push(e);
     }
-    notifyFifo ??= conf.notifyFifo;
+    if (notifyFifo === undefined) {
+      notifyFifo = conf.notifyFifo;
+      notifyFifoSkipped = conf.notifyFifoSkipped;
+    }
     const local = localAddresses();
     for (const i of conf.instances) for (const p of i.unicastPeers) if (!local.has(p) && !peers.includes(p)) peers.push(p);
   }
@@ -82,5 +88,5 @@ export function loadSettings(configFile: string | undefined, overrides: Override
     ...peers.map((target) => ({ target, role: 'peer' as const })),
     ...(config.gateway === undefined ? [] : [{ target: config.gateway, role: 'gateway' as const }]),
   ];
-  return { config, expected, notifyFifo, webConfig, probeTargets };
+  return { config, expected, notifyFifo, notifyFifoSkipped, webConfig, probeTargets };
 }

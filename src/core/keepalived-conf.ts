@@ -27,8 +27,13 @@ export interface KeepalivedInstance {
 
 export interface KeepalivedConf {
   instances: KeepalivedInstance[];
-  /** `global_defs { notify_fifo PATH }` (or `vrrp_notify_fifo`). */
+  /**
+   * The FIFO for vrrpwatch to read: `vrrp_notify_fifo`, else `notify_fifo`, leaving out one that a
+   * `*_notify_fifo_script` reads (a FIFO gives each line to one reader).
+   */
   notifyFifo: string | undefined;
+  /** Why a FIFO keepalived.conf names is not read, when so. */
+  notifyFifoSkipped: string | undefined;
 }
 
 /** A file to read: its path and text, or an error message (no such file, ...). */
@@ -215,14 +220,22 @@ export function parseKeepalivedConf(file: string, text: string, resolve: Include
   const tokens: Token[] = [];
   tokenize(file, text, resolve, 0, tokens);
   const top = parseStatements(tokens, { i: 0 }, undefined);
-  let notifyFifo: string | undefined;
+  const globals = new Map<string, string>();
   let globalVersion: 2 | 3 | undefined;
   for (const s of top) {
     if (s.keyword !== 'global_defs') continue;
     for (const g of s.block ?? []) {
-      if ((g.keyword === 'notify_fifo' || g.keyword === 'vrrp_notify_fifo') && g.args[0] !== undefined) notifyFifo = g.args[0];
+      if (/^(vrrp_)?notify_fifo(_script)?$/.test(g.keyword) && g.args[0] !== undefined) globals.set(g.keyword, g.args[0]);
       if (g.keyword === 'vrrp_version') globalVersion = number(g, 2, 3, true) as 2 | 3;
     }
+  }
+  let notifyFifo: string | undefined;
+  const skipped: string[] = [];
+  for (const kind of ['vrrp_notify_fifo', 'notify_fifo']) {
+    const path = globals.get(kind);
+    if (path === undefined) continue;
+    if (globals.has(`${kind}_script`)) skipped.push(`${kind} ${path} is read by ${kind}_script`);
+    else notifyFifo ??= path;
   }
   const instances = top.filter((s) => s.keyword === 'vrrp_instance').map((s) => instanceOf(s, globalVersion));
   const seen = new Map<string, string>();
@@ -232,7 +245,8 @@ export function parseKeepalivedConf(file: string, text: string, resolve: Include
     if (other !== undefined) throw new KeepalivedConfError(`${i.at}: virtual_router_id ${i.vrid} on ${i.interface ?? 'the same interface'} is already used by the instance at ${other}`);
     seen.set(key, i.at);
   }
-  return { instances, notifyFifo };
+  const notifyFifoSkipped = notifyFifo === undefined && skipped.length > 0 ? `${skipped.join('; ')}: not read, as a second reader would take lines from the script` : undefined;
+  return { instances, notifyFifo, notifyFifoSkipped };
 }
 
 export type KeepalivedState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';

@@ -2,7 +2,9 @@
  * What this host (a node of the pair, or a witness) adds to the segment's view: which virtual
  * addresses it holds, whether it is master of each group, and the findings only a node can make:
  * a backup that still holds the VIP (keepalived killed with SIGKILL leaves it behind), a master
- * without its VIP, and an expected group whose adverts do not arrive while the peers answer ping.
+ * without its VIP, an expected group whose adverts do not arrive while the peers answer ping, and a
+ * split-brain only this node can tell: keepalived here says MASTER while another router advertises as
+ * master and this node's own adverts are not seen leaving it.
  * Pure: local addresses, keepalived's states and probe results come in as observations, time as an
  * argument.
  */
@@ -44,6 +46,12 @@ export interface NodeGroupView {
   expectedWithoutMaster: boolean;
   /** An expected group whose adverts do not arrive while a peer answers ping. */
   advertsBlocked: boolean;
+  /**
+   * Routers advertising as master, for longer than the hold, while keepalived here says MASTER and this
+   * node's own adverts are not seen: a split-brain only this node can tell (its outgoing VRRP is dropped
+   * before it leaves, so the peer and a witness hear one master).
+   */
+  mastersBeside: readonly string[];
 }
 
 function isHeld(v: NodeVip): boolean {
@@ -107,17 +115,20 @@ export class NodeJudge {
   #held(key: GroupKey, what: 'hold' | 'miss', vips: readonly NodeVip[], on: (v: NodeVip) => boolean, now: number, hold: number, live: Set<string>): readonly string[] {
     let held: string[] | undefined;
     for (const v of vips) {
-      if (!on(v)) continue;
-      const id = `${key.interface}|${key.family}|${key.vrid}|${what}|${v.vip}`;
-      live.add(id);
-      let since = this.#since.get(id);
-      if (since === undefined) {
-        since = now;
-        this.#since.set(id, since);
-      }
-      if (now - since >= hold) (held ??= []).push(v.vip);
+      if (on(v) && this.#lasted(`${key.interface}|${key.family}|${key.vrid}|${what}|${v.vip}`, now, hold, live)) (held ??= []).push(v.vip);
     }
     return held ?? NONE;
+  }
+
+  /** Whether the condition named `id`, true now, has been true for `hold` seconds (since it was first seen so). */
+  #lasted(id: string, now: number, hold: number, live: Set<string>): boolean {
+    live.add(id);
+    let since = this.#since.get(id);
+    if (since === undefined) {
+      since = now;
+      this.#since.set(id, since);
+    }
+    return now - since >= hold;
   }
 
   #judgeGroup(key: GroupKey, view: GroupView | undefined, expected: ExpectedGroup | undefined, obs: NodeObservations, now: number, live: Set<string>): NodeGroupView {
@@ -161,6 +172,12 @@ export class NodeJudge {
     const expectedWithoutMaster = expected !== undefined && grace && masters === 0;
     const othersHeard = routers.some((r) => !obs.localAddresses.has(r.address) && now < r.last + masterDownInterval(r));
     const advertsBlocked = expected !== undefined && grace && role !== 'master' && !othersHeard && obs.peerAnswers === true;
-    return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked };
+
+    let mastersBeside: readonly string[] = NONE;
+    if (roleFrom === 'keepalived' && role === 'master' && !ownMaster && view !== undefined && view.masters.length > 0) {
+      const others = view.masters.filter((a) => !obs.localAddresses.has(a));
+      if (others.length > 0 && this.#lasted(`${key.interface}|${key.family}|${key.vrid}|beside`, now, hold, live)) mastersBeside = others;
+    }
+    return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside };
   }
 }

@@ -60,6 +60,7 @@ export function renderLive(input: LiveInput): string {
     if (key === undefined) continue;
     const findings: string[] = [];
     if (g?.splitBrain === true) findings.push(paint(RED, 'SPLIT-BRAIN'));
+    else if ((n?.mastersBeside.length ?? 0) > 0) findings.push(paint(RED, 'SPLIT-BRAIN (this node MASTER, adverts not seen leaving)'));
     if (g?.noMaster === true || n?.expectedWithoutMaster === true) findings.push(paint(RED, 'NO MASTER'));
     for (const vip of n?.backupHolding ?? []) findings.push(paint(RED, `BACKUP HOLDS ${vip}`));
     for (const vip of n?.masterMissing ?? []) findings.push(paint(RED, `MASTER WITHOUT ${vip}`));

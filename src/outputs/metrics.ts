@@ -395,7 +395,7 @@ export class Metrics {
     };
 
     perGroup('vrrpwatch_vrid_masters', 'Routers acting as master of the group now.', ({ view }) => view?.masters.length ?? 0);
-    perGroup('vrrpwatch_vrid_split_brain', '1 while split-brain is judged: two or more routers keep advertising as master.', ({ view }) => (view?.splitBrain === true ? 1 : 0));
+    perGroup('vrrpwatch_vrid_split_brain', '1 while split-brain is judged: two or more routers keep advertising as master (or another does while keepalived here is MASTER).', ({ view, node }) => (view?.splitBrain === true || (node?.mastersBeside.length ?? 0) > 0 ? 1 : 0));
     g('vrrpwatch_vrid_master_info', '1 for each router acting as master of the group.', (emit, s) => {
       for (const grp of s.heard) for (const m of grp.view?.masters ?? []) emit(grp.text.router(m), 1);
     });

@@ -60,6 +60,11 @@ function num(n: number): string {
   return String(Number(n.toFixed(6)));
 }
 
+/** The split-brain only this node can tell, in words (also the log line's message). */
+function splitBesideText(name: string, others: readonly string[]): string {
+  return `split-brain on ${name}: keepalived here is MASTER and ${others.join(', ')} advertises as master too; this node's adverts are not seen leaving it`;
+}
+
 /** Findings of one group, worst first. */
 function groupFindings(view: GroupView | undefined, node: NodeGroupView | undefined, input: CheckInput): Finding[] {
   const key = view?.key ?? node?.key;
@@ -67,6 +72,7 @@ function groupFindings(view: GroupView | undefined, node: NodeGroupView | undefi
   const name = groupName(key);
   const out: Finding[] = [];
   if (view?.splitBrain === true) out.push({ code: EXIT.CRITICAL, text: `split-brain on ${name}: ${view.masters.join(', ')} are all master` });
+  else if (node !== undefined && node.mastersBeside.length > 0) out.push({ code: EXIT.CRITICAL, text: splitBesideText(name, node.mastersBeside) });
   for (const vip of node?.backupHolding ?? []) out.push({ code: EXIT.CRITICAL, text: `this node holds VIP ${vip} of ${name} but is not master` });
   if (node?.expectedWithoutMaster === true) out.push({ code: EXIT.CRITICAL, text: `no master on ${name} (expected from ${node.expected?.source ?? 'config'})` });
   else if (view?.noMaster === true) out.push({ code: EXIT.CRITICAL, text: `${name} lost its master` });

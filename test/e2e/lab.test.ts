@@ -221,10 +221,14 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
   });
 
   it('7. keepalived killed with SIGKILL on the master: the VIP stays behind and that node reports a backup holding it', async () => {
-    pair([inst(150)], [inst(100)]);
+    // With notify_fifo: keepalived's last word here was MASTER, and SIGKILL says nothing more.
+    pair([inst(150)], [inst(100)], { fifo: true });
     await steadyMaster('w', A);
     await steadyMaster('a', A);
+    await waitFor('node a to read MASTER from notify_fifo', () => valueOf(m('a'), 'vrrpwatch_keepalived_state', { keepalived_instance: 'VI_1', state: 'MASTER' }) === 1, 15_000);
     lab.killKeepalived('a');
+    await lab.waitForLog('vrrpwatch-a', /"msg":"keepalived closed notify_fifo \(stopped or killed\): its states are forgotten until it reports again"/);
+    assert.equal(valueOf(m('a'), 'vrrpwatch_keepalived_state', { keepalived_instance: 'VI_1', state: 'MASTER' }), undefined);
     await steadyMaster('w', B);
     assert.match(lab.exec('a', ['ip', '-o', 'addr', 'show', 'dev', 'eth0']), /192\.0\.2\.100\//);
     await waitFor('a to report a backup holding the VIP', () => valueOf(m('a'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }) === 1, 15_000);
@@ -355,6 +359,25 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     assert.match(o.out, /no advertisement of VRID 51 .*arrives although peers answer ping: VRRP blocked\?/);
     lab.multicastTo('w', true);
     await waitFor('the adverts to be heard again', () => valueOf(m('w'), 'vrrpwatch_vrid_adverts_blocked', G51) === 0, 15_000);
+    await steadyMaster('w', A);
+  });
+
+  it("15. VRRP dropped on its way out of the master: only that node can tell, from keepalived's word, and judges the split-brain", async () => {
+    pair([inst(150)], [inst(100)], { fifo: true });
+    for (const h of ['w', 'a', 'b'] as const) await steadyMaster(h, A);
+    await waitFor('node a to read MASTER from notify_fifo', () => valueOf(m('a'), 'vrrpwatch_keepalived_state', { keepalived_instance: 'VI_1', state: 'MASTER' }) === 1, 15_000);
+    lab.cutVrrp('a', true, 'OUTPUT');
+    // b hears nothing and takes over; a hears b's lower priority and stays master: both hold the VIP.
+    await steadyMaster('w', B);
+    await waitFor('a to judge split-brain', () => valueOf(m('a'), 'vrrpwatch_vrid_split_brain', G51) === 1, 15_000);
+    assert.match(lab.exec('b', ['ip', '-o', 'addr', 'show', 'dev', 'eth0']), /192\.0\.2\.100\//);
+    assert.match(lab.exec('a', ['ip', '-o', 'addr', 'show', 'dev', 'eth0']), /192\.0\.2\.100\//);
+    // The witness and b hear one master; only the VIP held twice (VrrpVipOnSeveralNodes) shows it there.
+    assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G51), 0);
+    assert.equal(valueOf(m('b'), 'vrrpwatch_vip_local', { vip: VIP.v4 }), 1);
+    await lab.waitForLog('vrrpwatch-a', /"finding":"split_brain","routers":\["192\.0\.2\.12"\].*"msg":"split-brain: keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it"/);
+    lab.cutVrrp('a', false, 'OUTPUT');
+    await waitFor('a to clear the split-brain', () => valueOf(m('a'), 'vrrpwatch_vrid_split_brain', G51) === 0, 15_000);
     await steadyMaster('w', A);
   });
 });

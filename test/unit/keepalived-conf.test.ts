@@ -103,6 +103,24 @@ describe('keepalived.conf import', () => {
   });
 });
 
+describe('which notify_fifo to read', () => {
+  const fifoOf = (globals: string): ReturnType<typeof parseKeepalivedConf> => parseKeepalivedConf('k.conf', `global_defs {\n${globals}\n}\n`, () => []);
+
+  it('takes vrrp_notify_fifo before notify_fifo, and never one a script reads', () => {
+    assert.equal(fifoOf('notify_fifo /run/a').notifyFifo, '/run/a');
+    assert.equal(fifoOf('notify_fifo /run/a\nvrrp_notify_fifo /run/v').notifyFifo, '/run/v');
+    assert.equal(fifoOf('notify_fifo /run/a\nnotify_fifo_script /bin/s\nvrrp_notify_fifo /run/v').notifyFifo, '/run/v');
+    const both = fifoOf('notify_fifo /run/a\nnotify_fifo_script /bin/s\nvrrp_notify_fifo /run/v\nvrrp_notify_fifo_script /bin/t');
+    assert.equal(both.notifyFifo, undefined);
+    assert.equal(
+      both.notifyFifoSkipped,
+      'vrrp_notify_fifo /run/v is read by vrrp_notify_fifo_script; notify_fifo /run/a is read by notify_fifo_script: not read, as a second reader would take lines from the script',
+    );
+    assert.equal(fifoOf('notify_fifo /run/a\nnotify_fifo_script /bin/s').notifyFifo, undefined);
+    assert.equal(fifoOf('').notifyFifoSkipped, undefined);
+  });
+});
+
 describe('notify_fifo lines', () => {
   it('reads INSTANCE lines and ignores the rest', () => {
     assert.deepEqual(parseNotifyLine('INSTANCE "VI_1" MASTER 150'), { instance: 'VI_1', state: 'MASTER', priority: 150 });

@@ -73,6 +73,31 @@ describe('node judgement', () => {
     assert.deepEqual(b?.backupHolding, [VIP]);
   });
 
+  it("keepalived MASTER here, its adverts unseen, another master heard: a split-brain only this node tells, after the hold", () => {
+    const judge = new NodeJudge(0, [expected]);
+    const master = obs(true, { keepalived: new Map([['VI_1', 'MASTER']]) });
+    const peerMaster = [view([PEER], [{ address: PEER, last: 0, master: true }])];
+    assert.deepEqual(run(judge, [[10, peerMaster, master], [13, peerMaster, master]])[0]?.mastersBeside, []);
+    const [g] = run(judge, [[13.5, peerMaster, master]]);
+    assert.deepEqual(g?.mastersBeside, [PEER]);
+    assert.deepEqual(g.backupHolding, [], 'keepalived says MASTER: not a backup holding the VIP');
+    // Ends as soon as the peer is no longer master, or keepalived here says BACKUP.
+    assert.deepEqual(run(judge, [[14, [view([], [{ address: PEER, last: 0, master: false }])], master]])[0]?.mastersBeside, []);
+    const backup = obs(true, { keepalived: new Map([['VI_1', 'BACKUP']]) });
+    assert.deepEqual(run(judge, [[20, peerMaster, backup], [30, peerMaster, backup]])[0]?.mastersBeside, []);
+  });
+
+  it('not that split when this node is heard too (the group judges that), or its role comes only from adverts', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const master = obs(true, { keepalived: new Map([['VI_1', 'MASTER']]) });
+    const both = [view([SELF, PEER], [{ address: SELF, last: 0, master: true }, { address: PEER, last: 0, master: true }])];
+    assert.deepEqual(run(judge, [[10, both, master], [20, both, master]])[0]?.mastersBeside, []);
+    const peerMaster = [view([PEER], [{ address: PEER, last: 0, master: true }])];
+    const [g] = run(new NodeJudge(0, [expected]), [[10, peerMaster, obs(true)], [20, peerMaster, obs(true)]]);
+    assert.deepEqual(g?.mastersBeside, []);
+    assert.deepEqual(g.backupHolding, [VIP], 'without keepalived\'s word this node looks like a backup holding the VIP');
+  });
+
   it('a master without its VIP is reported after the hold', () => {
     const judge = new NodeJudge(0, [expected]);
     const own = [view([SELF], [{ address: SELF, last: 0, master: true }])];

@@ -20,7 +20,7 @@ function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
 }
 
 function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
-  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, ...fields };
+  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], ...fields };
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
@@ -56,6 +56,9 @@ describe('once output (Nagios plugin)', () => {
     assert.equal(none.code, 2);
     assert.match(none.text, /no master on VRID 52 on eth0 \(expected from k\.conf:9\)/);
     assert.match(none.text, /'eth0 ipv4 vrid 52 masters'=0;;1:1;0;/);
+    const beside = check({ groups: [group({}, [B])], node: [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })] });
+    assert.equal(beside.code, 2);
+    assert.match(beside.text, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: keepalived here is MASTER and 192\.0\.2\.12 advertises as master too; this node's adverts are not seen leaving it \| /);
   });
 
   it('WARNING on mismatches, a peer not answering, an unexpected router; the worst state wins', () => {
@@ -115,6 +118,13 @@ describe('metrics', () => {
     ]) {
       assert.ok(text.includes(`${line}\n`), `missing: ${line}`);
     }
+  });
+
+  it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
+    const node = [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })];
+    const text = (await new Metrics('1').render({ ...snapshot([group({}, [B])]), node })).body.toString();
+    assert.ok(text.includes('vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
+    assert.ok(text.includes('vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
   });
 
   it('forgets label sets that left the views (an expired group)', async () => {
