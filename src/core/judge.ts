@@ -19,6 +19,20 @@ export const SPLIT_ADVERTS = 3;
  */
 export const PREEMPTED_AFTER_INTERVALS = 1.5;
 
+/**
+ * How long a group may be without a master while a backup takes over: after a priority-0 advert the
+ * backup waits its skew (under one interval), after a crash its own Master_Down_Interval ends within a
+ * skew of the old master's. Only a gap longer than this many intervals is judged "no master".
+ */
+export const TAKEOVER_INTERVALS = 1.5;
+
+/** The takeover grace of a group: TAKEOVER_INTERVALS of its slowest router's interval. */
+export function takeoverGrace(group: GroupState): number {
+  let interval = 0;
+  for (const r of group.routers) if (r.interval > interval) interval = r.interval;
+  return TAKEOVER_INTERVALS * interval;
+}
+
 /** RFC 3768/5798 Master_Down_Interval: 3 intervals plus the skew of this router's priority. */
 export function masterDownInterval(r: Pick<RouterState, 'interval' | 'priority' | 'version'>): number {
   const skew = r.version === 2 ? (256 - r.priority) / 256 : ((256 - r.priority) * r.interval) / 256;
@@ -77,6 +91,10 @@ export function nextDeadline(group: GroupState, settings: MonitorSettings): numb
       const hold = r.last + settings.mismatchHoldSeconds;
       if (hold > after && hold < next) next = hold;
     }
+  }
+  if (group.masterlessSince !== undefined && group.noMasterSince === undefined) {
+    const judged = group.masterlessSince + takeoverGrace(group);
+    if (judged > after && judged < next) next = judged;
   }
   return next === Infinity ? undefined : next;
 }

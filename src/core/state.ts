@@ -5,7 +5,7 @@
  * split-brain) lives in judge.ts; this file keeps the tables, bounds them, and turns changes of
  * judgement into events.
  */
-import { addressOrder, isMaster, masterDownInterval, mismatchesOf, nextDeadline, wins, MISMATCH_BIT, SPLIT_ADVERTS } from './judge.js';
+import { addressOrder, isMaster, masterDownInterval, mismatchesOf, nextDeadline, takeoverGrace, wins, MISMATCH_BIT, SPLIT_ADVERTS } from './judge.js';
 import type { Advert, Family, GroupKey, MismatchField } from './types.js';
 import type { AuthSecret } from './secret.js';
 
@@ -85,6 +85,9 @@ export interface GroupState {
   /** When two or more routers started counting as master at once. */
   overlapSince: number | undefined;
   split: SplitState | undefined;
+  /** Since when no router counts as master (after one did), judged or not yet. */
+  masterlessSince: number | undefined;
+  /** When the judged "no master" began: set once the gap outlasts a takeover (takeoverGrace). */
   noMasterSince: number | undefined;
   authMismatchSince: number | undefined;
   configMismatchSince: Map<MismatchField, number>;
@@ -217,6 +220,7 @@ export class Monitor {
       masterChanges: 0,
       overlapSince: undefined,
       split: undefined,
+      masterlessSince: undefined,
       noMasterSince: undefined,
       authMismatchSince: undefined,
       configMismatchSince: new Map(),
@@ -307,6 +311,7 @@ export class Monitor {
     }
 
     if (best !== undefined) {
+      group.masterlessSince = undefined;
       if (group.noMasterSince !== undefined) {
         this.sink({ type: 'no_master_end', group, time: now });
         group.noMasterSince = undefined;
@@ -320,9 +325,13 @@ export class Monitor {
         }
         group.lastMaster = best.address;
       }
-    } else if (group.lastMaster !== undefined && group.noMasterSince === undefined) {
-      group.noMasterSince = now;
-      this.sink({ type: 'no_master_start', group, time: now });
+    } else if (group.lastMaster !== undefined) {
+      group.masterlessSince ??= now;
+      if (group.noMasterSince === undefined && now >= group.masterlessSince + takeoverGrace(group)) {
+        // Dated from when the last master stopped counting: the gap outlasted a takeover.
+        group.noMasterSince = group.masterlessSince;
+        this.sink({ type: 'no_master_start', group, time: group.masterlessSince });
+      }
     }
 
     this.#judgeMismatches(group, now);

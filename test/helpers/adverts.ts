@@ -37,6 +37,7 @@ export interface Sample {
   t: number;
   masters: number;
   split: boolean;
+  noMaster: boolean;
 }
 
 export class Scenario {
@@ -62,7 +63,7 @@ export class Scenario {
       }
       this.monitor.settle(t);
       const v = this.view(vrid);
-      samples.push({ t, masters: v?.masters.length ?? 0, split: v?.splitBrain ?? false });
+      samples.push({ t, masters: v?.masters.length ?? 0, split: v?.splitBrain ?? false, noMaster: v?.noMaster ?? false });
     }
     return samples;
   }

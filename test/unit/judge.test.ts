@@ -21,16 +21,35 @@ describe('a steady master', () => {
     assert.deepEqual(s.view()?.masters, [A]);
   });
 
-  it('is judged gone one Master_Down_Interval after its last advert, and the group has no master', () => {
+  it('is judged gone one Master_Down_Interval after its last advert; no master once no backup took over for 1.5 intervals', () => {
     const s = new Scenario();
     const a = advert({ src: A, priority: 150 });
     const samples = s.play(every(1, 0, 5, a), 12, 0.01);
     const mdi = 3 + (256 - 150) / 256;
     const lastMaster = samples.filter((x) => x.masters === 1).at(-1)?.t ?? 0;
     assert.ok(Math.abs(lastMaster - (4 + mdi)) <= 0.011, `last counted at ${lastMaster}`);
+    const judged = samples.find((x) => x.noMaster)?.t ?? 0;
+    assert.ok(Math.abs(judged - (4 + mdi + 1.5)) <= 0.011, `no master judged at ${judged}`);
     assert.equal(s.of('no_master_start').length, 1);
+    // Dated from when the master stopped counting.
     assert.ok(Math.abs((s.of('no_master_start')[0]?.time ?? 0) - (4 + mdi)) < 1e-9);
     assert.equal(s.view()?.noMaster, true);
+  });
+
+  it('a backup taking over within the takeover grace is no gap; one that comes late ends a judged one', () => {
+    const a = advert({ src: A, priority: 150 });
+    const b = advert({ src: B, priority: 100 });
+    const mdi = 3 + (256 - 150) / 256;
+    const inTime = new Scenario();
+    inTime.play([...every(1, 0, 5, a), ...every(1, 4 + mdi + 1.4, 20, b)], 20, 0.01);
+    assert.equal(inTime.of('no_master_start').length, 0);
+    const late = new Scenario();
+    const samples = late.play([...every(1, 0, 5, a), ...every(1, 4 + mdi + 3, 20, b)], 20, 0.01);
+    assert.deepEqual(late.of('no_master_start').map((e) => e.time), [4 + mdi]);
+    const ended = late.of('no_master_end').map((e) => e.time);
+    assert.equal(ended.length, 1);
+    assert.ok(Math.abs((ended[0] ?? 0) - (4 + mdi + 3)) < 1e-6, `ended at ${ended.join()}`);
+    assert.equal(samples.at(-1)?.noMaster, false);
   });
 
   it('uses the v3 skew, scaled by the interval', () => {
@@ -70,7 +89,9 @@ describe('changes of master that are not split-brain', () => {
     assert.ok(samples.every((x) => x.masters <= 1));
     assert.equal(samples.find((x) => x.t === 5.5)?.masters, 0);
     assert.equal(s.view()?.masterChanges, 1);
-    assert.equal(s.of('no_master_start').length, 1);
+    // The gap before the backup's first advert is its skew, shorter than a takeover: not "no master".
+    assert.equal(s.of('no_master_start').length, 0);
+    assert.ok(samples.every((x) => !x.noMaster));
   });
 
   it('keepalived killed: the backup takes over after the Master_Down_Interval, no overlap, no split', () => {
