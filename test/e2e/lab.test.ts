@@ -256,8 +256,15 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     const A6 = lab.exec('a', ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']).match(/inet6 (fe80::[0-9a-f:]+)\//)?.[1];
     assert.ok(A6 !== undefined, 'a has a link-local address');
     await steadyMaster('w', A6, G61);
+    // The nodes know their own role from their link-local source address, and hold the IPv6 VIP.
+    await steadyMaster('a', A6, G61);
+    await waitFor('a to see itself as master of the IPv6 group', () => valueOf(m('a'), 'vrrpwatch_node_master', G61) === 1, 10_000);
+    assert.equal(valueOf(m('a'), 'vrrpwatch_vip_local', { vip: VIP.v6, vrid: '61' }), 1);
+    assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G61), 0);
+    assert.equal(valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vip: VIP.v6, vrid: '61' }), 0);
     lab.cutVrrp('b', true);
     await waitFor('the witness to judge the IPv6 split-brain', () => valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G61) === 1, 20_000);
+    await waitFor('b to judge the IPv6 split-brain', () => valueOf(m('b'), 'vrrpwatch_vrid_split_brain', G61) === 1, 10_000);
   });
 
   it('10. track_script weight drops the master below the backup: a failover, never a split-brain', async () => {
