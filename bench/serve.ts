@@ -30,7 +30,7 @@ export async function benchMetrics(): Promise<void> {
   for (let i = 0; i < warmup + 200; i++) {
     const t0 = process.hrtime.bigint();
     const view = watcher.view(1000.5 + i * 0.001, { localAddresses: new Map(), keepalived: new Map(), peerAnswers: undefined });
-    const rendered = await metrics.render({ groups: view.groups, node: view.node, invalid: new Map(), captures: [], probes: [], evictions: { group: 0, router: 0 }, keepalived: new Map(), config: { lastReloadOk: true, lastReloadAt: 0 } });
+    const rendered = await metrics.render({ groups: view.groups, node: view.node, conflicts: view.conflicts, invalid: new Map(), captures: [], probes: [], evictions: { group: 0, router: 0 }, keepalived: new Map(), config: { lastReloadOk: true, lastReloadAt: 0 } });
     if (i >= warmup) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     size = rendered.body.length;
     rendered.release();

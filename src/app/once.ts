@@ -60,7 +60,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   try {
     const opened = capture.statuses();
     if (opened.length > 0 && opened.every((s) => !s.up)) {
-      return renderCheck({ now: now(), windowSeconds: 0, groups: [], node: [], probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: captureProblems() });
+      return renderCheck({ now: now(), windowSeconds: 0, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: captureProblems() });
     }
     const probes: Promise<ProbeResult>[] = settings.probeTargets.map((t) => probe(t.target, t.role, settings.config.probe.count, settings.config.probe.timeoutSeconds));
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
@@ -85,6 +85,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
       windowSeconds: at - started,
       groups: view.groups,
       node: view.node,
+      conflicts: view.conflicts,
       probes: probeResults,
       knownRouters,
       haveExpectations: expected.length > 0,

@@ -192,7 +192,18 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
 
   let active = new Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }>();
   const tick = (): void => {
-    const next = nodeFindings(observe(now()).node);
+    const view = observe(now());
+    const next = nodeFindings(view.node);
+    for (const [key, conflicts] of view.conflicts) {
+      const g = { interface: key.interface, family: key.family, vrid: key.vrid };
+      for (const c of conflicts) {
+        next.set(`${key.interface}|${key.family}|${key.vrid}|vip_conflict|${c.vip}`, {
+          level: 'error',
+          msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
+          fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: c.vrids, routers: c.routers },
+        });
+      }
+    }
     for (const [id, f] of next) if (!active.has(id)) log[f.level](f.fields, f.msg);
     for (const [id, f] of active) if (!next.has(id)) log.info(f.fields, `ended: ${f.msg}`);
     active = next;
@@ -204,6 +215,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return {
       groups: view.groups,
       node: view.node,
+      conflicts: view.conflicts,
       invalid: watcher.invalid,
       captures: capture.statuses(),
       probes: [...pinger.results.values()],
@@ -258,6 +270,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         title: `vrrpwatch ${VERSION} live view · metrics at ${where} · Ctrl-C to quit`,
         groups: view.groups,
         node: view.node,
+        conflicts: view.conflicts,
         captures: capture.statuses(),
         probes: [...pinger.results.values()],
         events: recent,

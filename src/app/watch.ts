@@ -9,12 +9,16 @@ import { NodeJudge } from '../core/node.js';
 import type { NodeGroupView, NodeObservations } from '../core/node.js';
 import { DEFAULT_SETTINGS, groupView, Monitor } from '../core/state.js';
 import type { EventSink, GroupView } from '../core/state.js';
-import type { ExpectedGroup } from '../core/types.js';
+import type { ExpectedGroup, GroupKey } from '../core/types.js';
+import { vipConflicts } from '../core/vips.js';
+import type { VipConflict } from '../core/vips.js';
 
 export interface WatchView {
   now: number;
   groups: GroupView[];
   node: NodeGroupView[];
+  /** Groups whose master advertises a VIP that another VRID's master on the interface advertises too. */
+  conflicts: Map<GroupKey, VipConflict[]>;
 }
 
 /**
@@ -90,6 +94,6 @@ export class Watcher {
   view(now: number, obs: NodeObservations): WatchView {
     this.monitor.settle(now);
     const groups = [...this.monitor.groups.values()].map(groupView);
-    return { now, groups, node: this.#node.judge(groups, obs, now) };
+    return { now, groups, node: this.#node.judge(groups, obs, now), conflicts: vipConflicts(groups) };
   }
 }

@@ -1,9 +1,12 @@
 /**
  * Turns the monitor's events into the per-group history a post-mortem needs: master intervals,
- * failovers, split-brain intervals and mismatches. Pure; `replay` builds its report from it.
+ * failovers, split-brain intervals, mismatches, and VIPs advertised by masters of two VRIDs at once.
+ * Pure; `replay` builds its report from it.
  */
 import type { GroupState, Monitor, MonitorEvent } from './state.js';
 import type { Family, MismatchField } from './types.js';
+import { vipConflictIntervals } from './vips.js';
+import type { VipConflictInterval, VipSpan } from './vips.js';
 
 /** Each list of a group keeps at most this many entries; the rest are counted, not kept. */
 const MAX_ENTRIES = 10_000;
@@ -44,6 +47,8 @@ export interface RouterSummary {
   checksum_form: string;
   first_seen: number;
   last_seen: number;
+  /** The virtual addresses in its last advertisement. */
+  addresses: string[];
 }
 export interface GroupHistory {
   interface: string;
@@ -55,6 +60,8 @@ export interface GroupHistory {
   split_brain: SplitInterval[];
   mismatches: MismatchInterval[];
   no_master: Interval[];
+  /** When this group's master and a master of another VRID on the interface advertised the same address. */
+  vip_conflicts: VipConflictInterval[];
   /** Entries not kept because a list reached its bound. */
   omitted: number;
 }
@@ -122,7 +129,18 @@ export class Timeline {
         checksum_form: r.checksumForm,
         first_seen: r.firstSeen,
         last_seen: r.last,
+        addresses: [...r.addresses],
       }));
+    }
+    const spans: VipSpan<GroupHistory>[] = [];
+    for (const h of this.#groups.values()) {
+      for (const m of h.masters) {
+        for (const vip of h.routers.find((r) => r.address === m.router)?.addresses ?? []) spans.push({ group: h, vrid: h.vrid, interface: h.interface, vip, start: m.start, end: m.end });
+      }
+    }
+    for (const [h, conflicts] of vipConflictIntervals(spans)) {
+      h.vip_conflicts = conflicts.slice(0, MAX_ENTRIES);
+      h.omitted += conflicts.length - h.vip_conflicts.length;
     }
     // Code-unit order, not localeCompare: the same on every machine, and ICU's collator cost 15 ms here.
     return [...this.#groups.values()].sort((a, b) => byText(a.interface, b.interface) || byText(a.family, b.family) || a.vrid - b.vrid);
@@ -141,6 +159,7 @@ export class Timeline {
         split_brain: [],
         mismatches: [],
         no_master: [],
+        vip_conflicts: [],
         omitted: 0,
       };
       this.#groups.set(group.id, h);

@@ -5,12 +5,15 @@
  */
 import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
+import type { GroupKey } from '../core/types.js';
+import type { VipConflict } from '../core/vips.js';
 
 export interface LiveInput {
   now: number;
   title: string;
   groups: readonly GroupView[];
   node: readonly NodeGroupView[];
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
   /** Latest log events, oldest first, already one line each. */
@@ -61,6 +64,7 @@ export function renderLive(input: LiveInput): string {
     const findings: string[] = [];
     if (g?.splitBrain === true) findings.push(paint(RED, 'SPLIT-BRAIN'));
     else if ((n?.mastersBeside.length ?? 0) > 0) findings.push(paint(RED, 'SPLIT-BRAIN (this node MASTER, adverts not seen leaving)'));
+    for (const c of (g === undefined ? undefined : input.conflicts.get(g.key)) ?? []) findings.push(paint(RED, `VIP ${c.vip} ALSO MASTERED IN VRID ${c.vrids.join(', ')}`));
     if (g?.noMaster === true || n?.expectedWithoutMaster === true) findings.push(paint(RED, 'NO MASTER'));
     for (const vip of n?.backupHolding ?? []) findings.push(paint(RED, `BACKUP HOLDS ${vip}`));
     for (const vip of n?.masterMissing ?? []) findings.push(paint(RED, `MASTER WITHOUT ${vip}`));

@@ -12,6 +12,7 @@ import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
 import { INVALID_REASONS } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
+import type { VipConflict } from '../core/vips.js';
 
 /**
  * prom-client's Registry on its own: the package's index also loads its default process metrics, and with
@@ -22,6 +23,8 @@ const Registry = createRequire(import.meta.url)('prom-client/lib/registry') as t
 export interface MetricsSnapshot {
   groups: readonly GroupView[];
   node: readonly NodeGroupView[];
+  /** Groups sharing a VIP with another VRID's master, by the view's key. */
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
   invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
   captures: readonly CaptureStatus[];
   probes: readonly ProbeResult[];
@@ -401,6 +404,9 @@ export class Metrics {
     });
     c('vrrpwatch_vrid_master_changes_total', 'Failovers seen: the master of the group changed.', (emit, s) => {
       for (const grp of s.heard) emit(grp.text.labels, grp.view?.masterChanges ?? 0);
+    });
+    g('vrrpwatch_vrid_vip_conflict', "1 while this group's master advertises a virtual address that a master of another VRID on the interface advertises too.", (emit, s) => {
+      for (const grp of s.groups) emit(grp.text.labels, grp.view !== undefined && s.s.conflicts.has(grp.view.key) ? 1 : 0);
     });
     perGroup('vrrpwatch_vrid_no_master', '1 while a group that had a master (or is expected) has none.', ({ view, node }) => (view?.noMaster === true || node?.expectedWithoutMaster === true ? 1 : 0));
     g('vrrpwatch_vrid_expected', '1 for each group the config or keepalived.conf says must exist.', (emit, s) => {

@@ -6,6 +6,7 @@
 import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
 import type { GroupKey } from '../core/types.js';
+import type { VipConflict } from '../core/vips.js';
 
 export const EXIT = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -24,6 +25,8 @@ export interface CheckInput {
   windowSeconds: number;
   groups: readonly GroupView[];
   node: readonly NodeGroupView[];
+  /** Groups sharing a VIP with another VRID's master. */
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
   probes: readonly ProbeOutcome[];
   /** Known router addresses (peers, unicast peers, this host); routers outside it are unexpected. Empty: no check. */
   knownRouters: ReadonlySet<string>;
@@ -73,6 +76,9 @@ function groupFindings(view: GroupView | undefined, node: NodeGroupView | undefi
   const out: Finding[] = [];
   if (view?.splitBrain === true) out.push({ code: EXIT.CRITICAL, text: `split-brain on ${name}: ${view.masters.join(', ')} are all master` });
   else if (node !== undefined && node.mastersBeside.length > 0) out.push({ code: EXIT.CRITICAL, text: splitBesideText(name, node.mastersBeside) });
+  for (const c of (view === undefined ? undefined : input.conflicts.get(view.key)) ?? []) {
+    out.push({ code: EXIT.CRITICAL, text: `VIP ${c.vip} of ${name} is also advertised by the master of VRID ${c.vrids.join(', ')} (${c.routers.join(', ')}): both hold it (virtual_router_id differs?)` });
+  }
   for (const vip of node?.backupHolding ?? []) out.push({ code: EXIT.CRITICAL, text: `this node holds VIP ${vip} of ${name} but is not master` });
   if (node?.expectedWithoutMaster === true) out.push({ code: EXIT.CRITICAL, text: `no master on ${name} (expected from ${node.expected?.source ?? 'config'})` });
   else if (view?.noMaster === true) out.push({ code: EXIT.CRITICAL, text: `${name} lost its master` });

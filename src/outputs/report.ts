@@ -45,7 +45,8 @@ const MISMATCH_TEXT: Record<string, string> = {
 function groupText(g: GroupHistory): string[] {
   const lines: string[] = [];
   const splits = g.split_brain.length;
-  const headline = splits > 0 ? `SPLIT-BRAIN x${splits}` : g.failovers.length > 0 ? `${g.failovers.length} failover(s)` : 'stable';
+  const conflicts = g.vip_conflicts.length > 0 ? `, VIP CONFLICT x${g.vip_conflicts.length}` : '';
+  const headline = (splits > 0 ? `SPLIT-BRAIN x${splits}` : g.failovers.length > 0 ? `${g.failovers.length} failover(s)` : 'stable') + conflicts;
   lines.push(`group vrid ${g.vrid} ${g.family} on ${g.interface}: ${headline}`);
   for (const r of g.routers) {
     const auth = r.auth_type === null ? '' : `, auth type ${r.auth_type}`;
@@ -63,6 +64,7 @@ function groupText(g: GroupHistory): string[] {
     ]);
   }
   for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
+  for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
   for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
   events.sort((a, b) => a[0] - b[0]);
   for (const [t, text] of events) lines.push(`  ${time(t)}  ${text}`);
@@ -83,8 +85,9 @@ export function renderText(report: ReplayReport): string {
     lines.push(`no VRRP advertisements in ${report.file}`);
   }
   const splitGroups = report.groups.filter((g) => g.split_brain.length > 0).length;
+  const conflictGroups = report.groups.filter((g) => g.vip_conflicts.length > 0).length;
   if (report.groups.length > 0) {
-    lines.push(`${report.groups.length} group(s), ${splitGroups} with split-brain`);
+    lines.push(`${report.groups.length} group(s), ${splitGroups} with split-brain${conflictGroups > 0 ? `, ${conflictGroups} sharing a VIP with another VRID's master` : ''}`);
   }
   if (report.evicted.groups + report.evicted.routers > 0) {
     lines.push(`tables full: ${report.evicted.groups} groups and ${report.evicted.routers} routers evicted`);

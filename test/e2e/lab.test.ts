@@ -387,4 +387,23 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await waitFor('a to clear the split-brain', () => valueOf(m('a'), 'vrrpwatch_vrid_split_brain', G51) === 0, 15_000);
     await steadyMaster('w', A);
   });
+
+  it('16. a wrong virtual_router_id on b: each VRID has one master, both hold the VIP, judged as a split-brain across VRIDs', async () => {
+    pair([inst(150)], [inst(100, { vrid: 52 })]);
+    const G52 = { ...G51, vrid: '52' };
+    await steadyMaster('w', A, G51);
+    await steadyMaster('w', B, G52);
+    for (const labels of [G51, G52]) {
+      await waitFor(`the witness to judge the VIP conflict on VRID ${labels.vrid}`, () => valueOf(m('w'), 'vrrpwatch_vrid_vip_conflict', labels) === 1, 10_000);
+      assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_split_brain', labels), 0, 'each group alone has one master');
+    }
+    await lab.waitForLog('vrrpwatch-w', /"finding":"vip_conflict","vip":"192\.0\.2\.100","other_vrids":\[52\].*"msg":"split-brain across VRIDs: another VRID's master advertises this group's VIP"/);
+    const o = once('w', []);
+    assert.equal(o.code, 2, o.out);
+    assert.match(o.out, /^VRRP CRITICAL - VIP 192\.0\.2\.100 of VRID 51 on eth0 is also advertised by the master of VRID 52 \(192\.0\.2\.12\): both hold it/);
+    // b gets the right VRID back: it hears a, stays backup and drops the address.
+    lab.keepalived('b', [inst(100)]);
+    await waitFor('the conflict to end', () => valueOf(m('w'), 'vrrpwatch_vrid_vip_conflict', G51) === 0, 20_000);
+    await steadyMaster('w', A, G51);
+  });
 });

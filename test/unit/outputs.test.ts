@@ -24,7 +24,7 @@ function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
-  return renderCheck({ now: 100, windowSeconds: 3.5, groups: [group()], node: [], probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields });
+  return renderCheck({ now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields });
 }
 
 /** Perfdata: 'label'=value[UOM];[warn];[crit];[min];[max] */
@@ -56,6 +56,10 @@ describe('once output (Nagios plugin)', () => {
     assert.equal(none.code, 2);
     assert.match(none.text, /no master on VRID 52 on eth0 \(expected from k\.conf:9\)/);
     assert.match(none.text, /'eth0 ipv4 vrid 52 masters'=0;;1:1;0;/);
+    const g51 = group();
+    const conflict = check({ groups: [g51], conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [52], routers: [B] }]]]) });
+    assert.equal(conflict.code, 2);
+    assert.match(conflict.text, /^VRRP CRITICAL - VIP 192\.0\.2\.100 of VRID 51 on eth0 is also advertised by the master of VRID 52 \(192\.0\.2\.12\): both hold it \(virtual_router_id differs\?\) \| /);
     const beside = check({ groups: [group({}, [B])], node: [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })] });
     assert.equal(beside.code, 2);
     assert.match(beside.text, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: keepalived here is MASTER and 192\.0\.2\.12 advertises as master too; this node's adverts are not seen leaving it \| /);
@@ -93,6 +97,7 @@ describe('metrics', () => {
   const snapshot = (groups: GroupView[]): MetricsSnapshot => ({
     groups,
     node: [],
+    conflicts: new Map(),
     invalid: new Map([['eth0', new Map([['bad_checksum', 2]])]]),
     captures: [{ interface: 'eth0', up: true, problem: undefined, dropped: 1, received: 9 }],
     probes: [{ target: B, role: 'peer', up: true, rtt: 0.002, loss: 0, at: 0 }],
@@ -118,6 +123,14 @@ describe('metrics', () => {
     ]) {
       assert.ok(text.includes(`${line}\n`), `missing: ${line}`);
     }
+  });
+
+  it('sets vip_conflict on a group whose master shares a VIP with another VRID', async () => {
+    const g51 = group();
+    const text = (await new Metrics('1').render({ ...snapshot([g51]), conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [52], routers: [B] }]]]) })).body.toString();
+    assert.ok(text.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
+    const calm = (await new Metrics('1').render(snapshot([g51]))).body.toString();
+    assert.ok(calm.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 0\n'), calm);
   });
 
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
@@ -193,6 +206,7 @@ describe('live view', () => {
       title: 'vrrpwatch',
       groups: [group({ splitBrain: true }, [A, B])],
       node: [],
+      conflicts: new Map(),
       captures: [{ interface: 'eth0', up: true, dropped: 0, problem: undefined }],
       probes: [{ target: B, role: 'peer', up: false, rtt: undefined }],
       events: ['00:00:01 !! split-brain: more than one master  vrid=51'],

@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { advert, every, groupViewOf } from '../helpers/adverts.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
+import { Timeline } from '../../src/core/timeline.js';
+import type { GroupView } from '../../src/core/state.js';
+import { vipConflictIntervals, vipConflicts } from '../../src/core/vips.js';
+import type { VipSpan } from '../../src/core/vips.js';
+
+const A = '192.0.2.11';
+const B = '192.0.2.12';
+const VIP = '192.0.2.100';
+
+/** A group on `iface` whose routers (address → addresses advertised) are masters when listed in `masters`. */
+function group(vrid: number, routers: Record<string, string[]>, masters: string[], iface = 'eth0'): GroupView {
+  const list = Object.entries(routers).map(([address, addresses]) => ({ address, adverts: 3, priority: 100, interval: 1, last: 10, master: masters.includes(address), version: 2 as const, addresses }));
+  const v = groupViewOf(list, { masters });
+  return { ...v, key: { interface: iface, family: 'ipv4', vrid } };
+}
+
+describe('a VIP mastered in two VRIDs (split-brain across VRIDs)', () => {
+  it('is found when masters of two VRIDs on one interface advertise one address, on both groups', () => {
+    const g51 = group(51, { [A]: [VIP] }, [A]);
+    const g52 = group(52, { [B]: ['192.0.2.101', VIP] }, [B]);
+    const found = vipConflicts([g51, g52]);
+    assert.deepEqual(found.get(g51.key), [{ vip: VIP, vrids: [52], routers: [B] }]);
+    assert.deepEqual(found.get(g52.key), [{ vip: VIP, vrids: [51], routers: [A] }]);
+  });
+
+  it('is not found for dual-master (a VIP each), a backup listing it, another interface, or a split within one VRID', () => {
+    assert.equal(vipConflicts([group(51, { [A]: [VIP] }, [A]), group(52, { [B]: ['192.0.2.101'] }, [B])]).size, 0);
+    assert.equal(vipConflicts([group(51, { [A]: [VIP] }, [A]), group(52, { [B]: [VIP] }, [])]).size, 0);
+    assert.equal(vipConflicts([group(51, { [A]: [VIP] }, [A], 'eth0'), group(52, { [B]: [VIP] }, [B], 'eth1')]).size, 0);
+    assert.equal(vipConflicts([group(51, { [A]: [VIP], [B]: [VIP] }, [A, B])]).size, 0);
+  });
+
+  it('names every other VRID when three share it', () => {
+    const [g51, g52, g53] = [51, 52, 53].map((vrid, i) => group(vrid, { [`192.0.2.${11 + i}`]: [VIP] }, [`192.0.2.${11 + i}`]));
+    assert.ok(g51 !== undefined && g52 !== undefined && g53 !== undefined);
+    assert.deepEqual(vipConflicts([g51, g52, g53]).get(g52.key), [{ vip: VIP, vrids: [51, 53], routers: [A, '192.0.2.13'] }]);
+  });
+});
+
+describe('the same rule over time (replay)', () => {
+  const span = (group: string, vrid: number, start: number, end: number | null, iface = 'eth0'): VipSpan<string> => ({ group, vrid, interface: iface, vip: VIP, start, end });
+
+  it('gives each group the time both masters held the address', () => {
+    const found = vipConflictIntervals([span('g51', 51, 0, 30), span('g52', 52, 10, null)]);
+    assert.deepEqual(found.get('g51'), [{ vip: VIP, vrids: [52], start: 10, end: 30 }]);
+    assert.deepEqual(found.get('g52'), [{ vip: VIP, vrids: [51], start: 10, end: 30 }]);
+  });
+
+  it('keeps an interval open at the end of the capture, and none for a handover at one instant', () => {
+    assert.deepEqual(vipConflictIntervals([span('g51', 51, 0, null), span('g52', 52, 5, null)]).get('g51'), [{ vip: VIP, vrids: [52], start: 5, end: null }]);
+    assert.equal(vipConflictIntervals([span('g51', 51, 0, 10), span('g52', 52, 10, 20)]).size, 0);
+  });
+
+  it('joins a group\'s back-to-back masters (a failover inside it) into one interval; other interfaces stay apart', () => {
+    const found = vipConflictIntervals([span('g51', 51, 0, 10), span('g51', 51, 10, 40), span('g52', 52, 5, 20), span('g52b', 52, 0, 50, 'eth1')]);
+    assert.deepEqual(found.get('g51'), [{ vip: VIP, vrids: [52], start: 5, end: 20 }]);
+    assert.equal(found.has('g52b'), false);
+  });
+});
+
+describe('replay reports a VIP mastered in two VRIDs', () => {
+  it('from the master intervals of a capture: b on the wrong VRID from t=10 until it is fixed at t=30', () => {
+    const timeline = new Timeline();
+    const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, timeline.onEvent);
+    const adverts = [...every(1, 0, 40, advert({ src: A, priority: 150 })), ...every(1, 10, 30, advert({ src: B, vrid: 52 })), [30, advert({ src: B, vrid: 52, priority: 0 })] as const].sort((x, y) => x[0] - y[0]);
+    for (const [t, a] of adverts) monitor.advert('if0', a, t);
+    monitor.settle(40);
+    const [g51, g52] = timeline.histories(monitor);
+    assert.deepEqual(g51?.vip_conflicts, [{ vip: VIP, vrids: [52], start: 10, end: 30 }]);
+    assert.deepEqual(g52?.vip_conflicts, [{ vip: VIP, vrids: [51], start: 10, end: 30 }]);
+    assert.deepEqual(g51.routers[0]?.addresses, [VIP]);
+  });
+});
