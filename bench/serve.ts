@@ -21,7 +21,8 @@ export async function benchMetrics(): Promise<void> {
   for (let g = 0; g < 1000; g++) {
     const iface = `eth${g % 4}`;
     const vrid = 1 + Math.floor(g / 4);
-    for (let r = 0; r < 4; r++) watcher.monitor.advert(iface, advert({ src: `192.0.2.${10 + r}`, vrid, priority: 200 - r * 10 }), 1000 + r * 0.01);
+    // A VIP of its own per VRID, as in a real deployment.
+    for (let r = 0; r < 4; r++) watcher.monitor.advert(iface, advert({ src: `192.0.2.${10 + r}`, vrid, priority: 200 - r * 10, addresses: [`198.51.100.${vrid}`] }), 1000 + r * 0.01);
   }
   const times: number[] = [];
   let size = 0;

@@ -23,6 +23,7 @@ import { loadSettings, SettingsError } from './settings.js';
 import type { Settings } from './settings.js';
 import { Watcher } from './watch.js';
 import type { WatchView } from './watch.js';
+import { othersOf } from '../core/vips.js';
 
 export interface ServeOptions {
   configFile: string | undefined;
@@ -194,13 +195,14 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const tick = (): void => {
     const view = observe(now());
     const next = nodeFindings(view.node);
-    for (const [key, conflicts] of view.conflicts) {
-      const g = { interface: key.interface, family: key.family, vrid: key.vrid };
-      for (const c of conflicts) {
-        next.set(`${key.interface}|${key.family}|${key.vrid}|vip_conflict|${c.vip}`, {
+    for (const group of view.groups) {
+      const g = { interface: group.key.interface, family: group.key.family, vrid: group.key.vrid };
+      for (const c of view.conflicts.get(group.key) ?? []) {
+        const others = othersOf(c, group);
+        next.set(`${g.interface}|${g.family}|${g.vrid}|vip_conflict|${c.vip}`, {
           level: 'error',
           msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
-          fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: c.vrids, routers: c.routers },
+          fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: others.vrids, routers: others.routers },
         });
       }
     }

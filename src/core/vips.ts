@@ -8,12 +8,18 @@
 import type { GroupView } from './state.js';
 import type { GroupKey } from './types.js';
 
+/** One virtual address advertised by the masters of several VRIDs (shared by every group involved). */
 export interface VipConflict {
   vip: string;
-  /** The other groups whose masters advertise it. */
+  /** Every VRID whose master advertises it, ascending. */
   vrids: number[];
-  /** Their masters. */
+  /** Those masters. */
   routers: string[];
+}
+
+/** The other side of a conflict as seen from one group: the other VRIDs and their masters. */
+export function othersOf(conflict: VipConflict, view: Pick<GroupView, 'key' | 'masters'>): { vrids: number[]; routers: string[] } {
+  return { vrids: conflict.vrids.filter((v) => v !== view.key.vrid), routers: conflict.routers.filter((r) => !view.masters.includes(r)) };
 }
 
 type Holders = GroupView | GroupView[];
@@ -49,19 +55,21 @@ export function vipConflicts(views: readonly GroupView[]): Map<GroupKey, VipConf
   }
   const out = new Map<GroupKey, VipConflict[]>();
   if (!shared) return out;
+  // One conflict object per address, shared by its groups: a flood of VRIDs sharing one address costs
+  // a list per address, not one per pair.
   for (const vips of byInterface.values()) {
     for (const [vip, holders] of vips) {
       if (!Array.isArray(holders)) continue;
+      holders.sort((a, b) => a.key.vrid - b.key.vrid);
+      const conflict = { vip, vrids: holders.map((v) => v.key.vrid), routers: holders.flatMap((v) => v.masters) };
       for (const v of holders) {
-        const others = holders.filter((o) => o !== v).sort((a, b) => a.key.vrid - b.key.vrid);
-        const conflict = { vip, vrids: others.map((o) => o.key.vrid), routers: others.flatMap((o) => o.masters) };
         const list = out.get(v.key);
         if (list === undefined) out.set(v.key, [conflict]);
         else list.push(conflict);
       }
     }
   }
-  for (const list of out.values()) list.sort((a, b) => (a.vip < b.vip ? -1 : a.vip > b.vip ? 1 : 0));
+  for (const list of out.values()) if (list.length > 1) list.sort((a, b) => (a.vip < b.vip ? -1 : a.vip > b.vip ? 1 : 0));
   return out;
 }
 

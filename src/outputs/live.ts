@@ -6,6 +6,7 @@
 import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
 import type { GroupKey } from '../core/types.js';
+import { othersOf } from '../core/vips.js';
 import type { VipConflict } from '../core/vips.js';
 
 export interface LiveInput {
@@ -64,7 +65,7 @@ export function renderLive(input: LiveInput): string {
     const findings: string[] = [];
     if (g?.splitBrain === true) findings.push(paint(RED, 'SPLIT-BRAIN'));
     else if ((n?.mastersBeside.length ?? 0) > 0) findings.push(paint(RED, 'SPLIT-BRAIN (this node MASTER, adverts not seen leaving)'));
-    for (const c of (g === undefined ? undefined : input.conflicts.get(g.key)) ?? []) findings.push(paint(RED, `VIP ${c.vip} ALSO MASTERED IN VRID ${c.vrids.join(', ')}`));
+    if (g !== undefined) for (const c of input.conflicts.get(g.key) ?? []) findings.push(paint(RED, `VIP ${c.vip} ALSO MASTERED IN VRID ${othersOf(c, g).vrids.join(', ')}`));
     if (g?.noMaster === true || n?.expectedWithoutMaster === true) findings.push(paint(RED, 'NO MASTER'));
     for (const vip of n?.backupHolding ?? []) findings.push(paint(RED, `BACKUP HOLDS ${vip}`));
     for (const vip of n?.masterMissing ?? []) findings.push(paint(RED, `MASTER WITHOUT ${vip}`));

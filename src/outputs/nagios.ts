@@ -6,6 +6,7 @@
 import type { NodeGroupView } from '../core/node.js';
 import type { GroupView } from '../core/state.js';
 import type { GroupKey } from '../core/types.js';
+import { othersOf } from '../core/vips.js';
 import type { VipConflict } from '../core/vips.js';
 
 export const EXIT = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
@@ -76,8 +77,11 @@ function groupFindings(view: GroupView | undefined, node: NodeGroupView | undefi
   const out: Finding[] = [];
   if (view?.splitBrain === true) out.push({ code: EXIT.CRITICAL, text: `split-brain on ${name}: ${view.masters.join(', ')} are all master` });
   else if (node !== undefined && node.mastersBeside.length > 0) out.push({ code: EXIT.CRITICAL, text: splitBesideText(name, node.mastersBeside) });
-  for (const c of (view === undefined ? undefined : input.conflicts.get(view.key)) ?? []) {
-    out.push({ code: EXIT.CRITICAL, text: `VIP ${c.vip} of ${name} is also advertised by the master of VRID ${c.vrids.join(', ')} (${c.routers.join(', ')}): both hold it (virtual_router_id differs?)` });
+  if (view !== undefined) {
+    for (const c of input.conflicts.get(view.key) ?? []) {
+      const others = othersOf(c, view);
+      out.push({ code: EXIT.CRITICAL, text: `VIP ${c.vip} of ${name} is also advertised by the master of VRID ${others.vrids.join(', ')} (${others.routers.join(', ')}): both hold it (virtual_router_id differs?)` });
+    }
   }
   for (const vip of node?.backupHolding ?? []) out.push({ code: EXIT.CRITICAL, text: `this node holds VIP ${vip} of ${name} but is not master` });
   if (node?.expectedWithoutMaster === true) out.push({ code: EXIT.CRITICAL, text: `no master on ${name} (expected from ${node.expected?.source ?? 'config'})` });

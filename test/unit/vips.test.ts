@@ -4,7 +4,7 @@ import { advert, every, groupViewOf } from '../helpers/adverts.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
 import { Timeline } from '../../src/core/timeline.js';
 import type { GroupView } from '../../src/core/state.js';
-import { vipConflictIntervals, vipConflicts } from '../../src/core/vips.js';
+import { othersOf, vipConflictIntervals, vipConflicts } from '../../src/core/vips.js';
 import type { VipSpan } from '../../src/core/vips.js';
 
 const A = '192.0.2.11';
@@ -22,9 +22,12 @@ describe('a VIP mastered in two VRIDs (split-brain across VRIDs)', () => {
   it('is found when masters of two VRIDs on one interface advertise one address, on both groups', () => {
     const g51 = group(51, { [A]: [VIP] }, [A]);
     const g52 = group(52, { [B]: ['192.0.2.101', VIP] }, [B]);
-    const found = vipConflicts([g51, g52]);
-    assert.deepEqual(found.get(g51.key), [{ vip: VIP, vrids: [52], routers: [B] }]);
-    assert.deepEqual(found.get(g52.key), [{ vip: VIP, vrids: [51], routers: [A] }]);
+    const found = vipConflicts([g52, g51]);
+    const conflict = { vip: VIP, vrids: [51, 52], routers: [A, B] };
+    assert.deepEqual(found.get(g51.key), [conflict]);
+    assert.deepEqual(found.get(g52.key), [conflict]);
+    assert.deepEqual(othersOf(conflict, g51), { vrids: [52], routers: [B] });
+    assert.deepEqual(othersOf(conflict, g52), { vrids: [51], routers: [A] });
   });
 
   it('is not found for dual-master (a VIP each), a backup listing it, another interface, or a split within one VRID', () => {
@@ -37,7 +40,18 @@ describe('a VIP mastered in two VRIDs (split-brain across VRIDs)', () => {
   it('names every other VRID when three share it', () => {
     const [g51, g52, g53] = [51, 52, 53].map((vrid, i) => group(vrid, { [`192.0.2.${11 + i}`]: [VIP] }, [`192.0.2.${11 + i}`]));
     assert.ok(g51 !== undefined && g52 !== undefined && g53 !== undefined);
-    assert.deepEqual(vipConflicts([g51, g52, g53]).get(g52.key), [{ vip: VIP, vrids: [51, 53], routers: [A, '192.0.2.13'] }]);
+    const [conflict] = vipConflicts([g51, g52, g53]).get(g52.key) ?? [];
+    assert.ok(conflict !== undefined);
+    assert.deepEqual(othersOf(conflict, g52), { vrids: [51, 53], routers: [A, '192.0.2.13'] });
+  });
+
+  it('costs one conflict per address, not per pair, when a flood of VRIDs shares one', () => {
+    const gs = Array.from({ length: 250 }, (_, i) => group(i + 1, { [`198.51.100.${i + 1}`]: [VIP] }, [`198.51.100.${i + 1}`]));
+    const found = vipConflicts(gs);
+    assert.equal(found.size, 250);
+    const shared = new Set([...found.values()].flat());
+    assert.equal(shared.size, 1);
+    assert.equal([...shared][0]?.vrids.length, 250);
   });
 });
 
