@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { LinkType } from '../core/decode.js';
-import { planCapture } from '../core/links.js';
+import { parseVlanConfig, planCapture } from '../core/links.js';
 import type { CapturePlan, Link } from '../core/links.js';
 
 interface PcapStats {
@@ -133,16 +133,6 @@ function readText(path: string): string {
   } catch {
     return '';
   }
-}
-
-/** VLAN device → id, from /proc/net/vlan/config (lines `NAME | VID | PARENT`; absent without 8021q). */
-export function parseVlanConfig(text: string): Map<string, number> {
-  const ids = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^(\S+)\s*\|\s*(\d+)\s*\|/.exec(line);
-    if (m?.[1] !== undefined && m[2] !== undefined) ids.set(m[1], Number(m[2]));
-  }
-  return ids;
 }
 
 /** The non-loopback links of this network namespace. */

@@ -92,3 +92,13 @@ export function vlanInterface(name: string, vlans: readonly number[], vlanNames:
   }
   return label;
 }
+
+/** VLAN device → id, from /proc/net/vlan/config (lines `NAME | VID | PARENT`; absent without 8021q). */
+export function parseVlanConfig(text: string): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+)\s*\|\s*(\d+)\s*\|/.exec(line);
+    if (m?.[1] !== undefined && m[2] !== undefined) ids.set(m[1], Number(m[2]));
+  }
+  return ids;
+}
