@@ -15,6 +15,7 @@ import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
 import type { MonitorEvent } from '../core/state.js';
 import type { NodeGroupView } from '../core/node.js';
+import { othersOf } from '../core/vips.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
@@ -23,7 +24,6 @@ import { loadSettings, SettingsError } from './settings.js';
 import type { Settings } from './settings.js';
 import { Watcher } from './watch.js';
 import type { WatchView } from './watch.js';
-import { othersOf } from '../core/vips.js';
 
 export interface ServeOptions {
   configFile: string | undefined;
