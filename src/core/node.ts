@@ -10,7 +10,7 @@
  */
 import { masterDownInterval } from './judge.js';
 import type { KeepalivedState } from './keepalived-conf.js';
-import { NONE } from './state.js';
+import { ADVERT_VIPS_JUDGED, NONE } from './state.js';
 import type { GroupView } from './state.js';
 import type { ExpectedGroup, GroupKey } from './types.js';
 
@@ -135,10 +135,18 @@ export class NodeJudge {
     const routers = view?.routers ?? NONE;
     const interval = expected?.advertInterval ?? routers[0]?.interval ?? 1;
 
-    // Adverts list the VIPs, so even a witness without config knows them. A few per group: an array.
+    // Adverts list the VIPs, so even a witness without config knows them. A few per group: an array,
+    // with at most ADVERT_VIPS_JUDGED taken from adverts (a spoofed flood of long lists stays cheap).
     const vipList: string[] = [];
     for (const vip of expected?.vips ?? NONE) if (!vipList.includes(vip)) vipList.push(vip);
-    for (const r of routers) if (now < r.last + masterDownInterval(r)) for (const a of r.addresses) if (!vipList.includes(a)) vipList.push(a);
+    const most = vipList.length + ADVERT_VIPS_JUDGED;
+    for (const r of routers) {
+      if (now >= r.last + masterDownInterval(r)) continue;
+      for (const a of r.addresses) {
+        if (vipList.length >= most) break;
+        if (!vipList.includes(a)) vipList.push(a);
+      }
+    }
     if (vipList.length > 1) vipList.sort();
     const vips = vipList.map((vip) => ({ vip, heldOn: obs.localAddresses.get(vip) }));
 

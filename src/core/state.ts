@@ -446,6 +446,13 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * How many of an advert's virtual addresses the judgements across addresses look at (the VIPs a node
+ * holds, VIPs shared across VRIDs). keepalived sends at most 20; a spoofed advert may list 255, and every
+ * router of every group listing 255 made each judgement of the segment take seconds.
+ */
+export const ADVERT_VIPS_JUDGED = 64;
+
 /** What outputs need of a group at one moment (call `Monitor.settle(now)` first). */
 export interface RouterView {
   address: string;

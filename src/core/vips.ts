@@ -5,6 +5,7 @@
  * has the wrong virtual_router_id: it hears no one of its own VRID and becomes master. Pure: judged from
  * the views (live) or from master intervals (replay).
  */
+import { ADVERT_VIPS_JUDGED } from './state.js';
 import type { GroupView } from './state.js';
 import type { GroupKey } from './types.js';
 
@@ -41,7 +42,9 @@ export function vipConflicts(views: readonly GroupView[]): Map<GroupKey, VipConf
     }
     for (const r of v.routers) {
       if (!r.master) continue;
-      for (const vip of r.addresses) {
+      const count = Math.min(r.addresses.length, ADVERT_VIPS_JUDGED);
+      for (let i = 0; i < count; i++) {
+        const vip = r.addresses[i] as string;
         const holders = vips.get(vip);
         if (holders === undefined) vips.set(vip, v);
         else if (Array.isArray(holders)) {

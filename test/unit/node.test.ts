@@ -98,6 +98,15 @@ describe('node judgement', () => {
     assert.deepEqual(g.backupHolding, [VIP], 'without keepalived\'s word this node looks like a backup holding the VIP');
   });
 
+  it('takes at most 64 VIPs of a group from adverts (keepalived sends at most 20; a spoofed advert lists 255)', () => {
+    const many = Array.from({ length: 255 }, (_, i) => `10.0.0.${i}`);
+    const v = groupViewOf([{ address: PEER, adverts: 1, priority: 100, interval: 1, last: 9.5, master: true, version: 2, addresses: many }], { masters: [PEER] });
+    const [g] = run(new NodeJudge(0, [expected]), [[10, [v], obs(false)]]);
+    assert.equal(g?.vips.length, 1 + 64);
+    assert.equal(g.vips[0]?.vip, '10.0.0.0');
+    assert.ok(g.vips.some((x) => x.vip === VIP), 'the expected VIP is always among them');
+  });
+
   it('a master without its VIP is reported after the hold', () => {
     const judge = new NodeJudge(0, [expected]);
     const own = [view([SELF], [{ address: SELF, last: 0, master: true }])];

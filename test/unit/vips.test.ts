@@ -45,6 +45,12 @@ describe('a VIP mastered in two VRIDs (split-brain across VRIDs)', () => {
     assert.deepEqual(othersOf(conflict, g52), { vrids: [51, 53], routers: [A, '192.0.2.13'] });
   });
 
+  it('looks at the first 64 addresses of an advert', () => {
+    const many = Array.from({ length: 255 }, (_, i) => `10.0.0.${i}`);
+    assert.equal(vipConflicts([group(51, { [A]: many }, [A]), group(52, { [B]: ['10.0.0.63'] }, [B])]).size, 2);
+    assert.equal(vipConflicts([group(51, { [A]: many }, [A]), group(52, { [B]: ['10.0.0.64'] }, [B])]).size, 0);
+  });
+
   it('costs one conflict per address, not per pair, when a flood of VRIDs shares one', () => {
     const gs = Array.from({ length: 250 }, (_, i) => group(i + 1, { [`198.51.100.${i + 1}`]: [VIP] }, [`198.51.100.${i + 1}`]));
     const found = vipConflicts(gs);
