@@ -427,9 +427,22 @@ export class Metrics {
     perRouter('vrrpwatch_router_advert_interval_seconds', 'Last advertised interval of the router.', 'gauge', (r) => r.interval);
     perRouter('vrrpwatch_router_last_advert_timestamp_seconds', 'When the last advertisement of the router arrived.', 'gauge', (r) => r.last);
     g('vrrpwatch_vip_local', '1 when this node holds the virtual address.', (emit, s) => {
+      // A held VIP is labelled with the interface holding it: one VRID heard on two interfaces would
+      // write that series twice. Held VIPs are few (a node's own), so the check costs nothing.
+      let held: Set<string> | undefined;
       for (const grp of s.groups) {
         const n = grp.node;
-        if (n !== undefined) for (const v of n.vips) emit(grp.text.vip(v.heldOn ?? n.key.interface, v.vip), v.heldOn === undefined ? 0 : 1);
+        if (n === undefined) continue;
+        for (const v of n.vips) {
+          if (v.heldOn === undefined) {
+            emit(grp.text.vip(n.key.interface, v.vip), 0);
+            continue;
+          }
+          const id = `${v.heldOn} ${n.key.vrid} ${v.vip}`;
+          if (held?.has(id) === true) continue;
+          (held ??= new Set()).add(id);
+          emit(grp.text.vip(v.heldOn, v.vip), 1);
+        }
       }
     });
     perVip('vrrpwatch_vip_backup_holding', '1 while this node holds the virtual address but is not master of its group.', (n, v) => (n.backupHolding.includes(v.vip) ? 1 : 0));

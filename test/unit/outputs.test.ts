@@ -140,6 +140,14 @@ describe('metrics', () => {
     assert.ok(text.includes('vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
   });
 
+  it('writes a held VIP once when its VRID is heard on two interfaces', async () => {
+    const vips = [{ vip: '192.0.2.100', heldOn: 'eth0' }];
+    const node = ['eth0', 'eth1'].map((iface) => nodeView({ key: { ...KEY, interface: iface }, role: 'master', vips }));
+    const text = (await new Metrics('1').render({ ...snapshot([]), node })).body.toString();
+    assert.equal(text.split('\n').filter((l) => l.startsWith('vrrpwatch_vip_local{')).length, 1, text);
+    assert.ok(text.includes('vrrpwatch_vip_local{interface="eth0",vrid="51",vip="192.0.2.100"} 1\n'), text);
+  });
+
   it('forgets label sets that left the views (an expired group)', async () => {
     const metrics = new Metrics('1');
     await metrics.render(snapshot([group()]));
