@@ -2,9 +2,13 @@
 # Records the real-keepalived captures in test/fixtures/captures/ from a throwaway namespace lab
 # (the .pcapng copy of the split-brain capture is made with: editcap -F pcapng X.pcap X.pcapng).
 # Run as root on Debian with keepalived and tcpdump installed. Documentation addresses only;
-# everything it creates is removed on exit.
+# everything it creates is removed on exit. Usage: record-fixtures.sh [OUT_DIR [SECTION...]] (default:
+# every numbered section below).
 set -euo pipefail
 out=${1:-$(cd "$(dirname "$0")/.." && pwd)/test/fixtures/captures}
+shift || true
+sections=" ${*:-1 2 3 4 5 6} "
+want() { [[ "$sections" == *" $1 "* ]]; }
 run=$(mktemp -d /tmp/vrrpwatch-fixtures.XXXXXX)
 P=vwfx
 NODES="a b w"
@@ -67,20 +71,25 @@ v6vip=' virtual_ipaddress {
 
 # 1. VRRPv2 with PASS auth, master a (150) and backup b (100); a stops gracefully (priority 0), b takes
 #    over, a comes back and preempts.
+if want 1; then
 capture keepalived-v2-pass-failover.pcap -i eth0
 start_ka a "$(inst VI_1 51 150 "$pass")"; start_ka b "$(inst VI_1 51 100 "$pass")"
 sleep 6; stop_ka a; sleep 4
 start_ka a "$(inst VI_1 51 150 "$pass")"; sleep 6
 end_capture; stop_ka a; stop_ka b
+fi
 
 # 2. VRRPv2 split-brain: b drops protocol 112, both advertise; then the rule is removed and it heals.
+if want 2; then
 capture keepalived-v2-split-brain.pcap -i eth0
 start_ka a "$(inst VI_1 51 150 "$pass")"; start_ka b "$(inst VI_1 51 100 "$pass")"
 sleep 5; ip netns exec $P-b iptables -A INPUT -p 112 -j DROP; sleep 8
 ip netns exec $P-b iptables -D INPUT -p 112 -j DROP; sleep 6
 end_capture; stop_ka a; stop_ka b
+fi
 
 # 3. VRRPv3 over IPv4 and IPv6, on the "any" device (Linux cooked capture v1 and v2).
+if want 3; then
 v3='global_defs {
  vrrp_version 3
 }'
@@ -92,8 +101,10 @@ for sll in LINUX_SLL LINUX_SLL2; do
   echo $! > "$run/a.kpid"
   sleep 5; end_capture; stop_ka a
 done
+fi
 
 # 4. Unicast VRRPv3 (keepalived checksums with the real destination) and v2 with AH authentication.
+if want 4; then
 capture keepalived-unicast-v3-and-ah.pcap -i eth0
 cat > "$run/a.conf" <<CONF
 global_defs {
@@ -124,9 +135,22 @@ start_ka b "$(inst VI_AH 72 150 ' authentication {
   192.0.2.102/24
  }')"
 sleep 5; end_capture; stop_ka a; stop_ka b
+fi
 
 # 5. An IPv6 instance without vrrp_version: keepalived 2.2.7 sends VRRPv3.
+if want 5; then
 capture keepalived-v3-ipv6.pcap -i eth0
 start_ka a "$(inst VI_6 81 150 "$v6vip")"
 sleep 5; end_capture; stop_ka a
+fi
+
+# 6. A wrong virtual_router_id: b is configured with VRID 52 for a's VIP. Each VRID has one master and
+#    both hold 192.0.2.100; then b gets VRID 51 back and stays backup.
+if want 6; then
+capture keepalived-v2-wrong-vrid.pcap -i eth0
+start_ka a "$(inst VI_1 51 150 "$pass")"; start_ka b "$(inst VI_1 52 100 "$pass")"
+sleep 8; stop_ka b; start_ka b "$(inst VI_1 51 100 "$pass")"; sleep 6
+end_capture; stop_ka a; stop_ka b
+fi
+
 ls -l "$out"

@@ -56,6 +56,22 @@ describe('replay of real keepalived captures', () => {
     assert.deepEqual(g.no_master, [], 'the gap between the priority-0 advert and the backup taking over is its skew, not a finding');
   });
 
+  it('judges a wrong virtual_router_id (b on VRID 52 with a\'s VIP) as a VIP conflict across VRIDs, not a split', () => {
+    const file = join(CAPTURES, 'keepalived-v2-wrong-vrid.pcap');
+    const report = json(file);
+    const [g51, g52] = report.groups;
+    assert.ok(g51 && g52);
+    assert.deepEqual([g51.vrid, g52.vrid], [51, 52]);
+    assert.deepEqual([g51.split_brain, g52.split_brain], [[], []]);
+    const fromB = packets(file).filter((p) => p.src === B);
+    const start = Math.min(...fromB.map((p) => p.ts));
+    // b's graceful stop (priority 0) on VRID 52 ends it.
+    const end = fromB.find((p) => p.priority === 0)?.ts;
+    assert.deepEqual(g51.vip_conflicts, [{ vip: '192.0.2.100', vrids: [52], start, end }]);
+    assert.deepEqual(g52.vip_conflicts, [{ vip: '192.0.2.100', vrids: [51], start, end }]);
+    assert.match(run('replay', file).stdout, /VIP CONFLICT: 192\.0\.2\.100 also advertised by the master of VRID 52 until /);
+  });
+
   it('gives the same judgement for the pcapng copy', () => {
     const a = json(join(CAPTURES, 'keepalived-v2-split-brain.pcap'));
     const b = json(join(CAPTURES, 'keepalived-v2-split-brain.pcapng'));
@@ -71,7 +87,7 @@ describe('replay of real keepalived captures', () => {
   });
 
   it('--packets gives one line per VRRP packet, as many as tshark counts, with the contract fields', () => {
-    for (const name of ['keepalived-v2-split-brain.pcap', 'keepalived-v3-linux-sll.pcap', 'keepalived-v3-linux-sll2.pcap', 'keepalived-unicast-v3-and-ah.pcap', 'keepalived-v3-ipv6.pcap']) {
+    for (const name of ['keepalived-v2-split-brain.pcap', 'keepalived-v2-wrong-vrid.pcap', 'keepalived-v3-linux-sll.pcap', 'keepalived-v3-linux-sll2.pcap', 'keepalived-unicast-v3-and-ah.pcap', 'keepalived-v3-ipv6.pcap']) {
       const file = join(CAPTURES, name);
       const lines = packets(file);
       const tsharkCount = execFileSync('tshark', ['-r', file, '-Y', 'vrrp'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').length;
