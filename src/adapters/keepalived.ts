@@ -132,7 +132,10 @@ export class NotifyFifo {
     });
     socket.on('end', () => {
       socket.destroy();
-      if (this.#closed) return;
+    });
+    // After the end of the FIFO, or a read error: keepalived's word no longer holds.
+    socket.on('close', () => {
+      if (this.#closed || this.#socket !== socket) return;
       this.#socket = undefined;
       this.states.clear();
       this.events.gone();
