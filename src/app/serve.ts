@@ -101,6 +101,9 @@ function nodeFindings(views: readonly NodeGroupView[]): Map<string, { msg: strin
     for (const vip of n.masterMissing) out.set(`${id}|master_missing|${vip}`, { level: 'error', msg: 'this node is master but does not hold the VIP', fields: { ...g, finding: 'master_missing_vip', vip } });
     if (n.expectedWithoutMaster) out.set(`${id}|expected_no_master`, { level: 'error', msg: 'an expected group has no master', fields: { ...g, finding: 'no_master', expected_from: n.expected?.source } });
     if (n.mastersBeside.length > 0) out.set(`${id}|split_beside`, { level: 'error', msg: 'split-brain: keepalived here is MASTER and another router advertises as master; this node\'s adverts are not seen leaving it', fields: { ...g, finding: 'split_brain', routers: n.mastersBeside } });
+    for (const field of n.configDiffers) {
+      out.set(`${id}|differs|${field}`, { level: 'warn', msg: "the master's adverts disagree with this node's config", fields: { ...g, finding: 'config_mismatch', field, config: n.expected?.source } });
+    }
     if (n.advertsBlocked) out.set(`${id}|blocked`, { level: 'warn', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: { ...g, finding: 'adverts_blocked' } });
   }
   return out;

@@ -4,7 +4,8 @@
  * a backup that still holds the VIP (keepalived killed with SIGKILL leaves it behind), a master
  * without its VIP, an expected group whose adverts do not arrive while the peers answer ping, and a
  * split-brain only this node can tell: keepalived here says MASTER while another router advertises as
- * master and this node's own adverts are not seen leaving it.
+ * master and this node's own adverts are not seen leaving it; and a master whose adverts disagree with
+ * this node's own config (interval, addresses).
  * Pure: local addresses, keepalived's states and probe results come in as observations, time as an
  * argument.
  */
@@ -12,7 +13,7 @@ import { masterDownInterval } from './judge.js';
 import type { KeepalivedState } from './keepalived-conf.js';
 import { ADVERT_VIPS_JUDGED, NONE } from './state.js';
 import type { GroupView } from './state.js';
-import type { ExpectedGroup, GroupKey } from './types.js';
+import type { ExpectedGroup, GroupKey, MismatchField } from './types.js';
 
 export type NodeRole = 'master' | 'backup' | 'observer';
 
@@ -52,6 +53,24 @@ export interface NodeGroupView {
    * before it leaves, so the peer and a witness hear one master).
    */
   mastersBeside: readonly string[];
+  /**
+   * Fields on which this node's expectation (keepalived.conf or the config) disagrees with what the
+   * master it hears advertises, for longer than the hold: drift a passive observer cannot see while the
+   * backup is silent, and that bites at the next failover.
+   */
+  configDiffers: readonly MismatchField[];
+}
+
+/**
+ * keepalived puts at most 20 addresses in an advert (more go in virtual_ipaddress_excluded, never
+ * advertised): an expectation with more cannot be compared with an advert.
+ */
+const ADVERTISED_VIPS_MAX = 20;
+
+function sameAddresses(advertised: readonly string[], expected: readonly string[]): boolean {
+  if (advertised.length !== expected.length) return false;
+  for (const a of advertised) if (!expected.includes(a)) return false;
+  return true;
 }
 
 function isHeld(v: NodeVip): boolean {
@@ -186,6 +205,20 @@ export class NodeJudge {
       const others = view.masters.filter((a) => !obs.localAddresses.has(a));
       if (others.length > 0 && this.#lasted(`${key.interface}|${key.family}|${key.vrid}|beside`, now, hold, live)) mastersBeside = others;
     }
-    return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside };
+
+    let configDiffers: MismatchField[] | undefined;
+    if (expected !== undefined) {
+      const id = `${key.interface}|${key.family}|${key.vrid}|differs`;
+      let interval = false;
+      let addresses = false;
+      for (const r of routers) {
+        if (!r.master || obs.localAddresses.has(r.address)) continue;
+        if (expected.advertInterval !== undefined && Math.abs(r.interval - expected.advertInterval) > 1e-6) interval = true;
+        if (expected.vips.length > 0 && expected.vips.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, expected.vips)) addresses = true;
+      }
+      if (interval && this.#lasted(`${id}|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
+      if (addresses && this.#lasted(`${id}|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
+    }
+    return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
   }
 }

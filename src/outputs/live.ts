@@ -71,6 +71,7 @@ export function renderLive(input: LiveInput): string {
     for (const vip of n?.masterMissing ?? []) findings.push(paint(RED, `MASTER WITHOUT ${vip}`));
     if (g?.authMismatch === true) findings.push(paint(YELLOW, 'auth mismatch'));
     for (const f of g?.configMismatch ?? []) findings.push(paint(YELLOW, `${f} mismatch`));
+    for (const f of n?.configDiffers ?? []) if (g?.configMismatch.includes(f) !== true) findings.push(paint(YELLOW, `${f} differs from this node's config`));
     if (n?.advertsBlocked === true) findings.push(paint(YELLOW, 'adverts blocked?'));
     const masters = (g?.routers ?? []).filter((r) => r.master).map((r) => `${r.address} (${r.priority})`);
     const routers = (g?.routers ?? []).map((r) => `${r.address} ${r.priority} ${age(Math.max(0, input.now - r.last))}`);

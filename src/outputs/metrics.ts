@@ -413,8 +413,10 @@ export class Metrics {
       for (const grp of s.groups) if (grp.node?.expected !== undefined) emit(grp.text.labels, 1);
     });
     perGroup('vrrpwatch_vrid_auth_mismatch', '1 while routers of the group disagree on authentication (type or data).', ({ view }) => (view?.authMismatch === true ? 1 : 0));
-    g('vrrpwatch_vrid_config_mismatch', '1 while routers of the group disagree on the field.', (emit, s) => {
-      for (const grp of s.groups) for (const field of CONFIG_FIELDS) emit(grp.text.field(field), grp.view?.configMismatch.includes(field) === true ? 1 : 0);
+    g('vrrpwatch_vrid_config_mismatch', "1 while routers of the group disagree on the field (or the master's adverts disagree with this node's config).", (emit, s) => {
+      for (const grp of s.groups) {
+        for (const field of CONFIG_FIELDS) emit(grp.text.field(field), grp.view?.configMismatch.includes(field) === true || grp.node?.configDiffers.includes(field) === true ? 1 : 0);
+      }
     });
     g('vrrpwatch_vrid_adverts_blocked', '1 while an expected group is not heard although a peer answers ping: VRRP is blocked on the way.', (emit, s) => {
       for (const grp of s.groups) if (grp.node?.expected !== undefined) emit(grp.text.labels, grp.node.advertsBlocked ? 1 : 0);

@@ -89,6 +89,9 @@ function groupFindings(view: GroupView | undefined, node: NodeGroupView | undefi
   for (const vip of node?.masterMissing ?? []) out.push({ code: EXIT.CRITICAL, text: `this node is master of ${name} but does not hold VIP ${vip}` });
   if (view?.authMismatch === true) out.push({ code: EXIT.WARNING, text: `auth mismatch on ${name}` });
   for (const field of view?.configMismatch ?? []) out.push({ code: EXIT.WARNING, text: `${field} mismatch on ${name}` });
+  for (const field of node?.configDiffers ?? []) {
+    if (view?.configMismatch.includes(field) !== true) out.push({ code: EXIT.WARNING, text: `${field} of the master on ${name} differs from this node's ${node?.expected?.source ?? 'config'}` });
+  }
   if (node?.advertsBlocked === true) out.push({ code: EXIT.WARNING, text: `no advertisement of ${name} arrives although peers answer ping: VRRP blocked?` });
   if (view !== undefined && input.haveExpectations && node?.expected === undefined) out.push({ code: EXIT.WARNING, text: `unexpected ${name} from ${view.routers.map((r) => r.address).join(', ')}` });
   if (view !== undefined && input.knownRouters.size > 0) {

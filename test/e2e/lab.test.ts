@@ -406,4 +406,19 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await waitFor('the conflict to end', () => valueOf(m('w'), 'vrrpwatch_vrid_vip_conflict', G51) === 0, 20_000);
     await steadyMaster('w', A, G51);
   });
+
+  it('17. advert_int differs on the backup: it drops the master\'s adverts and takes the VIP without advertising; its node pages and names the cause', async () => {
+    const { confB } = pair([inst(150)], [inst(100, { advertInt: 2 })]);
+    const field = { ...G51, field: 'advert_interval' };
+    // keepalived 2.2.7 on b logs "advertisement interval mismatch", times out, enters MASTER and sets the
+    // VIP, yet the witness hears a alone as master: a split only b's own view shows.
+    await steadyMaster('b', A);
+    await waitFor('b to hold the VIP', () => /192\.0\.2\.100\//.test(lab.exec('b', ['ip', '-o', 'addr', 'show', 'dev', 'eth0'])), 15_000);
+    await waitFor('b to report holding the VIP without being master', () => valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }) === 1, 15_000);
+    await waitFor("b to judge a's interval against its keepalived.conf", () => valueOf(m('b'), 'vrrpwatch_vrid_config_mismatch', field) === 1, 15_000);
+    await lab.waitForLog('vrrpwatch-b', /"finding":"config_mismatch","field":"advert_interval","config":"[^"]+ka-b\.conf:\d+".*"msg":"the master's adverts disagree with this node's config"/);
+    const o = once('b', ['--keepalived-config', confB]);
+    assert.equal(o.code, 2, o.out);
+    assert.match(o.out, /^VRRP CRITICAL - this node holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master; advert_interval of the master on VRID 51 on eth0 differs from this node's \S+ka-b\.conf:\d+/);
+  });
 });

@@ -107,6 +107,30 @@ describe('node judgement', () => {
     assert.ok(g.vips.some((x) => x.vip === VIP), 'the expected VIP is always among them');
   });
 
+  it("a master whose adverts disagree with this node's config (interval, addresses) is reported after the hold", () => {
+    const heard = (interval: number, addresses: string[], address = PEER): GroupView[] => [
+      groupViewOf([{ address, adverts: 1, priority: 150, interval, last: 9.5, master: true, version: 2, addresses }], { masters: [address] }),
+    ];
+    const mine: ExpectedGroup = { ...expected, advertInterval: 2 };
+    const judge = new NodeJudge(0, [mine]);
+    // The hold follows this node's interval: 3 x 2 s + 0.5 s.
+    assert.deepEqual(run(judge, [[10, heard(1, [VIP]), obs(false)], [16, heard(1, [VIP]), obs(false)]])[0]?.configDiffers, []);
+    assert.deepEqual(run(judge, [[16.5, heard(1, [VIP]), obs(false)]])[0]?.configDiffers, ['advert_interval']);
+    // Agreement ends it at once.
+    assert.deepEqual(run(judge, [[17, heard(2, [VIP]), obs(false)]])[0]?.configDiffers, []);
+    const other = new NodeJudge(0, [expected]);
+    assert.deepEqual(run(other, [[10, heard(1, [VIP, '192.0.2.101']), obs(false)], [14, heard(1, [VIP, '192.0.2.101']), obs(false)]])[0]?.configDiffers, ['addresses']);
+    // The same addresses in another order agree; this node's own adverts are not compared with itself.
+    const same = new NodeJudge(0, [{ ...expected, vips: ['192.0.2.101', VIP] }]);
+    assert.deepEqual(run(same, [[10, heard(1, [VIP, '192.0.2.101']), obs(false)], [14, heard(1, [VIP, '192.0.2.101']), obs(false)]])[0]?.configDiffers, []);
+    const own = new NodeJudge(0, [mine]);
+    assert.deepEqual(run(own, [[10, heard(1, [VIP], SELF), obs(true)], [14, heard(1, [VIP], SELF), obs(true)]])[0]?.configDiffers, []);
+    // More than 20 VIPs never all travel in an advert (keepalived): not compared.
+    const many = Array.from({ length: 21 }, (_, i) => `192.0.2.${150 + i}`);
+    const big = new NodeJudge(0, [{ ...expected, vips: many }]);
+    assert.deepEqual(run(big, [[10, heard(1, many.slice(0, 20)), obs(false)], [14, heard(1, many.slice(0, 20)), obs(false)]])[0]?.configDiffers, []);
+  });
+
   it('a master without its VIP is reported after the hold', () => {
     const judge = new NodeJudge(0, [expected]);
     const own = [view([SELF], [{ address: SELF, last: 0, master: true }])];

@@ -20,7 +20,7 @@ function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
 }
 
 function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
-  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], ...fields };
+  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
@@ -63,6 +63,13 @@ describe('once output (Nagios plugin)', () => {
     const beside = check({ groups: [group({}, [B])], node: [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })] });
     assert.equal(beside.code, 2);
     assert.match(beside.text, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: keepalived here is MASTER and 192\.0\.2\.12 advertises as master too; this node's adverts are not seen leaving it \| /);
+  });
+
+  it("WARNING when the master's adverts disagree with this node's config", () => {
+    const expected = { vrid: 51, interface: 'eth0', family: 'ipv4' as const, vips: [], advertInterval: 2, instance: 'VI_1', source: 'keepalived.conf:7' };
+    const r = check({ node: [nodeView({ role: 'backup', expected, configDiffers: ['advert_interval'] })], haveExpectations: true });
+    assert.equal(r.code, 1);
+    assert.match(r.text, /^VRRP WARNING - advert_interval of the master on VRID 51 on eth0 differs from this node's keepalived\.conf:7 \| /);
   });
 
   it('WARNING on mismatches, a peer not answering, an unexpected router; the worst state wins', () => {
