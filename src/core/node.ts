@@ -208,13 +208,15 @@ export class NodeJudge {
 
     let configDiffers: MismatchField[] | undefined;
     if (expected !== undefined) {
+      // keepalived moves a VIP of the other family to virtual_ipaddress_excluded: never advertised.
+      const advertisable = expected.vips.filter((v) => v.includes(':') === (key.family === 'ipv6'));
       const id = `${key.interface}|${key.family}|${key.vrid}|differs`;
       let interval = false;
       let addresses = false;
       for (const r of routers) {
         if (!r.master || obs.localAddresses.has(r.address)) continue;
         if (expected.advertInterval !== undefined && Math.abs(r.interval - expected.advertInterval) > 1e-6) interval = true;
-        if (expected.vips.length > 0 && expected.vips.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, expected.vips)) addresses = true;
+        if (advertisable.length > 0 && advertisable.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, advertisable)) addresses = true;
       }
       if (interval && this.#lasted(`${id}|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
       if (addresses && this.#lasted(`${id}|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');

@@ -101,6 +101,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     assert.equal(valueOf(b, 'vrrpwatch_node_master', G51), 0);
     assert.equal(valueOf(b, 'vrrpwatch_vip_local', { vip: VIP.v4 }), 0);
     assert.equal(valueOf(b, 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }), 0);
+    for (const field of ['advert_interval', 'addresses']) assert.equal(valueOf(b, 'vrrpwatch_vrid_config_mismatch', { ...G51, field }), 0, `b: ${field}`);
     assert.equal(valueOf(w, 'vrrpwatch_capture_up', { interface: 'eth0' }), 1);
     assert.equal(valueOf(w, 'vrrpwatch_build_info'), 1);
     const ow = once('w', ['--peer', A, '--peer', B]);
@@ -262,6 +263,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     assert.equal(valueOf(m('a'), 'vrrpwatch_vip_local', { vip: VIP.v6, vrid: '61' }), 1);
     assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G61), 0);
     assert.equal(valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vip: VIP.v6, vrid: '61' }), 0);
+    for (const field of ['advert_interval', 'addresses']) assert.equal(valueOf(m('b'), 'vrrpwatch_vrid_config_mismatch', { ...G61, field }), 0, `b: ${field}`);
     lab.cutVrrp('b', true);
     await waitFor('the witness to judge the IPv6 split-brain', () => valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G61) === 1, 20_000);
     await waitFor('b to judge the IPv6 split-brain', () => valueOf(m('b'), 'vrrpwatch_vrid_split_brain', G61) === 1, 10_000);

@@ -125,6 +125,9 @@ describe('node judgement', () => {
     assert.deepEqual(run(same, [[10, heard(1, [VIP, '192.0.2.101']), obs(false)], [14, heard(1, [VIP, '192.0.2.101']), obs(false)]])[0]?.configDiffers, []);
     const own = new NodeJudge(0, [mine]);
     assert.deepEqual(run(own, [[10, heard(1, [VIP], SELF), obs(true)], [14, heard(1, [VIP], SELF), obs(true)]])[0]?.configDiffers, []);
+    // keepalived never advertises a VIP of the other family (it moves it to virtual_ipaddress_excluded).
+    const mixed = new NodeJudge(0, [{ ...expected, vips: [VIP, '2001:db8::100'] }]);
+    assert.deepEqual(run(mixed, [[10, heard(1, [VIP]), obs(false)], [14, heard(1, [VIP]), obs(false)]])[0]?.configDiffers, []);
     // More than 20 VIPs never all travel in an advert (keepalived): not compared.
     const many = Array.from({ length: 21 }, (_, i) => `192.0.2.${150 + i}`);
     const big = new NodeJudge(0, [{ ...expected, vips: many }]);
