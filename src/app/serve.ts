@@ -91,9 +91,16 @@ function logEvent(log: Logger, e: MonitorEvent, evictions: { last: number; pendi
   }
 }
 
+/** A finding to log once when it starts and once when it ends. */
+interface Finding {
+  msg: string;
+  fields: Record<string, unknown>;
+  level: 'error' | 'warn';
+}
+
 /** Node findings, as stable ids, so each start and end is logged once. */
-function nodeFindings(views: readonly NodeGroupView[]): Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }> {
-  const out = new Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }>();
+function nodeFindings(views: readonly NodeGroupView[]): Map<string, Finding> {
+  const out = new Map<string, Finding>();
   for (const n of views) {
     const g = { interface: n.key.interface, family: n.key.family, vrid: n.key.vrid };
     const id = `${n.key.interface}|${n.key.family}|${n.key.vrid}`;
@@ -107,6 +114,21 @@ function nodeFindings(views: readonly NodeGroupView[]): Map<string, { msg: strin
     if (n.advertsBlocked) out.set(`${id}|blocked`, { level: 'warn', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: { ...g, finding: 'adverts_blocked' } });
   }
   return out;
+}
+
+/** VIPs mastered in two VRIDs, as findings of each group involved (ids as nodeFindings makes them). */
+function addConflictFindings(view: WatchView, out: Map<string, Finding>): void {
+  for (const group of view.groups) {
+    const g = { interface: group.key.interface, family: group.key.family, vrid: group.key.vrid };
+    for (const c of view.conflicts.get(group.key) ?? []) {
+      const others = othersOf(c, group);
+      out.set(`${g.interface}|${g.family}|${g.vrid}|vip_conflict|${c.vip}`, {
+        level: 'error',
+        msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
+        fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: others.vrids, routers: others.routers },
+      });
+    }
+  }
 }
 
 export interface ServeHandle {
@@ -194,21 +216,11 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const observe = (at: number): WatchView =>
     watcher.view(at, { localAddresses: localAddresses(), keepalived: fifo?.states ?? new Map(), peerAnswers: pinger.peerAnswers() });
 
-  let active = new Map<string, { msg: string; fields: Record<string, unknown>; level: 'error' | 'warn' }>();
+  let active = new Map<string, Finding>();
   const tick = (): void => {
     const view = observe(now());
     const next = nodeFindings(view.node);
-    for (const group of view.groups) {
-      const g = { interface: group.key.interface, family: group.key.family, vrid: group.key.vrid };
-      for (const c of view.conflicts.get(group.key) ?? []) {
-        const others = othersOf(c, group);
-        next.set(`${g.interface}|${g.family}|${g.vrid}|vip_conflict|${c.vip}`, {
-          level: 'error',
-          msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
-          fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: others.vrids, routers: others.routers },
-        });
-      }
-    }
+    addConflictFindings(view, next);
     for (const [id, f] of next) if (!active.has(id)) log[f.level](f.fields, f.msg);
     for (const [id, f] of active) if (!next.has(id)) log.info(f.fields, `ended: ${f.msg}`);
     active = next;

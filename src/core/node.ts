@@ -208,18 +208,19 @@ export class NodeJudge {
 
     let configDiffers: MismatchField[] | undefined;
     if (expected !== undefined) {
+      let intervalDiffers = false;
+      let addressesDiffer = false;
       // keepalived moves a VIP of the other family to virtual_ipaddress_excluded: never advertised.
-      const advertisable = expected.vips.filter((v) => v.includes(':') === (key.family === 'ipv6'));
-      const id = `${key.interface}|${key.family}|${key.vrid}|differs`;
-      let interval = false;
-      let addresses = false;
+      let advertisable: string[] | undefined;
       for (const r of routers) {
         if (!r.master || obs.localAddresses.has(r.address)) continue;
-        if (expected.advertInterval !== undefined && Math.abs(r.interval - expected.advertInterval) > 1e-6) interval = true;
-        if (advertisable.length > 0 && advertisable.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, advertisable)) addresses = true;
+        if (expected.advertInterval !== undefined && Math.abs(r.interval - expected.advertInterval) > 1e-6) intervalDiffers = true;
+        advertisable ??= expected.vips.filter((v) => v.includes(':') === (key.family === 'ipv6'));
+        if (advertisable.length > 0 && advertisable.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, advertisable)) addressesDiffer = true;
       }
-      if (interval && this.#lasted(`${id}|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
-      if (addresses && this.#lasted(`${id}|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
+      const group = `${key.interface}|${key.family}|${key.vrid}`;
+      if (intervalDiffers && this.#lasted(`${group}|differs|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
+      if (addressesDiffer && this.#lasted(`${group}|differs|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
     }
     return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
   }

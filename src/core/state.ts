@@ -353,7 +353,6 @@ export class Monitor {
     if (started) this.sink({ type: 'split_start', group, split, time: now });
   }
 
-
   #judgeMismatches(group: GroupState, now: number): void {
     // One router cannot disagree with itself: the common case costs nothing.
     if (group.routers.length < 2 && group.authMismatchSince === undefined && group.configMismatchSince.size === 0) return;

@@ -64,7 +64,7 @@ function num(n: number): string {
   return String(Number(n.toFixed(6)));
 }
 
-/** The split-brain only this node can tell, in words (also the log line's message). */
+/** The split-brain only this node can tell, in words. */
 function splitBesideText(name: string, others: readonly string[]): string {
   return `split-brain on ${name}: keepalived here is MASTER and ${others.join(', ')} advertises as master too; this node's adverts are not seen leaving it`;
 }
