@@ -43,13 +43,18 @@ function run(cmd: string, args: string[], allowFail = false): string {
   return r.stdout;
 }
 
-const PREFIX = 'vwlab';
+/**
+ * Every namespace of the lab starts with this. VRRPWATCH_LAB_PREFIX gives a checkout its own, so two
+ * labs on one machine (two worktrees under test at once) neither share nor sweep each other's hosts.
+ */
+const PREFIX = process.env.VRRPWATCH_LAB_PREFIX ?? 'vwlab';
+if (!/^[a-z][a-z0-9]{0,9}$/.test(PREFIX)) throw new LabError(`VRRPWATCH_LAB_PREFIX must be 1 to 10 lower-case letters and digits, not ${JSON.stringify(PREFIX)}`);
 
 /** Removes namespaces and veths left by earlier runs that were killed before they could clean up. */
 export function sweep(): void {
   for (const line of run('ip', ['netns', 'list'], true).split('\n')) {
     const name = line.split(' ')[0] ?? '';
-    if (!name.startsWith(PREFIX)) continue;
+    if (!name.startsWith(`${PREFIX}-`)) continue;
     // Processes inside (keepalived, vrrpwatch) go first, or the namespace lingers.
     for (const pid of run('ip', ['netns', 'pids', name], true).split('\n').filter(Boolean)) run('kill', ['-9', pid], true);
     run('ip', ['netns', 'del', name], true);
