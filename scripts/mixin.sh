@@ -11,15 +11,33 @@ if ! command -v jsonnet >/dev/null 2>&1; then
 fi
 
 render() { # DIR: writes DIR/alerts/vrrpwatch.rules.yml and DIR/dashboards/*.json
-  local out=$1
-  mkdir -p "$out/alerts" "$out/dashboards"
-  {
-    echo '# Generated from mixin/ by scripts/mixin.sh: edit mixin/*.libsonnet, not this file.'
-    echo '# vrrpwatch alert rules: critical pages, warning tickets; each runbook_url names its section of'
-    echo '# docs/runbook.md. Selector, cluster label, for: durations and thresholds: mixin/config.libsonnet.'
-    jsonnet -J mixin -S -e 'std.manifestYamlDoc((import "mixin.libsonnet").prometheusAlerts, indent_array_in_object=true, quote_keys=false) + "\n"'
-  } > "$out/alerts/vrrpwatch.rules.yml"
-  jsonnet -J mixin -S -m "$out/dashboards" -e 'local m = import "mixin.libsonnet"; { [name]: std.manifestJsonEx(m.grafanaDashboards[name], "  ") + "\n" for name in std.objectFields(m.grafanaDashboards) }' > /dev/null
+  # jsonnet evaluates the mixin to JSON (its std.manifestYamlDoc takes some 20 s on these rules);
+  # Node writes the files, YAML with the project's own `yaml` package.
+  jsonnet -J mixin -e 'local m = import "mixin.libsonnet"; { alerts: m.prometheusAlerts, dashboards: m.grafanaDashboards }' |
+    OUT="$1" node --input-type=module -e '
+      import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+      import { join } from "node:path";
+      import { stringify } from "yaml";
+      const mixin = JSON.parse(readFileSync(0, "utf8"));
+      const out = process.env.OUT;
+      mkdirSync(join(out, "alerts"), { recursive: true });
+      mkdirSync(join(out, "dashboards"), { recursive: true });
+      const header = [
+        "# Generated from mixin/ by scripts/mixin.sh: edit mixin/*.libsonnet, not this file.",
+        "# vrrpwatch alert rules: critical pages, warning tickets; each runbook_url names its section of",
+        "# docs/runbook.md. Selector, cluster label, for: durations and thresholds: mixin/config.libsonnet.",
+      ].join("\n");
+      // jsonnet sorts keys; rules read better in the order of the Prometheus docs.
+      const ordered = (o, keys) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+      const groups = mixin.alerts.groups.map((g) => ({
+        name: g.name,
+        rules: g.rules.map((r) => ({ ...ordered(r, ["alert", "expr", "for", "labels"]), annotations: ordered(r.annotations, ["summary", "description", "runbook_url"]) })),
+      }));
+      writeFileSync(join(out, "alerts", "vrrpwatch.rules.yml"), header + "\n" + stringify({ groups }, { lineWidth: 0 }));
+      for (const [name, dashboard] of Object.entries(mixin.dashboards)) {
+        writeFileSync(join(out, "dashboards", name), JSON.stringify(dashboard, null, 2) + "\n");
+      }
+    '
 }
 
 if [ "${1:-}" = "--check" ]; then
