@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the monitoring mixin (mixin/, jsonnet) into the files users take without jsonnet:
 # alerts/vrrpwatch.rules.yml and dashboards/*.json. `scripts/mixin.sh --check` renders into a
-# temporary directory and fails, naming each file, when the committed files differ from the mixin.
+# temporary directory and fails, naming each file, when the committed files differ from the mixin
+# (or a mixin file is not formatted as jsonnetfmt formats it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +46,9 @@ if [ "${1:-}" = "--check" ]; then
   trap 'rm -rf "$tmp"' EXIT
   render "$tmp"
   status=0
+  for f in mixin/*.libsonnet mixin/*/*.libsonnet; do
+    jsonnetfmt --test "$f" || { echo "mixin: $f is not formatted; run jsonnetfmt -i $f" >&2; status=1; }
+  done
   for f in "$tmp"/alerts/* "$tmp"/dashboards/*; do
     rel=${f#"$tmp"/}
     if ! cmp -s "$f" "$rel"; then
