@@ -10,8 +10,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ADDRESS, Lab, PORT, ROOT, sleep, VIP, waitFor } from '../../lab/lab.js';
 import type { KeepalivedInstance } from '../../lab/lab.js';
@@ -96,6 +97,25 @@ describe('alert rules and dashboards, statically', () => {
       for (const m of (r.annotations?.description ?? '').matchAll(/printf `([^`]*)`/g)) assert.ok(m[1]?.includes("cluster='%s'"), `${r.alert}: its description's query stays in the alert's cluster`);
       assert.ok(r.expr.includes('{job="vrrpwatch"'), `${r.alert} selects the exporters with the mixin's selector`);
     }
+  });
+
+  it('the mixin follows its config: another job selector and cluster label reach every rule, and promtool accepts them', () => {
+    const override = '((import "mixin.libsonnet") + { _config+:: { vrrpwatchSelector: \'job="vrrp"\', clusterLabel: "site" } }).prometheusAlerts';
+    const r = spawnSync('jsonnet', ['-J', 'mixin', '-e', override], { encoding: 'utf8', cwd: ROOT });
+    assert.equal(r.status, 0, r.stderr);
+    const file = join(mkdtempSync(join(tmpdir(), 'vrrpwatch-mixin-')), 'rules.json');
+    writeFileSync(file, r.stdout);
+    const check = promtool(['check', 'rules', file]);
+    assert.equal(check.code, 0, check.out);
+    const custom = (JSON.parse(r.stdout) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+    assert.deepEqual(custom.map((x) => x.alert), rules().map((x) => x.alert));
+    for (const x of custom) {
+      const text = JSON.stringify(x);
+      assert.ok(!text.includes('cluster') && !text.includes('job="vrrpwatch"'), `${x.alert} uses only the configured names: ${text}`);
+      assert.ok(x.expr.includes('{job="vrrp"'), `${x.alert}: ${x.expr}`);
+      for (const c of x.expr.matchAll(/\b(by|on) \(([^)]*)\)/g)) assert.ok((c[2] ?? '').split(', ').includes('site'), `${x.alert}: ${c[0]}`);
+    }
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 
   it('follows the mixin conventions: Vrrp names, severity, summary, description, a runbook entry that exists', () => {
