@@ -80,7 +80,7 @@ describe('alert rules and dashboards, statically', () => {
   });
 
   it('promtool test rules passes: every alert just before and after its for:, failovers never page, the fleet shapes', () => {
-    assert.deepEqual(ALERT_TESTS, ['test/alerts/fleet.test.yml', 'test/alerts/vrrpwatch.test.yml']);
+    assert.ok(ALERT_TESTS.includes('test/alerts/fleet.test.yml') && ALERT_TESTS.includes('test/alerts/vrrpwatch.test.yml'), ALERT_TESTS.join(' '));
     const r = promtool(['test', 'rules', ...ALERT_TESTS]);
     assert.equal(r.code, 0, r.out);
     const tests = readFileSync(join(ROOT, 'test', 'alerts', 'vrrpwatch.test.yml'), 'utf8');
