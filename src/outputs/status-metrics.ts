@@ -6,7 +6,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { INVALID_REASONS } from '../core/types.js';
-import type { MetricsSnapshot } from './metrics.js';
+import type { MetricsSnapshot } from './scrape.js';
 
 /** Registers the families in `registry`, in the order they are written; `snapshot` is undefined when there is none to read. */
 export function registerStatusFamilies(registry: Registry, version: string, snapshot: () => MetricsSnapshot | undefined): void {
