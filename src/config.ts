@@ -8,7 +8,8 @@ import type * as Yaml from 'yaml';
 import { parseAddress } from './core/addr.js';
 import { interfaceNameProblem, isHostName } from './core/names.js';
 import type { ExpectedGroup } from './core/types.js';
-import { checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, quote, refine, required, section, text, withDefault, INVALID } from './schema.js';
+import { quote } from './core/quote.js';
+import { checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, refine, required, section, text, withDefault, INVALID } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
 
 export type { Parsed } from './schema.js';
@@ -181,8 +182,8 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
   };
   const each = <T>(schema: Schema<T>, name: string, values: string[] | undefined): T[] | undefined => {
     if (values === undefined || values.length === 0) return undefined;
-    const out = values.map((v) => one(schema, name, v));
-    return out.every((v) => v !== undefined) ? (out as T[]) : undefined;
+    const out = values.map((v) => one(schema, name, v)).filter((v): v is T => v !== undefined);
+    return out.length === values.length ? out : undefined;
   };
   const level = one(logLevel, 'log.level', o.logLevel);
   const format = one(logFormat, 'log.format', o.logFormat);

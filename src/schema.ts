@@ -4,6 +4,7 @@
  * key (`groups[0].vrid: must be between 1 and 255, not 300`). Unknown keys are rejected. Reading never
  * throws: problems are collected, every one of them, in declaration order.
  */
+import { quote } from './core/quote.js';
 
 /** What a failed read returns; its problems are in the list passed in. */
 export const INVALID: unique symbol = Symbol('invalid');
@@ -15,13 +16,6 @@ export interface Schema<T> {
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
-
-/** A value as text in a message: quoted, control characters escaped, cut after 64 characters. */
-export function quote(text: string): string {
-  const cut = [...text];
-  const shown = cut.length > 64 ? `${cut.slice(0, 60).join('')}...` : text;
-  return JSON.stringify(shown);
-}
 
 /** What a value is, for "must be a string, not ...". */
 export function describe(value: unknown): string {
@@ -58,7 +52,7 @@ export function text<T = string>(parse?: (s: string) => { value: T } | { problem
 
 /** Text checked by `bad`, which says what is wrong with it or returns undefined. */
 export function checkedText(bad: (s: string) => string | undefined): Schema<string> {
-  return text<string>((s) => {
+  return text((s): { value: string } | { problem: string } => {
     const problem = bad(s);
     return problem === undefined ? { value: s } : { problem };
   });
@@ -106,13 +100,15 @@ export function list<T>(item: Schema<T>): Schema<T[]> {
         return INVALID;
       }
       const out: T[] = [];
-      let ok = true;
-      value.forEach((v: unknown, i) => {
-        const r = v === undefined || v === null ? (problems.push(at(`${path}[${i}]`, 'must not be empty')), INVALID) : item.read(v, `${path}[${i}]`, problems);
-        if (r === INVALID) ok = false;
-        else out.push(r);
-      });
-      return ok ? out : INVALID;
+      const before = problems.length;
+      for (const [i, v] of (value as unknown[]).entries()) {
+        if (v === undefined || v === null) problems.push(at(`${path}[${i}]`, 'must not be empty'));
+        else {
+          const r = item.read(v, `${path}[${i}]`, problems);
+          if (r !== INVALID) out.push(r);
+        }
+      }
+      return problems.length === before ? out : INVALID;
     },
   };
 }
@@ -222,12 +218,11 @@ export function refine<T, U>(schema: Schema<T>, then: (value: T, fail: (key: str
     read(value, path, problems) {
       const r = schema.read(value, path, problems);
       if (r === INVALID) return INVALID;
-      let ok = true;
+      const before = problems.length;
       const out = then(r, (key, problem) => {
-        ok = false;
         problems.push(at(key === '' ? path : path === '' ? key : `${path}.${key}`, problem));
       });
-      return ok ? out : INVALID;
+      return problems.length === before ? out : INVALID;
     },
   };
 }

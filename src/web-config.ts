@@ -5,7 +5,8 @@
  * names for cipher suites and curves are mapped to OpenSSL's, as Node's TLS takes them).
  */
 import { parseYaml } from './config.js';
-import { boolean, INVALID, list, mapOf, mapping, oneOf, optional, parseWith, quote, refine, required, section, text, withDefault } from './schema.js';
+import { quote } from './core/quote.js';
+import { boolean, INVALID, list, mapOf, mapping, oneOf, optional, parseWith, refine, required, section, text, withDefault } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
 
 const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;

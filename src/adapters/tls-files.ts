@@ -3,7 +3,8 @@
  * file is) and checked together, so a missing file, a key that does not match its certificate or a cipher
  * list OpenSSL refuses is one line at load (start, `--check-config`, reload), never a failed start later.
  */
-import { createSecureContext } from 'node:tls';
+import { createRequire } from 'node:module';
+import type * as Tls from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
 import type { TlsConfig } from '../web-config.js';
 import { ConfigFileError, readConfigBytes } from './config-file.js';
@@ -30,6 +31,14 @@ function read(file: string, what: string): Buffer {
 function opensslProblem(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return (message.split('\n')[0] ?? message).replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/, '').trim();
+}
+
+/** node:tls, loaded on first use: `once` and an exporter without TLS never need it (start-up time). */
+let tlsModule: typeof Tls | undefined;
+
+function createSecureContext(options: SecureContextOptions): void {
+  tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof Tls;
+  tlsModule.createSecureContext(options);
 }
 
 /** Reads and checks the files of a TLS config; throws TlsFileError naming the file (or key) and the problem. */

@@ -1,5 +1,6 @@
 /** IP addresses as text: dotted quad, and RFC 5952 canonical IPv6; the one parser of addresses people write. */
 import { interfaceNameProblem } from './names.js';
+import { quote } from './quote.js';
 
 /**
  * Recently formatted IPv4 addresses by value: a segment has few routers and addresses, and this saves
@@ -54,7 +55,7 @@ export type ParsedAddress = { family: 'ipv4' | 'ipv6'; address: string } | { pro
  * link-local peer needs it, a virtual address never has one.
  */
 export function parseAddress(text: string, zone: 'no-zone' | 'link-local-zone'): ParsedAddress {
-  const shown = JSON.stringify(text.length > 64 ? `${text.slice(0, 60)}...` : text);
+  const shown = quote(text);
   const percent = text.indexOf('%');
   const bare = percent < 0 ? text : text.slice(0, percent);
   const v4 = parseIpv4(bare);

@@ -5,6 +5,7 @@
  * password is never kept: only whether the instance uses PASS or AH.
  */
 import { canonicalIp } from './addr.js';
+import { quote } from './quote.js';
 import type { Family } from './types.js';
 
 export interface KeepalivedInstance {
@@ -145,7 +146,7 @@ function number(s: Statement, min: number, max: number, integer: boolean): numbe
 
 function address(text: string, at: string, what: string): string {
   const ip = canonicalIp(text.replace(/\/\d{1,3}$/, ''));
-  if (ip === undefined) throw new KeepalivedConfError(`${at}: ${what} ${JSON.stringify(text.length > 64 ? `${text.slice(0, 60)}...` : text)} is not an IP address`);
+  if (ip === undefined) throw new KeepalivedConfError(`${at}: ${what} ${quote(text)} is not an IP address`);
   return ip;
 }
 

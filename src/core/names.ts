@@ -1,4 +1,5 @@
 /** Names a person writes for the kernel or the resolver: interface names and host names, checked as the kernel and RFC 1123 see them. */
+import { quote } from './quote.js';
 
 /**
  * Why `name` cannot be a Linux interface name, or undefined. The kernel takes at most 15 bytes, never
@@ -9,7 +10,7 @@ export function interfaceNameProblem(name: string): string | undefined {
   const bytes = new TextEncoder().encode(name).length;
   // eslint-disable-next-line no-control-regex
   if (bytes === 0 || bytes > 15 || name === '.' || name === '..' || name.startsWith('-') || /[\s/:\u0000-\u001f\u007f\ufffd]/u.test(name)) {
-    return `${JSON.stringify([...name].length > 64 ? `${[...name].slice(0, 60).join('')}...` : name)} is not an interface name (at most 15 bytes of text, without "/", ":", spaces or control characters)`;
+    return `${quote(name)} is not an interface name (at most 15 bytes of text, without "/", ":", spaces or control characters)`;
   }
   return undefined;
 }
