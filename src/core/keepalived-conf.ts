@@ -5,6 +5,7 @@
  * password is never kept: only whether the instance uses PASS or AH.
  */
 import { canonicalIp } from './addr.js';
+import { interfaceNameProblem } from './names.js';
 import { quote } from './quote.js';
 import type { Family } from './types.js';
 
@@ -50,9 +51,9 @@ export interface IncludeBudget {
 }
 
 /** Includes nest at most this deep, and read at most this much in all (globs fan out: depth alone does not bound it). */
-export const MAX_INCLUDE_DEPTH = 8;
-export const MAX_INCLUDED_FILES = 256;
-export const MAX_INCLUDED_BYTES = 16 * 1024 * 1024;
+const MAX_INCLUDE_DEPTH = 8;
+const MAX_INCLUDED_FILES = 256;
+const MAX_INCLUDED_BYTES = 16 * 1024 * 1024;
 
 export class KeepalivedConfError extends Error {
   override readonly name = 'KeepalivedConfError';
@@ -170,9 +171,12 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedI
       case 'virtual_router_id':
         vrid = number(c, 1, 255, true);
         break;
-      case 'interface':
+      case 'interface': {
+        const problem = interfaceNameProblem(c.args[0] ?? '');
+        if (problem !== undefined) throw new KeepalivedConfError(`${c.at}: interface ${problem}`);
         iface = c.args[0];
         break;
+      }
       case 'state': {
         const v = c.args[0]?.toUpperCase();
         if (v !== 'MASTER' && v !== 'BACKUP') throw new KeepalivedConfError(`${c.at}: state must be MASTER or BACKUP, not "${c.args[0] ?? ''}"`);
