@@ -131,6 +131,13 @@ describe('the YAML config', () => {
     ]);
   });
 
+  it('reads the listen address host with the same parser: an address, [IPv6], a host name or nothing', () => {
+    for (const ok of [':9842', '127.0.0.1:9842', '[::1]:9842', '[fe80::1%eth0]:9842', 'localhost:9842']) assert.ok(withOverrides(DEFAULT_CONFIG, { listenAddress: ok }).ok, ok);
+    const r = withOverrides(DEFAULT_CONFIG, { listenAddress: '999.0.0.1:9842' });
+    assert.deepEqual(r.ok ? [] : r.errors, ['--web.listen-address: "999.0.0.1:9842" is not HOST:PORT (for example ":9842" or "[::1]:9842")']);
+    assert.equal(withOverrides(DEFAULT_CONFIG, { listenAddress: '[192.0.2.1]:9842' }).ok, false);
+  });
+
   it('refuses interface names that are not text the kernel takes', () => {
     const r = withOverrides(DEFAULT_CONFIG, { interfaces: ['eth0\u001b[2J', 'a'.repeat(16), 'br/0', 'eth\ufffd', 'eth0:1'] });
     const why = '(at most 15 bytes of text, without "/", ":", spaces or control characters)';
