@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, createServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import { parseWebConfig } from '../../src/web-config.js';
 import type { TlsConfig } from '../../src/web-config.js';
 import { tlsServerOptions } from '../../src/adapters/tls-files.js';
@@ -116,6 +118,34 @@ describe('the TLS files of a web config', () => {
       { ciphers: o.ciphers, ecdhCurve: o.ecdhCurve, honorCipherOrder: o.honorCipherOrder, minVersion: o.minVersion, maxVersion: o.maxVersion, requestCert: o.requestCert },
       { ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256', ecdhCurve: 'P-256:X25519', honorCipherOrder: false, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', requestCert: false },
     );
+  });
+
+  it('is what a client meets: the cipher suite, the curve and the version the config names', async () => {
+    const server = createServer(tlsServerOptions(config({ ciphers: 'ECDHE-ECDSA-AES256-GCM-SHA384', ecdhCurve: 'P-384', maxVersion: 'TLSv1.2' })), (socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const met = await new Promise<{ cipher: string; version: string | null; curve: string | undefined }>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ecdhCurve: 'X25519:P-256:P-384' }, () => {
+          resolve({ cipher: socket.getCipher().name, version: socket.getProtocol(), curve: (socket.getEphemeralKeyInfo() as { name?: string } | null)?.name });
+          socket.destroy();
+        });
+        socket.on('error', reject);
+      });
+      assert.deepEqual(met, { cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384', version: 'TLSv1.2', curve: 'secp384r1' });
+      const refused = await new Promise<string>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' }, () => {
+          resolve('handshake');
+          socket.destroy();
+        });
+        socket.on('error', (err: NodeJS.ErrnoException) => {
+          resolve(err.code ?? err.message);
+        });
+      });
+      assert.match(refused, /HANDSHAKE_FAILURE|NO_SHARED_CIPHER|ECONNRESET/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('names the file and the problem in one line: missing, not a certificate, a key that does not fit, a FIFO', () => {
