@@ -14,8 +14,8 @@ import { createLogger } from '../adapters/log.js';
 import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
 import type { MonitorEvent } from '../core/state.js';
-import type { NodeGroupView } from '../core/node.js';
-import { othersOf } from '../core/vips.js';
+import { findingChanges, findings } from '../core/findings.js';
+import type { FindingLine } from '../core/findings.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
@@ -88,46 +88,6 @@ function logEvent(log: Logger, e: MonitorEvent, evictions: { last: number; pendi
     case 'master_end':
       log.debug({ ...groupFields(e), router: e.router }, e.type === 'master_start' ? 'router acts as master' : 'router no longer master');
       return;
-  }
-}
-
-/** A finding to log once when it starts and once when it ends. */
-interface Finding {
-  msg: string;
-  fields: Record<string, unknown>;
-  level: 'error' | 'warn';
-}
-
-/** Node findings, as stable ids, so each start and end is logged once. */
-function nodeFindings(views: readonly NodeGroupView[]): Map<string, Finding> {
-  const out = new Map<string, Finding>();
-  for (const n of views) {
-    const g = { interface: n.key.interface, family: n.key.family, vrid: n.key.vrid };
-    const id = `${n.key.interface}|${n.key.family}|${n.key.vrid}`;
-    for (const vip of n.backupHolding) out.set(`${id}|backup_holding|${vip}`, { level: 'error', msg: 'this node holds the VIP but is not master', fields: { ...g, finding: 'backup_holding_vip', vip, role_from: n.roleFrom } });
-    for (const vip of n.masterMissing) out.set(`${id}|master_missing|${vip}`, { level: 'error', msg: 'this node is master but does not hold the VIP', fields: { ...g, finding: 'master_missing_vip', vip } });
-    if (n.expectedWithoutMaster) out.set(`${id}|expected_no_master`, { level: 'error', msg: 'an expected group has no master', fields: { ...g, finding: 'no_master', expected_from: n.expected?.source } });
-    if (n.mastersBeside.length > 0) out.set(`${id}|split_beside`, { level: 'error', msg: 'split-brain: keepalived here is MASTER and another router advertises as master; this node\'s adverts are not seen leaving it', fields: { ...g, finding: 'split_brain', routers: n.mastersBeside } });
-    for (const field of n.configDiffers) {
-      out.set(`${id}|differs|${field}`, { level: 'warn', msg: "the master's adverts disagree with this node's config", fields: { ...g, finding: 'config_mismatch', field, config: n.expected?.source } });
-    }
-    if (n.advertsBlocked) out.set(`${id}|blocked`, { level: 'warn', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: { ...g, finding: 'adverts_blocked' } });
-  }
-  return out;
-}
-
-/** VIPs mastered in two VRIDs, as findings of each group involved (ids as nodeFindings makes them). */
-function addConflictFindings(view: WatchView, out: Map<string, Finding>): void {
-  for (const group of view.groups) {
-    const g = { interface: group.key.interface, family: group.key.family, vrid: group.key.vrid };
-    for (const c of view.conflicts.get(group.key) ?? []) {
-      const others = othersOf(c, group);
-      out.set(`${g.interface}|${g.family}|${g.vrid}|vip_conflict|${c.vip}`, {
-        level: 'error',
-        msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
-        fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: others.vrids, routers: others.routers },
-      });
-    }
   }
 }
 
@@ -216,14 +176,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const observe = (at: number): WatchView =>
     watcher.view(at, { localAddresses: localAddresses(), keepalived: fifo?.states ?? new Map(), peerAnswers: pinger.peerAnswers() });
 
-  let active = new Map<string, Finding>();
+  let active: ReadonlyMap<string, FindingLine> = new Map();
   const tick = (): void => {
-    const view = observe(now());
-    const next = nodeFindings(view.node);
-    addConflictFindings(view, next);
-    for (const [id, f] of next) if (!active.has(id)) log[f.level](f.fields, f.msg);
-    for (const [id, f] of active) if (!next.has(id)) log.info(f.fields, `ended: ${f.msg}`);
-    active = next;
+    const changes = findingChanges(active, findings(observe(now())));
+    for (const f of changes.started) log[f.level](f.fields, f.msg);
+    for (const f of changes.ended) log.info(f.fields, f.msg);
+    active = changes.active;
   };
   const ticker = setInterval(tick, TICK_MS);
 

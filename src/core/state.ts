@@ -6,6 +6,7 @@
  * judgement into events.
  */
 import { addressOrder, isMaster, masterDownInterval, mismatchesOf, nextDeadline, takeoverGrace, wins, MISMATCH_BIT, SPLIT_ADVERTS } from './judge.js';
+import { groupId } from './types.js';
 import type { Advert, Family, GroupKey, MismatchField } from './types.js';
 import type { AuthSecret } from './secret.js';
 
@@ -114,10 +115,6 @@ export type EventSink = (event: MonitorEvent) => void;
 /** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
 function slotOf(family: Family, vrid: number): number {
   return family === 'ipv4' ? vrid : 256 + vrid;
-}
-
-export function groupId(key: GroupKey): string {
-  return `${key.interface}|${key.family}|${key.vrid}`;
 }
 
 export class Monitor {

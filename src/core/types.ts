@@ -73,6 +73,11 @@ export interface GroupKey {
   vrid: number;
 }
 
+/** A group's identity as text, `interface|family|vrid`: the one place it is spelled. */
+export function groupId(key: GroupKey): string {
+  return `${key.interface}|${key.family}|${key.vrid}`;
+}
+
 export type MismatchField = 'advert_interval' | 'addresses' | 'version' | 'checksum_form';
 
 /** A group this node or witness expects to see (from the YAML config or imported from keepalived.conf). */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
 import type { NodeGroupView } from '../../src/core/node.js';
 import type { GroupView } from '../../src/core/state.js';
+import { groupId } from '../../src/core/types.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
 import { Metrics } from '../../src/outputs/metrics.js';
@@ -20,11 +21,20 @@ function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
 }
 
 function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
-  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+  return { key: KEY, view: undefined, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+}
+
+/** The node views linked to the heard group of their key, as NodeJudge makes them. */
+function linked(groups: readonly GroupView[], node: readonly NodeGroupView[]): NodeGroupView[] {
+  return node.map((n) => {
+    const view = groups.find((g) => groupId(g.key) === groupId(n.key));
+    return view === undefined ? n : { ...n, key: view.key, view };
+  });
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
-  return renderCheck({ now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields });
+  const input: CheckInput = { now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields };
+  return renderCheck({ ...input, node: linked(input.groups, input.node) });
 }
 
 /** Perfdata: 'label'=value[UOM];[warn];[crit];[min];[max] */
@@ -141,8 +151,9 @@ describe('metrics', () => {
   });
 
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
-    const node = [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })];
-    const text = (await new Metrics('1').render({ ...snapshot([group({}, [B])]), node })).body.toString();
+    const groups = [group({}, [B])];
+    const node = linked(groups, [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })]);
+    const text = (await new Metrics('1').render({ ...snapshot(groups), node })).body.toString();
     assert.ok(text.includes('vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
     assert.ok(text.includes('vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
   });
