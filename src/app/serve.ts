@@ -13,7 +13,7 @@ import { NotifyFifo } from '../adapters/keepalived.js';
 import { createLogger } from '../adapters/log.js';
 import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
-import type { MonitorEvent } from '../core/state.js';
+import type { MonitorEvent } from '../core/types.js';
 import { findingChanges, findings } from '../core/findings.js';
 import type { FindingLine } from '../core/findings.js';
 import { eventLine, renderLive } from '../outputs/live.js';

@@ -5,7 +5,7 @@
  * diff the log is written from is a pure function too.
  */
 import type { NodeGroupView } from './node.js';
-import type { GroupView } from './state.js';
+import type { GroupView } from './views.js';
 import { groupId } from './types.js';
 import type { GroupKey, MismatchField } from './types.js';
 import { othersOf } from './vips.js';

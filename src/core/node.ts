@@ -9,10 +9,10 @@
  * Pure: local addresses, keepalived's states and probe results come in as observations, time as an
  * argument.
  */
-import { masterDownInterval } from './judge.js';
+import { ADVERT_VIPS_JUDGED, masterDownInterval } from './judge.js';
 import type { KeepalivedState } from './keepalived-conf.js';
-import { ADVERT_VIPS_JUDGED, NONE } from './state.js';
-import type { GroupView } from './state.js';
+import { NONE } from './views.js';
+import type { GroupView } from './views.js';
 import { groupId } from './types.js';
 import type { ExpectedGroup, GroupKey, MismatchField } from './types.js';
 

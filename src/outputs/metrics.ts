@@ -11,7 +11,7 @@ import type { KeepalivedState } from '../core/keepalived-conf.js';
 import { findings, findingsByGroup } from '../core/findings.js';
 import type { Finding, FindingKind } from '../core/findings.js';
 import type { NodeGroupView } from '../core/node.js';
-import type { GroupView } from '../core/state.js';
+import type { GroupView } from '../core/views.js';
 import { INVALID_REASONS } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/vips.js';

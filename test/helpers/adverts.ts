@@ -1,8 +1,9 @@
 /** Synthetic advertisements and a fixed-clock driver for the core's judgement tests. */
 import { AuthSecret } from '../../src/core/secret.js';
-import { DEFAULT_SETTINGS, groupView, Monitor } from '../../src/core/state.js';
-import type { GroupView, MonitorEvent, MonitorSettings } from '../../src/core/state.js';
-import type { Advert } from '../../src/core/types.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
+import type { Advert, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
+import { groupView } from '../../src/core/views.js';
+import type { GroupView } from '../../src/core/views.js';
 
 export function advert(fields: Partial<Advert> & { src: string; password?: string }): Advert {
   const { password, ...rest } = fields;

@@ -5,7 +5,7 @@ import { FINDING_KINDS, findingChanges, findingLabel, findingLine, findings, fin
 import type { Finding, FindingKind, FindingLine, FindingsInput } from '../../src/core/findings.js';
 import { NodeJudge } from '../../src/core/node.js';
 import type { NodeGroupView, NodeObservations } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/state.js';
+import type { GroupView } from '../../src/core/views.js';
 import type { ExpectedGroup, GroupKey } from '../../src/core/types.js';
 import { vipConflicts } from '../../src/core/vips.js';
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
 import type { NodeGroupView } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/state.js';
+import type { GroupView } from '../../src/core/views.js';
 import { groupId } from '../../src/core/types.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
