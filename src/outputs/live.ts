@@ -1,7 +1,8 @@
 /**
  * `serve --live`: the terminal view an operator keeps open while fixing an incident. Groups with their
  * masters and priorities, each router's advert age, findings, capture and probe health, and the latest
- * log events. Pure: a frame of text from the views.
+ * log events (handed over as the log calls are made, never read back from the log's text). Pure: a
+ * frame of text from the views.
  */
 import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings.js';
 import type { JudgedView } from '../core/findings.js';
@@ -73,28 +74,30 @@ export function renderLive(input: LiveInput): string {
   return lines.join('\n') + '\n';
 }
 
-/** One pino JSON log line as a short event line for the live view. */
-export function eventLine(json: string): string | undefined {
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const time = typeof record.time === 'string' ? record.time.slice(11, 19) : clock(0);
-  const skip = new Set(['level', 'time', 'app', 'msg', 'pid', 'hostname']);
-  const text = (v: unknown): string | undefined => {
-    if (typeof v === 'number') return Math.abs(v) < 1000 ? String(Number(v.toPrecision(4))) : v.toFixed(0);
-    if (typeof v === 'string' || typeof v === 'boolean') return String(v);
-    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String).join(',');
-    return undefined;
-  };
+/** A log call serve made, as the live view is handed it (the same calls the log writes, not its text). */
+export interface LiveEvent {
+  /** Seconds since the epoch. */
+  time: number;
+  level: string;
+  msg: string;
+  fields: Readonly<Record<string, unknown>>;
+}
+
+/** A field's value as short text, or undefined for values the line leaves out (objects, errors). */
+function fieldText(v: unknown): string | undefined {
+  if (typeof v === 'number') return Math.abs(v) < 1000 ? String(Number(v.toPrecision(4))) : v.toFixed(0);
+  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map(String).join(',');
+  return undefined;
+}
+
+/** One log event as a short line for the live view: time, a mark for warnings and errors, message, fields. */
+export function eventLine(e: LiveEvent): string {
   const fields: string[] = [];
-  for (const [k, v] of Object.entries(record)) {
-    const t = skip.has(k) ? undefined : text(v);
+  for (const [k, v] of Object.entries(e.fields)) {
+    const t = fieldText(v);
     if (t !== undefined) fields.push(`${k}=${t}`);
   }
-  const level = typeof record.level === 'number' ? record.level : 30;
-  const mark = level >= 50 ? '!!' : level >= 40 ? '! ' : '  ';
-  return `${time} ${mark} ${typeof record.msg === 'string' ? record.msg : ''}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}`;
+  const mark = e.level === 'error' || e.level === 'fatal' ? '!!' : e.level === 'warn' ? '! ' : '  ';
+  return `${clock(e.time)} ${mark} ${e.msg}${fields.length > 0 ? `  ${fields.join(' ')}` : ''}`;
 }

@@ -10,6 +10,8 @@ import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
 import { parseWebConfig } from '../../src/web-config.js';
+import { createLogger } from '../../src/adapters/log.js';
+import type { LogEntry } from '../../src/adapters/log.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -243,9 +245,24 @@ describe('live view', () => {
     assert.match(text, /recent events:\n {2}00:00:01 !! split-brain/);
   });
 
-  it('turns a log line into an event line', () => {
-    assert.equal(eventLine('{"level":50,"time":"2026-11-23T10:11:12.000Z","msg":"split-brain: more than one master","vrid":51,"routers":["a","b"]}'), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
-    assert.equal(eventLine('not json'), undefined);
+  it('turns a log event into an event line', () => {
+    const time = Date.parse('2026-11-23T10:11:12.000Z') / 1000;
+    assert.equal(eventLine({ time, level: 'error', msg: 'split-brain: more than one master', fields: { vrid: 51, routers: ['a', 'b'] } }), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
+    assert.equal(eventLine({ time, level: 'warn', msg: 'capture down', fields: { interface: 'eth0', err: new Error('x'), loss: 0.333333 } }), '10:11:12 !  capture down  interface=eth0 loss=0.3333');
+    assert.equal(eventLine({ time, level: 'info', msg: 'vrrpwatch stopped', fields: {} }), '10:11:12    vrrpwatch stopped');
+  });
+
+  it('is handed the log calls serve makes at the enabled levels, and nothing is written', () => {
+    const entries: LogEntry[] = [];
+    const log = createLogger('info', 'json', (e) => entries.push(e));
+    log.warn({ interface: 'eth0', problem: 'gone' }, 'capture down');
+    log.info('vrrpwatch stopped');
+    log.debug({ router: A }, 'router acts as master');
+    assert.deepEqual(entries.map((e) => [e.level, e.msg, e.fields]), [['warn', 'capture down', { interface: 'eth0', problem: 'gone' }], ['info', 'vrrpwatch stopped', {}]]);
+    log.level = 'debug';
+    log.debug({ router: A }, 'router acts as master');
+    assert.equal(entries.at(-1)?.msg, 'router acts as master');
+    assert.ok(entries.every((e) => Math.abs(e.time - Date.now() / 1000) < 60));
   });
 });
 
