@@ -225,10 +225,6 @@ class LabelCache {
   }
 }
 
-function sameKey(a: GroupKey, b: GroupKey): boolean {
-  return a.vrid === b.vrid && a.family === b.family && a.interface === b.interface;
-}
-
 /** What every family of one scrape shares, built once from the snapshot. */
 class Scrape {
   /** Every group heard or expected: the node's groups first, then the ones only heard. */
@@ -242,19 +238,19 @@ class Scrape {
     readonly s: MetricsSnapshot,
     cache: LabelCache,
   ) {
-    // The node's view of a heard group shares the group's key object.
-    const byKey = new Map<GroupKey, ScrapeGroup>();
+    // The node's judgement of a heard group carries that group's view.
+    const byView = new Map<GroupView, ScrapeGroup>();
     for (const v of s.groups) {
       const text = cache.group(v.key);
       const routers: Buffer[] = [];
       for (const r of v.routers) routers.push(text.router(r.address));
       const g = { view: v, node: undefined, text, routers };
-      byKey.set(v.key, g);
+      byView.set(v, g);
       this.heard.push(g);
     }
     const nodeGroups = new Set<ScrapeGroup>();
     for (const n of s.node) {
-      const heard = byKey.get(n.key) ?? this.heard.find((g) => g.view !== undefined && sameKey(g.view.key, n.key));
+      const heard = n.view === undefined ? undefined : byView.get(n.view);
       if (heard !== undefined) {
         heard.node = n;
         nodeGroups.add(heard);
