@@ -3,7 +3,7 @@
  * text of each group kept between scrapes, so that a scrape of thousands of series makes little garbage.
  */
 import type { NodeGroupView } from '../core/node.js';
-import type { GroupView } from '../core/state.js';
+import type { GroupView } from '../core/views.js';
 import type { GroupKey } from '../core/types.js';
 
 export type Labels = Record<string, string>;

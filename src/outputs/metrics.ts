@@ -5,8 +5,8 @@
  * scrape, logged once and exported as `vrrpwatch_scrape_collector_success`, as node_exporter does.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { NodeGroupView } from '../core/node.js';
-import type { GroupView } from '../core/state.js';
+import type { FindingKind } from '../core/findings.js';
+import type { GroupView } from '../core/views.js';
 import { Exposition, LabelCache, parseLabelText } from './exposition.js';
 import type { Rendered } from './exposition.js';
 import { Scrape } from './scrape.js';
@@ -146,9 +146,9 @@ export class Metrics {
       add(name, help, 'counter', fill);
     };
     /** A family with one series per group heard or expected. */
-    const perGroup = (name: string, help: string, value: (g: ScrapeGroup) => number): void => {
+    const perGroup = (name: string, help: string, value: (g: ScrapeGroup, s: Scrape) => number): void => {
       g(name, help, (emit, s) => {
-        for (const grp of s.groups) emit(grp.text.labels, value(grp));
+        for (const grp of s.groups) emit(grp.text.labels, value(grp, s));
       });
     };
     /** A family with one series per router of every group heard. */
@@ -162,17 +162,22 @@ export class Metrics {
       });
     };
     /** A family with one series per virtual address the node expects. */
-    const perVip = (name: string, help: string, value: (n: NodeGroupView, vip: NodeGroupView['vips'][number]) => number): void => {
+    const perVip = (name: string, help: string, kind: FindingKind): void => {
       g(name, help, (emit, s) => {
         for (const grp of s.groups) {
           const n = grp.node;
-          if (n !== undefined) for (const v of n.vips) emit(grp.text.vip(n.key.interface, v.vip), value(n, v));
+          if (n !== undefined) for (const v of n.vips) emit(grp.text.vip(n.key.interface, v.vip), found(s, grp, kind, v.vip));
         }
       });
     };
+    /** 1 when the core found `kind` in the group (of that VIP or field, when given), else 0. */
+    const found = (s: Scrape, grp: ScrapeGroup, kind: FindingKind, of?: string): number => {
+      for (const f of s.findings.get(grp.text.key) ?? []) if (f.kind === kind && (of === undefined || f.details.vip === of || f.details.field === of)) return 1;
+      return 0;
+    };
 
     perGroup('vrrpwatch_vrid_masters', 'Routers acting as master of the group now.', ({ view }) => view?.masters.length ?? 0);
-    perGroup('vrrpwatch_vrid_split_brain', '1 while split-brain is judged: two or more routers keep advertising as master (or another does while keepalived here is MASTER).', ({ view, node }) => (view?.splitBrain === true || (node?.mastersBeside.length ?? 0) > 0 ? 1 : 0));
+    perGroup('vrrpwatch_vrid_split_brain', '1 while split-brain is judged: two or more routers keep advertising as master (or another does while keepalived here is MASTER).', (grp, s) => found(s, grp, 'split_brain'));
     g('vrrpwatch_vrid_master_info', '1 for each router acting as master of the group.', (emit, s) => {
       for (const grp of s.heard) for (const m of grp.view?.masters ?? []) emit(grp.text.router(m), 1);
     });
@@ -180,20 +185,20 @@ export class Metrics {
       for (const grp of s.heard) emit(grp.text.labels, grp.view?.masterChanges ?? 0);
     });
     g('vrrpwatch_vrid_vip_conflict', "1 while this group's master advertises a virtual address that a master of another VRID on the interface advertises too.", (emit, s) => {
-      for (const grp of s.groups) emit(grp.text.labels, grp.view !== undefined && s.s.conflicts.has(grp.view.key) ? 1 : 0);
+      for (const grp of s.groups) emit(grp.text.labels, found(s, grp, 'vip_conflict'));
     });
-    perGroup('vrrpwatch_vrid_no_master', '1 while a group that had a master (or is expected) has none.', ({ view, node }) => (view?.noMaster === true || node?.expectedWithoutMaster === true ? 1 : 0));
+    perGroup('vrrpwatch_vrid_no_master', '1 while a group that had a master (or is expected) has none.', (grp, s) => found(s, grp, 'no_master'));
     g('vrrpwatch_vrid_expected', '1 for each group the config or keepalived.conf says must exist.', (emit, s) => {
       for (const grp of s.groups) if (grp.node?.expected !== undefined) emit(grp.text.labels, 1);
     });
-    perGroup('vrrpwatch_vrid_auth_mismatch', '1 while routers of the group disagree on authentication (type or data).', ({ view }) => (view?.authMismatch === true ? 1 : 0));
+    perGroup('vrrpwatch_vrid_auth_mismatch', '1 while routers of the group disagree on authentication (type or data).', (grp, s) => found(s, grp, 'auth_mismatch'));
     g('vrrpwatch_vrid_config_mismatch', "1 while routers of the group disagree on the field (or the master's adverts disagree with this node's config).", (emit, s) => {
       for (const grp of s.groups) {
-        for (const field of CONFIG_FIELDS) emit(grp.text.field(field), grp.view?.configMismatch.includes(field) === true || grp.node?.configDiffers.includes(field) === true ? 1 : 0);
+        for (const field of CONFIG_FIELDS) emit(grp.text.field(field), found(s, grp, 'config_mismatch', field));
       }
     });
     g('vrrpwatch_vrid_adverts_blocked', '1 while an expected group is not heard although a peer answers ping: VRRP is blocked on the way.', (emit, s) => {
-      for (const grp of s.groups) if (grp.node?.expected !== undefined) emit(grp.text.labels, grp.node.advertsBlocked ? 1 : 0);
+      for (const grp of s.groups) if (grp.node?.expected !== undefined) emit(grp.text.labels, found(s, grp, 'adverts_blocked'));
     });
     g('vrrpwatch_node_master', 'Whether this node is master of the group (1) or not (0); absent on a witness.', (emit, s) => {
       for (const grp of s.groups) if (grp.node !== undefined && grp.node.role !== 'observer') emit(grp.text.labels, grp.node.role === 'master' ? 1 : 0);
@@ -221,8 +226,8 @@ export class Metrics {
         }
       }
     });
-    perVip('vrrpwatch_vip_backup_holding', '1 while this node holds the virtual address but is not master of its group.', (n, v) => (n.backupHolding.includes(v.vip) ? 1 : 0));
-    perVip('vrrpwatch_vip_master_missing', '1 while this node is master of the group but does not hold the virtual address.', (n, v) => (n.masterMissing.includes(v.vip) ? 1 : 0));
+    perVip('vrrpwatch_vip_backup_holding', '1 while this node holds the virtual address but is not master of its group.', 'backup_holding_vip');
+    perVip('vrrpwatch_vip_master_missing', '1 while this node is master of the group but does not hold the virtual address.', 'master_missing_vip');
     registerStatusFamilies(this.registry, version, () => this.#rendering ?? current?.());
     this.#success = new Gauge({
       name: SUCCESS,

@@ -6,7 +6,9 @@ import type { CaptureStatus } from '../adapters/capture.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
 import type { NodeGroupView } from '../core/node.js';
-import type { GroupView } from '../core/state.js';
+import { findings, findingsByGroup } from '../core/findings.js';
+import type { Finding } from '../core/findings.js';
+import type { GroupView } from '../core/views.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/vips.js';
 import type { GroupLabels, LabelCache } from './exposition.js';
@@ -33,34 +35,32 @@ export interface ScrapeGroup {
   routers: Buffer[];
 }
 
-function sameKey(a: GroupKey, b: GroupKey): boolean {
-  return a.vrid === b.vrid && a.family === b.family && a.interface === b.interface;
-}
-
 /** What every family of one scrape shares, built once from the snapshot. */
 export class Scrape {
   /** Every group heard or expected: the node's groups first, then the ones only heard. */
   readonly groups: ScrapeGroup[] = [];
   /** The groups heard, in the view's order. */
   readonly heard: ScrapeGroup[] = [];
+  /** The core's findings, by group key (only groups with a finding are in it). */
+  readonly findings: ReadonlyMap<GroupKey, readonly Finding[]>;
 
   constructor(
     readonly s: MetricsSnapshot,
     cache: LabelCache,
   ) {
-    // The node's view of a heard group shares the group's key object.
-    const byKey = new Map<GroupKey, ScrapeGroup>();
+    // The node's judgement of a heard group carries that group's view.
+    const byView = new Map<GroupView, ScrapeGroup>();
     for (const v of s.groups) {
       const text = cache.group(v.key);
       const routers: Buffer[] = [];
       for (const r of v.routers) routers.push(text.router(r.address));
       const g = { view: v, node: undefined, text, routers };
-      byKey.set(v.key, g);
+      byView.set(v, g);
       this.heard.push(g);
     }
     const nodeGroups = new Set<ScrapeGroup>();
     for (const n of s.node) {
-      const heard = byKey.get(n.key) ?? this.heard.find((g) => g.view !== undefined && sameKey(g.view.key, n.key));
+      const heard = n.view === undefined ? undefined : byView.get(n.view);
       if (heard !== undefined) {
         heard.node = n;
         nodeGroups.add(heard);
@@ -71,5 +71,6 @@ export class Scrape {
     }
     for (const g of this.heard) if (!nodeGroups.has(g)) this.groups.push(g);
     for (const g of this.groups) g.text.prune(g.view, g.node);
+    this.findings = findingsByGroup(findings(s));
   }
 }

@@ -2,13 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
 import type { NodeGroupView } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/state.js';
+import type { GroupView } from '../../src/core/views.js';
+import { groupId } from '../../src/core/types.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
 import { WebServer } from '../../src/adapters/http.js';
+import { createLogger } from '../../src/adapters/log.js';
+import type { LogEntry } from '../../src/adapters/log.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -20,11 +23,20 @@ function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
 }
 
 function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
-  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+  return { key: KEY, view: undefined, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+}
+
+/** The node views linked to the heard group of their key, as NodeJudge makes them. */
+function linked(groups: readonly GroupView[], node: readonly NodeGroupView[]): NodeGroupView[] {
+  return node.map((n) => {
+    const view = groups.find((g) => groupId(g.key) === groupId(n.key));
+    return view === undefined ? n : { ...n, key: view.key, view };
+  });
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
-  return renderCheck({ now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields });
+  const input: CheckInput = { now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields };
+  return renderCheck({ ...input, node: linked(input.groups, input.node) });
 }
 
 /** Perfdata: 'label'=value[UOM];[warn];[crit];[min];[max] */
@@ -141,8 +153,9 @@ describe('metrics', () => {
   });
 
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
-    const node = [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })];
-    const text = (await new Metrics('1').render({ ...snapshot([group({}, [B])]), node })).body.toString();
+    const groups = [group({}, [B])];
+    const node = linked(groups, [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })]);
+    const text = (await new Metrics('1').render({ ...snapshot(groups), node })).body.toString();
     assert.ok(text.includes('vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
     assert.ok(text.includes('vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
   });
@@ -313,8 +326,23 @@ describe('live view', () => {
     assert.match(text, /recent events:\n {2}00:00:01 !! split-brain/);
   });
 
-  it('turns a log line into an event line', () => {
-    assert.equal(eventLine('{"level":50,"time":"2026-11-23T10:11:12.000Z","msg":"split-brain: more than one master","vrid":51,"routers":["a","b"]}'), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
-    assert.equal(eventLine('not json'), undefined);
+  it('turns a log event into an event line', () => {
+    const time = Date.parse('2026-11-23T10:11:12.000Z') / 1000;
+    assert.equal(eventLine({ time, level: 'error', msg: 'split-brain: more than one master', fields: { vrid: 51, routers: ['a', 'b'] } }), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
+    assert.equal(eventLine({ time, level: 'warn', msg: 'capture down', fields: { interface: 'eth0', err: new Error('x'), loss: 0.333333 } }), '10:11:12 !  capture down  interface=eth0 loss=0.3333');
+    assert.equal(eventLine({ time, level: 'info', msg: 'vrrpwatch stopped', fields: {} }), '10:11:12    vrrpwatch stopped');
+  });
+
+  it('is handed the log calls serve makes at the enabled levels, and nothing is written', () => {
+    const entries: LogEntry[] = [];
+    const log = createLogger('info', 'json', (e) => entries.push(e));
+    log.warn({ interface: 'eth0', problem: 'gone' }, 'capture down');
+    log.info('vrrpwatch stopped');
+    log.debug({ router: A }, 'router acts as master');
+    assert.deepEqual(entries.map((e) => [e.level, e.msg, e.fields]), [['warn', 'capture down', { interface: 'eth0', problem: 'gone' }], ['info', 'vrrpwatch stopped', {}]]);
+    log.level = 'debug';
+    log.debug({ router: A }, 'router acts as master');
+    assert.equal(entries.at(-1)?.msg, 'router acts as master');
+    assert.ok(entries.every((e) => Math.abs(e.time - Date.now() / 1000) < 60));
   });
 });
