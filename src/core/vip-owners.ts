@@ -20,22 +20,23 @@
  * per round and address bindings (the oldest evicted); every drop is counted.
  */
 import { isAnnouncement } from './neighbor.js';
+import { NeighborBindings } from './neighbor-bindings.js';
 import type { ClaimKind } from './neighbor.js';
 import type { Family, GroupKey } from './types.js';
 
+/**
+ * `round`: seconds per probe round (the probe interval); `confirmRounds`: closed rounds in a row a
+ * judgement needs; `garpWindow`: seconds either side of a failover for the new master's announcement;
+ * `maxMacsPerVip`: distinct MACs kept per VIP per round; `maxBindings`: address → MAC bindings kept
+ * (routers and hosts heard, all interfaces); `recentMissedGarps`: unannounced failovers kept for views.
+ */
 export interface OwnerSettings {
-  /** Seconds per probe round (the probe interval). */
   round: number;
-  /** Closed rounds in a row a judgement needs. */
   confirmRounds: number;
-  /** Seconds either side of a failover in which the new master's announcement is expected. */
   garpWindow: number;
   maxVips: number;
-  /** Distinct MACs kept per VIP per round. */
   maxMacsPerVip: number;
-  /** Address → MAC bindings kept (IPs of routers and hosts heard, on every interface). */
   maxBindings: number;
-  /** Failovers without an announcement kept for the log and views, newest last. */
   recentMissedGarps: number;
 }
 
@@ -153,9 +154,6 @@ interface Pending {
   satisfied: boolean;
 }
 
-const NO_MACS: readonly string[] = Object.freeze([]);
-const MACS_PER_ADDRESS = 4;
-
 function groupId(key: GroupKey): string {
   return `${key.interface}|${key.family}|${key.vrid}`;
 }
@@ -168,9 +166,7 @@ export function virtualMac(family: Family, vrid: number): string {
 export class VipOwners {
   readonly #settings: OwnerSettings;
   readonly #vips = new Map<string, VipEntry>();
-  /** interface|ip → MACs, newest first; interface|mac → IPs, newest first. Both LRU-bounded. */
-  readonly #macsOf = new Map<string, string[]>();
-  readonly #ipsOf = new Map<string, string[]>();
+  readonly #bindings: NeighborBindings;
   readonly #routers = new Map<string, Set<string>>();
   readonly #localMacs = new Map<string, ReadonlySet<string>>();
   readonly #probes = new Map<string, number>();
@@ -178,10 +174,11 @@ export class VipOwners {
   readonly #missedCounts = new Map<string, { key: GroupKey; count: number }>();
   #missed: MissedGarp[] = [];
   #seq = 0;
-  readonly #evicted = { vips: 0, macs: 0, bindings: 0 };
+  readonly #evicted = { vips: 0, macs: 0 };
 
   constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS) {
     this.#settings = settings;
+    this.#bindings = new NeighborBindings(settings.maxBindings);
   }
 
   /** The groups and their masters now; VIPs no group names any more are forgotten. */
@@ -226,17 +223,18 @@ export class VipOwners {
 
   /** An advertisement's Ethernet source: a MAC of the router that sent it. */
   observeAdvertSource(source: AdvertSource): void {
-    this.#bind(source.interface, source.router, source.mac);
+    this.#bindings.bind(source.interface, source.router, source.mac);
   }
 
   observeClaim(claim: OwnerClaim): void {
-    if (claim.kind !== 'local') this.#bind(claim.interface, claim.ip, claim.mac);
+    if (claim.kind !== 'local') this.#bindings.bind(claim.interface, claim.ip, claim.mac);
     const entry = this.#vips.get(`${claim.interface}|${claim.ip}`);
     if (entry === undefined) return;
     if (isAnnouncement(claim.kind)) {
       entry.lastAnnounce = Math.max(entry.lastAnnounce, claim.time);
       for (const p of this.#pending.values()) {
-        if (p.failover.key.interface === claim.interface && p.failover.vips.includes(claim.ip) && Math.abs(claim.time - p.failover.time) <= this.#settings.garpWindow) p.satisfied = true;
+        const f = p.failover;
+        if (f.key.interface === claim.interface && f.vips.includes(claim.ip) && Math.abs(claim.time - f.time) <= this.#settings.garpWindow) p.satisfied = true;
       }
     }
     const round = this.#touch(entry, claim.time);
@@ -264,13 +262,18 @@ export class VipOwners {
     if (round !== undefined) round.probed = true;
   }
 
-  /** A failover the monitor judged (its `failover` event): an announcement is now expected. */
+  /**
+   * A failover the monitor judged (its `failover` event): an announcement is now expected. Judged only
+   * when one of its VIPs is tracked (announcements are heard for tracked VIPs only).
+   */
   observeFailover(failover: Failover): void {
     const id = groupId(failover.key);
     const before = this.#pending.get(id);
     if (before !== undefined && !before.satisfied) this.#countMissed(before.failover);
-    const since = failover.time - this.#settings.garpWindow;
-    const satisfied = failover.vips.some((vip) => (this.#vips.get(`${failover.key.interface}|${vip}`)?.lastAnnounce ?? -Infinity) >= since);
+    this.#pending.delete(id);
+    const entries = failover.vips.map((vip) => this.#vips.get(`${failover.key.interface}|${vip}`)).filter((e) => e !== undefined);
+    if (entries.length === 0) return;
+    const satisfied = entries.some((e) => e.lastAnnounce >= failover.time - this.#settings.garpWindow);
     this.#pending.set(id, { failover, satisfied });
   }
 
@@ -289,7 +292,7 @@ export class VipOwners {
       probes: new Map(this.#probes),
       failoversWithoutGarp: [...this.#missedCounts.values()].map((c) => ({ key: c.key, count: c.count })),
       missedGarps: this.#missed,
-      evicted: { ...this.#evicted },
+      evicted: { ...this.#evicted, bindings: this.#bindings.evicted },
     };
   }
 
@@ -299,22 +302,6 @@ export class VipOwners {
     if (counted === undefined) this.#missedCounts.set(id, { key: failover.key, count: 1 });
     else counted.count++;
     this.#missed = [...this.#missed, { seq: ++this.#seq, key: failover.key, router: failover.to, time: failover.time, vips: failover.vips }].slice(-this.#settings.recentMissedGarps);
-  }
-
-  #bind(iface: string, ip: string, mac: string): void {
-    this.#remember(this.#macsOf, `${iface}|${ip}`, mac, MACS_PER_ADDRESS);
-    this.#remember(this.#ipsOf, `${iface}|${mac}`, ip, MACS_PER_ADDRESS);
-  }
-
-  #remember(map: Map<string, string[]>, key: string, value: string, max: number): void {
-    const list = map.get(key);
-    map.delete(key);
-    map.set(key, list === undefined ? [value] : [value, ...list.filter((v) => v !== value)].slice(0, max));
-    if (map.size > this.#settings.maxBindings) {
-      const oldest = map.keys().next();
-      if (oldest.done !== true) map.delete(oldest.value);
-      this.#evicted.bindings++;
-    }
   }
 
   /** The round `time` falls in, with the VIP's masters now added to it; undefined when older than those kept. */
@@ -344,7 +331,7 @@ export class VipOwners {
       if (g.masters.length > 0) macs.add(virtualMac(g.key.family, g.key.vrid));
       for (const m of g.masters) {
         routers.push(m);
-        for (const mac of this.#macsOf.get(`${entry.interface}|${m}`) ?? NO_MACS) {
+        for (const mac of this.#bindings.macsOf(entry.interface, m)) {
           macs.add(mac);
           known = true;
         }
@@ -359,7 +346,7 @@ export class VipOwners {
       if (mac === virtualMac(g.key.family, g.key.vrid)) return masters.size === 1 ? masters.values().next().value : undefined;
     }
     const routers = this.#routers.get(entry.interface);
-    return (this.#ipsOf.get(`${entry.interface}|${mac}`) ?? NO_MACS).find((ip) => routers?.has(ip) === true);
+    return this.#bindings.ipsOf(entry.interface, mac).find((ip) => routers?.has(ip) === true);
   }
 
   #view(entry: VipEntry, now: number): VipView {

@@ -236,6 +236,13 @@ describe('VIP owners: failovers without gratuitous ARP', () => {
     assert.deepEqual(failover(101, 'reply').judge(110).failoversWithoutGarp, [{ key: KEY, count: 1 }], 'an answer is no announcement');
   });
 
+  it('does not judge a failover none of whose VIPs is tracked (no announcement could be heard for it)', () => {
+    const t = table();
+    t.setGroups([group([A])], 0);
+    t.observeFailover({ key: KEY, to: B, vips: ['192.0.2.200'], time: 1 });
+    assert.deepEqual(t.judge(20).failoversWithoutGarp, []);
+  });
+
   it('counts an unannounced failover that another failover follows, and forgets the counts of groups gone', () => {
     const t = failover(undefined);
     t.observeFailover({ key: KEY, to: A, vips: [VIP], time: 102 });
