@@ -41,7 +41,7 @@ export interface OwnerSettings {
 }
 
 export const DEFAULT_OWNER_SETTINGS: OwnerSettings = {
-  round: 5,
+  round: 2,
   confirmRounds: 3,
   garpWindow: 5,
   maxVips: 4096,

@@ -13,7 +13,9 @@ const MAC_A = '02:00:00:00:0a:01';
 const MAC_B = '02:00:00:00:0b:01';
 const MAC_C = '02:00:00:00:0c:01';
 const KEY: GroupKey = { interface: IF, family: 'ipv4', vrid: 51 };
-const ROUND = DEFAULT_OWNER_SETTINGS.round;
+/** Rounds of 5 s (the default is shorter): the rules, not the default, are under test. */
+const SETTINGS = { ...DEFAULT_OWNER_SETTINGS, round: 5 };
+const ROUND = SETTINGS.round;
 
 function group(masters: string[], vips = [VIP], key = KEY): GroupOwnership {
   return { key, vips, masters, routers: [A, B] };
@@ -24,7 +26,7 @@ function claim(mac: string, time: number, kind: ClaimKind = 'reply', ip = VIP): 
 }
 
 /** A table where A and B advertised (their MACs learned from their adverts' Ethernet source). */
-function table(settings = DEFAULT_OWNER_SETTINGS): VipOwners {
+function table(settings = SETTINGS): VipOwners {
   const t = new VipOwners(settings);
   t.observeAdvertSource({ interface: IF, router: A, mac: MAC_A, time: 0 });
   t.observeAdvertSource({ interface: IF, router: B, mac: MAC_B, time: 0 });
@@ -132,13 +134,13 @@ describe('VIP owners: vip_foreign_owner', () => {
   });
 
   it('is not judged while no master MAC is known (nothing to compare with)', () => {
-    const t = new VipOwners();
+    const t = new VipOwners(SETTINGS);
     run(t, 0, 20, () => [A], () => [MAC_C]);
     assert.deepEqual(findings(vipView(t, 20)), []);
   });
 
   it("learns a router's MAC from its own ARP too, and names its answers", () => {
-    const t = new VipOwners();
+    const t = new VipOwners(SETTINGS);
     t.observeAdvertSource({ interface: IF, router: B, mac: MAC_B, time: 0 });
     run(t, 0, 20, () => [A], () => [MAC_A]);
     assert.deepEqual(findings(vipView(t, 20)), [], "only the backup's MAC is known: the master's answers are not judged");
@@ -166,7 +168,7 @@ describe('VIP owners: use_vmac', () => {
   });
 
   it("the master's virtual and real MAC are one owner, named as the master; never a duplicate or foreign", () => {
-    const t = new VipOwners();
+    const t = new VipOwners(SETTINGS);
     t.observeAdvertSource({ interface: IF, router: A, mac: VMAC, time: 0 });
     t.observeClaim(claim(MAC_A, 0, 'request', A));
     run(t, 0, 30, () => [A], () => [VMAC, MAC_A]);
@@ -176,7 +178,7 @@ describe('VIP owners: use_vmac', () => {
   });
 
   it('a split where both masters answer with the shared virtual MAC is one MAC, never a duplicate', () => {
-    const t = new VipOwners();
+    const t = new VipOwners(SETTINGS);
     run(t, 0, 30, () => [A, B], () => [VMAC]);
     const v = vipView(t, 30);
     assert.deepEqual(findings(v), []);
@@ -257,7 +259,7 @@ describe('VIP owners: failovers without gratuitous ARP', () => {
 
 describe('VIP owners: bounds', () => {
   it('leaves out VIPs over the bound, keeping those tracked, and counts them', () => {
-    const t = new VipOwners({ ...DEFAULT_OWNER_SETTINGS, maxVips: 2 });
+    const t = new VipOwners({ ...SETTINGS, maxVips: 2 });
     t.setGroups([group([A], ['192.0.2.100', '192.0.2.101'])], 0);
     t.setGroups([group([A], ['192.0.2.102', '192.0.2.100', '192.0.2.101'])], 1);
     const view = t.judge(1);
@@ -266,7 +268,7 @@ describe('VIP owners: bounds', () => {
   });
 
   it('keeps at most maxMacsPerVip MACs a round, evicting the one heard longest ago', () => {
-    const t = new VipOwners({ ...DEFAULT_OWNER_SETTINGS, maxMacsPerVip: 2 });
+    const t = new VipOwners({ ...SETTINGS, maxMacsPerVip: 2 });
     t.setGroups([group([A])], 0);
     t.observeClaim(claim(MAC_A, 1));
     t.observeClaim(claim(MAC_B, 2));
@@ -278,7 +280,7 @@ describe('VIP owners: bounds', () => {
   });
 
   it('keeps at most maxBindings addresses, forgetting the oldest', () => {
-    const t = new VipOwners({ ...DEFAULT_OWNER_SETTINGS, maxBindings: 2 });
+    const t = new VipOwners({ ...SETTINGS, maxBindings: 2 });
     t.observeAdvertSource({ interface: IF, router: A, mac: MAC_A, time: 0 });
     t.observeClaim(claim(MAC_B, 1, 'request', '192.0.2.50'));
     t.observeClaim(claim(MAC_C, 2, 'request', '192.0.2.51'));
