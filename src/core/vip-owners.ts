@@ -4,8 +4,9 @@
  * failovers, the groups' masters), and `judge(now)` gives the owners of every VIP and the findings.
  *
  * Time is cut into probe rounds of `round` seconds (round n is [n·round, (n+1)·round), the rounds the
- * probe plan sends in). A judgement needs `confirmRounds` closed rounds in a row, so a normal failover,
- * where the old owner stops answering within a round or two, is never judged:
+ * probe plan sends in). A judgement needs `confirmRounds` (3) closed rounds in a row, so a normal
+ * failover, where the old owner stops answering within a round of the new one's takeover (both heard
+ * in at most two rounds), is never judged; with rounds of 2 s a split on the wire is judged in 6-8 s:
  * - duplicate: two or more owners answer in each round. MACs of one router are one owner, and so is the
  *   group's virtual MAC (use_vmac: 00:00:5e:00:01:VRID, 00:00:5e:00:02:VRID for IPv6) while the group
  *   has one master, so use_vmac's shared MAC is never a duplicate;

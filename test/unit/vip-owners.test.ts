@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { DEFAULT_OWNER_SETTINGS, VipOwners, virtualMac } from '../../src/core/vip-owners.js';
 import type { GroupOwnership, OwnerClaim, VipView } from '../../src/core/vip-owners.js';
 import type { ClaimKind } from '../../src/core/neighbor.js';
@@ -295,5 +296,81 @@ describe('VIP owners: bounds', () => {
     run(t, 0, 40, () => [A], () => [MAC_A]);
     t.observeClaim(claim(MAC_C, 1));
     assert.deepEqual(vipView(t, 40).owners.map((o) => o.mac), [MAC_A]);
+  });
+});
+
+describe('VIP owners: random episodes', () => {
+  /**
+   * Takeovers between A and B at random times (a few rounds apart or more). The new master sends its
+   * gratuitous ARP and answers from its takeover on; the old one answers for up to one round after it
+   * (both are heard in at most two rounds); the monitor sees the new master up to half a second before
+   * (an advert heard first) or a second after. Nothing may ever be judged.
+   */
+  it('never judges normal failovers, whatever the round length, timing and overlap', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 5),
+        fc.array(fc.integer({ min: 4, max: 12 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.double({ min: 0, max: 0.99, noNaN: true }), { minLength: 5, maxLength: 5 }),
+        fc.double({ min: -0.5, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        (round, gaps, overlaps, lag, phase) => {
+          const t = table({ ...DEFAULT_OWNER_SETTINGS, round });
+          const takeovers: number[] = [];
+          let at = 10 + phase;
+          for (const gap of gaps) takeovers.push((at += gap * round));
+          const end = at + 8 * round;
+          const masterBy = (times: number[], time: number): string => (times.filter((f) => f <= time).length % 2 === 0 ? A : B);
+          const macOf = (router: string): string => (router === A ? MAC_A : MAC_B);
+          const seen = takeovers.map((f) => f + lag);
+          const announced = new Set<number>();
+          for (let step = 0; step <= end * 4; step++) {
+            const time = step / 4;
+            for (const [k, f] of takeovers.entries()) {
+              if (f <= time && !announced.has(k)) {
+                announced.add(k);
+                t.observeClaim(claim(macOf(masterBy(takeovers, f)), f, 'garp'));
+              }
+              const s = seen[k] ?? 0;
+              if (s <= time && s > time - 0.25) t.observeFailover({ key: KEY, to: masterBy(seen, s), vips: [VIP], time: s });
+            }
+            t.setGroups([group([masterBy(seen, time)])], time);
+            if (time % round === 0) {
+              t.observeProbe(IF, VIP, time);
+              const owners = new Set([masterBy(takeovers, time)]);
+              for (const [k, f] of takeovers.entries()) if (f <= time && time < f + (overlaps[k] ?? 0) * round) owners.add(masterBy(takeovers, f - 0.001));
+              for (const r of owners) t.observeClaim(claim(macOf(r), time + 0.01));
+            }
+            const view = t.judge(time);
+            const v = view.vips[0];
+            assert.ok(v);
+            assert.deepEqual(findings(v), [], `at ${time}`);
+            assert.deepEqual(view.failoversWithoutGarp, [], `at ${time}`);
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('judges every sustained split on the wire within confirmRounds + 1 rounds of its start, whatever its start', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(1, 2, 5), fc.double({ min: 10, max: 40, noNaN: true }), (round, start) => {
+        const t = table({ ...DEFAULT_OWNER_SETTINGS, round });
+        let judgedAt: number | undefined;
+        for (let step = 0; step <= 60 * 4 + 20 * round * 4 && judgedAt === undefined; step++) {
+          const time = step / 4;
+          t.setGroups([group([A, ...(time >= start ? [B] : [])])], time);
+          if (time % round === 0) {
+            t.observeProbe(IF, VIP, time);
+            t.observeClaim(claim(MAC_A, time + 0.01));
+          }
+          if (time >= start) t.observeClaim(claim(MAC_B, time + 0.02));
+          if (t.judge(time).vips[0]?.duplicate === true) judgedAt = time;
+        }
+        assert.ok(judgedAt !== undefined && judgedAt - start <= (DEFAULT_OWNER_SETTINGS.confirmRounds + 1) * round, `start ${start}, judged ${judgedAt}`);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
