@@ -21,12 +21,17 @@ const FIELDS = [
 type Field = (typeof FIELDS)[number];
 
 let dir = '';
-function tshark(linkType: number, bytes: Uint8Array): Map<Field, string> {
-  const file = join(dir, 'one.pcap');
-  writeFileSync(file, pcapFile(linkType, [{ ts: 1, bytes }]));
+/** tshark's fields for each frame, one run per pcap (tshark starts slowly: one run per link type). */
+function tshark(linkType: number, frames: readonly Uint8Array[]): Map<Field, string>[] {
+  const file = join(dir, `${linkType}.pcap`);
+  writeFileSync(file, pcapFile(linkType, frames.map((bytes, i) => ({ ts: i + 1, bytes }))));
   const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=a', ...FIELDS.flatMap((f) => ['-e', f])], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const values = out.toString().replace(/\n$/, '').split('|');
-  return new Map(FIELDS.map((f, i) => [f, values[i] ?? '']));
+  const lines = out.toString().replace(/\n$/, '').split('\n');
+  assert.equal(lines.length, frames.length, 'one line per frame');
+  return lines.map((line) => {
+    const values = line.split('|');
+    return new Map(FIELDS.map((f, i) => [f, values[i] ?? '']));
+  });
 }
 
 function field(t: Map<Field, string>, f: Field): string {
@@ -42,16 +47,23 @@ const expert = (value: boolean): string => (value ? '1' : '');
 const bit = (value: boolean): string => (value ? '1' : '0');
 
 describe('ARP/NDP fixtures agree with tshark', () => {
+  const fixtures = allPacketFixtures('neighbor');
+  const read = new Map<string, Map<Field, string>>();
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-neighbor-'));
+    for (const linkType of new Set(fixtures.map((f) => f.linkType))) {
+      const same = fixtures.filter((f) => f.linkType === linkType);
+      tshark(linkType, same.map((f) => f.bytes)).forEach((t, i) => read.set(same[i]?.name ?? '', t));
+    }
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const f of allPacketFixtures('neighbor')) {
+  for (const f of fixtures) {
     it(`${f.name}: ${f.description}`, () => {
-      const t = tshark(f.linkType, f.bytes);
+      const t = read.get(f.name);
+      assert.ok(t);
       const d = decodeNeighbor(f.linkType, f.bytes);
       assert.ok(d.kind !== 'other', 'an ARP/NDP fixture is never passed over');
       if (d.kind === 'invalid') {
@@ -100,46 +112,52 @@ describe('ARP/NDP fixtures agree with tshark', () => {
 });
 
 describe('probe frames as tshark reads them', () => {
+  const MAC = '02:00:00:00:0c:01';
+  const frames = {
+    request: arpRequestFrame(MAC, '192.0.2.13', '192.0.2.100'),
+    probe: arpRequestFrame(MAC, '0.0.0.0', '192.0.2.100', [300, 100]),
+    ns: neighborSolicitationFrame(MAC, 'fe80::ff:fe00:c01', '2001:db8::1:2345'),
+    nsTagged: neighborSolicitationFrame(MAC, 'fe80::ff:fe00:c01', '2001:db8::100', [100]),
+  };
+  const read = new Map<string, Map<Field, string>>();
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-probe-'));
+    const entries = Object.entries(frames);
+    const bytes = entries.map(([name, f]) => {
+      assert.ok(f, `${name} is built`);
+      return f;
+    });
+    tshark(LinkType.ETHERNET, bytes).forEach((t, i) => read.set(entries[i]?.[0] ?? '', t));
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const MAC = '02:00:00:00:0c:01';
+  function of(name: keyof typeof frames): Map<Field, string> {
+    const t = read.get(name);
+    assert.ok(t);
+    return t;
+  }
 
   it('an ARP request from an address of the interface', () => {
-    const frame = arpRequestFrame(MAC, '192.0.2.13', '192.0.2.100');
-    assert.ok(frame);
-    const t = tshark(LinkType.ETHERNET, frame);
     assert.deepEqual(
-      fields(t, 'eth.dst', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4', 'arp.isgratuitous', 'arp.isprobe', '_ws.malformed'),
+      fields(of('request'), 'eth.dst', 'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4', 'arp.isgratuitous', 'arp.isprobe', '_ws.malformed'),
       ['ff:ff:ff:ff:ff:ff', '1', MAC, '192.0.2.13', '00:00:00:00:00:00', '192.0.2.100', '', '', ''],
     );
   });
 
   it('an RFC 5227 ARP probe, inside two tags', () => {
-    const frame = arpRequestFrame(MAC, '0.0.0.0', '192.0.2.100', [300, 100]);
-    assert.ok(frame);
-    const t = tshark(LinkType.ETHERNET, frame);
-    assert.deepEqual(fields(t, 'ieee8021ad.id', 'vlan.id', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'arp.isprobe'), ['', '300,100', '0.0.0.0', '192.0.2.100', '1']);
+    assert.deepEqual(fields(of('probe'), 'ieee8021ad.id', 'vlan.id', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'arp.isprobe'), ['', '300,100', '0.0.0.0', '192.0.2.100', '1']);
   });
 
   it('a Neighbor Solicitation to the solicited-node address, with a good checksum', () => {
-    const frame = neighborSolicitationFrame(MAC, 'fe80::ff:fe00:c01', '2001:db8::1:2345');
-    assert.ok(frame);
-    const t = tshark(LinkType.ETHERNET, frame);
     assert.deepEqual(
-      fields(t, 'eth.dst', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'icmpv6.type', 'icmpv6.code', 'icmpv6.checksum.status', 'icmpv6.nd.ns.target_address', 'icmpv6.opt.type', 'icmpv6.opt.linkaddr', '_ws.malformed'),
+      fields(of('ns'), 'eth.dst', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'icmpv6.type', 'icmpv6.code', 'icmpv6.checksum.status', 'icmpv6.nd.ns.target_address', 'icmpv6.opt.type', 'icmpv6.opt.linkaddr', '_ws.malformed'),
       ['33:33:ff:01:23:45', 'fe80::ff:fe00:c01', 'ff02::1:ff01:2345', '255', '135', '0', '1', '2001:db8::1:2345', '1', MAC, ''],
     );
   });
 
   it('a Neighbor Solicitation inside an 802.1Q tag', () => {
-    const frame = neighborSolicitationFrame(MAC, 'fe80::ff:fe00:c01', '2001:db8::100', [100]);
-    assert.ok(frame);
-    const t = tshark(LinkType.ETHERNET, frame);
-    assert.deepEqual(fields(t, 'vlan.id', 'icmpv6.checksum.status', 'icmpv6.nd.ns.target_address'), ['100', '1', '2001:db8::100']);
+    assert.deepEqual(fields(of('nsTagged'), 'vlan.id', 'icmpv6.checksum.status', 'icmpv6.nd.ns.target_address'), ['100', '1', '2001:db8::100']);
   });
 });
