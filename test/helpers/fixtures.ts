@@ -16,8 +16,9 @@ export interface PacketFixture {
   bytes: Uint8Array;
 }
 
-export function packetFixture(name: string): PacketFixture {
-  const text = readFileSync(join(FIXTURES, 'packets', `${name}.hex`), 'utf8');
+/** A hex fixture from test/fixtures/DIR (`packets`: VRRP, `neighbor`: ARP and NDP). */
+export function packetFixture(name: string, dir = 'packets'): PacketFixture {
+  const text = readFileSync(join(FIXTURES, dir, `${name}.hex`), 'utf8');
   const lines = text.split('\n');
   const description = (lines[0] ?? '').replace(/^# /, '');
   const source = (lines[1] ?? '').replace(/^# source: /, '');
@@ -26,11 +27,11 @@ export function packetFixture(name: string): PacketFixture {
   return { name, description, source, linkType, bytes: Uint8Array.from(Buffer.from(hex, 'hex')) };
 }
 
-export function allPacketFixtures(): PacketFixture[] {
-  return readdirSync(join(FIXTURES, 'packets'))
+export function allPacketFixtures(dir = 'packets'): PacketFixture[] {
+  return readdirSync(join(FIXTURES, dir))
     .filter((f) => f.endsWith('.hex'))
     .sort()
-    .map((f) => packetFixture(f.replace(/\.hex$/, '')));
+    .map((f) => packetFixture(f.replace(/\.hex$/, ''), dir));
 }
 
 export interface Frame {
