@@ -171,9 +171,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         if (up) log.info({ interface: iface }, 'capture running');
         else log.warn({ interface: iface, problem }, 'capture down');
       },
-      onPlan(plan) {
+      onDiscovery(problem) {
+        if (problem === undefined) log.info('the network interfaces can be listed again');
+        else log.warn({ problem }, 'cannot list the network interfaces; the running captures go on, retrying every second');
+      },
+      onPlan(plan, all) {
         watcher.vlanNames = plan.vlanNames;
-        if (s.config.interfaces.length > 0) return;
+        if (!all) return;
         const skipped = Object.fromEntries(plan.skipped);
         log.info({ interfaces: plan.capture, ...(plan.skipped.size > 0 ? { skipped } : {}) }, 'capturing on every interface');
       },
@@ -209,7 +213,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return fifo;
   };
 
-  let capture = startCapture(settings);
+  const capture = startCapture(settings);
   let pinger = startPinger(settings);
   let fifo = startFifo(settings);
 
@@ -303,10 +307,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     try {
       const next = loadSettings(options.configFile, options.overrides, true);
       web.reload(next.webConfig);
-      if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) {
-        capture.close();
-        capture = startCapture(next);
-      }
+      if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) capture.reconfigure(next.config.interfaces);
       if (JSON.stringify(next.probeTargets) !== JSON.stringify(settings.probeTargets) || JSON.stringify(next.config.probe) !== JSON.stringify(settings.config.probe)) {
         pinger.stop();
         pinger = startPinger(next);
