@@ -2,9 +2,9 @@
  * The live capture's sessions over their life, with a real keepalived master (host a) advertising to
  * vrrpwatch serve on the witness (w) in a namespace lab: reloads that switch the capture interfaces
  * and interface flaps release every session they replace (its packet socket closed, the process idle
- * again), and a descriptor shortage is a capture down with its reason and a log line, retried, never a
- * crash. The counts come from /proc (the process's descriptors, its namespace's packet sockets, its CPU
- * time). Needs root.
+ * again); a descriptor shortage is a capture down with its reason and a log line, retried, never a
+ * crash; and an advertisement of the largest legal size is captured whole. The counts come from /proc
+ * (the process's descriptors, its namespace's packet sockets, its CPU time). Needs root.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { ADDRESS, Lab, MACVLAN, sleep, valueOf, waitFor } from '../../lab/lab.js';
 import type { KeepalivedInstance } from '../../lab/lab.js';
+import { largeIpv6Advert } from '../helpers/fixtures.js';
 
 const SERVE = 'vrrpwatch-w';
 const MASTER: KeepalivedInstance = { name: 'VI_1', vrid: 51, priority: 150, state: 'MASTER' };
@@ -164,5 +165,22 @@ describe('the capture releases what it closes, and survives a descriptor shortag
     await advertsArrive(MACVLAN);
     assert.equal(valueOf(lab.metrics('w'), 'vrrpwatch_capture_up', { interface: MACVLAN }), 1);
     assert.equal(child.exitCode, null);
+  });
+
+  it('an advert of 255 IPv6 addresses (4,142 bytes) is decoded live, not cut', async () => {
+    lab.serve('w', ['-i', 'lo']);
+    await lab.waitForLog(SERVE, /"interface":"lo","msg":"capture running"/, 15_000);
+    // A raw-socket sender inside the witness's namespace: the frame goes out on its loopback only.
+    const sender = 'import socket, sys\ns = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\ns.bind(("lo", 0))\ns.send(bytes.fromhex(sys.argv[1]))\n';
+    const frame = Buffer.from(largeIpv6Advert({ link: 'ethernet', tags: false }));
+    assert.equal(frame.length, 4142);
+    const group = { interface: 'lo', family: 'ipv6', vrid: '51' };
+    await waitFor('the advert to be counted', () => {
+      lab.exec('w', ['python3', '-c', sender, frame.toString('hex')]);
+      return valueOf(lab.metrics('w'), 'vrrpwatch_adverts_total', { ...group, router: '2001:db8::11' }) !== undefined;
+    }, 15_000);
+    const samples = lab.metrics('w');
+    assert.equal(valueOf(samples, 'vrrpwatch_router_priority', { ...group, router: '2001:db8::11' }), 150);
+    assert.equal(valueOf(samples, 'vrrpwatch_packets_invalid_total', { interface: 'lo', reason: 'truncated' }), 0);
   });
 });
