@@ -51,8 +51,8 @@ const VRRP = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51';
 export const CAPTURE_FILTER = `${VRRP} or (vlan and (${VRRP})) or (vlan and vlan and (${VRRP}))`;
 /**
  * Elsewhere (the `any` device's cooked capture, tunnels) libpcap cannot compile `vlan` and refused the
- * whole filter, after it had opened the packet socket: the `any` capture never started and each retry
- * kept a descriptor. The kernel hands such captures their packets with the tags already taken off.
+ * whole filter after it had opened the packet socket: the `any` capture never started, and each retry
+ * kept a descriptor. There tagged packets match only when the kernel took their tag off.
  */
 const PLAIN_FILTER = VRRP;
 
