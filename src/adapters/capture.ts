@@ -57,23 +57,17 @@ export const CAPTURE_FILTER = `${VRRP} or (vlan and (${VRRP})) or (vlan and vlan
 const PLAIN_FILTER = VRRP;
 
 /**
- * The largest legal advertisement, with every header it can arrive in: the Linux cooked header of the
- * `any` device (16 bytes; Ethernet is 14), two VLAN tags, the IPv6 header and room for extension
- * headers or AH with a large ICV, the VRRP header, 255 IPv6 addresses, and the v2 auth data with a
- * keepalived-style HMAC trailer after it.
+ * The largest legal advertisement with every header it can arrive in: the `any` device's cooked header
+ * (16 bytes; Ethernet is 14), two VLAN tags, IPv6 with room for extension headers or AH, the VRRP header,
+ * 255 IPv6 addresses, v2 auth data and an HMAC trailer. The snap length rounds it up to a multiple of
+ * 512 (4,608 bytes), so the capture cuts no legal advert.
  */
 export const LARGEST_ADVERT_FRAME = 16 + 2 * 4 + 40 + 256 + 8 + 255 * 16 + 8 + 28;
-/**
- * Snap length: the largest advertisement, rounded up to a multiple of 512 (4,608 bytes), so no legal
- * advert is counted as `truncated` by the capture.
- */
 export const SNAP_LENGTH = Math.ceil(LARGEST_ADVERT_FRAME / 512) * 512;
 /**
- * The kernel's capture ring. In immediate mode libpcap uses fixed slots: on Ethernet the smaller of
- * the snap length and the MTU + 18, plus 64 bytes of header (at MTU 1500, two slots a 4 KiB page:
- * some 5,200 advertisements in 8 MiB, 0.26 s of 20,000 a second while the exporter is busy with a
- * scrape); on the `any` device and other link types the whole snap length (one slot in 8 KiB: some
- * 1,000). Drops are counted and exported.
+ * The kernel's capture ring. Immediate mode uses fixed slots: on Ethernet the smaller of the snap length
+ * and MTU + 18, plus 64 bytes (at MTU 1500: 5,200 adverts, 0.26 s of 20,000 a second while a scrape
+ * keeps the exporter busy); on `any` the whole snap length (one slot in 8 KiB: 1,000). Drops are exported.
  */
 const BUFFER_SIZE = 8 * 1024 * 1024;
 /** A session that cannot open is retried after 1 s, then 2, 4, ... up to this many seconds. */
@@ -103,10 +97,7 @@ export interface CaptureStatus {
 export interface CaptureEvents {
   /** The capture on `iface` went up or down (`problem` says why); once per change, not per retry. */
   onChange(iface: string, up: boolean, problem: string | undefined): void;
-  /**
-   * Which interfaces are captured, which are left out and why, and the names of VLAN devices; at start,
-   * when it changes, and after a reconfiguration. `all`: no interfaces were named (every one is captured).
-   */
+  /** Interfaces captured, left out (why) and VLAN device names; at start, on change, after reconfigure. `all`: none named. */
   onPlan?(plan: CapturePlan, all: boolean): void;
   /** The interfaces could not be listed (`problem`), or can be again (undefined); once per change. */
   onDiscovery?(problem: string | undefined): void;
@@ -143,7 +134,6 @@ function discoverLinks(): { links: Link[] } | { problem: string } {
     return { problem: `cannot list the network interfaces: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
-
 
 /** One open libpcap session, the buffers its packets are copied into, and whether it was released. */
 interface Session {
