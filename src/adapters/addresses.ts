@@ -2,15 +2,28 @@
 import { networkInterfaces } from 'node:os';
 import { canonicalIp } from '../core/addr.js';
 
-/** Canonical address → interface holding it (keepalived's `label eth0:1` is reported as eth0). */
+/** The last list read, kept for the moments the system cannot list them (a descriptor shortage). */
+let lastKnown = new Map<string, string>();
+
+/**
+ * Canonical address → interface holding it (keepalived's `label eth0:1` is reported as eth0). When the
+ * interfaces cannot be listed (getifaddrs needs a descriptor), the last list read stands in for it.
+ */
 export function localAddresses(): Map<string, string> {
+  let interfaces: ReturnType<typeof networkInterfaces>;
+  try {
+    interfaces = networkInterfaces();
+  } catch {
+    return new Map(lastKnown);
+  }
   const out = new Map<string, string>();
-  for (const [name, list] of Object.entries(networkInterfaces())) {
+  for (const [name, list] of Object.entries(interfaces)) {
     const iface = name.split(':')[0] ?? name;
     for (const a of list ?? []) {
       const ip = canonicalIp(a.address.replace(/%.*$/, ''));
       if (ip !== undefined && !out.has(ip)) out.set(ip, iface);
     }
   }
+  lastKnown = out;
   return out;
 }

@@ -21,9 +21,8 @@ export interface Running {
   fifo: NotifyFifo | undefined;
 }
 
-/** How serve starts each service from settings. */
+/** How serve starts each service that a reload replaces (the capture reconfigures itself instead). */
 export interface Starters {
-  capture(s: Settings): LiveCapture;
   pinger(s: Settings): Pinger;
   fifo(s: Settings): NotifyFifo | undefined;
 }
@@ -50,10 +49,8 @@ export function reload(running: Running, start: Starters, ctx: ReloadContext): v
   try {
     const next = loadSettings(ctx.configFile, ctx.overrides, true);
     ctx.web.reload(next.webConfig);
-    if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) {
-      running.capture.close();
-      running.capture = start.capture(next);
-    }
+    // The capture keeps the sessions of interfaces still named and really closes the others.
+    if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) running.capture.reconfigure(next.config.interfaces);
     if (JSON.stringify(next.probeTargets) !== JSON.stringify(settings.probeTargets) || JSON.stringify(next.config.probe) !== JSON.stringify(settings.config.probe)) {
       running.pinger.stop();
       running.pinger = start.pinger(next);

@@ -75,9 +75,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         if (up) log.info({ interface: iface }, 'capture running');
         else log.warn({ interface: iface, problem }, 'capture down');
       },
-      onPlan(plan) {
+      onDiscovery(problem) {
+        if (problem === undefined) log.info('the network interfaces can be listed again');
+        else log.warn({ problem }, 'cannot list the network interfaces; the running captures go on, retrying every second');
+      },
+      onPlan(plan, all) {
         watcher.vlanNames = plan.vlanNames;
-        if (s.config.interfaces.length > 0) return;
+        if (!all) return;
         const skipped = Object.fromEntries(plan.skipped);
         log.info({ interfaces: plan.capture, ...(plan.skipped.size > 0 ? { skipped } : {}) }, 'capturing on every interface');
       },
@@ -113,7 +117,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return fifo;
   };
 
-  const start: Starters = { capture: startCapture, pinger: startPinger, fifo: startFifo };
+  const start: Starters = { pinger: startPinger, fifo: startFifo };
   const running: Running = { settings, capture: startCapture(settings), pinger: startPinger(settings), fifo: startFifo(settings) };
 
   const observe = (at: number): WatchView =>
