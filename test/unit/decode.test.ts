@@ -44,6 +44,8 @@ const ACCEPTED: Record<string, Expected> = {
   'v3-ipv4-unicast-multicast-checksum': { version: 3, vrid: 71, dst: '192.0.2.13', checksumForm: 'pseudo_header_multicast' },
   'v3-ipv4-subsecond-reserved': { version: 3, vrid: 61, priority: 200, advertInterval: 0.25, checksumForm: 'pseudo_header' },
   'v3-ipv6-hop-by-hop': { version: 3, vrid: 62, family: 'ipv6', checksumForm: 'pseudo_header' },
+  'frr-v3-ipv4': { version: 3, vrid: 51, priority: 150, src: '192.0.2.11', dst: '224.0.0.18', addresses: ['192.0.2.100'], advertInterval: 1, authType: undefined, checksumForm: 'pseudo_header', ttlOk: true, trailerLength: 0 },
+  'frr-v3-ipv6': { version: 3, vrid: 51, priority: 150, family: 'ipv6', src: 'fe80::789:8fd5:34f1:6737', dst: 'ff02::12', addresses: ['2001:db8::100'], advertInterval: 1, checksumForm: 'pseudo_header', ttlOk: true },
 };
 
 const REJECTED: Record<string, string> = {
