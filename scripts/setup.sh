@@ -21,6 +21,8 @@ packages=(
   arping tcpreplay  # the lab: which MACs answer for a VIP; replaying a capture into a namespace at a set rate
   iproute2 iptables iputils-ping curl  # lab namespaces, cutting VRRP, pings, reading /metrics inside a namespace
   prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
+  jsonnet           # the monitoring mixin (mixin/) renders alerts/ and dashboards/ (scripts/mixin.sh)
+  systemd           # systemd-analyze verifies packaging/vrrpwatch.service (minimal images lack it)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,6 @@ import type { CheckInput } from '../../src/outputs/nagios.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
-import { parseWebConfig } from '../../src/web-config.js';
 import { WebServer } from '../../src/adapters/http.js';
 
 const A = '192.0.2.11';
@@ -317,28 +316,5 @@ describe('live view', () => {
   it('turns a log line into an event line', () => {
     assert.equal(eventLine('{"level":50,"time":"2026-11-23T10:11:12.000Z","msg":"split-brain: more than one master","vrid":51,"routers":["a","b"]}'), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
     assert.equal(eventLine('not json'), undefined);
-  });
-});
-
-describe('web config (exporter-toolkit format)', () => {
-  const hash = '$2y$10$' + 'a'.repeat(53);
-  it('reads TLS and basic auth users', () => {
-    const r = parseWebConfig(`tls_server_config:\n  cert_file: /c.pem\n  key_file: /k.pem\nbasic_auth_users:\n  prom: "${hash}"\n`, 'web.yml');
-    assert.ok(r.ok);
-    assert.deepEqual(r.value.tls, { certFile: '/c.pem', keyFile: '/k.pem', clientAuthType: 'NoClientCert', clientCaFile: undefined, minVersion: 'TLSv1.2', maxVersion: undefined });
-    assert.equal(r.value.basicAuthUsers.get('prom'), hash);
-  });
-
-  it('rejects unknown keys and bad values, naming the key, never printing a hash', () => {
-    const r = parseWebConfig('tls_server_config:\n  cert_file: /c.pem\n  client_auth_type: Maybe\n  min_version: TLS99\nbasic_auth_users:\n  prom: plaintext-password\nbasic_auth: {}\n', 'web.yml');
-    assert.equal(r.ok, false);
-    assert.deepEqual(r.errors, [
-      'web.yml: basic_auth: unknown key (known: tls_server_config, basic_auth_users, http_server_config)',
-      'web.yml: tls_server_config.min_version: must be one of TLS10, TLS11, TLS12, TLS13, not "TLS99"',
-      'web.yml: tls_server_config.client_auth_type: must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, not "Maybe"',
-      'web.yml: tls_server_config.key_file: is required for TLS',
-      'web.yml: basic_auth_users.prom: must be a bcrypt hash (for example from `htpasswd -nBC 10 ""`)',
-    ]);
-    assert.ok(!r.errors.join().includes('plaintext-password'));
   });
 });
