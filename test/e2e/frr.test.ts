@@ -80,12 +80,15 @@ describe('vrrpwatch against FRR vrrpd in a namespace lab', { timeout: 600_000 },
     const ow = once('w');
     assert.equal(ow.code, 0, ow.out);
     assert.match(ow.out, /^VRRP OK - 2 groups ok: VRID 51 master 192\.0\.2\.11; VRID 51 master fe80::[0-9a-f:]+ \| /);
+    // On the nodes the macvlans are left to eth0: each group once, under the interface FRR names.
     const oa = once('a');
     assert.equal(oa.code, 0, oa.out);
+    assert.match(oa.out, /^VRRP OK - 2 groups ok: /);
     assert.match(oa.out, /VRID 51 on eth0: master 192\.0\.2\.11 \(priority 150\) - this node master - ok/);
     // b's VIPs sit on its macvlans in protodown: they answer nothing, so b does not hold them.
     const ob = once('b');
     assert.equal(ob.code, 0, ob.out);
+    assert.match(ob.out, /^VRRP OK - 2 groups ok: /);
     assert.doesNotMatch(ob.out, /this node master|holding/);
   });
 
