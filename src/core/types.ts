@@ -54,12 +54,39 @@ export interface Advert extends IpInfo {
   trailerLength: number;
 }
 
+/**
+ * Another protocol's advertisement on IP protocol 112 (CARP: OpenBSD, pfSense, ucarp). It is not VRRP,
+ * but VRRP routers on the segment read it as VRRP, and its vhid as a VRID: one equal to a group's VRID
+ * disturbs that group (keepalived logs `vrrp packet too short` and the VRID flaps).
+ */
+export interface ForeignAdvert {
+  protocol: 'carp';
+  /** CARP's virtual host id, which a VRRP router reads as its VRID. */
+  vhid: number;
+  /** Whole seconds between adverts. */
+  advbase: number;
+  /** 1/256ths of a second added to advbase (the lower, the more preferred as master). */
+  advskew: number;
+  /** The demotion counter (0 when healthy; OpenBSD raises it on a failing interface). */
+  demote: number;
+  /** Seconds between adverts: advbase + advskew / 256. */
+  interval: number;
+}
+
 /** VLAN ids from 802.1Q/802.1ad tags, outermost first. */
 export type VlanTags = readonly number[];
 
 export type Decoded =
   | { kind: 'advert'; advert: Advert; vlans: VlanTags }
-  | { kind: 'invalid'; reason: InvalidReason; ip: IpInfo | undefined; header: PartialHeader; vlans: VlanTags }
+  | {
+      kind: 'invalid';
+      reason: InvalidReason;
+      ip: IpInfo | undefined;
+      header: PartialHeader;
+      vlans: VlanTags;
+      /** Set when the packet is another protocol's advertisement (CARP): counted as `not_vrrp`. */
+      foreign?: ForeignAdvert;
+    }
   /** Not IP protocol 112/51: nothing to do with VRRP (a capture filter usually keeps these out). */
   | { kind: 'other' };
 
