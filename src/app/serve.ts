@@ -17,6 +17,8 @@ import type { MonitorEvent } from '../core/state.js';
 import type { NodeGroupView } from '../core/node.js';
 import { othersOf } from '../core/vips.js';
 import { eventLine, renderLive } from '../outputs/live.js';
+import { renderStatusPage } from '../outputs/html-live.js';
+import { RecentHistory } from '../core/recent.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
@@ -40,6 +42,9 @@ export interface ServeOptions {
 const TICK_MS = 1000;
 const EVICTION_LOG_EVERY_S = 10;
 const LIVE_EVENTS = 12;
+/** The status page at `/` reloads itself this often and draws this much of each group's history. */
+const PAGE_REFRESH_S = 5;
+const PAGE_HISTORY_S = 600;
 
 function now(): number {
   return Date.now() / 1000;
@@ -160,8 +165,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     : createLogger(settings.config.log.level, settings.config.log.format);
   const started = now();
   const evictions = { last: -Infinity, pending: 0 };
+  const history = new RecentHistory(PAGE_HISTORY_S);
   const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
     logEvent(log, e, evictions);
+    history.onEvent(e);
   });
   const configState = { lastReloadOk: true, lastReloadAt: started };
 
@@ -249,11 +256,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     telemetryPath: settings.config.web.telemetryPath,
     webConfig: settings.webConfig,
     metrics: () => metrics.render(snapshot()),
-    describe: () => [
-      `version ${VERSION}`,
-      `capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`,
-      `${watcher.monitor.groups.size} groups heard, ${settings.expected.length} expected`,
-    ],
+    page: () => {
+      const at = now();
+      const view = observe(at);
+      const about = [`capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`, `${view.groups.length} groups heard, ${settings.expected.length} expected`];
+      const health = { captures: capture.statuses(), probes: [...pinger.results.values()], invalid: watcher.invalid };
+      return renderStatusPage({ ...view, ...health, version: VERSION, about, telemetryPath: settings.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: PAGE_HISTORY_S, history: (id) => history.of(id, at) });
+    },
     onError: (message, err) => {
       log.error({ err }, message);
     },
