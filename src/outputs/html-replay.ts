@@ -15,6 +15,8 @@ const LABEL = 170;
 const PLOT = WIDTH - LABEL - 10;
 const LANE = 34;
 const TOP = 18;
+/** Where a timeline's time axis runs, in SVG units (tests measure the drawn intervals with it). */
+export const TIMELINE_PLOT = { left: LABEL, width: PLOT };
 
 /** A group's findings over the capture, worst first: what the summary and the group's heading show. */
 export function historyFindings(g: GroupHistory): ShownFinding[] {

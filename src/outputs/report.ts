@@ -46,7 +46,7 @@ export const MISMATCH_TEXT: Record<string, string> = {
 
 /** Why the master changed, in words (see FailoverCause). */
 export const CAUSE_TEXT: Record<FailoverCause, string> = {
-  resigned: 'the master sent priority 0 (graceful stop)',
+  resigned: 'the master sent priority 0: a graceful stop',
   preempted: 'preempted: the old master was still advertising',
   silent: 'the master fell silent',
 };
