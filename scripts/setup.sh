@@ -18,6 +18,7 @@ packages=(
   keepalived        # the namespace lab (end-to-end tests and the demo)
   iproute2 iptables iputils-ping curl  # lab namespaces, cutting VRRP, pings, reading /metrics inside a namespace
   prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
+  chromium          # headless browser: tests render the replay HTML and the status page, and make the README's screenshots
 )
 missing=()
 for p in "${packages[@]}"; do

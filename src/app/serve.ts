@@ -42,7 +42,7 @@ export interface ServeOptions {
 const TICK_MS = 1000;
 const EVICTION_LOG_EVERY_S = 10;
 const LIVE_EVENTS = 12;
-/** The status page at `/` reloads itself this often and draws this much of each group's history. */
+/** The status page at `/` reloads itself this often and draws this much of each group's history (less while younger). */
 const PAGE_REFRESH_S = 5;
 const PAGE_HISTORY_S = 600;
 
@@ -259,9 +259,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     page: () => {
       const at = now();
       const view = observe(at);
-      const about = [`capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`, `${view.groups.length} groups heard, ${settings.expected.length} expected`];
+      const about = [`capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${settings.expected.length}`];
       const health = { captures: capture.statuses(), probes: [...pinger.results.values()], invalid: watcher.invalid };
-      return renderStatusPage({ ...view, ...health, version: VERSION, about, telemetryPath: settings.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: PAGE_HISTORY_S, history: (id) => history.of(id, at) });
+      return renderStatusPage({ ...view, ...health, version: VERSION, about, telemetryPath: settings.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => history.of(id, at) });
     },
     onError: (message, err) => {
       log.error({ err }, message);

@@ -73,7 +73,7 @@ th{font-weight:600;background:#f6f8fa}td.num,th.num{text-align:right;font-varian
 .sev{display:inline-block;border-radius:3px;padding:0 .35em;margin:0 .25em .1em 0;font-size:.85em;border:1px solid currentColor}
 details.group{border:1px solid var(--line);border-radius:6px;margin:.35em 0;padding:.2em .7em}
 details.group>summary{cursor:pointer;padding:.2em 0}details.group[open]>summary{border-bottom:1px solid var(--line);margin-bottom:.4em}
-svg{display:block;max-width:100%;height:auto;font:11px system-ui,sans-serif}
+svg{display:block;max-width:100%;height:auto;font:11px system-ui,sans-serif}svg.history{max-width:none}
 svg .axis{fill:var(--muted);font-size:10px}svg .tick{stroke:var(--line)}svg .lane{fill:#f6f8fa}
 svg .label{fill:#1f2328}svg .master{fill:var(--band)}svg .split{fill:var(--crit);fill-opacity:.22}
 svg .split-edge{stroke:var(--crit);stroke-width:1.5}svg .nomaster{fill:#6e7781;fill-opacity:.25}

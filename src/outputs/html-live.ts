@@ -50,6 +50,11 @@ export function groupFindings(g: GroupView | undefined, node: NodeGroupView | un
   return out;
 }
 
+/** How far back the history reaches, in words: `45 s`, `10 min`. */
+function span(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
 function age(seconds: number): string {
   if (seconds < 10) return `${seconds.toFixed(1)} s`;
   if (seconds < 600) return `${Math.round(seconds)} s`;
@@ -65,7 +70,8 @@ function historySvg(recent: RecentGroup | undefined, routers: readonly string[],
   const names = [...routers];
   for (const m of recent?.masters ?? []) if (!names.includes(m.router)) names.push(m.router);
   const height = Math.max(1, names.length) * SPARK_LANE + 4;
-  const parts = [`<svg class="history" viewBox="0 0 ${SPARK_W} ${height}" width="${SPARK_W}" height="${height}" role="img" aria-label="${esc(`masters over the last ${Math.round(seconds / 60)} minutes`)}"><rect class="lane" x="0" y="0" width="${SPARK_W}" height="${height}"/>`];
+  const parts = [`<svg class="history" viewBox="0 0 ${SPARK_W} ${height + 11}" width="${SPARK_W}" height="${height + 11}" role="img" aria-label="${esc(`masters over the last ${span(seconds)}`)}"><rect class="lane" x="0" y="0" width="${SPARK_W}" height="${height}"/>`];
+  parts.push(`<text class="axis" x="0" y="${height + 10}">${clock(now - seconds)}</text><text class="axis" x="${SPARK_W}" y="${height + 10}" text-anchor="end">now</text>`);
   for (const m of recent?.masters ?? []) {
     const { x, w } = axis.bar(m.start, m.end);
     parts.push(`<rect class="master" x="${n(x)}" y="${2 + names.indexOf(m.router) * SPARK_LANE + 1}" width="${n(w)}" height="${SPARK_LANE - 2}"><title>${esc(`${m.router} master since ${clock(m.start)}`)}</title></rect>`);
@@ -149,7 +155,7 @@ export function renderStatusPage(input: StatusPageInput): string {
     body.push(withFindings.length > 0 && healthy.length > 20 ? `<details><summary>${healthy.length} groups without findings</summary>${table}</details>` : table);
   }
   body.push(`<h2>Last failovers</h2>`);
-  body.push(failovers.length === 0 ? `<p class="muted">None in the last ${Math.round(input.historySeconds / 60)} minutes.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td></tr>`).join('')}</tbody></table>`);
+  body.push(failovers.length === 0 ? `<p class="muted">None in the last ${span(input.historySeconds)}.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td></tr>`).join('')}</tbody></table>`);
   body.push(healthTables(input));
   return page(`vrrpwatch ${critical > 0 ? 'CRITICAL' : withFindings.length > 0 ? 'WARNING' : 'OK'}`, body.join('\n'), `<meta http-equiv="refresh" content="${input.refreshSeconds}">`);
 }

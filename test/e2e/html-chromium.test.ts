@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ADDRESS, Lab, PORT, valueOf, waitFor } from '../../lab/lab.js';
 import { chromium, scriptErrors } from '../helpers/chromium.js';
 import { CAPTURES, CLI, pcapFile, ROOT, vrrpFrame } from '../helpers/fixtures.js';
@@ -22,9 +22,10 @@ const B = ADDRESS.b.v4;
 let dir = '';
 const shots = process.env.VRRPWATCH_SCREENSHOTS === undefined ? undefined : resolve(ROOT, process.env.VRRPWATCH_SCREENSHOTS);
 
+/** Runs `replay` from the repository's root, so the page names a fixture as `test/fixtures/captures/…`. */
 function replay(file: string, format: 'html' | 'json'): string {
   const out = join(dir, `${format}-${Math.random().toString(36).slice(2)}.${format}`);
-  const r = spawnSync(process.execPath, [CLI, 'replay', file, '--format', format, '--output', out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, 'replay', relative(ROOT, file), '--format', format, '--output', out], { encoding: 'utf8', cwd: ROOT });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '', '--output leaves standard output empty');
   return out;
@@ -160,10 +161,10 @@ describe('the status page of a lab witness in headless Chromium', { timeout: 300
     await waitFor('the witness to judge the split', () => valueOf(lab.metrics('w'), 'vrrpwatch_vrid_split_brain', labels) === 1, 30_000);
     const split = render(url, inW).dom;
     assert.match(split, /<title>vrrpwatch CRITICAL<\/title>/);
-    assert.match(split, /<span class="sev critical">CRITICAL<\/span>split-brain: 192\.0\.2\.11 and 192\.0\.2\.12 all act as master/);
+    assert.match(split, /<span class="sev critical">CRITICAL<\/span>split-brain: (192\.0\.2\.11 and 192\.0\.2\.12|192\.0\.2\.12 and 192\.0\.2\.11) all act as master/);
     const history = /<svg class="history".*?<\/svg>/.exec(split)?.[0] ?? '';
     assert.equal(all(history, /<rect class="split"/).length, 1, 'the split is drawn in the last minutes');
-    assert.equal(all(history, /<rect class="master"/).length, 2);
+    assert.ok(all(history, /<rect class="master"/).length >= 2, 'both masters are drawn');
     screenshot(url, 'status-page.png', 620, inW);
     lab.cutVrrp('b', false);
   });

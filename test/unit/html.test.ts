@@ -206,7 +206,7 @@ describe('the status page at /', () => {
     assert.match(html, /this node: backup/);
     assert.match(html, /<span class="sev critical">CRITICAL<\/span>this node holds 192\.0\.2\.100 but is not master/);
     assert.doesNotMatch(html, /<VI_1>/);
-    assert.match(html, /None in the last 10 minutes\./);
+    assert.match(html, /None in the last 10 min\./);
   });
 
   it('keeps only the window: an old failover leaves the history', () => {
