@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ADDRESS, Lab, PORT, valueOf, waitFor } from '../../lab/lab.js';
 import { chromium, scriptErrors } from '../helpers/chromium.js';
-import { CAPTURES, CLI, pcapFile, ROOT, vrrpFrame } from '../helpers/fixtures.js';
-import type { Frame } from '../helpers/fixtures.js';
+import { CAPTURES, CLI, pcapFile, ROOT, thousandGroupFrames } from '../helpers/fixtures.js';
 import { TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
 
@@ -95,21 +94,8 @@ describe('the replay page in headless Chromium', () => {
   });
 
   it('a 1,000-group capture renders: every group has its row, the split ones open first, the healthy ones folded', (t) => {
-    const frames: Frame[] = [];
-    const t0 = 1_800_000_000;
-    for (let s = 0; s < 20; s++) {
-      for (let vlan = 101; vlan <= 104; vlan++) {
-        for (let vrid = 1; vrid <= 250; vrid++) {
-          const at = t0 + s + vlan * 0.1 + vrid * 0.0003;
-          frames.push({ ts: at, bytes: vrrpFrame(vrid, 11, 150, vlan) });
-          // Every 50th VRID of VLAN 102 gets a second master for eight seconds.
-          if (vlan === 102 && vrid % 50 === 0 && s >= 6 && s < 14) frames.push({ ts: at + 0.5, bytes: vrrpFrame(vrid, 12, 100, vlan) });
-        }
-      }
-    }
-    frames.sort((x, y) => x.ts - y.ts);
     const pcap = join(dir, 'thousand.pcap');
-    writeFileSync(pcap, pcapFile(1, frames));
+    writeFileSync(pcap, pcapFile(1, thousandGroupFrames(20)));
     const html = replay(pcap, 'html');
     const { dom, seconds } = render(`file://${html}`);
     t.diagnostic(`Chromium loaded and rendered the 1,000-group page (${(statSync(html).size / 1e6).toFixed(1)} MB) in ${seconds.toFixed(2)} s, start-up included`);

@@ -20,7 +20,7 @@ export function chromium(url: string, options: { screenshot?: string; width?: nu
   const profile = mkdtempSync(join(tmpdir(), 'vrrpwatch-chromium-'));
   try {
     const mode = options.screenshot === undefined ? ['--dump-dom'] : [`--screenshot=${options.screenshot}`, `--window-size=${options.width ?? 1100},${options.height ?? 900}`, '--hide-scrollbars'];
-    const [cmd = 'chromium', ...pre] = [...(options.prefix ?? []), 'chromium'];
+    const [cmd, ...pre] = [...(options.prefix ?? []), 'chromium'];
     const started = process.hrtime.bigint();
     const r = spawnSync(cmd, [...pre, ...FLAGS, `--user-data-dir=${profile}`, ...mode, url], { encoding: 'utf8', timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -108,3 +108,22 @@ export function vrrpFrame(vrid: number, src: number, priority: number, vlan?: nu
   b.writeUInt16BE(internetChecksum(b, v, v + 20), v + 6);
   return b;
 }
+
+/**
+ * 1,000 groups (VLANs 101-104 x VRIDs 1-250, master 192.0.2.11 at priority 150) for `seconds` rounds, with
+ * a second master (192.0.2.12) for the middle 40% of the capture in every 50th VRID of VLAN 102: five
+ * split-brains among 995 healthy groups. Frames in time order.
+ */
+export function thousandGroupFrames(seconds: number, t0 = 1_800_000_000): Frame[] {
+  const frames: Frame[] = [];
+  for (let s = 0; s < seconds; s++) {
+    for (let vlan = 101; vlan <= 104; vlan++) {
+      for (let vrid = 1; vrid <= 250; vrid++) {
+        const at = t0 + s + (vlan - 101) * 0.1 + vrid * 0.0003;
+        frames.push({ ts: at, bytes: vrrpFrame(vrid, 11, 150, vlan) });
+        if (vlan === 102 && vrid % 50 === 0 && s >= seconds * 0.3 && s < seconds * 0.7) frames.push({ ts: at + 0.5, bytes: vrrpFrame(vrid, 12, 100, vlan) });
+      }
+    }
+  }
+  return frames.sort((x, y) => x.ts - y.ts);
+}

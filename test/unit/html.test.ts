@@ -78,7 +78,7 @@ describe('replay --format html', () => {
     ]);
     const g = r.groups[0];
     assert.deepEqual(g?.failovers.map((f) => [f.from, f.to, f.cause]), [[A, B, 'resigned'], [B, A, 'preempted']]);
-    assert.deepEqual(g?.priorities.map((p) => [p.router, Math.round((p.time - T0) * 10) / 10, p.priority]), [[A, 0, 150], [A, 5, 0], [B, 5.6, 100], [A, 11.2, 150]]);
+    assert.deepEqual(g.priorities.map((p) => [p.router, Math.round((p.time - T0) * 10) / 10, p.priority]), [[A, 0, 150], [A, 5, 0], [B, 5.6, 100], [A, 11.2, 150]]);
     const html = renderHtmlReport(r);
     assert.equal(count(html, /<g class="failover-at"/), 2);
     assert.match(html, />F1<\/text><title>failover 192\.0\.2\.11 -&gt; 192\.0\.2\.12 at 2025-11-24 16:00:05\.\d{3} UTC \(the master sent priority 0: a graceful stop\)<\/title>/);
@@ -92,7 +92,7 @@ describe('replay --format html', () => {
     // 2.5 s without an advert: two missed, still short of the Master_Down_Interval (3.4 s at priority 150).
     const r = report([...every(1, 0, 10, advert({ src: A, priority: 150 })), ...every(1, 11.5, 20, advert({ src: A, priority: 150 }))], 'eth0', 'gap.pcap', [1, 1.1, 1.2, 15]);
     assert.deepEqual(r.groups[0]?.advert_gaps.map((gap) => [gap.start - T0, gap.end - T0]), [[9, 11.5]]);
-    assert.deepEqual(r.groups[0]?.masters.map((m) => m.end), [null], 'it stayed master through the gap');
+    assert.deepEqual(r.groups[0].masters.map((m) => m.end), [null], 'it stayed master through the gap');
     const html = renderHtmlReport(r);
     assert.match(html, /<span class="sev warning">WARNING<\/span>1 gap in a master&#39;s adverts/);
     assert.match(html, /<rect class="gap" [^>]+><title>no advert from 192\.0\.2\.11 for 2\.5 s from 2025-11-24 16:00:09\.000 UTC<\/title>/);
