@@ -92,34 +92,66 @@ export interface GroupHistory {
 
 /** What the timeline remembers of a router's previous advert. */
 interface LastAdvert {
+  router: string;
+  /** The Advert object itself: the Decoder hands out the same one for a repeat, so a repeat costs one comparison. */
+  advert: Advert;
   time: number;
   priority: number;
   interval: number;
 }
 
+/** A group's history and its routers' previous adverts, found per advert without building a key. */
+interface Track {
+  history: GroupHistory;
+  routers: LastAdvert[];
+}
+
 /** A gap of more than this many advert intervals means at least one advert went missing. */
 const GAP_INTERVALS = 1.5;
 
+/** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
+function slotOf(family: Family, vrid: number): number {
+  return family === 'ipv4' ? vrid : 256 + vrid;
+}
+
 export class Timeline {
   readonly #groups = new Map<string, GroupHistory>();
-  /** Group id → router → its previous advert. */
-  readonly #last = new Map<string, Map<string, LastAdvert>>();
+  /** interface → slot → track: every advert comes here, so no string key is made for it. */
+  readonly #tracks = new Map<string, (Track | undefined)[]>();
+  /** The interface of the last advert and its slots: adverts come in runs from one interface. */
+  #lastInterface: string | undefined;
+  #lastSlots: (Track | undefined)[] = [];
   evicted = 0;
 
   /** Called after the monitor applied the advert: priority changes, and gaps in a master's adverts. */
   advert(iface: string, advert: Advert, time: number): void {
-    const key: GroupKey = { interface: iface, family: advert.family, vrid: advert.vrid };
-    const id = groupId(key);
-    const h = this.#groups.get(id) ?? this.#create(id, key);
-    let routers = this.#last.get(id);
-    if (routers === undefined) {
-      routers = new Map();
-      this.#last.set(id, routers);
+    let slots = iface === this.#lastInterface ? this.#lastSlots : this.#tracks.get(iface);
+    if (slots === undefined) {
+      slots = [];
+      this.#tracks.set(iface, slots);
+    }
+    this.#lastInterface = iface;
+    this.#lastSlots = slots;
+    const slot = slotOf(advert.family, advert.vrid);
+    let track = slots[slot];
+    if (track === undefined) {
+      const key: GroupKey = { interface: iface, family: advert.family, vrid: advert.vrid };
+      const id = groupId(key);
+      track = { history: this.#groups.get(id) ?? this.#create(id, key), routers: [] };
+      slots[slot] = track;
+    }
+    const h = track.history;
+    let last: LastAdvert | undefined;
+    for (const r of track.routers) {
+      if (r.advert === advert) {
+        last = r;
+        break;
+      }
     }
     const router = advert.src;
-    const last = routers.get(router);
+    if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
     if (last === undefined) {
-      routers.set(router, { time, priority: advert.priority, interval: advert.advertInterval });
+      track.routers.push({ router, advert, time, priority: advert.priority, interval: advert.advertInterval });
       this.#push(h, h.priorities, { router, time, priority: advert.priority });
       return;
     }
@@ -127,6 +159,7 @@ export class Timeline {
     if (last.priority > 0 && time - last.time > GAP_INTERVALS * last.interval && masterThrough(h, router, last.time, time)) {
       this.#push(h, h.advert_gaps, { router, start: last.time, end: time });
     }
+    last.advert = advert;
     last.time = time;
     last.priority = advert.priority;
     last.interval = advert.advertInterval;
@@ -136,7 +169,8 @@ export class Timeline {
     if (e.type === 'evicted' || e.type === 'group_expired') {
       if (e.type === 'evicted' && e.what === 'group') {
         this.#groups.delete(e.group.id);
-        this.#last.delete(e.group.id);
+        const slots = this.#tracks.get(e.group.key.interface);
+        if (slots !== undefined) slots[slotOf(e.group.key.family, e.group.key.vrid)] = undefined;
         this.evicted++;
       }
       return;
