@@ -33,7 +33,7 @@ function groupName(g: GroupHistory): string {
   return `VRID ${g.vrid} ${g.family} on ${g.interface}`;
 }
 
-/** An id for a group's section: the VRID and family, and the interface name without anything markup-like. */
+/** An id for a group's section, made of its place in the report, family and VRID (never of the interface name). */
 function anchor(g: GroupHistory, index: number): string {
   return `g${index}-${g.family}-${g.vrid}`;
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ADDRESS, Lab, PORT, valueOf, waitFor } from '../../lab/lab.js';
 import { chromium, scriptErrors } from '../helpers/chromium.js';
-import { CAPTURES, CLI, pcapFile, ROOT, thousandGroupFrames } from '../helpers/fixtures.js';
+import { CAPTURES, CLI, pcapFile, pcapngFile, ROOT, thousandGroupFrames, vrrpFrame } from '../helpers/fixtures.js';
 import { TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
 
@@ -91,6 +91,18 @@ describe('the replay page in headless Chromium', () => {
     assert.equal(all(dom, /<g class="split-brain"/).length, 0);
     assert.match(dom, /<th>failovers<\/th><td class="num">2<\/td>/);
     screenshot(`file://${html}`, 'replay-failover.png', 820);
+  });
+
+  it('a hostile interface name in a pcapng capture is text on the page, never markup', () => {
+    const name = 'eth0"><img src=x onerror="document.title=1"><script>document.title=2</script>';
+    const frames = [0, 1, 2, 3, 4, 5].map((s) => ({ ts: 1_800_000_000 + s, bytes: vrrpFrame(51, 11, 150) }));
+    const pcapng = join(dir, 'hostile.pcapng');
+    writeFileSync(pcapng, pcapngFile(name, frames));
+    const html = replay(pcapng, 'html');
+    const { dom } = render(`file://${html}`);
+    assert.doesNotMatch(dom, /<img|<script/i, 'no element made of the name');
+    assert.match(dom, /<title>vrrpwatch replay: [^<]*hostile\.pcapng<\/title>/, 'nothing ran that changed the title');
+    assert.ok(dom.includes('VRID 51 ipv4 on eth0"&gt;&lt;img src=x onerror="document.title=1"&gt;&lt;script&gt;document.title=2&lt;/script&gt;</strong>'), 'the name shows as text');
   });
 
   it('a 1,000-group capture renders: every group has its row, the split ones open first, the healthy ones folded', (t) => {

@@ -199,11 +199,11 @@ describe('the status page at /', () => {
     assert.match(html, /&lt;i&gt;eth0&quot;&gt;/);
   });
 
-  it('lists node findings: a backup holding the VIP, keepalived instance names escaped nowhere as markup', () => {
+  it('lists node findings (a backup holding the VIP) and where the group is expected from, with the keepalived instance name escaped', () => {
     const g = groupViewOf([{ address: A, adverts: 3, priority: 150, interval: 1, last: T0, master: true, version: 2, addresses: ['192.0.2.100'] }]);
     const expected = { vrid: 51, interface: 'eth0', family: 'ipv4' as const, vips: ['192.0.2.100'], advertInterval: 1, instance: '<VI_1>', source: 'keepalived.conf:3' };
     const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [nodeView({ role: 'backup', expected, backupHolding: ['192.0.2.100'] })], history: () => undefined });
-    assert.match(html, /this node: backup/);
+    assert.match(html, /<br><span class="muted">this node: backup<\/span><br><span class="muted">expected from keepalived\.conf:3 \(&lt;VI_1&gt;\)<\/span><\/td>/);
     assert.match(html, /<span class="sev critical">CRITICAL<\/span>this node holds 192\.0\.2\.100 but is not master/);
     assert.doesNotMatch(html, /<VI_1>/);
     assert.match(html, /None in the last 10 min\./);
