@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-file.js';
 import type { CapturedPacket } from '../../src/core/capture-file.js';
-import { block, epb, idb, packetFixture, pcapFile, shb } from '../helpers/fixtures.js';
+import { epb, idb, packetFixture, pcapFile, shb } from '../helpers/fixtures.js';
 
 /** A packet as the sink saw it, with its bytes copied out. */
 type Got = Pick<CapturedPacket, 'ts' | 'linkType' | 'interfaceName'> & { data: Uint8Array };
