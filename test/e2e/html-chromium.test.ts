@@ -79,6 +79,12 @@ describe('the replay page in headless Chromium', () => {
     assert.equal(all(dom, /<rect class="master"/).length, 2, 'a master band for each router');
     assert.match(dom, /<th>split-brain intervals<\/th><td class="num">1<\/td>/);
     screenshot(`file://${html}`, 'replay-split-brain.png', 820);
+    const pdf = join(dir, 'split.pdf');
+    chromium(`file://${html}`, { pdf });
+    const printed = readFileSync(pdf).toString('latin1');
+    const pages = all(printed, /\/Type \/Page\b/).length;
+    assert.ok(pages >= 1 && pages <= 3, `one group prints on a page or three, not ${pages}`);
+    assert.match(printed, /\/FontFile2/, 'the labels print as text (embedded fonts), not as pictures of text');
   });
 
   it('failover fixture: two failover marks with their causes, no split', () => {

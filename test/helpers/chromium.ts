@@ -8,18 +8,26 @@ import { join } from 'node:path';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-logging=stderr', '--v=0'];
 
 export interface Rendered {
-  /** The DOM after the page loaded (`--dump-dom`), or empty for a screenshot. */
+  /** The DOM after the page loaded (`--dump-dom`), or empty for a screenshot or a PDF. */
   dom: string;
   /** Chromium's log: console messages and uncaught script errors show here. */
   log: string;
   seconds: number;
 }
 
-/** Loads `url` in headless Chromium; `screenshot` writes a PNG of the page at `width` x `height`. `prefix` runs it inside a namespace. */
-export function chromium(url: string, options: { screenshot?: string; width?: number; height?: number; prefix?: string[] } = {}): Rendered {
+/**
+ * Loads `url` in headless Chromium; `screenshot` writes a PNG of the page at `width` x `height`, `pdf` prints it
+ * to a PDF. `prefix` runs it inside a namespace.
+ */
+export function chromium(url: string, options: { screenshot?: string; pdf?: string; width?: number; height?: number; prefix?: string[] } = {}): Rendered {
   const profile = mkdtempSync(join(tmpdir(), 'vrrpwatch-chromium-'));
   try {
-    const mode = options.screenshot === undefined ? ['--dump-dom'] : [`--screenshot=${options.screenshot}`, `--window-size=${options.width ?? 1100},${options.height ?? 900}`, '--hide-scrollbars'];
+    const mode =
+      options.pdf !== undefined
+        ? [`--print-to-pdf=${options.pdf}`, '--no-pdf-header-footer']
+        : options.screenshot === undefined
+          ? ['--dump-dom']
+          : [`--screenshot=${options.screenshot}`, `--window-size=${options.width ?? 1100},${options.height ?? 900}`, '--hide-scrollbars'];
     const [cmd, ...pre] = [...(options.prefix ?? []), 'chromium'];
     const started = process.hrtime.bigint();
     const r = spawnSync(cmd, [...pre, ...FLAGS, `--user-data-dir=${profile}`, ...mode, url], { encoding: 'utf8', timeout: 120_000, maxBuffer: 512 * 1024 * 1024 });
