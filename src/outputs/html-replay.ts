@@ -15,6 +15,8 @@ const LABEL = 170;
 const PLOT = WIDTH - LABEL - 10;
 const LANE = 34;
 const TOP = 18;
+/** Healthy groups are folded when the report has more groups than this. */
+const FOLD_ABOVE = 10;
 /** Where a timeline's time axis runs, in SVG units (tests measure the drawn intervals with it). */
 export const TIMELINE_PLOT = { left: LABEL, width: PLOT };
 
@@ -145,11 +147,11 @@ function rank(g: GroupHistory, findings: readonly ShownFinding[]): number {
   return g.failovers.length > 0 ? 2 : 3;
 }
 
-function groupSection(g: GroupHistory, index: number, findings: readonly ShownFinding[], axis: TimeAxis): string {
+function groupSection(g: GroupHistory, index: number, findings: readonly ShownFinding[], axis: TimeAxis, fold: boolean): string {
   const headline = findings.length > 0 ? findings.map(badge).join(' ') : `<span class="ok">${g.failovers.length > 0 ? 'no finding' : 'stable'}</span>`;
   const failovers = g.failovers.length > 0 ? ` · ${g.failovers.length} failover${g.failovers.length === 1 ? '' : 's'}` : '';
-  // Folded: groups with nothing to look at (no finding, no failover).
-  const open = findings.length > 0 || g.failovers.length > 0 ? ' open' : '';
+  // Folded: groups with nothing to look at (no finding, no failover), once there are enough to bury the rest.
+  const open = !fold || findings.length > 0 || g.failovers.length > 0 ? ' open' : '';
   return `<details class="group" id="${anchor(g, index)}"${open}><summary><strong>${esc(groupName(g))}</strong> · ${g.routers.length} router${g.routers.length === 1 ? '' : 's'}${failovers} · ${headline}</summary>${timelineSvg(g, axis)}${routerTable(g)}${eventTable(g)}</details>`;
 }
 
@@ -202,8 +204,9 @@ export function renderHtmlReport(report: ReplayReport): string {
   }
   if (report.invalid_times.length > 0) body.push(`<h2>Invalid packets over time</h2>${invalidSvg(report.invalid_times, axis)}`);
   body.push(`<h2>Groups</h2>`);
-  body.push(`<p class="muted">Blue bands: who counted as master. Red: split-brain. Grey: no master. Purple marks F1, F2, …: failovers. Thin line under each band: advertised priority (0 to 255). Orange: gaps in a master's adverts. Groups without findings or failovers are folded.</p>`);
+  body.push(`<p class="muted">Blue bands: who counted as master. Red: split-brain. Grey: no master. Purple marks F1, F2, …: failovers. Thin line under each band: advertised priority (0 to 255). Orange: gaps in a master's adverts.${report.groups.length > FOLD_ABOVE ? ' Groups without findings or failovers are folded.' : ''}</p>`);
   if (report.groups.length === 0) body.push(`<p>No VRRP advertisements in ${esc(report.file)}.</p>`);
-  for (const s of ordered) body.push(groupSection(s.g, s.index, s.findings, axis));
+  const fold = report.groups.length > FOLD_ABOVE;
+  for (const s of ordered) body.push(groupSection(s.g, s.index, s.findings, axis, fold));
   return page(`vrrpwatch replay: ${report.file}`, body.join('\n'));
 }

@@ -103,13 +103,18 @@ describe('replay --format html', () => {
     assert.match(html, /4 invalid \(bad_checksum 4\)/);
   });
 
-  it('folds healthy groups and puts the ones with findings first', () => {
-    const r = report([...every(1, 0, 30, advert({ src: A, vrid: 7, addresses: ['192.0.2.107'] })), ...split]);
-    const html = renderHtmlReport(r);
-    assert.match(html, /<details class="group" id="g0-ipv4-7"><summary>/, 'the healthy group is folded');
-    assert.match(html, /<details class="group" id="g1-ipv4-51" open>/);
-    assert.ok(html.indexOf('id="g1-ipv4-51"') < html.indexOf('id="g0-ipv4-7"'));
-    assert.match(sectionOf(html, 7), /<span class="ok">stable<\/span>/);
+  it('folds healthy groups once there are more than 10, and puts the ones with findings first', () => {
+    const healthy = (vrids: number[]): [number, Advert][] => vrids.flatMap((vrid) => every(1, 0, 30, advert({ src: A, vrid, addresses: [`192.0.2.${vrid + 100}`] })));
+    const many = renderHtmlReport(report([...healthy([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), ...split]));
+    assert.match(many, /<details class="group" id="g6-ipv4-7"><summary>/, 'a healthy group is folded');
+    assert.equal(count(many, /<details class="group" id="[^"]+" open>/), 1);
+    assert.match(many, /<details class="group" id="g10-ipv4-51" open>/);
+    assert.ok(many.indexOf('id="g10-ipv4-51"') < many.indexOf('id="g0-ipv4-1"'));
+    assert.match(sectionOf(many, 7), /<span class="ok">stable<\/span>/);
+    assert.match(many, /Groups without findings or failovers are folded\./);
+    const few = renderHtmlReport(report([...healthy([7]), ...split]));
+    assert.match(few, /<details class="group" id="g0-ipv4-7" open>/, 'with few groups every one is open');
+    assert.doesNotMatch(few, /are folded/);
   });
 
   it('escapes what came from the capture: interface names and the file name', () => {
