@@ -51,10 +51,10 @@ const PREFIX = process.env.VRRPWATCH_LAB_PREFIX ?? 'vwlab';
 if (!/^[a-z][a-z0-9]{0,9}$/.test(PREFIX)) throw new LabError(`VRRPWATCH_LAB_PREFIX must be 1 to 10 lower-case letters and digits, not ${JSON.stringify(PREFIX)}`);
 
 /** Removes namespaces and veths left by earlier runs that were killed before they could clean up. */
-export function sweep(): void {
+export function sweep(prefix = PREFIX): void {
   for (const line of run('ip', ['netns', 'list'], true).split('\n')) {
     const name = line.split(' ')[0] ?? '';
-    if (!name.startsWith(`${PREFIX}-`)) continue;
+    if (!name.startsWith(`${prefix}-`)) continue;
     // Processes inside (keepalived, vrrpwatch) go first, or the namespace lingers.
     for (const pid of run('ip', ['netns', 'pids', name], true).split('\n').filter(Boolean)) run('kill', ['-9', pid], true);
     run('ip', ['netns', 'del', name], true);
@@ -103,6 +103,8 @@ function instanceConf(i: KeepalivedInstance): string {
 export class Lab {
   readonly dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-lab-'));
   readonly hosts: HostName[];
+  /** The namespaces' prefix: the checkout's, with the site's name appended for a second site. */
+  readonly prefix: string;
   readonly #children = new Map<string, ChildProcess>();
   /** Name → the log file of the latest process started under it. */
   readonly #logs = new Map<string, string>();
@@ -116,21 +118,27 @@ export class Lab {
     process.exit(130);
   };
 
-  constructor(hosts: HostName[] = ['gw', 'a', 'b', 'w']) {
+  /**
+   * `site` makes a lab of its own segment beside another (a second site of a fleet, with the same
+   * addresses, as sites reuse theirs): its namespaces are PREFIX+site-HOST, apart from the first lab's.
+   */
+  constructor(hosts: HostName[] = ['gw', 'a', 'b', 'w'], options: { site?: string } = {}) {
     this.hosts = hosts;
+    this.prefix = options.site === undefined ? PREFIX : `${PREFIX}${options.site}`;
+    if (!/^[a-z][a-z0-9]{0,12}$/.test(this.prefix)) throw new LabError(`a lab's site must be a few lower-case letters and digits, not ${JSON.stringify(options.site)}`);
     process.on('exit', this.#onExit);
     process.on('SIGINT', this.#onSignal);
     process.on('SIGTERM', this.#onSignal);
   }
 
   ns(host: HostName | 'br'): string {
-    return `${PREFIX}-${host}`;
+    return `${this.prefix}-${host}`;
   }
 
   /** Builds the namespaces, the bridge and the addresses; fails with a clear message without root. */
   create(): void {
     if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, veth, a bridge)');
-    sweep();
+    sweep(this.prefix);
     try {
       run('ip', ['netns', 'add', this.ns('br')]);
     } catch (err) {
@@ -155,6 +163,18 @@ export class Lab {
     run('ip', ['-n', ns, 'addr', 'add', `${ADDRESS[h].v6}/64`, 'dev', 'eth0', 'nodad']);
     // The gateway of the segment; it leads nowhere (the lab has no route out).
     if (h !== 'gw') run('ip', ['-n', ns, 'route', 'add', 'default', 'via', ADDRESS.gw.v4]);
+  }
+
+  /**
+   * Plugs a second interface of `host` (eth1, with `cidr`) into the segment of another lab: a
+   * monitoring host of one site that reaches the hosts of another site. Removed with this lab's host.
+   */
+  joinSegment(host: HostName, other: Lab, cidr: string): void {
+    const port = `j-${this.prefix}-${host}`.slice(0, 15);
+    run('ip', ['link', 'add', 'eth1', 'netns', this.ns(host), 'type', 'veth', 'peer', 'name', port, 'netns', other.ns('br')]);
+    run('ip', ['-n', other.ns('br'), 'link', 'set', port, 'master', 'br0', 'up']);
+    run('ip', ['-n', this.ns(host), 'link', 'set', 'eth1', 'up']);
+    run('ip', ['-n', this.ns(host), 'addr', 'add', cidr, 'dev', 'eth1']);
   }
 
   /** Runs a command inside a host's namespace and returns its output. */

@@ -18,6 +18,8 @@ packages=(
   keepalived        # the namespace lab (end-to-end tests and the demo)
   iproute2 iptables iputils-ping curl  # lab namespaces, cutting VRRP, pings, reading /metrics inside a namespace
   prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
+  jsonnet           # the monitoring mixin (mixin/) renders alerts/ and dashboards/ (scripts/mixin.sh)
+  systemd           # systemd-analyze verifies packaging/vrrpwatch.service (minimal images lack it)
   chromium          # headless browser: tests render the replay HTML and the status page, and make the README's screenshots
 )
 missing=()

@@ -4,17 +4,16 @@
  * cached per credential (as the exporter-toolkit does), so a scrape every few seconds costs one hash.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Server as HttpsServer, ServerOptions } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { WebConfig } from '../web-config.js';
-import { fileProblem } from './file-problem.js';
+import { tlsServerOptions } from './tls-files.js';
 
 export interface WebOptions {
   host: string;
@@ -31,25 +30,6 @@ export interface WebOptions {
 
 export class WebConfigFileError extends Error {
   override readonly name = 'WebConfigFileError';
-}
-
-function tlsOptions(tls: NonNullable<WebConfig['tls']>): ServerOptions {
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new WebConfigFileError(`cannot read the TLS ${what} ${file}: ${fileProblem(err)}`);
-    }
-  };
-  return {
-    cert: read(tls.certFile, 'certificate'),
-    key: read(tls.keyFile, 'key'),
-    ...(tls.clientCaFile === undefined ? {} : { ca: read(tls.clientCaFile, 'client CA') }),
-    requestCert: tls.clientAuthType !== 'NoClientCert',
-    rejectUnauthorized: tls.clientAuthType === 'RequireAndVerifyClientCert',
-    minVersion: tls.minVersion,
-    ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
-  };
 }
 
 const MAX_CACHED = 256;
@@ -73,7 +53,7 @@ export class WebServer {
     app.disable('x-powered-by');
     // An ETag would hash every scrape (megabytes with thousands of groups) for nothing: /metrics changes.
     app.disable('etag');
-    const server = tls === undefined ? createHttpServer(app) : createHttpsServer(tlsOptions(tls), app);
+    const server = tls === undefined ? createHttpServer(app) : createHttpsServer(tlsServerOptions(tls), app);
     const web = new WebServer(options, server);
     app.use((req, res, next) => {
       web.#guard(req, res, next);
@@ -118,7 +98,7 @@ export class WebServer {
     if ((tls === undefined) !== (this.#config?.tls === undefined)) {
       throw new WebConfigFileError('switching TLS on or off needs a restart; the previous web config stays in force');
     }
-    if (tls !== undefined) (this.server as HttpsServer).setSecureContext(tlsOptions(tls));
+    if (tls !== undefined) (this.server as HttpsServer).setSecureContext(tlsServerOptions(tls));
     this.#config = config;
     this.#verified.clear();
   }

@@ -248,7 +248,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       config: configState,
     };
   };
-  const metrics = new Metrics(VERSION, snapshot);
+  const metrics = new Metrics(VERSION, snapshot, (family, err) => {
+    log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
+  });
   const listen = splitListenAddress(settings.config.web.listenAddress);
   const web = await WebServer.start({
     host: listen.host,

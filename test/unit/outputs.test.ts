@@ -8,7 +8,7 @@ import type { CheckInput } from '../../src/outputs/nagios.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
-import { parseWebConfig } from '../../src/web-config.js';
+import { WebServer } from '../../src/adapters/http.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -212,6 +212,87 @@ describe('metrics', () => {
     const json = await metrics.registry.getMetricsAsJSON();
     assert.deepEqual(json.find((m) => m.name === 'vrrpwatch_vrid_master_changes_total')?.values, [{ labels: { interface: 'br"0\n', family: 'ipv4', vrid: '9' }, value: 4 }]);
   });
+
+  /** A snapshot in which two families throw: one prom-client family (probe loss) and one hand-written (priority). */
+  const broken = (): MetricsSnapshot => {
+    const healthy = group();
+    const routers = healthy.routers.map((r, i) =>
+      i === 1
+        ? {
+            ...r,
+            get priority(): number {
+              throw new Error('priority unreadable');
+            },
+          }
+        : r,
+    );
+    const probe = {
+      target: B,
+      role: 'peer' as const,
+      up: true,
+      rtt: 0.002,
+      at: 0,
+      get loss(): number {
+        throw new Error('loss unreadable');
+      },
+    };
+    return { ...snapshot([{ ...healthy, routers }]), probes: [probe] };
+  };
+  const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+  it('leaves a family that throws out of the scrape, keeps the others, exports which failed and reports each failure once', async () => {
+    const failures: string[] = [];
+    const metrics = new Metrics('1', undefined, (family, err) => failures.push(`${family}: ${messageOf(err)}`));
+    const text = (await metrics.render(broken())).body.toString();
+    for (const line of [
+      'vrrpwatch_probe_up{target="192.0.2.12",role="peer"} 1',
+      'vrrpwatch_probe_rtt_seconds{target="192.0.2.12",role="peer"} 0.002',
+      'vrrpwatch_adverts_total{interface="eth0",family="ipv4",vrid="51",router="192.0.2.12"} 3',
+      'vrrpwatch_build_info{version="1"} 1',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_probe_up"} 1',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_adverts_total"} 1',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_probe_loss_ratio"} 0',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_router_priority"} 0',
+    ]) {
+      assert.ok(text.includes(`\n${line}\n`), `missing: ${line}`);
+    }
+    assert.doesNotMatch(text, /^(# (HELP|TYPE) )?vrrpwatch_(probe_loss_ratio|router_priority)\b/m, 'no line of a family that failed, not even the first router of it');
+    for (const block of text.trimEnd().split('\n\n')) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
+    assert.equal(text.split('\n').filter((l) => / 0$/.test(l) && l.startsWith('vrrpwatch_scrape_collector_success{')).length, 2, text);
+
+    await metrics.render(broken());
+    assert.deepEqual(failures, ['vrrpwatch_router_priority: priority unreadable', 'vrrpwatch_probe_loss_ratio: loss unreadable'], 'once, not once per scrape');
+    const healed = (await metrics.render(snapshot([group()]))).body.toString();
+    assert.match(healed, /^vrrpwatch_scrape_collector_success\{collector="vrrpwatch_router_priority"\} 1$/m);
+    assert.match(healed, /^vrrpwatch_router_priority\{interface="eth0",family="ipv4",vrid="51",router="192\.0\.2\.12"\} 100$/m);
+    await metrics.render(broken());
+    assert.equal(failures.length, 4, 'a family that failed again after working is reported again');
+  });
+
+  it('answers a scrape over HTTP with 200 and the other families when one throws', async () => {
+    const errors: string[] = [];
+    const metrics = new Metrics('1');
+    const web = await WebServer.start({
+      host: '127.0.0.1',
+      port: 0,
+      telemetryPath: '/metrics',
+      webConfig: undefined,
+      metrics: () => metrics.render(broken()),
+      page: () => '',
+      onError: (message) => errors.push(message),
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${web.address().port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+      const body = await res.text();
+      assert.match(body, /^vrrpwatch_probe_up\{target="192\.0\.2\.12",role="peer"\} 1$/m);
+      assert.match(body, /^vrrpwatch_scrape_collector_success\{collector="vrrpwatch_probe_loss_ratio"\} 0$/m);
+      assert.deepEqual(errors, []);
+    } finally {
+      await web.close();
+    }
+  });
 });
 
 describe('live view', () => {
@@ -235,28 +316,5 @@ describe('live view', () => {
   it('turns a log line into an event line', () => {
     assert.equal(eventLine('{"level":50,"time":"2026-11-23T10:11:12.000Z","msg":"split-brain: more than one master","vrid":51,"routers":["a","b"]}'), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
     assert.equal(eventLine('not json'), undefined);
-  });
-});
-
-describe('web config (exporter-toolkit format)', () => {
-  const hash = '$2y$10$' + 'a'.repeat(53);
-  it('reads TLS and basic auth users', () => {
-    const r = parseWebConfig(`tls_server_config:\n  cert_file: /c.pem\n  key_file: /k.pem\nbasic_auth_users:\n  prom: "${hash}"\n`, 'web.yml');
-    assert.ok(r.ok);
-    assert.deepEqual(r.value.tls, { certFile: '/c.pem', keyFile: '/k.pem', clientAuthType: 'NoClientCert', clientCaFile: undefined, minVersion: 'TLSv1.2', maxVersion: undefined });
-    assert.equal(r.value.basicAuthUsers.get('prom'), hash);
-  });
-
-  it('rejects unknown keys and bad values, naming the key, never printing a hash', () => {
-    const r = parseWebConfig('tls_server_config:\n  cert_file: /c.pem\n  client_auth_type: Maybe\n  min_version: TLS99\nbasic_auth_users:\n  prom: plaintext-password\nbasic_auth: {}\n', 'web.yml');
-    assert.equal(r.ok, false);
-    assert.deepEqual(r.errors, [
-      'web.yml: basic_auth: unknown key (known: tls_server_config, basic_auth_users, http_server_config)',
-      'web.yml: tls_server_config.min_version: must be one of TLS10, TLS11, TLS12, TLS13, not "TLS99"',
-      'web.yml: tls_server_config.client_auth_type: must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, not "Maybe"',
-      'web.yml: tls_server_config.key_file: is required for TLS',
-      'web.yml: basic_auth_users.prom: must be a bcrypt hash (for example from `htpasswd -nBC 10 ""`)',
-    ]);
-    assert.ok(!r.errors.join().includes('plaintext-password'));
   });
 });

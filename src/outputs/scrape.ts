@@ -1,0 +1,75 @@
+/**
+ * What the families of one scrape read: the snapshot of the views, and the groups heard or expected,
+ * matched once per scrape and given their label text, which every family then walks.
+ */
+import type { CaptureStatus } from '../adapters/capture.js';
+import type { ProbeResult } from '../adapters/pinger.js';
+import type { KeepalivedState } from '../core/keepalived-conf.js';
+import type { NodeGroupView } from '../core/node.js';
+import type { GroupView } from '../core/state.js';
+import type { GroupKey } from '../core/types.js';
+import type { VipConflict } from '../core/vips.js';
+import type { GroupLabels, LabelCache } from './exposition.js';
+
+export interface MetricsSnapshot {
+  groups: readonly GroupView[];
+  node: readonly NodeGroupView[];
+  /** Groups sharing a VIP with another VRID's master, by the view's key. */
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  captures: readonly CaptureStatus[];
+  probes: readonly ProbeResult[];
+  evictions: { group: number; router: number };
+  keepalived: ReadonlyMap<string, KeepalivedState>;
+  config: { lastReloadOk: boolean; lastReloadAt: number };
+}
+
+/** One group as the families see it: heard (view), expected (node) or both, with its label text. */
+export interface ScrapeGroup {
+  view: GroupView | undefined;
+  node: NodeGroupView | undefined;
+  text: GroupLabels;
+  /** Label text of each router of the view, in the view's order (looked up once per scrape). */
+  routers: Buffer[];
+}
+
+function sameKey(a: GroupKey, b: GroupKey): boolean {
+  return a.vrid === b.vrid && a.family === b.family && a.interface === b.interface;
+}
+
+/** What every family of one scrape shares, built once from the snapshot. */
+export class Scrape {
+  /** Every group heard or expected: the node's groups first, then the ones only heard. */
+  readonly groups: ScrapeGroup[] = [];
+  /** The groups heard, in the view's order. */
+  readonly heard: ScrapeGroup[] = [];
+
+  constructor(
+    readonly s: MetricsSnapshot,
+    cache: LabelCache,
+  ) {
+    // The node's view of a heard group shares the group's key object.
+    const byKey = new Map<GroupKey, ScrapeGroup>();
+    for (const v of s.groups) {
+      const text = cache.group(v.key);
+      const routers: Buffer[] = [];
+      for (const r of v.routers) routers.push(text.router(r.address));
+      const g = { view: v, node: undefined, text, routers };
+      byKey.set(v.key, g);
+      this.heard.push(g);
+    }
+    const nodeGroups = new Set<ScrapeGroup>();
+    for (const n of s.node) {
+      const heard = byKey.get(n.key) ?? this.heard.find((g) => g.view !== undefined && sameKey(g.view.key, n.key));
+      if (heard !== undefined) {
+        heard.node = n;
+        nodeGroups.add(heard);
+        this.groups.push(heard);
+      } else {
+        this.groups.push({ view: undefined, node: n, text: cache.group(n.key), routers: [] });
+      }
+    }
+    for (const g of this.heard) if (!nodeGroups.has(g)) this.groups.push(g);
+    for (const g of this.groups) g.text.prune(g.view, g.node);
+  }
+}
