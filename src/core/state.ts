@@ -112,7 +112,7 @@ export type MonitorEvent =
 export type EventSink = (event: MonitorEvent) => void;
 
 /** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
-function slotOf(family: Family, vrid: number): number {
+export function slotOf(family: Family, vrid: number): number {
   return family === 'ipv4' ? vrid : 256 + vrid;
 }
 

@@ -4,7 +4,7 @@
  * advertised by masters of two VRIDs at once, and from the adverts themselves each router's priority
  * over time and the gaps in a master's adverts. Pure; `replay` builds its report from it.
  */
-import { groupId, routerOf } from './state.js';
+import { groupId, routerOf, slotOf } from './state.js';
 import type { GroupState, Monitor, MonitorEvent } from './state.js';
 import type { Advert, Family, GroupKey, MismatchField } from './types.js';
 import { vipConflictIntervals } from './vips.js';
@@ -109,10 +109,11 @@ interface Track {
 /** A gap of more than this many advert intervals means at least one advert went missing. */
 const GAP_INTERVALS = 1.5;
 
-/** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
-function slotOf(family: Family, vrid: number): number {
-  return family === 'ipv4' ? vrid : 256 + vrid;
-}
+/**
+ * Most routers remembered per group; beyond it the least recently heard is forgotten (a spoofer can send
+ * from any source, and each advert searches this list).
+ */
+const MAX_ROUTERS = 64;
 
 export class Timeline {
   readonly #groups = new Map<string, GroupHistory>();
@@ -151,7 +152,9 @@ export class Timeline {
     const router = advert.src;
     if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
     if (last === undefined) {
-      track.routers.push({ router, advert, time, priority: advert.priority, interval: advert.advertInterval });
+      const entry = { router, advert, time, priority: advert.priority, interval: advert.advertInterval };
+      if (track.routers.length < MAX_ROUTERS) track.routers.push(entry);
+      else track.routers[oldest(track.routers)] = entry;
       this.#push(h, h.priorities, { router, time, priority: advert.priority });
       return;
     }
@@ -281,6 +284,15 @@ function closeLast<T extends { end: number | null }>(list: T[], match: (entry: T
       return;
     }
   }
+}
+
+/** The index of the least recently heard router. */
+function oldest(routers: readonly LastAdvert[]): number {
+  let at = 0;
+  routers.forEach((r, i) => {
+    if (r.time < (routers[at]?.time ?? Infinity)) at = i;
+  });
+  return at;
 }
 
 /**

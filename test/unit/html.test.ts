@@ -126,6 +126,14 @@ describe('replay --format html', () => {
     assert.match(html, /id="g0-ipv4-51"/, 'the anchor is made of numbers, not of the interface name');
   });
 
+  it('remembers at most 64 routers of a group for priorities and gaps (a spoofer sends from any source)', () => {
+    const spoofed: [number, Advert][] = Array.from({ length: 70 }, (_, i) => [i * 0.01, advert({ src: `198.51.100.${i + 1}`, priority: 10 })]);
+    const r = report([...spoofed, [1, advert({ src: '198.51.100.70', priority: 10 })], [1.1, advert({ src: '198.51.100.1', priority: 10 })]]);
+    const changes = r.groups[0]?.priorities.map((p) => p.router) ?? [];
+    assert.equal(changes.length, 71, 'the most recent router is still known; the first, forgotten, counts as new');
+    assert.equal(changes.at(-1), '198.51.100.1');
+  });
+
   it('says so when the capture has no advertisement', () => {
     const html = renderHtmlReport(report([]));
     assert.match(html, /<p>No VRRP advertisements in incident\.pcap\.<\/p>/);
