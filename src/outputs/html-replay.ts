@@ -179,7 +179,7 @@ export function renderHtmlReport(report: ReplayReport): string {
   const splits = report.groups.reduce((sum, g) => sum + g.split_brain.length, 0);
   const failovers = report.groups.reduce((sum, g) => sum + g.failovers.length, 0);
   const critical = shown.filter((s) => s.findings.some((f) => f.severity === 'critical'));
-  const warned = shown.filter((s) => s.findings.length > 0 && !critical.includes(s));
+  const warned = shown.filter((s) => s.findings.length > 0 && s.findings.every((f) => f.severity !== 'critical'));
   const worst = critical[0] ?? warned[0];
   const invalidTotal = Object.values(report.invalid).reduce((sum, c) => sum + c, 0);
   const span = report.start === null || report.end === null ? 'no packets' : `${utc(report.start, true)} to ${utc(report.end, true)} (${duration(report.end - report.start)})`;
