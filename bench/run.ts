@@ -2,7 +2,7 @@
  * `npm run bench`: prints figures, asserts nothing (these machines are shared and noisy).
  * Replay throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, beside
  * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat);
- * then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
+ * then the HTML report of 1,000 groups in headless Chromium; then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
  * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
+import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
@@ -62,6 +63,7 @@ try {
       console.log(`  tshark -r failed (exit ${t.status ?? 'signal'}): install tshark to compare`);
     }
   }
+  benchHtml(dir);
   await benchMetrics();
   benchOnce();
   await benchLive();

@@ -23,6 +23,7 @@ packages=(
   prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
   jsonnet           # the monitoring mixin (mixin/) renders alerts/ and dashboards/ (scripts/mixin.sh)
   systemd           # systemd-analyze verifies packaging/vrrpwatch.service (minimal images lack it)
+  chromium          # headless browser: tests render the replay HTML and the status page, and make the README's screenshots
 )
 missing=()
 for p in "${packages[@]}"; do

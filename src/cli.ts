@@ -7,13 +7,15 @@ import { replay } from './app/replay.js';
 import { loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
 import { EXIT } from './outputs/nagios.js';
+import { ReportFileError, writeReport } from './adapters/report-file.js';
 import { renderJson, renderText } from './outputs/report.js';
+import { renderHtmlReport } from './outputs/html-replay.js';
 import { VERSION } from './version.js';
 
 const USAGE = `usage:
   vrrpwatch [serve] [options]          the Prometheus exporter (the default command)
   vrrpwatch once [options]             Nagios/Icinga check: listen, judge, print one line, exit
-  vrrpwatch replay FILE [--format text|json] [--packets]
+  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets]
   vrrpwatch --help | --version
 
 options (serve and once):
@@ -39,7 +41,8 @@ once options:
   -V, --version                  print the version
 
 replay options:
-  --format text|json             report format (default text)
+  --format text|json|html        report format (default text); html is one self-contained page
+  --output FILE                  write the report to FILE instead of standard output
   --packets                      print one JSON line per VRRP packet instead of the report
 `;
 
@@ -66,6 +69,7 @@ async function runReplay(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', default: 'text' },
+        output: { type: 'string', short: 'o' },
         packets: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,7 +83,9 @@ async function runReplay(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('replay needs exactly one capture file');
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  const format = values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'html') throw new UsageError(`--format must be text, json or html, not "${format}"`);
+  if (values.output !== undefined && values.packets) throw new UsageError('--output writes the report; --packets prints packets to standard output, so they cannot be combined');
   const file = positionals[0];
   const out: string[] = [];
   const flush = (): void => {
@@ -94,12 +100,24 @@ async function runReplay(args: string[]): Promise<number> {
     : undefined;
   const { report, error } = await replay(onPacket === undefined ? { file } : { file, onPacket });
   if (values.packets) flush();
-  else process.stdout.write(values.format === 'json' ? renderJson(report) : renderText(report));
+  else {
+    const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtmlReport(report) : renderText(report);
+    if (values.output === undefined) process.stdout.write(text);
+    else {
+      try {
+        writeReport(values.output, text);
+      } catch (err) {
+        if (!(err instanceof ReportFileError)) throw err;
+        process.stderr.write(`vrrpwatch: ${err.message}\n`);
+        return EXIT_ERROR;
+      }
+    }
+  }
   if (error !== undefined) {
     process.stderr.write(`vrrpwatch: ${error}\n`);
     return EXIT_ERROR;
   }
-  if (report.adverts === 0 && (values.packets || values.format === 'json')) {
+  if (report.adverts === 0 && (values.packets || format !== 'text')) {
     process.stderr.write(`vrrpwatch: no VRRP advertisements in ${file}\n`);
   }
   return EXIT_OK;

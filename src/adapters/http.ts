@@ -1,5 +1,5 @@
 /**
- * The HTTP(S) server (express): `/metrics` (or `--web.telemetry-path`), a landing page at `/`, `/healthz`,
+ * The HTTP(S) server (express): `/metrics` (or `--web.telemetry-path`), the status page at `/`, `/healthz`,
  * 404 for anything else. TLS and basic auth come from the exporter-toolkit web config; bcrypt checks are
  * cached per credential (as the exporter-toolkit does), so a scrape every few seconds costs one hash.
  */
@@ -23,8 +23,8 @@ export interface WebOptions {
   /** The exposition text of one scrape. */
   /** The exposition body of one scrape; `release` is called once it has been sent (or the client left). */
   metrics: () => Promise<{ body: Buffer; release: () => void }>;
-  /** A few lines about this instance for the landing page. */
-  describe: () => string[];
+  /** The status page (HTML), rendered per request. */
+  page: () => string;
   onError: (message: string, err: unknown) => void;
 }
 
@@ -74,11 +74,7 @@ export class WebServer {
       res.type('text/plain').send('ok\n');
     });
     app.get('/', (_req, res) => {
-      const esc = (s: string): string => s.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-      const lines = options.describe().map((l) => `<li>${esc(l)}</li>`).join('');
-      res
-        .type('text/html')
-        .send(`<!doctype html><html><head><title>vrrpwatch</title></head><body><h1>vrrpwatch</h1><p>VRRP split-brain watcher.</p><ul>${lines}</ul><p><a href="${esc(options.telemetryPath)}">Metrics</a> · <a href="/healthz">Health</a></p></body></html>\n`);
+      res.type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(options.page());
     });
     app.use((_req, res) => {
       res.status(404).type('text/plain').send('not found\n');

@@ -8,6 +8,9 @@ import { Timeline } from '../core/timeline.js';
 import type { ReplayReport } from '../outputs/report.js';
 import { interfaceLabel } from './watch.js';
 
+/** The times of this many invalid packets are kept for the picture of invalid packets over time. */
+const INVALID_TIMES_KEPT = 100_000;
+
 export interface ReplayOptions {
   file: string;
   /** Called with each `--packets` line; when absent no per-packet records are built. */
@@ -25,6 +28,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   // Nothing ages out of a post-mortem: groups stay however long they were silent.
   const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, timeline.onEvent);
   const invalid: Record<string, number> = {};
+  const invalidTimes: number[] = [];
   let adverts = 0;
   const onPacket = options.onPacket;
   const decoder = new Decoder();
@@ -36,10 +40,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     if (onPacket !== undefined) onPacket(JSON.stringify(packetRecord(p.ts, iface, decoded)));
     if (decoded.kind === 'invalid') {
       invalid[decoded.reason] = (invalid[decoded.reason] ?? 0) + 1;
+      if (invalidTimes.length < INVALID_TIMES_KEPT) invalidTimes.push(p.ts);
       return;
     }
     adverts++;
     monitor.advert(iface, decoded.advert, p.ts);
+    timeline.advert(iface, decoded.advert, p.ts);
   };
 
   const result = await readCaptureFile(options.file, sink);
@@ -50,6 +56,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     packets: result.packets,
     adverts,
     invalid,
+    invalid_times: invalidTimes,
     start: result.first ?? null,
     end: result.last ?? null,
     groups: timeline.histories(monitor),

@@ -15,6 +15,8 @@ import { findingChanges, findings } from '../core/findings.js';
 import type { FindingLine } from '../core/findings.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { eventRecord } from '../outputs/log-lines.js';
+import { renderStatusPage } from '../outputs/html-live.js';
+import { RecentHistory } from '../core/recent.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
@@ -40,6 +42,9 @@ export interface ServeOptions {
  */
 const TICK_MS = 1000;
 const LIVE_EVENTS = 12;
+/** The status page at `/` reloads itself this often and draws this much of each group's history (less while younger). */
+const PAGE_REFRESH_S = 5;
+const PAGE_HISTORY_S = 600;
 
 function now(): number {
   return Date.now() / 1000;
@@ -63,9 +68,11 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     : createLogger(settings.config.log.level, settings.config.log.format);
   const started = now();
   const evictions = { last: -Infinity, pending: 0 };
+  const history = new RecentHistory(PAGE_HISTORY_S);
   const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
     const r = eventRecord(e, evictions);
     if (r !== undefined) log[r.level](r.fields, r.msg);
+    history.onEvent(e);
   });
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
@@ -156,11 +163,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     telemetryPath: settings.config.web.telemetryPath,
     webConfig: settings.webConfig,
     metrics: () => metrics.render(snapshot()),
-    describe: () => [
-      `version ${VERSION}`,
-      `capturing on ${running.settings.config.interfaces.length === 0 ? 'every interface' : running.settings.config.interfaces.join(', ')}`,
-      `${watcher.monitor.groups.size} groups heard, ${running.settings.expected.length} expected`,
-    ],
+    page: () => {
+      const at = now();
+      const view = observe(at);
+      const about = [`capturing on ${running.settings.config.interfaces.length === 0 ? 'every interface' : running.settings.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${running.settings.expected.length}`];
+      const health = { captures: running.capture.statuses(), probes: [...running.pinger.results.values()], invalid: watcher.invalid };
+      return renderStatusPage({ ...view, ...health, version: VERSION, about, telemetryPath: running.settings.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => history.of(id, at) });
+    },
     onError: (message, err) => {
       log.error({ err }, message);
     },

@@ -20,7 +20,7 @@ export const DEFAULT_SETTINGS: MonitorSettings = {
 const MAX_PRIORITIES_KEPT = 16;
 
 /** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
-function slotOf(family: Family, vrid: number): number {
+export function slotOf(family: Family, vrid: number): number {
   return family === 'ipv4' ? vrid : 256 + vrid;
 }
 

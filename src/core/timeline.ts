@@ -1,10 +1,13 @@
 /**
  * Turns the monitor's events into the per-group history a post-mortem needs: master intervals,
- * failovers, split-brain intervals, mismatches, and VIPs advertised by masters of two VRIDs at once.
- * Pure; `replay` builds its report from it.
+ * failovers (with their cause where the adverts tell it), split-brain intervals, mismatches, VIPs
+ * advertised by masters of two VRIDs at once, and from the adverts themselves each router's priority
+ * over time and the gaps in a master's adverts. Pure; `replay` builds its report from it.
  */
+import { routerOf, slotOf } from './state.js';
 import type { Monitor } from './state.js';
-import type { Family, GroupState, MismatchField, MonitorEvent } from './types.js';
+import { groupId } from './types.js';
+import type { Advert, Family, GroupKey, GroupState, MismatchField, MonitorEvent } from './types.js';
 import { vipConflictIntervals } from './vips.js';
 import type { VipConflictInterval, VipSpan } from './vips.js';
 
@@ -16,10 +19,30 @@ export interface MasterInterval {
   start: number;
   end: number | null;
 }
+/**
+ * Why the master changed, as far as the adverts tell: `resigned` (the master sent priority 0, a graceful
+ * stop), `preempted` (it was still advertising when the new master began: a higher priority took over),
+ * `silent` (it stopped advertising and the backup took over after the Master_Down_Interval); null when the
+ * old master is no longer in the tables.
+ */
+export type FailoverCause = 'resigned' | 'preempted' | 'silent';
 export interface Failover {
   time: number;
   from: string;
   to: string;
+  cause: FailoverCause | null;
+}
+/** A router's advertised priority from `time` on (one entry per change, the first advert included). */
+export interface PriorityChange {
+  router: string;
+  time: number;
+  priority: number;
+}
+/** A master's adverts paused for more than 1.5 advert intervals (one missed at least) while it stayed master. */
+export interface AdvertGap {
+  router: string;
+  start: number;
+  end: number;
 }
 export interface SplitInterval {
   start: number;
@@ -62,18 +85,96 @@ export interface GroupHistory {
   no_master: Interval[];
   /** When this group's master and a master of another VRID on the interface advertised the same address. */
   vip_conflicts: VipConflictInterval[];
+  priorities: PriorityChange[];
+  advert_gaps: AdvertGap[];
   /** Entries not kept because a list reached its bound. */
   omitted: number;
 }
 
+/** What the timeline remembers of a router's previous advert. */
+interface LastAdvert {
+  router: string;
+  /** The Advert object itself: the Decoder hands out the same one for a repeat, so a repeat costs one comparison. */
+  advert: Advert;
+  time: number;
+  priority: number;
+  interval: number;
+}
+
+/** A group's history and its routers' previous adverts, found per advert without building a key. */
+interface Track {
+  history: GroupHistory;
+  routers: LastAdvert[];
+}
+
+/** A gap of more than this many advert intervals means at least one advert went missing. */
+const GAP_INTERVALS = 1.5;
+
+/**
+ * Most routers remembered per group; beyond it the least recently heard is forgotten (a spoofer can send
+ * from any source, and each advert searches this list).
+ */
+const MAX_ROUTERS = 64;
+
 export class Timeline {
   readonly #groups = new Map<string, GroupHistory>();
+  /** interface → slot → track: every advert comes here, so no string key is made for it. */
+  readonly #tracks = new Map<string, (Track | undefined)[]>();
+  /** The interface of the last advert and its slots: adverts come in runs from one interface. */
+  #lastInterface: string | undefined;
+  #lastSlots: (Track | undefined)[] = [];
   evicted = 0;
+
+  /** Called after the monitor applied the advert: priority changes, and gaps in a master's adverts. */
+  advert(iface: string, advert: Advert, time: number): void {
+    let slots = iface === this.#lastInterface ? this.#lastSlots : this.#tracks.get(iface);
+    if (slots === undefined) {
+      slots = [];
+      this.#tracks.set(iface, slots);
+    }
+    this.#lastInterface = iface;
+    this.#lastSlots = slots;
+    const slot = slotOf(advert.family, advert.vrid);
+    let track = slots[slot];
+    if (track === undefined) {
+      const key: GroupKey = { interface: iface, family: advert.family, vrid: advert.vrid };
+      const id = groupId(key);
+      track = { history: this.#groups.get(id) ?? this.#create(id, key), routers: [] };
+      slots[slot] = track;
+    }
+    const h = track.history;
+    let last: LastAdvert | undefined;
+    for (const r of track.routers) {
+      if (r.advert === advert) {
+        last = r;
+        break;
+      }
+    }
+    const router = advert.src;
+    if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
+    if (last === undefined) {
+      const entry = { router, advert, time, priority: advert.priority, interval: advert.advertInterval };
+      if (track.routers.length < MAX_ROUTERS) track.routers.push(entry);
+      else track.routers[oldest(track.routers)] = entry;
+      this.#push(h, h.priorities, { router, time, priority: advert.priority });
+      return;
+    }
+    if (last.priority !== advert.priority) this.#push(h, h.priorities, { router, time, priority: advert.priority });
+    if (last.priority > 0 && time - last.time > GAP_INTERVALS * last.interval && masterThrough(h, router, last.time, time)) {
+      this.#push(h, h.advert_gaps, { router, start: last.time, end: time });
+    }
+    last.advert = advert;
+    last.time = time;
+    last.priority = advert.priority;
+    last.interval = advert.advertInterval;
+  }
 
   readonly onEvent = (e: MonitorEvent): void => {
     if (e.type === 'evicted' || e.type === 'group_expired') {
       if (e.type === 'evicted' && e.what === 'group') {
         this.#groups.delete(e.group.id);
+        const slots = this.#tracks.get(e.group.key.interface);
+        if (slots !== undefined) slots[slotOf(e.group.key.family, e.group.key.vrid)] = undefined;
         this.evicted++;
       }
       return;
@@ -87,7 +188,7 @@ export class Timeline {
         closeLast(h.masters, (m) => m.router === e.router, e.time);
         break;
       case 'failover':
-        this.#push(h, h.failovers, { time: e.time, from: e.from, to: e.to });
+        this.#push(h, h.failovers, { time: e.time, from: e.from, to: e.to, cause: failoverCause(e.group, e.from, e.to) });
         break;
       case 'split_start':
         this.#push(h, h.split_brain, { start: e.split.onset, judged: e.time, end: null, routers: e.split.routers });
@@ -147,23 +248,26 @@ export class Timeline {
   }
 
   #history(group: GroupState): GroupHistory {
-    let h = this.#groups.get(group.id);
-    if (h === undefined) {
-      h = {
-        interface: group.key.interface,
-        family: group.key.family,
-        vrid: group.key.vrid,
-        routers: [],
-        masters: [],
-        failovers: [],
-        split_brain: [],
-        mismatches: [],
-        no_master: [],
-        vip_conflicts: [],
-        omitted: 0,
-      };
-      this.#groups.set(group.id, h);
-    }
+    return this.#groups.get(group.id) ?? this.#create(group.id, group.key);
+  }
+
+  #create(id: string, key: GroupKey): GroupHistory {
+    const h: GroupHistory = {
+      interface: key.interface,
+      family: key.family,
+      vrid: key.vrid,
+      routers: [],
+      masters: [],
+      failovers: [],
+      split_brain: [],
+      mismatches: [],
+      no_master: [],
+      vip_conflicts: [],
+      priorities: [],
+      advert_gaps: [],
+      omitted: 0,
+    };
+    this.#groups.set(id, h);
     return h;
   }
 
@@ -181,6 +285,37 @@ function closeLast<T extends { end: number | null }>(list: T[], match: (entry: T
       return;
     }
   }
+}
+
+/** The index of the least recently heard router. */
+function oldest(routers: readonly LastAdvert[]): number {
+  let at = 0;
+  routers.forEach((r, i) => {
+    if (r.time < (routers[at]?.time ?? Infinity)) at = i;
+  });
+  return at;
+}
+
+/**
+ * Whether the router counted as master from `start` through `end` without a break: adverts missed while
+ * it stayed master. A longer silence ends its master interval and shows as such (and a preempted router
+ * that returns later was not master in between).
+ */
+function masterThrough(h: GroupHistory, router: string, start: number, end: number): boolean {
+  for (let i = h.masters.length - 1; i >= 0; i--) {
+    const m = h.masters[i];
+    if (m === undefined || m.router !== router) continue;
+    if (m.start <= start) return m.end === null || m.end >= end;
+  }
+  return false;
+}
+
+function failoverCause(group: GroupState, from: string, to: string): FailoverCause | null {
+  const old = routerOf(group, from);
+  const next = routerOf(group, to);
+  if (old === undefined || next === undefined) return null;
+  if (old.priority === 0) return 'resigned';
+  return old.last + GAP_INTERVALS * old.interval >= next.masterSince ? 'preempted' : 'silent';
 }
 
 function byText(a: string, b: string): number {

@@ -1,5 +1,5 @@
 /** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
-import type { GroupHistory } from '../core/timeline.js';
+import type { FailoverCause, GroupHistory } from '../core/timeline.js';
 
 export interface ReplayReport {
   file: string;
@@ -8,6 +8,8 @@ export interface ReplayReport {
   /** Packets accepted as VRRP advertisements. */
   adverts: number;
   invalid: Record<string, number>;
+  /** Capture times of the invalid packets (the first 100,000), for the HTML picture. */
+  invalid_times: number[];
   /** Time of the first and last packet, seconds since the epoch. */
   start: number | null;
   end: number | null;
@@ -23,7 +25,7 @@ function time(t: number): string {
   return new Date(Math.round(t * 1000)).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-function duration(seconds: number): string {
+export function duration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   const m = Math.floor(seconds / 60);
   if (m < 60) return `${m} min ${Math.round(seconds - m * 60)} s`;
@@ -34,13 +36,38 @@ function until(end: number | null, start: number): string {
   return end === null ? 'still open at the end of the capture' : `until ${time(end)} (${duration(end - start)})`;
 }
 
-const MISMATCH_TEXT: Record<string, string> = {
+export const MISMATCH_TEXT: Record<string, string> = {
   auth: 'authentication (type or password) differs',
   advert_interval: 'advertisement interval differs',
   addresses: 'virtual address list differs',
   version: 'VRRP version differs',
   checksum_form: 'checksum computation differs',
 };
+
+/** Why the master changed, in words (see FailoverCause). */
+export const CAUSE_TEXT: Record<FailoverCause, string> = {
+  resigned: 'the master sent priority 0: a graceful stop',
+  preempted: 'preempted: the old master was still advertising',
+  silent: 'the master fell silent',
+};
+
+/** A group's events in time order, one sentence each: the text report's lines and the HTML page's table. */
+export function groupEvents(g: GroupHistory): [number, string][] {
+  const events: [number, string][] = [];
+  for (const m of g.masters) events.push([m.start, `${m.router} master ${until(m.end, m.start)}`]);
+  for (const f of g.failovers) events.push([f.time, `failover ${f.from} -> ${f.to}${f.cause === null ? '' : ` (${CAUSE_TEXT[f.cause]})`}`]);
+  for (const s of g.split_brain) {
+    events.push([
+      s.start,
+      `SPLIT-BRAIN ${s.routers.join(' + ')} (judged after ${duration(s.judged - s.start)}) ${until(s.end, s.start)}`,
+    ]);
+  }
+  for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
+  for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
+  for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
+  for (const gap of g.advert_gaps) events.push([gap.start, `advert gap: master ${gap.router} sent nothing for ${duration(gap.end - gap.start)}`]);
+  return events.sort((a, b) => a[0] - b[0]);
+}
 
 function groupText(g: GroupHistory): string[] {
   const lines: string[] = [];
@@ -54,20 +81,7 @@ function groupText(g: GroupHistory): string[] {
       `  router ${r.address}: ${r.adverts} adverts, priority ${r.priorities.join('/')}, v${r.version}, interval ${r.advert_interval} s${auth}, checksum ${r.checksum_form}`,
     );
   }
-  const events: [number, string][] = [];
-  for (const m of g.masters) events.push([m.start, `${m.router} master ${until(m.end, m.start)}`]);
-  for (const f of g.failovers) events.push([f.time, `failover ${f.from} -> ${f.to}`]);
-  for (const s of g.split_brain) {
-    events.push([
-      s.start,
-      `SPLIT-BRAIN ${s.routers.join(' + ')} (judged after ${duration(s.judged - s.start)}) ${until(s.end, s.start)}`,
-    ]);
-  }
-  for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
-  for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
-  for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
-  events.sort((a, b) => a[0] - b[0]);
-  for (const [t, text] of events) lines.push(`  ${time(t)}  ${text}`);
+  for (const [t, text] of groupEvents(g)) lines.push(`  ${time(t)}  ${text}`);
   if (g.omitted > 0) lines.push(`  (${g.omitted} further entries not kept)`);
   return lines;
 }

@@ -212,6 +212,25 @@ describe('replay of bad input', () => {
     }
   });
 
+  it('names the format it wants, and refuses --output with --packets', () => {
+    const file = join(CAPTURES, 'keepalived-v2-split-brain.pcap');
+    assert.match(run('replay', file, '--format', 'xml').stderr, /^vrrpwatch: --format must be text, json or html, not "xml"\n/);
+    assert.match(run('replay', file, '--packets', '--output', join(dir, 'p.txt')).stderr, /^vrrpwatch: --output writes the report; --packets prints packets to standard output, so they cannot be combined\n/);
+  });
+
+  it('--output writes the report to a file, and says why it cannot', () => {
+    const file = join(CAPTURES, 'keepalived-v2-split-brain.pcap');
+    const out = join(dir, 'incident.html');
+    const r = run('replay', file, '--format', 'html', '--output', out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(readFileSync(out, 'utf8'), /^<!doctype html>\n<html lang="en">.*<g class="split-brain"/s);
+    const text = join(dir, 'incident.txt');
+    assert.equal(run('replay', file, '-o', text).code, 0);
+    assert.equal(readFileSync(text, 'utf8'), run('replay', file).stdout);
+    oneError(run('replay', file, '--format', 'html', '--output', join(dir, 'no', 'such', 'dir.html')), new RegExp(`^vrrpwatch: cannot write the report to ${join(dir, 'no', 'such', 'dir.html')}: no such file$`));
+  });
+
   it('--version and --help', () => {
     assert.match(run('--version').stdout, /^vrrpwatch \d+\.\d+\.\d+\n$/);
     assert.equal(run('--help').code, 0);

@@ -65,12 +65,16 @@ describe('serve over TLS with basic auth (real curl, a certificate made by the t
     assert.notEqual(curl(`${BASE}/metrics`, ['-u', 'prometheus:first-Pa55']).code, 0);
   });
 
-  it('serves a landing page and /healthz, 404 for anything else', () => {
+  it('serves the status page and /healthz behind the same auth, 404 for anything else', () => {
     const auth = ['--cacert', cert, '-u', 'prometheus:first-Pa55'];
     assert.equal(curl(`${BASE}/healthz`, auth).body, 'ok\n');
-    const landing = curl(`${BASE}/`, auth);
-    assert.equal(landing.status, 200);
-    assert.match(landing.body, /<a href="\/metrics">Metrics<\/a>/);
+    const status = curl(`${BASE}/`, auth);
+    assert.equal(status.status, 200);
+    assert.match(status.body, /<a href="\/metrics">metrics<\/a>/);
+    assert.match(status.body, /<meta http-equiv="refresh" content="5">/);
+    assert.match(status.body, /<td>lo<\/td><td><span class="ok">up<\/span><\/td>/);
+    assert.equal(curl(`${BASE}/`, ['--cacert', cert, '-u', 'prometheus:wrong']).status, 401);
+    assert.equal(curl(`${BASE}/`, ['--cacert', cert]).status, 401);
     assert.equal(curl(`${BASE}/nope`, auth).status, 404);
     assert.equal(curl(`${BASE}/metrics/x`, auth).status, 404);
   });

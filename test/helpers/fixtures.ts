@@ -152,3 +152,91 @@ export function largeIpv6Advert(options: { link: 'sll' | 'ethernet'; tags?: bool
   }
   return frame;
 }
+
+/**
+ * 1,000 groups (VLANs 101-104 x VRIDs 1-250, master 192.0.2.11 at priority 150) for `seconds` rounds, with
+ * a second master (192.0.2.12) for the middle 40% of the capture in every 50th VRID of VLAN 102: five
+ * split-brains among 995 healthy groups. Frames in time order.
+ */
+export function thousandGroupFrames(seconds: number, t0 = 1_800_000_000): Frame[] {
+  const frames: Frame[] = [];
+  for (let s = 0; s < seconds; s++) {
+    for (let vlan = 101; vlan <= 104; vlan++) {
+      for (let vrid = 1; vrid <= 250; vrid++) {
+        const at = t0 + s + (vlan - 101) * 0.1 + vrid * 0.0003;
+        frames.push({ ts: at, bytes: vrrpFrame(vrid, 11, 150, vlan) });
+        if (vlan === 102 && vrid % 50 === 0 && s >= seconds * 0.3 && s < seconds * 0.7) frames.push({ ts: at + 0.5, bytes: vrrpFrame(vrid, 12, 100, vlan) });
+      }
+    }
+  }
+  return frames.sort((x, y) => x.ts - y.ts);
+}
+
+/** A pcapng block of `type` around `body` (padded to 32 bits), in either byte order. */
+export function block(type: number, body: Uint8Array, little = true): Uint8Array {
+  const len = 12 + Math.ceil(body.length / 4) * 4;
+  const b = Buffer.alloc(len);
+  const w = (v: number, o: number): number => (little ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
+  w(type, 0);
+  w(len, 4);
+  Buffer.from(body).copy(b, 8);
+  w(len, len - 4);
+  return b;
+}
+
+/** A pcapng section header block. */
+export function shb(little = true): Uint8Array {
+  const body = Buffer.alloc(16);
+  if (little) body.writeUInt32LE(0x1a2b3c4d, 0);
+  else body.writeUInt32BE(0x1a2b3c4d, 0);
+  body.writeInt32LE(-1, 8);
+  body.writeInt32LE(-1, 12);
+  return block(0x0a0d0d0a, body, little);
+}
+
+/** A pcapng option (code, length, value padded to 32 bits). */
+export function option(code: number, value: Uint8Array, little = true): Buffer {
+  const b = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
+  if (little) {
+    b.writeUInt16LE(code, 0);
+    b.writeUInt16LE(value.length, 2);
+  } else {
+    b.writeUInt16BE(code, 0);
+    b.writeUInt16BE(value.length, 2);
+  }
+  Buffer.from(value).copy(b, 4);
+  return b;
+}
+
+/** A pcapng interface description block named `name` (if_name), with if_tsresol when given. */
+export function idb(linkType: number, name: string, tsresol?: number, little = true): Uint8Array {
+  const head = Buffer.alloc(8);
+  if (little) {
+    head.writeUInt16LE(linkType, 0);
+    head.writeUInt32LE(262144, 4);
+  } else {
+    head.writeUInt16BE(linkType, 0);
+    head.writeUInt32BE(262144, 4);
+  }
+  const opts = [option(2, Buffer.from(name), little)];
+  if (tsresol !== undefined) opts.push(option(9, Uint8Array.of(tsresol), little));
+  opts.push(Buffer.alloc(4));
+  return block(1, Buffer.concat([head, ...opts]), little);
+}
+
+/** A pcapng enhanced packet block of interface `iface` at `ticks` of its time resolution. */
+export function epb(iface: number, ticks: bigint, data: Uint8Array, little = true): Uint8Array {
+  const head = Buffer.alloc(20);
+  const w = (v: number, o: number): number => (little ? head.writeUInt32LE(v, o) : head.writeUInt32BE(v, o));
+  w(iface, 0);
+  w(Number(ticks >> 32n), 4);
+  w(Number(ticks & 0xffffffffn), 8);
+  w(data.length, 12);
+  w(data.length, 16);
+  return block(6, Buffer.concat([head, Buffer.from(data)]), little);
+}
+
+/** A little-endian pcapng file of Ethernet frames on one interface named `ifName` (microsecond times). */
+export function pcapngFile(ifName: string, frames: Frame[]): Buffer {
+  return Buffer.concat([shb(), idb(1, ifName), ...frames.map((f) => epb(0, BigInt(Math.round(f.ts * 1e6)), f.bytes))]);
+}

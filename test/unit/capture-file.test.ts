@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-file.js';
 import type { CapturedPacket } from '../../src/core/capture-file.js';
-import { packetFixture, pcapFile } from '../helpers/fixtures.js';
+import { epb, idb, packetFixture, pcapFile, shb } from '../helpers/fixtures.js';
 
 /** A packet as the sink saw it, with its bytes copied out. */
 type Got = Pick<CapturedPacket, 'ts' | 'linkType' | 'interfaceName'> & { data: Uint8Array };
@@ -27,65 +27,6 @@ function parseAll(bytes: Uint8Array, chunk = bytes.length): Got[] {
     if (final) break;
   }
   return got;
-}
-
-function block(type: number, body: Uint8Array, little = true): Uint8Array {
-  const len = 12 + Math.ceil(body.length / 4) * 4;
-  const b = Buffer.alloc(len);
-  const w = (v: number, o: number): number => (little ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
-  w(type, 0);
-  w(len, 4);
-  Buffer.from(body).copy(b, 8);
-  w(len, len - 4);
-  return b;
-}
-
-function shb(little = true): Uint8Array {
-  const body = Buffer.alloc(16);
-  if (little) body.writeUInt32LE(0x1a2b3c4d, 0);
-  else body.writeUInt32BE(0x1a2b3c4d, 0);
-  body.writeInt32LE(-1, 8);
-  body.writeInt32LE(-1, 12);
-  return block(0x0a0d0d0a, body, little);
-}
-
-function option(code: number, value: Uint8Array, little = true): Buffer {
-  const b = Buffer.alloc(4 + Math.ceil(value.length / 4) * 4);
-  if (little) {
-    b.writeUInt16LE(code, 0);
-    b.writeUInt16LE(value.length, 2);
-  } else {
-    b.writeUInt16BE(code, 0);
-    b.writeUInt16BE(value.length, 2);
-  }
-  Buffer.from(value).copy(b, 4);
-  return b;
-}
-
-function idb(linkType: number, name: string, tsresol?: number, little = true): Uint8Array {
-  const head = Buffer.alloc(8);
-  if (little) {
-    head.writeUInt16LE(linkType, 0);
-    head.writeUInt32LE(262144, 4);
-  } else {
-    head.writeUInt16BE(linkType, 0);
-    head.writeUInt32BE(262144, 4);
-  }
-  const opts = [option(2, Buffer.from(name), little)];
-  if (tsresol !== undefined) opts.push(option(9, Uint8Array.of(tsresol), little));
-  opts.push(Buffer.alloc(4));
-  return block(1, Buffer.concat([head, ...opts]), little);
-}
-
-function epb(iface: number, ticks: bigint, data: Uint8Array, little = true): Uint8Array {
-  const head = Buffer.alloc(20);
-  const w = (v: number, o: number): number => (little ? head.writeUInt32LE(v, o) : head.writeUInt32BE(v, o));
-  w(iface, 0);
-  w(Number(ticks >> 32n), 4);
-  w(Number(ticks & 0xffffffffn), 8);
-  w(data.length, 12);
-  w(data.length, 16);
-  return block(6, Buffer.concat([head, Buffer.from(data)]), little);
 }
 
 const frame = packetFixture('v2-ipv4-pass').bytes;

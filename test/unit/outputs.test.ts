@@ -291,7 +291,7 @@ describe('metrics', () => {
       telemetryPath: '/metrics',
       webConfig: undefined,
       metrics: () => metrics.render(broken()),
-      describe: () => [],
+      page: () => '',
       onError: (message) => errors.push(message),
     });
     try {

@@ -1,0 +1,163 @@
+/**
+ * The status page at `/` of `serve`: the current view as HTML (groups, masters with priorities, advert
+ * ages, findings with their severity, capture and ping health, the last failovers) with a small SVG of
+ * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
+ * same views the metrics and the terminal view are made of.
+ */
+import type { RecentGroup } from '../core/recent.js';
+import type { NodeGroupView } from '../core/node.js';
+import { groupId } from '../core/types.js';
+import type { GroupKey } from '../core/types.js';
+import type { GroupView } from '../core/views.js';
+import { othersOf } from '../core/vips.js';
+import type { VipConflict } from '../core/vips.js';
+import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
+import type { ShownFinding } from './html-kit.js';
+
+export interface StatusPageInput {
+  now: number;
+  version: string;
+  /** A few lines about this instance (what it captures, how many groups are expected). */
+  about: readonly string[];
+  telemetryPath: string;
+  refreshSeconds: number;
+  groups: readonly GroupView[];
+  node: readonly NodeGroupView[];
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
+  probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
+  /** interface → reason → count of packets not accepted as VRRP. */
+  invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** How far back `history` reaches, seconds. */
+  historySeconds: number;
+  /** A group's last minutes, by group id (`interface|family|vrid`). */
+  history: (id: string) => RecentGroup | undefined;
+}
+
+/** One group's findings now, worst first: the one place the page decides what to list and how severe it is. */
+export function groupFindings(g: GroupView | undefined, node: NodeGroupView | undefined, conflicts: readonly VipConflict[]): ShownFinding[] {
+  const out: ShownFinding[] = [];
+  if (g?.splitBrain === true) out.push({ severity: 'critical', text: `split-brain: ${g.masters.join(' and ')} all act as master` });
+  else if ((node?.mastersBeside.length ?? 0) > 0) out.push({ severity: 'critical', text: "split-brain: keepalived here is MASTER and another router advertises; this node's adverts are not seen leaving it" });
+  if (g !== undefined) for (const c of conflicts) out.push({ severity: 'critical', text: `VIP ${c.vip} also mastered in VRID ${othersOf(c, g).vrids.join(', ')}` });
+  if (g?.noMaster === true || node?.expectedWithoutMaster === true) out.push({ severity: 'critical', text: 'no master' });
+  for (const vip of node?.backupHolding ?? []) out.push({ severity: 'critical', text: `this node holds ${vip} but is not master` });
+  for (const vip of node?.masterMissing ?? []) out.push({ severity: 'critical', text: `this node is master but does not hold ${vip}` });
+  if (g?.authMismatch === true) out.push({ severity: 'warning', text: 'routers disagree on authentication' });
+  for (const f of g?.configMismatch ?? []) out.push({ severity: 'warning', text: `routers disagree on ${f}` });
+  for (const f of node?.configDiffers ?? []) if (g?.configMismatch.includes(f) !== true) out.push({ severity: 'warning', text: `the master's ${f} differs from this node's config` });
+  if (node?.advertsBlocked === true) out.push({ severity: 'warning', text: 'peers answer ping but no advert arrives: VRRP blocked?' });
+  return out;
+}
+
+/** How far back the history reaches, in words: `45 s`, `10 min`. */
+function span(seconds: number): string {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
+function age(seconds: number): string {
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 600) return `${Math.round(seconds)} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
+const SPARK_W = 300;
+const SPARK_LANE = 10;
+
+/** The group's last minutes: a band per router while it was master, red over split-brain, marks at failovers. */
+function historySvg(recent: RecentGroup | undefined, routers: readonly string[], now: number, seconds: number): string {
+  const axis = new TimeAxis(now - seconds, now, 0, SPARK_W);
+  const names = [...routers];
+  for (const m of recent?.masters ?? []) if (!names.includes(m.router)) names.push(m.router);
+  const height = Math.max(1, names.length) * SPARK_LANE + 4;
+  const parts = [`<svg class="history" viewBox="0 0 ${SPARK_W} ${height + 11}" width="${SPARK_W}" height="${height + 11}" role="img" aria-label="${esc(`masters over the last ${span(seconds)}`)}"><rect class="lane" x="0" y="0" width="${SPARK_W}" height="${height}"/>`];
+  parts.push(`<text class="axis" x="0" y="${height + 10}">${clock(now - seconds)}</text><text class="axis" x="${SPARK_W}" y="${height + 10}" text-anchor="end">now</text>`);
+  for (const m of recent?.masters ?? []) {
+    const { x, w } = axis.bar(m.start, m.end);
+    parts.push(`<rect class="master" x="${n(x)}" y="${2 + names.indexOf(m.router) * SPARK_LANE + 1}" width="${n(w)}" height="${SPARK_LANE - 2}"><title>${esc(`${m.router} master since ${clock(m.start)}`)}</title></rect>`);
+  }
+  for (const s of recent?.noMaster ?? []) {
+    const { x, w } = axis.bar(s.start, s.end);
+    parts.push(`<rect class="nomaster" x="${n(x)}" y="0" width="${n(w)}" height="${height}"/>`);
+  }
+  for (const s of recent?.splits ?? []) {
+    const { x, w } = axis.bar(s.start, s.end);
+    parts.push(`<rect class="split" x="${n(x)}" y="0" width="${n(w)}" height="${height}"><title>${esc(`split-brain since ${clock(s.start)}`)}</title></rect>`);
+  }
+  for (const f of recent?.failovers ?? []) {
+    const x = n(axis.x(f.time));
+    parts.push(`<line class="failover" x1="${x}" y1="0" x2="${x}" y2="${height}"><title>${esc(`failover ${f.from} -> ${f.to} at ${clock(f.time)}`)}</title></line>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+interface Row {
+  id: string;
+  key: GroupKey;
+  findings: ShownFinding[];
+  html: string;
+}
+
+function groupRow(id: string, g: GroupView | undefined, node: NodeGroupView | undefined, input: StatusPageInput): Row | undefined {
+  const key = g?.key ?? node?.key;
+  if (key === undefined) return undefined;
+  const findings = groupFindings(g, node, g === undefined ? [] : (input.conflicts.get(g.key) ?? []));
+  const routers = g?.routers ?? [];
+  const masters = routers.filter((r) => r.master).map((r) => `${esc(r.address)} <span class="muted">(${r.priority})</span>`);
+  const heard = routers.map((r) => `${esc(r.address)} <span class="muted">priority ${r.priority}, ${age(Math.max(0, input.now - r.last))} ago</span>`);
+  const role = node !== undefined && node.role !== 'observer' ? `<br><span class="muted">this node: ${node.role}</span>` : '';
+  const expected = node?.expected;
+  const from = expected === undefined ? '' : `<br><span class="muted">expected from ${esc(expected.source)}${expected.instance === undefined ? '' : ` (${esc(expected.instance)})`}</span>`;
+  const recent = input.history(id);
+  const last = recent?.failovers.at(-1);
+  const failovers = g === undefined || g.masterChanges === 0 ? '<span class="muted">none</span>' : `${g.masterChanges}${last === undefined ? '' : `, last ${clock(last.time)}: ${esc(last.from)} → ${esc(last.to)}`}`;
+  const shown = findings.length === 0 ? '<span class="ok">ok</span>' : findings.map((f) => `<div>${badge(f)}</div>`).join('');
+  const html = `<tr class="group-row"><td><strong>${esc(`VRID ${key.vrid}`)}</strong> ${esc(key.family)} on ${esc(key.interface)}${role}${from}</td><td>${masters.length === 0 ? '<span class="critical">none</span>' : masters.join('<br>')}</td><td>${heard.join('<br>')}</td><td>${shown}</td><td>${failovers}</td><td>${historySvg(recent, routers.map((r) => r.address), input.now, input.historySeconds)}</td></tr>`;
+  return { id, key, findings, html };
+}
+
+const HEAD = '<thead><tr><th>group</th><th>master (priority)</th><th>routers heard (priority, last advert)</th><th>findings</th><th>failovers</th><th>last minutes</th></tr></thead>';
+
+function healthTables(input: StatusPageInput): string {
+  const caps = input.captures.map((c) => `<tr><td>${esc(c.interface)}</td><td>${c.up ? '<span class="ok">up</span>' : '<span class="critical">DOWN</span>'}</td><td class="num">${c.dropped}</td><td>${esc(c.problem ?? '')}</td></tr>`);
+  const out = [`<h2>Capture</h2><table class="captures"><thead><tr><th>interface</th><th>state</th><th class="num">dropped</th><th>problem</th></tr></thead><tbody>${caps.length === 0 ? '<tr><td colspan="4" class="muted">no capture running</td></tr>' : caps.join('')}</tbody></table>`];
+  if (input.probes.length > 0) {
+    const probes = input.probes.map((p) => `<tr><td>${esc(p.role)}</td><td>${esc(p.target)}</td><td>${p.up ? '<span class="ok">answers</span>' : '<span class="warning">no answer</span>'}</td><td class="num">${p.rtt === undefined ? '' : `${(p.rtt * 1000).toFixed(1)} ms`}</td></tr>`);
+    out.push(`<h2>Ping</h2><table class="probes"><thead><tr><th>role</th><th>target</th><th>state</th><th class="num">round trip</th></tr></thead><tbody>${probes.join('')}</tbody></table>`);
+  }
+  const invalid = [...input.invalid].flatMap(([iface, reasons]) => [...reasons].map(([reason, count]) => `<tr><td>${esc(iface)}</td><td>${esc(reason)}</td><td class="num">${count}</td></tr>`));
+  if (invalid.length > 0) out.push(`<h2>Invalid packets</h2><table class="invalid"><thead><tr><th>interface</th><th>reason</th><th class="num">packets</th></tr></thead><tbody>${invalid.join('')}</tbody></table>`);
+  return out.join('\n');
+}
+
+export function renderStatusPage(input: StatusPageInput): string {
+  const views = new Map(input.groups.map((g) => [groupId(g.key), g]));
+  const nodes = new Map(input.node.map((v) => [groupId(v.key), v]));
+  const ids = [...new Set([...views.keys(), ...nodes.keys()])].sort();
+  const rows = ids.flatMap((id) => groupRow(id, views.get(id), nodes.get(id), input) ?? []);
+  const withFindings = rows.filter((r) => r.findings.length > 0);
+  const healthy = rows.filter((r) => r.findings.length === 0);
+  const critical = withFindings.filter((r) => r.findings.some((f) => f.severity === 'critical')).length;
+  const failovers = rows.flatMap((r) => (input.history(r.id)?.failovers ?? []).map((f) => ({ f, key: r.key })));
+  failovers.sort((a, b) => b.f.time - a.f.time);
+
+  const body: string[] = [];
+  body.push(`<h1>vrrpwatch ${esc(input.version)}</h1>`);
+  body.push(`<p class="muted">${esc(utc(input.now))} · refreshes every ${input.refreshSeconds} s · <a href="${esc(input.telemetryPath)}">metrics</a> · <a href="/healthz">health</a></p>`);
+  body.push(`<ul class="about">${input.about.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+  const state = critical > 0 ? `<span class="critical">${critical} group${critical === 1 ? '' : 's'} with a critical finding</span>` : withFindings.length > 0 ? `<span class="warning">${withFindings.length} group${withFindings.length === 1 ? '' : 's'} with a warning</span>` : '<span class="ok">no findings</span>';
+  body.push(`<p class="state">${rows.length} group${rows.length === 1 ? '' : 's'}: ${state}.</p>`);
+  body.push('<h2>Groups</h2>');
+  if (rows.length === 0) body.push('<p class="muted">No VRRP advertisement heard yet.</p>');
+  if (withFindings.length > 0) body.push(`<table class="groups findings">${HEAD}<tbody>${withFindings.map((r) => r.html).join('')}</tbody></table>`);
+  if (healthy.length > 0) {
+    const table = `<table class="groups healthy">${HEAD}<tbody>${healthy.map((r) => r.html).join('')}</tbody></table>`;
+    // Folded only when it would bury the groups that need attention.
+    body.push(withFindings.length > 0 && healthy.length > 20 ? `<details><summary>${healthy.length} groups without findings</summary>${table}</details>` : table);
+  }
+  body.push(`<h2>Last failovers</h2>`);
+  body.push(failovers.length === 0 ? `<p class="muted">None in the last ${span(input.historySeconds)}.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td></tr>`).join('')}</tbody></table>`);
+  body.push(healthTables(input));
+  return page(`vrrpwatch ${critical > 0 ? 'CRITICAL' : withFindings.length > 0 ? 'WARNING' : 'OK'}`, body.join('\n'), `<meta http-equiv="refresh" content="${input.refreshSeconds}">`);
+}

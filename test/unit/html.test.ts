@@ -1,0 +1,235 @@
+/** The HTML pages: replay's post-mortem and serve's status page, rendered from the core's own runs. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { advert, every, groupViewOf } from '../helpers/adverts.js';
+import type { Advert } from '../../src/core/types.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
+import type { MonitorEvent } from '../../src/core/types.js';
+import { groupView } from '../../src/core/views.js';
+import { RecentHistory } from '../../src/core/recent.js';
+import { Timeline } from '../../src/core/timeline.js';
+import type { NodeGroupView } from '../../src/core/node.js';
+import { renderHtmlReport, TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
+import { renderStatusPage } from '../../src/outputs/html-live.js';
+import type { StatusPageInput } from '../../src/outputs/html-live.js';
+import type { ReplayReport } from '../../src/outputs/report.js';
+
+const A = '192.0.2.11';
+const B = '192.0.2.12';
+const HOSTILE = 'eth0"><script>alert(1)</script><img src=x onerror=alert(2)>';
+const T0 = 1_764_000_000;
+
+/** What `replay` does with a capture, on adverts made here: monitor, timeline, report. */
+function report(adverts: [number, Advert][], iface = 'eth0', file = 'incident.pcap', invalidTimes: number[] = []): ReplayReport {
+  const timeline = new Timeline();
+  const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, timeline.onEvent);
+  const sorted = [...adverts].sort((a, b) => a[0] - b[0]);
+  for (const [t, a] of sorted) {
+    monitor.advert(iface, a, T0 + t);
+    timeline.advert(iface, a, T0 + t);
+  }
+  const end = T0 + (sorted.at(-1)?.[0] ?? 0);
+  monitor.settle(end);
+  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), start: T0, end, groups: timeline.histories(monitor), evicted: { groups: 0, routers: 0 } };
+}
+
+function count(html: string, pattern: RegExp): number {
+  return (html.match(new RegExp(pattern.source, 'g')) ?? []).length;
+}
+
+/** The `<svg ...>` of the group whose section has this id. */
+function sectionOf(html: string, vrid: number): string {
+  const at = html.search(new RegExp(`<details class="group" id="g\\d+-ipv4-${vrid}"`));
+  assert.ok(at >= 0, `no section for VRID ${vrid}`);
+  return html.slice(at, html.indexOf('</details>', at));
+}
+
+describe('replay --format html', () => {
+  const split = [...every(1, 0, 30, advert({ src: A, priority: 150 })), ...every(1, 10.5, 20, advert({ src: B, priority: 100 }))];
+
+  it('draws the split-brain interval where the capture has it, with the summary counting it', () => {
+    const r = report(split);
+    const s = r.groups[0]?.split_brain[0];
+    assert.ok(s !== undefined && s.end !== null);
+    const html = renderHtmlReport(r);
+    assert.match(html, /^<!doctype html>/);
+    assert.equal(count(html, /<g class="split-brain"/), 1);
+    const rect = /<g class="split-brain" data-start="([\d.]+)" data-end="([\d.]+)"><rect class="split" x="([\d.]+)" y="\d+" width="([\d.]+)"/.exec(html);
+    assert.ok(rect !== null);
+    assert.equal(Number(rect[1]), s.start);
+    const span = 29;
+    const x = TIMELINE_PLOT.left + ((s.start - T0) / span) * TIMELINE_PLOT.width;
+    const w = ((s.end - s.start) / span) * TIMELINE_PLOT.width;
+    assert.ok(Math.abs(Number(rect[3]) - x) <= 0.1, `split drawn at x=${rect[3]}, expected ${x}`);
+    assert.ok(Math.abs(Number(rect[4]) - w) <= 0.2, `split ${rect[4]} wide, expected ${w}`);
+    assert.match(html, /<tr><th>groups<\/th><td class="num">1<\/td><td>1 with a critical finding, 0 with a warning, 0 healthy<\/td><\/tr>/);
+    assert.match(html, /<tr><th>split-brain intervals<\/th><td class="num">1<\/td>/);
+    assert.match(html, /<th>packets<\/th><td class="num">40<\/td><td>40 VRRP advertisements, 0 invalid<\/td>/);
+    assert.match(html, /worst finding<\/th><td><\/td><td><a href="#g0-ipv4-51">VRID 51 ipv4 on eth0<\/a>: <span class="sev critical">CRITICAL<\/span>split-brain: 192\.0\.2\.11 and 192\.0\.2\.12 both master for \d+\.\d s/);
+    assert.match(html, /2025-11-24 16:00:00\.000 UTC to 2025-11-24 16:00:29\.000 UTC \(29\.0 s\)/);
+    assert.doesNotMatch(html, /<script|<link|src=|url\(/i, 'nothing runs, nothing is fetched');
+  });
+
+  it('marks failovers with their cause, and priorities over time', () => {
+    const r = report([
+      ...every(1, 0, 5, advert({ src: A, priority: 150 })),
+      [5, advert({ src: A, priority: 0 })],
+      ...every(1, 5.6, 12, advert({ src: B, priority: 100 })),
+      ...every(1, 11.2, 20, advert({ src: A, priority: 150 })),
+    ]);
+    const g = r.groups[0];
+    assert.deepEqual(g?.failovers.map((f) => [f.from, f.to, f.cause]), [[A, B, 'resigned'], [B, A, 'preempted']]);
+    assert.deepEqual(g.priorities.map((p) => [p.router, Math.round((p.time - T0) * 10) / 10, p.priority]), [[A, 0, 150], [A, 5, 0], [B, 5.6, 100], [A, 11.2, 150]]);
+    const html = renderHtmlReport(r);
+    assert.equal(count(html, /<g class="failover-at"/), 2);
+    assert.match(html, />F1<\/text><title>failover 192\.0\.2\.11 -&gt; 192\.0\.2\.12 at 2025-11-24 16:00:05\.\d{3} UTC \(the master sent priority 0: a graceful stop\)<\/title>/);
+    assert.match(html, /failover 192\.0\.2\.12 -&gt; 192\.0\.2\.11 \(preempted: the old master was still advertising\)/);
+    assert.equal(count(html, /<polyline class="prio"/), 2);
+    assert.match(html, /<title>priority of 192\.0\.2\.11: 150 from 16:00:00, 0 from 16:00:05, 150 from 16:00:11<\/title>/);
+    assert.match(html, /<details class="group" id="g0-ipv4-51" open><summary><strong>VRID 51 ipv4 on eth0<\/strong> · 2 routers · 2 failovers · <span class="ok">no finding<\/span>/);
+  });
+
+  it('shows a gap in a master\'s adverts as a warning, and invalid packets over time', () => {
+    // 2.5 s without an advert: two missed, still short of the Master_Down_Interval (3.4 s at priority 150).
+    const r = report([...every(1, 0, 10, advert({ src: A, priority: 150 })), ...every(1, 11.5, 20, advert({ src: A, priority: 150 }))], 'eth0', 'gap.pcap', [1, 1.1, 1.2, 15]);
+    assert.deepEqual(r.groups[0]?.advert_gaps.map((gap) => [gap.start - T0, gap.end - T0]), [[9, 11.5]]);
+    assert.deepEqual(r.groups[0].masters.map((m) => m.end), [null], 'it stayed master through the gap');
+    const html = renderHtmlReport(r);
+    assert.match(html, /<span class="sev warning">WARNING<\/span>1 gap in a master&#39;s adverts/);
+    assert.match(html, /<rect class="gap" [^>]+><title>no advert from 192\.0\.2\.11 for 2\.5 s from 2025-11-24 16:00:09\.000 UTC<\/title>/);
+    assert.match(html, /advert gap: master 192\.0\.2\.11 sent nothing for 2\.5 s/);
+    assert.match(html, /<svg class="invalid-over-time"/);
+    assert.equal(count(html, /<rect class="invalid"/), 2, 'the first three invalid packets share a bucket');
+    assert.match(html, /<title>3 invalid<\/title>/);
+    assert.match(html, /4 invalid \(bad_checksum 4\)/);
+  });
+
+  it('folds healthy groups once there are more than 10, and puts the ones with findings first', () => {
+    const healthy = (vrids: number[]): [number, Advert][] => vrids.flatMap((vrid) => every(1, 0, 30, advert({ src: A, vrid, addresses: [`192.0.2.${vrid + 100}`] })));
+    const many = renderHtmlReport(report([...healthy([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), ...split]));
+    assert.match(many, /<details class="group" id="g6-ipv4-7"><summary>/, 'a healthy group is folded');
+    assert.equal(count(many, /<details class="group" id="[^"]+" open>/), 1);
+    assert.match(many, /<details class="group" id="g10-ipv4-51" open>/);
+    assert.ok(many.indexOf('id="g10-ipv4-51"') < many.indexOf('id="g0-ipv4-1"'));
+    assert.match(sectionOf(many, 7), /<span class="ok">stable<\/span>/);
+    assert.match(many, /Groups without findings or failovers are folded\./);
+    const few = renderHtmlReport(report([...healthy([7]), ...split]));
+    assert.match(few, /<details class="group" id="g0-ipv4-7" open>/, 'with few groups every one is open');
+    assert.doesNotMatch(few, /are folded/);
+  });
+
+  it('escapes what came from the capture: interface names and the file name', () => {
+    const r = report(split, HOSTILE, '<b>x.pcap');
+    const html = renderHtmlReport(r);
+    assert.doesNotMatch(html, /<script|<img|<b>/i);
+    assert.match(html, /VRID 51 ipv4 on eth0&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;img src=x onerror=alert\(2\)&gt;/);
+    assert.match(html, /<title>vrrpwatch replay: &lt;b&gt;x\.pcap<\/title>/);
+    assert.match(html, /id="g0-ipv4-51"/, 'the anchor is made of numbers, not of the interface name');
+  });
+
+  it('remembers at most 64 routers of a group for priorities and gaps (a spoofer sends from any source)', () => {
+    const spoofed: [number, Advert][] = Array.from({ length: 70 }, (_, i) => [i * 0.01, advert({ src: `198.51.100.${i + 1}`, priority: 10 })]);
+    const r = report([...spoofed, [1, advert({ src: '198.51.100.70', priority: 10 })], [1.1, advert({ src: '198.51.100.1', priority: 10 })]]);
+    const changes = r.groups[0]?.priorities.map((p) => p.router) ?? [];
+    assert.equal(changes.length, 71, 'the most recent router is still known; the first, forgotten, counts as new');
+    assert.equal(changes.at(-1), '198.51.100.1');
+  });
+
+  it('says so when the capture has no advertisement', () => {
+    const html = renderHtmlReport(report([]));
+    assert.match(html, /<p>No VRRP advertisements in incident\.pcap\.<\/p>/);
+    assert.match(html, /worst finding<\/th><td><\/td><td><span class="ok">none<\/span>/);
+  });
+});
+
+function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
+  return { key: { interface: 'eth0', family: 'ipv4', vrid: 51 }, view: undefined, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+}
+
+/** A split over the last minutes, played through the monitor, with the page's history fed its events. */
+function live(iface: string): StatusPageInput {
+  const history = new RecentHistory(600);
+  const events: MonitorEvent[] = [];
+  const monitor = new Monitor(DEFAULT_SETTINGS, (e) => {
+    events.push(e);
+    history.onEvent(e);
+  });
+  const adverts = [...every(1, 0, 120, advert({ src: A, priority: 150 })), ...every(1, 60.5, 120, advert({ src: B, priority: 100 }))].sort((x, y) => x[0] - y[0]);
+  for (const [t, a] of adverts) monitor.advert(iface, a, T0 + t);
+  const now = T0 + 120.5;
+  monitor.settle(now);
+  const groups = [...monitor.groups.values()].map(groupView);
+  return {
+    now,
+    version: '1.2.3',
+    about: [`capturing on ${iface}`],
+    telemetryPath: '/metrics',
+    refreshSeconds: 5,
+    groups,
+    node: [],
+    conflicts: new Map(),
+    captures: [{ interface: iface, up: false, dropped: 3, problem: `<i>${iface} is gone</i>` }],
+    probes: [{ target: B, role: 'peer', up: true, rtt: 0.00123 }],
+    invalid: new Map([[iface, new Map([['bad_checksum', 2]])]]),
+    historySeconds: 600,
+    history: (id) => history.of(id, now),
+  };
+}
+
+describe('the status page at /', () => {
+  it('shows groups, masters with priorities, advert ages, findings with severity, health, and refreshes itself', () => {
+    const html = renderStatusPage(live('eth0'));
+    assert.match(html, /<meta http-equiv="refresh" content="5">/);
+    assert.match(html, /<title>vrrpwatch CRITICAL<\/title>/);
+    assert.match(html, /<a href="\/metrics">metrics<\/a>/);
+    assert.match(html, /2025-11-24 16:02:00 UTC/);
+    assert.equal(count(html, /<tr class="group-row">/), 1);
+    assert.match(html, /<td>192\.0\.2\.11 <span class="muted">\(150\)<\/span><br>192\.0\.2\.12 <span class="muted">\(100\)<\/span><\/td>/);
+    assert.match(html, /192\.0\.2\.11 <span class="muted">priority 150, 1\.5 s ago<\/span><br>192\.0\.2\.12 <span class="muted">priority 100, 1\.0 s ago<\/span>/);
+    assert.match(html, /<span class="sev critical">CRITICAL<\/span>split-brain: 192\.0\.2\.11 and 192\.0\.2\.12 all act as master/);
+    assert.match(html, /<p class="state">1 group: <span class="critical">1 group with a critical finding<\/span>\.<\/p>/);
+    assert.match(html, /<span class="critical">DOWN<\/span><\/td><td class="num">3<\/td>/);
+    assert.match(html, /<td>peer<\/td><td>192\.0\.2\.12<\/td><td><span class="ok">answers<\/span><\/td><td class="num">1\.2 ms<\/td>/);
+    assert.match(html, /<td>bad_checksum<\/td><td class="num">2<\/td>/);
+    assert.doesNotMatch(html, /<script/i);
+  });
+
+  it('draws the last minutes: both masters and the split from where it began', () => {
+    const input = live('eth0');
+    const html = renderStatusPage(input);
+    const svg = /<svg class="history"[^]*?<\/svg>/.exec(html)?.[0] ?? '';
+    assert.equal(count(svg, /<rect class="master"/), 2);
+    const split = /<rect class="split" x="([\d.]+)" y="0" width="([\d.]+)"/.exec(svg);
+    assert.ok(split !== null);
+    const onset = input.history('eth0|ipv4|51')?.splits[0]?.start ?? 0;
+    assert.ok(Math.abs(Number(split[1]) - ((onset - (input.now - 600)) / 600) * 300) <= 0.1);
+    assert.ok(Math.abs(Number(split[1]) + Number(split[2]) - 300) <= 0.1, 'the split is still open: it runs to now');
+  });
+
+  it('escapes a hostile interface name and capture problem', () => {
+    const html = renderStatusPage(live(HOSTILE));
+    assert.doesNotMatch(html, /<script|<img|<i>/i);
+    assert.match(html, /on eth0&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.match(html, /&lt;i&gt;eth0&quot;&gt;/);
+  });
+
+  it('lists node findings (a backup holding the VIP) and where the group is expected from, with the keepalived instance name escaped', () => {
+    const g = groupViewOf([{ address: A, adverts: 3, priority: 150, interval: 1, last: T0, master: true, version: 2, addresses: ['192.0.2.100'] }]);
+    const expected = { vrid: 51, interface: 'eth0', family: 'ipv4' as const, vips: ['192.0.2.100'], advertInterval: 1, instance: '<VI_1>', source: 'keepalived.conf:3' };
+    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [nodeView({ role: 'backup', expected, backupHolding: ['192.0.2.100'] })], history: () => undefined });
+    assert.match(html, /<br><span class="muted">this node: backup<\/span><br><span class="muted">expected from keepalived\.conf:3 \(&lt;VI_1&gt;\)<\/span><\/td>/);
+    assert.match(html, /<span class="sev critical">CRITICAL<\/span>this node holds 192\.0\.2\.100 but is not master/);
+    assert.doesNotMatch(html, /<VI_1>/);
+    assert.match(html, /None in the last 10 min\./);
+  });
+
+  it('keeps only the window: an old failover leaves the history', () => {
+    const history = new RecentHistory(60);
+    const monitor = new Monitor(DEFAULT_SETTINGS, history.onEvent);
+    for (const [t, a] of [...every(1, 0, 10, advert({ src: A, priority: 150 })), [10, advert({ src: A, priority: 0 })] as [number, Advert], ...every(1, 10.6, 100, advert({ src: B, priority: 100 }))]) monitor.advert('eth0', a, t);
+    monitor.settle(30);
+    assert.equal(history.of('eth0|ipv4|51', 30)?.failovers.length, 1);
+    assert.equal(history.of('eth0|ipv4|51', 100)?.failovers.length, 0);
+    assert.deepEqual(history.of('eth0|ipv4|51', 100)?.masters.map((m) => m.router), [B]);
+  });
+});
