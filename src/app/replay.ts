@@ -1,7 +1,9 @@
 /** `vrrpwatch replay FILE`: the core run over a capture file, with packet timestamps as the clock. */
 import { readCaptureFile } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/capture-file.js';
+import { CaptureOwners } from '../core/capture-owners.js';
 import { Decoder } from '../core/decode.js';
+import { decodeNeighbor } from '../core/neighbor.js';
 import { packetRecord } from '../core/packet-record.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
@@ -25,9 +27,15 @@ export interface ReplayOutcome {
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const timeline = new Timeline();
+  const owners = new CaptureOwners();
   // Nothing ages out of a post-mortem: groups stay however long they were silent.
-  const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, timeline.onEvent);
+  const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, (e) => {
+    timeline.onEvent(e);
+    owners.onEvent(e);
+  });
   const invalid: Record<string, number> = {};
+  const neighborInvalid: Record<string, number> = {};
+  let neighborMessages = 0;
   const invalidTimes: number[] = [];
   let adverts = 0;
   const onPacket = options.onPacket;
@@ -35,7 +43,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
 
   const sink = (p: CapturedPacket): void => {
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
-    if (decoded.kind === 'other') return;
+    owners.advance(monitor, p.ts);
+    if (decoded.kind === 'other') {
+      const n = decodeNeighbor(p.linkType, p.data);
+      if (n.kind === 'invalid') neighborInvalid[n.reason] = (neighborInvalid[n.reason] ?? 0) + 1;
+      if (n.kind !== 'neighbor') return;
+      neighborMessages++;
+      owners.neighbor(monitor, interfaceLabel(p.interfaceName, n.link.vlans), n.message, n.link, p.ts);
+      return;
+    }
     const iface = interfaceLabel(p.interfaceName, decoded.vlans);
     if (onPacket !== undefined) onPacket(JSON.stringify(packetRecord(p.ts, iface, decoded)));
     if (decoded.kind === 'invalid') {
@@ -46,10 +62,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     adverts++;
     monitor.advert(iface, decoded.advert, p.ts);
     timeline.advert(iface, decoded.advert, p.ts);
+    owners.advert(iface, decoded.advert.src, p.linkType, p.data, p.ts);
+    owners.applied(monitor, p.ts);
   };
 
   const result = await readCaptureFile(options.file, sink);
-  if (result.last !== undefined) monitor.settle(result.last);
+  if (result.last !== undefined) {
+    owners.advance(monitor, result.last);
+    monitor.settle(result.last);
+  }
   const report: ReplayReport = {
     file: options.file,
     format: result.format,
@@ -59,7 +80,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     invalid_times: invalidTimes,
     start: result.first ?? null,
     end: result.last ?? null,
-    groups: timeline.histories(monitor),
+    neighbor_messages: neighborMessages,
+    neighbor_invalid: neighborInvalid,
+    groups: timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h) })),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
   return { report, error: result.error };

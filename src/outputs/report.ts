@@ -1,5 +1,9 @@
 /** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
 import type { FailoverCause, GroupHistory } from '../core/timeline.js';
+import type { VipFindings } from '../core/vip-history.js';
+
+/** A group in the report: its VRRP history and what ARP and NDP in the capture showed of its VIPs. */
+export type ReplayGroup = GroupHistory & VipFindings;
 
 export interface ReplayReport {
   file: string;
@@ -10,10 +14,13 @@ export interface ReplayReport {
   invalid: Record<string, number>;
   /** Capture times of the invalid packets (the first 100,000), for the HTML picture. */
   invalid_times: number[];
+  /** ARP and NDP messages accepted (VIP ownership is judged from them), and those rejected, by reason. */
+  neighbor_messages: number;
+  neighbor_invalid: Record<string, number>;
   /** Time of the first and last packet, seconds since the epoch. */
   start: number | null;
   end: number | null;
-  groups: GroupHistory[];
+  groups: ReplayGroup[];
   evicted: { groups: number; routers: number };
 }
 
@@ -51,8 +58,33 @@ export const CAUSE_TEXT: Record<FailoverCause, string> = {
   silent: 'the master fell silent',
 };
 
+/** What ARP and NDP showed of a group's VIPs, one sentence per entry with its time. */
+export function vipEvents(g: VipFindings): [number, string][] {
+  const events: [number, string][] = [];
+  for (const o of g.vip_owners) events.push([o.start, `VIP ${o.vip} answered by ${o.mac} (${o.router === null ? 'no router heard' : `router ${o.router}`}) ${o.end === null ? 'until the end of the capture' : `until ${time(o.end)}`}`]);
+  for (const d of g.vip_duplicates) {
+    events.push([d.start, `VIP DUPLICATE ${d.vip}: ${d.macs.length} MACs answered (${d.macs.join(', ')}) (judged after ${duration(d.judged - d.start)}) ${until(d.end, d.start)}`]);
+  }
+  for (const f of g.vip_foreign_owners) {
+    events.push([f.start, `VIP FOREIGN OWNER ${f.vip}: answered by ${f.mac}, a MAC of no master of the group (judged after ${duration(f.judged - f.start)}) ${until(f.end, f.start)}`]);
+  }
+  for (const u of g.vip_unanswered) events.push([u.start, `VIP UNANSWERED ${u.vip}: asked while the group had a master, nobody answered ${until(u.end, u.start)}`]);
+  for (const m of g.failovers_without_garp) events.push([m.time, `FAILOVER WITHOUT GARP: the new master ${m.router} announced none of ${m.vips.join(', ')} within seconds of taking over`]);
+  return events;
+}
+
+/** The counts of a group's VIP findings, for its headline ("" when none). */
+export function vipHeadline(g: VipFindings): string {
+  const parts: string[] = [];
+  if (g.vip_duplicates.length > 0) parts.push(`VIP DUPLICATE x${g.vip_duplicates.length}`);
+  if (g.vip_foreign_owners.length > 0) parts.push(`VIP FOREIGN OWNER x${g.vip_foreign_owners.length}`);
+  if (g.vip_unanswered.length > 0) parts.push(`VIP UNANSWERED x${g.vip_unanswered.length}`);
+  if (g.failovers_without_garp.length > 0) parts.push(`FAILOVER WITHOUT GARP x${g.failovers_without_garp.length}`);
+  return parts.map((p) => `, ${p}`).join('');
+}
+
 /** A group's events in time order, one sentence each: the text report's lines and the HTML page's table. */
-export function groupEvents(g: GroupHistory): [number, string][] {
+export function groupEvents(g: ReplayGroup): [number, string][] {
   const events: [number, string][] = [];
   for (const m of g.masters) events.push([m.start, `${m.router} master ${until(m.end, m.start)}`]);
   for (const f of g.failovers) events.push([f.time, `failover ${f.from} -> ${f.to}${f.cause === null ? '' : ` (${CAUSE_TEXT[f.cause]})`}`]);
@@ -66,14 +98,15 @@ export function groupEvents(g: GroupHistory): [number, string][] {
   for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
   for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
   for (const gap of g.advert_gaps) events.push([gap.start, `advert gap: master ${gap.router} sent nothing for ${duration(gap.end - gap.start)}`]);
+  events.push(...vipEvents(g));
   return events.sort((a, b) => a[0] - b[0]);
 }
 
-function groupText(g: GroupHistory): string[] {
+function groupText(g: ReplayGroup): string[] {
   const lines: string[] = [];
   const splits = g.split_brain.length;
   const conflicts = g.vip_conflicts.length > 0 ? `, VIP CONFLICT x${g.vip_conflicts.length}` : '';
-  const headline = (splits > 0 ? `SPLIT-BRAIN x${splits}` : g.failovers.length > 0 ? `${g.failovers.length} failover(s)` : 'stable') + conflicts;
+  const headline = (splits > 0 ? `SPLIT-BRAIN x${splits}` : g.failovers.length > 0 ? `${g.failovers.length} failover(s)` : 'stable') + conflicts + vipHeadline(g);
   lines.push(`group vrid ${g.vrid} ${g.family} on ${g.interface}: ${headline}`);
   for (const r of g.routers) {
     const auth = r.auth_type === null ? '' : `, auth type ${r.auth_type}`;
@@ -82,7 +115,7 @@ function groupText(g: GroupHistory): string[] {
     );
   }
   for (const [t, text] of groupEvents(g)) lines.push(`  ${time(t)}  ${text}`);
-  if (g.omitted > 0) lines.push(`  (${g.omitted} further entries not kept)`);
+  if (g.omitted + g.vip_omitted > 0) lines.push(`  (${g.omitted + g.vip_omitted} further entries not kept)`);
   return lines;
 }
 
@@ -94,6 +127,11 @@ export function renderText(report: ReplayReport): string {
   if (invalid.length > 0) {
     const total = invalid.reduce((n, [, c]) => n + c, 0);
     lines.push(`invalid: ${total} (${invalid.map(([reason, n]) => `${reason} ${n}`).join(', ')})`);
+  }
+  const neighborInvalid = Object.entries(report.neighbor_invalid);
+  if (report.neighbor_messages + neighborInvalid.length > 0) {
+    const rejected = neighborInvalid.length > 0 ? ` (${neighborInvalid.map(([reason, n]) => `${reason} ${n}`).join(', ')} rejected)` : '';
+    lines.push(`ARP/NDP: ${report.neighbor_messages} messages, VIP ownership judged from them${rejected}`);
   }
   if (report.groups.length === 0) {
     lines.push(`no VRRP advertisements in ${report.file}`);

@@ -13,6 +13,7 @@ import { renderHtmlReport, TIMELINE_PLOT } from '../../src/outputs/html-replay.j
 import { renderStatusPage } from '../../src/outputs/html-live.js';
 import type { StatusPageInput } from '../../src/outputs/html-live.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
+import { noVipFindings } from '../../src/core/vip-history.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -30,7 +31,7 @@ function report(adverts: [number, Advert][], iface = 'eth0', file = 'incident.pc
   }
   const end = T0 + (sorted.at(-1)?.[0] ?? 0);
   monitor.settle(end);
-  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), start: T0, end, groups: timeline.histories(monitor), evicted: { groups: 0, routers: 0 } };
+  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups: timeline.histories(monitor).map((h) => ({ ...h, ...noVipFindings() })), evicted: { groups: 0, routers: 0 } };
 }
 
 function count(html: string, pattern: RegExp): number {
