@@ -22,6 +22,8 @@ function json(file: string): ReplayReport {
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
+const MAC_A = '02:00:00:00:01:01';
+const MAC_B = '02:00:00:00:02:01';
 let dir = '';
 
 describe('replay of real keepalived captures', () => {
@@ -100,6 +102,44 @@ describe('replay of real keepalived captures', () => {
     }
     const ah = packets(join(CAPTURES, 'keepalived-unicast-v3-and-ah.pcap'));
     assert.deepEqual(new Set(ah.map((p) => `${p.version}/${p.auth_type ?? '-'}/${p.checksum_form}`)), new Set(['2/2/message', '3/-/pseudo_header']));
+  });
+
+  it('judges VIP ownership from the ARP in the capture: the split on the wire is one duplicate, the graceful failover none', () => {
+    const file = join(CAPTURES, 'keepalived-v2-arp-split.pcap');
+    const report = json(file);
+    assert.ok(report.neighbor_messages > 100, `${report.neighbor_messages} ARP messages`);
+    assert.deepEqual(report.neighbor_invalid, {});
+    const [g] = report.groups;
+    assert.ok(g);
+    const [split] = g.split_brain;
+    assert.ok(split !== undefined && split.end !== null && g.split_brain.length === 1);
+    // b answers from the split on (both routers master, both answer the client) until the split heals.
+    const bDuring = g.vip_owners.find((o) => o.mac === MAC_B);
+    assert.ok(bDuring !== undefined && bDuring.end !== null && bDuring.router === B, JSON.stringify(g.vip_owners));
+    assert.equal(g.vip_duplicates.length, 1, JSON.stringify(g.vip_duplicates));
+    const [dup] = g.vip_duplicates;
+    assert.ok(dup !== undefined && dup.end !== null);
+    assert.deepEqual([dup.vip, dup.macs], ['192.0.2.100', [MAC_A, MAC_B]]);
+    assert.equal(dup.start, bDuring.start, 'from when the second MAC began answering');
+    assert.ok(Math.abs(dup.start - split.start) < 1, `duplicate from ${dup.start}, split-brain from ${split.start}`);
+    assert.ok(dup.judged - dup.start > 4 && dup.judged - dup.start <= 8, `judged after ${dup.judged - dup.start} s`);
+    assert.ok(dup.end > bDuring.end && dup.end - bDuring.end <= 4 && dup.end <= split.end, `ended ${dup.end - bDuring.end} s after b's last answer`);
+    // The graceful failover to b: a stops answering as b announces itself; nothing is judged.
+    const [failover] = g.failovers;
+    assert.ok(failover !== undefined && failover.cause === 'resigned' && g.failovers.length === 1);
+    assert.ok(g.vip_duplicates.every((d) => d.end !== null && d.end < failover.time));
+    assert.deepEqual([g.vip_foreign_owners, g.vip_unanswered, g.failovers_without_garp], [[], [], []]);
+    assert.deepEqual(
+      g.vip_owners.filter((o) => o.start >= failover.time - 1).map((o) => [o.mac, o.router, o.end]),
+      [[MAC_B, B, null]],
+      'b owns the VIP from its takeover to the end of the capture',
+    );
+    const text = run('replay', file).stdout;
+    assert.match(text, /\nARP\/NDP: \d+ messages, VIP ownership judged from them\n/);
+    assert.match(text, /group vrid 51 ipv4 on if0: SPLIT-BRAIN x1, VIP DUPLICATE x1\n/);
+    assert.match(text, /\n {2}[\d: .-]+ {2}VIP DUPLICATE 192\.0\.2\.100: 2 MACs answered \(02:00:00:00:01:01, 02:00:00:00:02:01\) \(judged after [\d.]+ s\) until /);
+    // --packets keeps its contract: VRRP packets only, no line for ARP.
+    assert.equal(packets(file).length, report.adverts);
   });
 
   it('never prints the PASS password', () => {

@@ -1,0 +1,150 @@
+/**
+ * VIP ownership in replay, on episodes made here: a foreign owner beside the master, a VIP asked for and
+ * not answered (only when the capture shows the asker's answers), a failover without a gratuitous ARP,
+ * and how the text and HTML reports say them.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { advert } from '../helpers/adverts.js';
+import { CaptureOwners } from '../../src/core/capture-owners.js';
+import type { ArpMessage, LinkInfo } from '../../src/core/neighbor.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
+import { Timeline } from '../../src/core/timeline.js';
+import type { Advert } from '../../src/core/types.js';
+import { renderHtmlReport } from '../../src/outputs/html-replay.js';
+import { renderText } from '../../src/outputs/report.js';
+import type { ReplayGroup, ReplayReport } from '../../src/outputs/report.js';
+
+const T0 = 1_764_000_000;
+const VIP = '192.0.2.100';
+const A = '192.0.2.11';
+const B = '192.0.2.12';
+const CLIENT = '192.0.2.50';
+const MAC_A = '02:00:00:00:01:01';
+const MAC_B = '02:00:00:00:02:01';
+const MAC_LEAK = '02:00:00:00:09:09';
+const MAC_CLIENT = '02:00:00:00:05:05';
+const BROADCAST = 'ff:ff:ff:ff:ff:ff';
+const ETHERNET = 1;
+
+/** An Ethernet header from `mac`, enough for the advert's source. */
+function frameFrom(mac: string): Uint8Array {
+  const b = new Uint8Array(14);
+  mac.split(':').forEach((h, i) => (b[6 + i] = parseInt(h, 16)));
+  b[12] = 0x08;
+  return b;
+}
+
+function arp(op: 'request' | 'reply', senderMac: string, senderIp: string, targetMac: string, targetIp: string): ArpMessage {
+  return { protocol: 'arp', op, senderMac, senderIp, targetMac, targetIp, gratuitous: senderIp === targetIp, probe: false };
+}
+
+type Step = { t: number; advert: Advert; mac: string } | { t: number; arp: ArpMessage; outgoing?: boolean };
+
+/** What `replay` does with a capture, on steps made here: monitor, timeline, ownership, report. */
+function run(steps: Step[]): ReplayReport {
+  const timeline = new Timeline();
+  const owners = new CaptureOwners();
+  const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, (e) => {
+    timeline.onEvent(e);
+    owners.onEvent(e);
+  });
+  const sorted = [...steps].sort((a, b) => a.t - b.t);
+  for (const s of sorted) {
+    const time = T0 + s.t;
+    owners.advance(monitor, time);
+    if ('advert' in s) {
+      monitor.advert('eth0', s.advert, time);
+      timeline.advert('eth0', s.advert, time);
+      owners.advert('eth0', s.advert.src, ETHERNET, frameFrom(s.mac), time);
+      owners.applied(monitor, time);
+    } else {
+      const link: LinkInfo = { vlans: [], source: s.arp.senderMac, outgoing: s.outgoing };
+      owners.neighbor(monitor, 'eth0', s.arp, link, time);
+    }
+  }
+  const end = T0 + (sorted.at(-1)?.t ?? 0);
+  owners.advance(monitor, end);
+  monitor.settle(end);
+  const groups = timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h) }));
+  return { file: 'incident.pcap', format: 'pcap', packets: steps.length, adverts: 0, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups, evicted: { groups: 0, routers: 0 } };
+}
+
+function adverts(src: string, mac: string, from: number, to: number, priority = 150): Step[] {
+  const out: Step[] = [];
+  for (let t = from; t < to; t++) out.push({ t, advert: advert({ src, priority }), mac });
+  return out;
+}
+
+/** The client asks for the VIP every second; `answerers` reply to each request. */
+function asks(from: number, to: number, answerers: readonly string[], outgoing?: boolean): Step[] {
+  const out: Step[] = [];
+  for (let t = from; t < to; t++) {
+    out.push(outgoing === undefined ? { t: t + 0.1, arp: arp('request', MAC_CLIENT, CLIENT, BROADCAST, VIP) } : { t: t + 0.1, arp: arp('request', MAC_CLIENT, CLIENT, BROADCAST, VIP), outgoing });
+    for (const mac of answerers) out.push({ t: t + 0.11, arp: arp('reply', mac, VIP, MAC_CLIENT, CLIENT) });
+  }
+  return out;
+}
+
+function only(report: ReplayReport): ReplayGroup {
+  assert.equal(report.groups.length, 1);
+  const [g] = report.groups;
+  assert.ok(g);
+  return g;
+}
+
+describe('VIP ownership in replay', () => {
+  it('judges a host answering beside the master a foreign owner, named by its MAC, and says so in text and HTML', () => {
+    const report = run([...adverts(A, MAC_A, 0, 30), ...asks(1, 30, [MAC_A]), ...asks(10, 20, [MAC_LEAK])]);
+    const g = only(report);
+    assert.deepEqual(g.vip_foreign_owners.map((f) => [f.vip, f.mac, Math.round((f.start - T0) * 100) / 100, f.end === null]), [[VIP, MAC_LEAK, 10.11, false]]);
+    const [f] = g.vip_foreign_owners;
+    assert.ok(f !== undefined && f.judged - f.start <= 8 && f.end !== null && f.end - T0 <= 24, JSON.stringify(f));
+    // Two MACs answered in each round: the leak is a duplicate as well.
+    assert.deepEqual(g.vip_duplicates.map((d) => d.macs), [[MAC_A, MAC_LEAK]]);
+    assert.deepEqual(
+      g.vip_owners.map((o) => [o.mac, o.router]),
+      [
+        [MAC_A, A],
+        [MAC_LEAK, null],
+      ],
+    );
+    const text = renderText(report);
+    assert.match(text, /VIP FOREIGN OWNER 192\.0\.2\.100: answered by 02:00:00:00:09:09, a MAC of no master of the group \(judged after [\d.]+ s\) until /);
+    assert.match(text, /group vrid 51 ipv4 on eth0: stable, VIP DUPLICATE x1, VIP FOREIGN OWNER x1\n/);
+    assert.match(text, /VIP 192\.0\.2\.100 answered by 02:00:00:00:09:09 \(no router heard\) until /);
+    const html = renderHtmlReport(report);
+    assert.match(html, /<g class="vip-finding" data-finding="vip_foreign_owner" data-start="[\d.]+" data-end="[\d.]+">/);
+    assert.match(html, /CRITICAL<\/span>VIP 192\.0\.2\.100 answered by 02:00:00:00:09:09, a MAC of no master/);
+  });
+
+  it('judges a VIP unanswered only where the capture shows the asker its answers', () => {
+    // The capturing host asks (Linux cooked capture marks it outgoing); the master stops answering at 10 s.
+    const own = only(run([...adverts(A, MAC_A, 0, 30), ...asks(1, 10, [MAC_A], true), ...asks(10, 30, [], true)]));
+    assert.equal(own.vip_unanswered.length, 1, JSON.stringify(own.vip_unanswered));
+    const [u] = own.vip_unanswered;
+    assert.ok(u !== undefined && u.start - T0 >= 10 && u.start - T0 <= 12 && u.judged - u.start === 6 && u.end === null, JSON.stringify(u));
+    // A mirror port: the same requests, answered before 10 s by replies it sees: the asker is known.
+    assert.equal(only(run([...adverts(A, MAC_A, 0, 30), ...asks(1, 10, [MAC_A]), ...asks(10, 30, [])])).vip_unanswered.length, 1);
+    // It never saw an answer to this asker (replies unicast elsewhere): nothing can be judged.
+    assert.deepEqual(only(run([...adverts(A, MAC_A, 0, 30), ...asks(1, 30, [])])).vip_unanswered, []);
+  });
+
+  it('counts a failover after which the new master announced nothing, and none when it sent a gratuitous ARP', () => {
+    const episode = (garp: boolean): ReplayGroup => {
+      const steps: Step[] = [...adverts(A, MAC_A, 0, 10), { t: 10, advert: advert({ src: A, priority: 0 }), mac: MAC_A }, ...adverts(B, MAC_B, 10.6, 30, 100), ...asks(1, 30, [])];
+      if (garp) steps.push({ t: 10.6, arp: arp('request', MAC_B, VIP, BROADCAST, VIP) });
+      return only(run(steps));
+    };
+    const missed = episode(false);
+    assert.deepEqual(missed.failovers.map((f) => f.to), [B]);
+    assert.deepEqual(missed.failovers_without_garp.map((m) => [m.router, m.vips]), [[B, [VIP]]]);
+    assert.equal(episode(true).failovers_without_garp.length, 0);
+  });
+
+  it('judges nothing when the capture carries no ARP at all (taken with a vrrp filter)', () => {
+    const g = only(run([...adverts(A, MAC_A, 0, 10), { t: 10, advert: advert({ src: A, priority: 0 }), mac: MAC_A }, ...adverts(B, MAC_B, 10.6, 30, 100)]));
+    assert.equal(g.failovers.length, 1);
+    assert.deepEqual([g.vip_owners, g.vip_duplicates, g.vip_foreign_owners, g.vip_unanswered, g.failovers_without_garp], [[], [], [], [], []]);
+  });
+});
