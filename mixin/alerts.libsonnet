@@ -199,6 +199,72 @@ local atCluster(c) = '{{ with $labels.' + c.clusterLabel + ' }} at {{ . }}{{ end
         ],
       },
       {
+        // Who answers ARP/NDP for each VIP, compared with the VRRP masters (issue 15). Every exporter on
+        // the segment judges the same wire, so each alert is one per cluster and VIP, naming who sees it;
+        // sites that reuse a VIP each have their own owner and never mix.
+        name: 'vrrpwatch.wire',
+        rules: [
+          alert(
+            c,
+            name='VrrpVipDuplicate',
+            severity='critical',
+            forKey='vipDuplicate',
+            expr='max %s (%s) == 1' % [byCluster(c, ['vip']), sel(c, 'vrrpwatch_vip_duplicate')],
+            summary='VIP {{ $labels.vip }} is answered by more than one MAC' + atCluster(c),
+            description='More than one MAC answers ARP/NDP for {{ $labels.vip }}, so clients are split between them (a split-brain on the wire, whatever VRRP shows). Answering: '
+                        + templateQuery(
+                          c,
+                          'vrrpwatch_vip_owner_info',
+                          ['vip'],
+                          ' and on (%s, job, instance, interface, vip) (%s == 1)' % [c.clusterLabel, sel(c, 'vrrpwatch_vip_duplicate')],
+                          'mac',
+                          '{{ .Labels.mac }}{{ with .Labels.router }} ({{ . }}){{ end }} heard by {{ .Labels.instance }}; ',
+                        ),
+          ),
+          alert(
+            c,
+            name='VrrpVipForeignOwner',
+            severity='critical',
+            forKey='vipForeignOwner',
+            expr='max %s (%s) == 1' % [byCluster(c, ['vip', 'mac']), sel(c, 'vrrpwatch_vip_foreign_owner')],
+            summary='VIP {{ $labels.vip }} is answered by {{ $labels.mac }}, which is no VRRP master' + atCluster(c),
+            description='{{ $labels.mac }} answers ARP/NDP for {{ $labels.vip }} but is the MAC of no master of its VRRP group: an LVS-DR real server without arp_ignore/arp_announce, '
+                        + 'a stale host or a misconfigured neighbour takes its traffic. Heard by: '
+                        + templateQuery(c, 'vrrpwatch_vip_foreign_owner', ['vip', 'mac'], ' == 1', 'instance', '{{ .Labels.instance }} '),
+          ),
+          alert(
+            c,
+            name='VrrpVipUnanswered',
+            severity='critical',
+            forKey='vipUnanswered',
+            expr='max %s (%s) == 1' % [byCluster(c, ['vip']), sel(c, 'vrrpwatch_vip_unanswered')],
+            summary='Nobody answers ARP/NDP for VIP {{ $labels.vip }}' + atCluster(c),
+            description='The VRRP group of {{ $labels.vip }} has a master, yet nobody answers ARP/NDP for the address: the master does not hold it or its answers do not reach the segment. Seen by: '
+                        + templateQuery(c, 'vrrpwatch_vip_unanswered', ['vip'], ' == 1', 'instance', '{{ .Labels.instance }} '),
+          ),
+          // A counter: it fires as it increases (a counter that appears with a count increases too) and
+          // resolves garpWindow later.
+          alert(
+            c,
+            name='VrrpFailoverWithoutGarp',
+            severity='warning',
+            forKey='failoverWithoutGarp',
+            expr='max %s (increase(%s[%s])) > 0 or max %s (%s unless %s offset %s) > 0' % [
+              byCluster(c, ['family', 'vrid']),
+              sel(c, 'vrrpwatch_vrid_failovers_without_garp_total'),
+              c.garpWindow,
+              byCluster(c, ['family', 'vrid']),
+              sel(c, 'vrrpwatch_vrid_failovers_without_garp_total'),
+              sel(c, 'vrrpwatch_vrid_failovers_without_garp_total'),
+              c.garpWindow,
+            ],
+            summary='VRID {{ $labels.vrid }} ({{ $labels.family }}) failed over without a gratuitous ARP' + atCluster(c),
+            description='The new master of VRID {{ $labels.vrid }} sent no gratuitous ARP (or unsolicited Neighbor Advertisement) for its VIPs within seconds of taking over, '
+                        + 'in the last ' + words(c.garpWindow) + ': clients and switches may keep sending to the old master until their ARP entries expire.',
+          ),
+        ],
+      },
+      {
         name: 'vrrpwatch.exporter',
         rules: [
           alert(

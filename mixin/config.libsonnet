@@ -30,6 +30,11 @@
       exporterDown: '2m',
       captureDown: '1m',
       droppingPackets: '10m',
+      // VIP ownership on the wire (ARP/NDP): the exporter already confirms each over three probe rounds.
+      vipDuplicate: '15s',
+      vipForeignOwner: '30s',
+      vipUnanswered: '30s',
+      failoverWithoutGarp: '0s',
     },
 
     // VrrpMasterFlapping: more than this many failovers within the window.
@@ -37,6 +42,8 @@
     flappingWindow: '15m',
     // VrrpwatchDroppingPackets: the rate window of the capture's drop counter.
     droppingWindow: '5m',
+    // VrrpFailoverWithoutGarp: fires while a failover without a gratuitous ARP is this recent.
+    garpWindow: '10m',
 
     // runbook_url of every alert: %s is the alert's name in lower case, which is its section's anchor
     // in docs/runbook.md. The default names that file in this repository (and in the npm package);
