@@ -1,5 +1,6 @@
 // The VRRP overview dashboard: first the fleet (which sites and groups have findings now), then the
-// groups: masters, findings, failovers, priorities, advertisements, pings, capture health.
+// groups: masters, findings, failovers, priorities, advertisements, pings, capture health, and who
+// answers ARP/NDP for each VIP.
 local d = import '../lib/dashboard.libsonnet';
 
 {
@@ -32,7 +33,7 @@ local d = import '../lib/dashboard.libsonnet';
       c,
       'vrrpwatch-overview',
       'VRRP overview (vrrpwatch)',
-      'VRRP groups as vrrpwatch sees them: the sites and groups with findings now, then masters, split-brain, failovers, priorities, advertisements, pings, capture health.',
+      'VRRP groups as vrrpwatch sees them: the sites and groups with findings now, then masters, split-brain, failovers, priorities, advertisements, pings, capture health, and who answers ARP/NDP for each VIP.',
       [
         d.row('Fleet: sites and groups with findings now', 0),
         d.panel(
@@ -160,6 +161,68 @@ local d = import '../lib/dashboard.libsonnet';
           [12, 53, 12, 8],
           [['sum by (%s, instance, reason) (rate(%s[$__rate_interval]))' % [cl, q('vrrpwatch_packets_invalid_total', false)], '{{instance}} {{reason}}']],
           defaults={ unit: 'pps' },
+        ),
+
+        // VIP ownership on the wire: who answers ARP/NDP for each VIP, compared with the masters.
+        d.row('VIP ownership on the wire (ARP/NDP)', 61),
+        d.panel(
+          'stat',
+          'VIPs with wire findings',
+          [0, 62, 4, 8],
+          [['count(max by (%s, vip) ({__name__=~"vrrpwatch_vip_duplicate|vrrpwatch_vip_foreign_owner|vrrpwatch_vip_unanswered",%s} == 1)) or vector(0)' % [cl, d.matchers(c, false)], 'VIPs']],
+          description='VIPs, counted per site, answered by two MACs, by a MAC of no master, or by nobody.',
+          defaults=d.alarm(),
+          options=d.statOptions,
+        ),
+        d.panel(
+          'table',
+          'Who answers for each VIP now',
+          [4, 62, 20, 8],
+          [['max by (%s, vip, mac, router, instance) (%s)' % [cl, q('vrrpwatch_vip_owner_info', false)], '']],
+          description='Each MAC answering ARP/NDP for a VIP, the router it belongs to (empty: no router heard, a foreign owner) and the exporter that hears it.',
+          options={ showHeader: true, sortBy: [{ displayName: 'vip', desc: false }] },
+          table=true,
+        ),
+        d.panel(
+          'timeseries',
+          'Owners per VIP',
+          [0, 70, 12, 8],
+          [['max by (%s, vip) (%s)' % [cl, q('vrrpwatch_vip_owners', false)], '{{%s}} {{vip}}' % cl]],
+          description='Distinct MACs answering for each VIP: 1 when healthy, 2 for a round during a failover, 2 or more for longer is a duplicate.',
+        ),
+        d.panel(
+          'timeseries',
+          'Duplicates, foreign owners, unanswered VIPs',
+          [12, 70, 12, 8],
+          [
+            ['max by (%s, vip) (%s)' % [cl, q('vrrpwatch_vip_duplicate', false)], '{{%s}} duplicate {{vip}}' % cl],
+            // A foreign owner's series exists only while its MAC answers: counted per VIP, 0 without one.
+            [
+              'count by (%s, vip) (%s == 1) or max by (%s, vip) (%s * 0)' % [cl, q('vrrpwatch_vip_foreign_owner', false), cl, q('vrrpwatch_vip_owners', false)],
+              '{{%s}} foreign owners of {{vip}}' % cl,
+            ],
+            ['max by (%s, vip) (%s)' % [cl, q('vrrpwatch_vip_unanswered', false)], '{{%s}} unanswered {{vip}}' % cl],
+          ],
+        ),
+        d.panel(
+          'timeseries',
+          'VIP probes sent',
+          [0, 78, 12, 8],
+          [['sum by (%s, instance, interface) (rate(%s[$__rate_interval]))' % [cl, q('vrrpwatch_vip_probes_total', false)], '{{instance}} {{interface}}']],
+          description='ARP requests and Neighbor Solicitations vrrpwatch sends for the VIPs it knows (at most one per VIP per probe interval).',
+          defaults={ unit: 'pps' },
+        ),
+        d.panel(
+          'timeseries',
+          'Failovers without a gratuitous ARP',
+          [12, 78, 12, 8],
+          // 0 for the groups that never had one (their counter may not exist yet).
+          [[
+            'max by (%s, vrid, family) (increase(%s[$__rate_interval])) or max by (%s, vrid, family) (%s * 0)'
+            % [cl, q('vrrpwatch_vrid_failovers_without_garp_total'), cl, q('vrrpwatch_vrid_master_changes_total')],
+            '{{%s}} VRID {{vrid}} {{family}}' % cl,
+          ]],
+          description='Failovers after which the new master sent no gratuitous ARP or unsolicited NA for its VIPs within a few seconds.',
         ),
       ],
     ),
