@@ -83,10 +83,11 @@ describe('alert rules and dashboards, statically', () => {
     assert.ok(ALERT_TESTS.includes('test/alerts/fleet.test.yml') && ALERT_TESTS.includes('test/alerts/vrrpwatch.test.yml'), ALERT_TESTS.join(' '));
     const r = promtool(['test', 'rules', ...ALERT_TESTS]);
     assert.equal(r.code, 0, r.out);
-    const tests = readFileSync(join(ROOT, 'test', 'alerts', 'vrrpwatch.test.yml'), 'utf8');
+    // Every file of test/alerts: vrrpwatch.test.yml and fleet.test.yml, and wire.test.yml for the ARP/NDP alerts.
+    const tests = ALERT_TESTS.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
     for (const rule of rules()) assert.ok(tests.includes(`alertname: ${rule.alert}\n        exp_alerts:\n          - exp_labels`), `no firing case for ${rule.alert}`);
-    const fleet = readFileSync(join(ROOT, 'test', 'alerts', 'fleet.test.yml'), 'utf8');
-    for (const alert of ['VrrpVipOnSeveralNodes', 'VrrpObserversDisagree']) assert.ok(fleet.includes(`alertname: ${alert}\n        exp_alerts:\n          - exp_labels: {"cluster": "site-a"`), `no fleet case firing ${alert} at one site`);
+    const fleet = tests;
+    for (const alert of ['VrrpVipOnSeveralNodes', 'VrrpObserversDisagree', 'VrrpVipDuplicate']) assert.ok(fleet.includes(`alertname: ${alert}\n        exp_alerts:\n          - exp_labels: {"cluster": "site-a"`), `no fleet case firing ${alert} at one site`);
   });
 
   it('every aggregation and every match of the rules keeps the cluster label, so sites never mix', () => {
