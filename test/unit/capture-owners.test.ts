@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert } from '../helpers/adverts.js';
 import { CaptureOwners } from '../../src/core/capture-owners.js';
-import type { ArpMessage, LinkInfo } from '../../src/core/neighbor.js';
+import type { ArpMessage, LinkInfo, NdpMessage } from '../../src/core/neighbor.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
 import { Timeline } from '../../src/core/timeline.js';
 import type { Advert } from '../../src/core/types.js';
@@ -39,7 +39,7 @@ function arp(op: 'request' | 'reply', senderMac: string, senderIp: string, targe
   return { protocol: 'arp', op, senderMac, senderIp, targetMac, targetIp, gratuitous: senderIp === targetIp, probe: false };
 }
 
-type Step = { t: number; advert: Advert; mac: string } | { t: number; arp: ArpMessage; outgoing?: boolean };
+type Step = { t: number; advert: Advert; mac: string } | { t: number; arp: ArpMessage | NdpMessage; outgoing?: boolean };
 
 /** What `replay` does with a capture, on steps made here: monitor, timeline, ownership, report. */
 function run(steps: Step[]): ReplayReport {
@@ -59,7 +59,7 @@ function run(steps: Step[]): ReplayReport {
       owners.advert('eth0', s.advert.src, ETHERNET, frameFrom(s.mac), time);
       owners.applied(monitor, time);
     } else {
-      const link: LinkInfo = { vlans: [], source: s.arp.senderMac, outgoing: s.outgoing };
+      const link: LinkInfo = { vlans: [], source: s.arp.protocol === 'arp' ? s.arp.senderMac : s.arp.linkAddress, outgoing: s.outgoing };
       owners.neighbor(monitor, 'eth0', s.arp, link, time);
     }
   }
@@ -140,6 +140,29 @@ describe('VIP ownership in replay', () => {
     assert.deepEqual(missed.failovers.map((f) => f.to), [B]);
     assert.deepEqual(missed.failovers_without_garp.map((m) => [m.router, m.vips]), [[B, [VIP]]]);
     assert.equal(episode(true).failovers_without_garp.length, 0);
+  });
+
+  it('judges IPv6 the same way from Neighbor Advertisements: two routers answering is a duplicate, named by router', () => {
+    const vip6 = '2001:db8::100';
+    const na = (mac: string): NdpMessage => ({ protocol: 'ndp', type: 'advertisement', src: vip6, dst: '2001:db8::50', target: vip6, linkAddress: mac, router: true, solicited: true, override: false, dad: false });
+    const steps: Step[] = [];
+    for (let t = 0; t < 30; t++) {
+      steps.push({ t, advert: advert({ src: 'fe80::11', family: 'ipv6', version: 3, dst: 'ff02::12', addresses: [vip6], priority: 150 }), mac: MAC_A });
+      if (t >= 10 && t < 20) steps.push({ t: t + 0.5, advert: advert({ src: 'fe80::12', family: 'ipv6', version: 3, dst: 'ff02::12', addresses: [vip6], priority: 100 }), mac: MAC_B });
+      steps.push({ t: t + 0.1, arp: na(MAC_A) });
+      if (t >= 10 && t < 20) steps.push({ t: t + 0.2, arp: na(MAC_B) });
+    }
+    const g = only(run(steps));
+    assert.equal(g.family, 'ipv6');
+    assert.deepEqual(g.vip_duplicates.map((d) => [d.vip, d.macs, Math.round((d.start - T0) * 10) / 10]), [[vip6, [MAC_A, MAC_B], 10.2]]);
+    assert.deepEqual(
+      g.vip_owners.map((o) => [o.mac, o.router]),
+      [
+        [MAC_A, 'fe80::11'],
+        [MAC_B, 'fe80::12'],
+      ],
+    );
+    assert.deepEqual(g.vip_foreign_owners, []);
   });
 
   it('judges nothing when the capture carries no ARP at all (taken with a vrrp filter)', () => {
