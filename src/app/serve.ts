@@ -9,7 +9,8 @@ import type { Overrides } from '../config.js';
 import { LiveCapture } from '../adapters/capture.js';
 import { localAddresses } from '../adapters/addresses.js';
 import { WebServer } from '../adapters/http.js';
-import { NotifyFifo } from '../adapters/keepalived.js';
+import type { WebCounters } from '../adapters/http.js';
+import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
 import { createLogger } from '../adapters/log.js';
 import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
@@ -133,8 +134,14 @@ function addConflictFindings(view: WatchView, out: Map<string, Finding>): void {
 
 export interface ServeHandle {
   port: number;
+  /** Reloads the config files (SIGHUP); a bad one keeps the previous config. */
+  reload(): void;
+  /** Stops: scrapes in flight may finish first (a few seconds at most). */
   stop(): Promise<void>;
 }
+
+/** How often an exception caught at the top is logged at most (each one is counted). */
+const UNCAUGHT_LOG_EVERY_S = 10;
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   // Views of every group are built each second and by every scrape, and a scrape keeps its views for
@@ -159,6 +166,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       })
     : createLogger(settings.config.log.level, settings.config.log.format);
   const started = now();
+  // The last resort: the adapters catch their own failures; anything that still escapes is counted in
+  // vrrpwatch_uncaught_errors_total and logged, and the exporter keeps watching.
+  const uncaught = { count: 0, lastLog: -Infinity };
+  const onUncaught = (err: unknown): void => {
+    uncaught.count++;
+    if (now() - uncaught.lastLog < UNCAUGHT_LOG_EVERY_S) return;
+    uncaught.lastLog = now();
+    log.error({ err, uncaught_errors: uncaught.count }, 'internal error caught at the top; vrrpwatch keeps running (logged at most every 10 s)');
+  };
+  process.on('uncaughtException', onUncaught);
   const evictions = { last: -Infinity, pending: 0 };
   const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
     logEvent(log, e, evictions);
@@ -192,6 +209,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     if (s.notifyFifoSkipped !== undefined) log.warn({ problem: s.notifyFifoSkipped }, 'keepalived notify_fifo not read');
     if (s.notifyFifo === undefined) return undefined;
     const path = s.notifyFifo;
+    let longLineLogged = -Infinity;
     const fifo = new NotifyFifo(path, {
       state(instance, state, priority) {
         log.info({ instance, state, priority }, 'keepalived state');
@@ -203,6 +221,11 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       },
       gone() {
         log.warn({ path }, 'keepalived closed notify_fifo (stopped or killed): its states are forgotten until it reports again');
+      },
+      longLine(dropped) {
+        if (now() - longLineLogged < EVICTION_LOG_EVERY_S) return;
+        longLineLogged = now();
+        log.warn({ path, dropped }, `a notify_fifo line longer than ${NOTIFY_LINE_MAX_BYTES} bytes was dropped (not keepalived's; logged at most every 10 s)`);
       },
     });
     fifo.start();
@@ -239,11 +262,22 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       evictions: watcher.monitor.evictions,
       keepalived: fifo?.states ?? new Map(),
       config: configState,
+      web: http.counters,
+      uncaughtErrors: uncaught.count,
+      notifyFifoLinesDropped: fifo?.droppedLines ?? 0,
     };
   };
   const metrics = new Metrics(VERSION, snapshot);
   const listen = splitListenAddress(settings.config.web.listenAddress);
-  const web = await WebServer.start({
+  const http: { counters?: WebCounters } = {};
+  const stopParts = (): void => {
+    process.off('uncaughtException', onUncaught);
+    clearInterval(ticker);
+    capture.close();
+    pinger.stop();
+    fifo?.close();
+  };
+  const starting = WebServer.start({
     host: listen.host,
     port: listen.port,
     telemetryPath: settings.config.web.telemetryPath,
@@ -258,6 +292,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       log.error({ err }, message);
     },
   });
+  // The capture and the probes run already: a listen address that fails must not leave them running.
+  const web = await starting.catch((err: unknown) => {
+    stopParts();
+    throw err;
+  });
+  http.counters = web.counters;
 
   log.info(
     {
@@ -329,21 +369,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       log.error({ problems }, 'config reload failed; the previous config stays in force');
     }
   };
-  process.on('SIGHUP', reload);
-
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      process.off('SIGHUP', reload);
-      clearInterval(ticker);
       clearInterval(painter);
-      capture.close();
-      pinger.stop();
-      fifo?.close();
+      // Scrapes in flight are answered from the running parts, then those stop.
       await web.close();
+      stopParts();
       log.info('vrrpwatch stopped');
     })();
     return stopping;
   };
-  return { port: web.address().port, stop };
+  return { port: web.address().port, reload, stop };
 }

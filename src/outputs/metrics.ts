@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Metric, Registry as PromRegistry } from 'prom-client';
 import type { CaptureStatus } from '../adapters/capture.js';
+import type { WebCounters } from '../adapters/http.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
 import type { NodeGroupView } from '../core/node.js';
@@ -31,6 +32,12 @@ export interface MetricsSnapshot {
   evictions: { group: number; router: number };
   keepalived: ReadonlyMap<string, KeepalivedState>;
   config: { lastReloadOk: boolean; lastReloadAt: number };
+  /** The HTTP server's limits at work (absent until it listens). */
+  web?: WebCounters | undefined;
+  /** Exceptions that reached the top and were caught there. */
+  uncaughtErrors?: number;
+  /** notify_fifo lines dropped for being too long. */
+  notifyFifoLinesDropped?: number;
 }
 
 type Labels = Record<string, string>;
@@ -485,6 +492,23 @@ export class Metrics {
     });
     g('vrrpwatch_config_last_reload_success_timestamp_seconds', 'When the config was last loaded successfully.', (emit, { s }) => {
       emit('', s.config.lastReloadAt);
+    });
+    g('vrrpwatch_http_connections', 'HTTP connections open now.', (emit, { s }) => {
+      if (s.web !== undefined) emit('', s.web.open);
+    });
+    c('vrrpwatch_http_connections_rejected_total', 'HTTP connections closed at once: over the limit of the server or of one client address.', (emit, { s }) => {
+      if (s.web === undefined) return;
+      emit('{limit="server"}', s.web.rejected.server);
+      emit('{limit="client"}', s.web.rejected.client);
+    });
+    c('vrrpwatch_http_accept_errors_total', 'Connections the HTTP server could not accept (out of file descriptors: EMFILE).', (emit, { s }) => {
+      if (s.web !== undefined) emit('', s.web.acceptErrors);
+    });
+    c('vrrpwatch_uncaught_errors_total', 'Internal errors caught at the top of the process (each is also logged); the exporter kept running.', (emit, { s }) => {
+      if (s.uncaughtErrors !== undefined) emit('', s.uncaughtErrors);
+    });
+    c('vrrpwatch_notify_fifo_lines_dropped_total', 'Lines from keepalived\'s notify_fifo dropped for being longer than 4 KiB.', (emit, { s }) => {
+      if (s.notifyFifoLinesDropped !== undefined) emit('', s.notifyFifoLinesDropped);
     });
     g('vrrpwatch_build_info', 'Always 1; the version of vrrpwatch in a label.', (emit) => {
       emit(labelText({ version }), 1);
