@@ -57,8 +57,8 @@ export interface WebLimits {
 }
 
 export const WEB_LIMITS: WebLimits = {
-  maxConnections: 128,
-  maxConnectionsPerClient: 16,
+  maxConnections: 256,
+  maxConnectionsPerClient: 8,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
@@ -71,7 +71,7 @@ export const WEB_LIMITS: WebLimits = {
 export interface WebCounters {
   /** Connections closed at once: over the server's limit, or over one client's. */
   rejected: { server: number; client: number };
-  /** accept() failures, such as running out of file descriptors (EMFILE). */
+  /** accept() errors the server reported (libuv itself sheds connections when descriptors run out). */
   acceptErrors: number;
   /** Connections open now. */
   open: number;
@@ -239,7 +239,7 @@ export class WebServer {
     });
   }
 
-  /** Errors of the listening socket: accept() failing (EMFILE) is counted and logged at a bounded rate. */
+  /** Errors of the listening socket once it listens (accept() failing): counted, and logged at a bounded rate. */
   #serverError(err: Error): void {
     this.counters.acceptErrors++;
     const at = Date.now();

@@ -7,7 +7,8 @@
 
 export type Signal = 'SIGHUP' | 'SIGTERM' | 'SIGINT';
 
-const SIGNALS: readonly Signal[] = ['SIGHUP', 'SIGTERM', 'SIGINT'];
+// SIGHUP last: once it is caught, all three are (Node catches SIGTERM and SIGINT itself from the start, to die).
+const SIGNALS: readonly Signal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 const held = new Set<Signal>();
 const hold = (signal: Signal): void => {

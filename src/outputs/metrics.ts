@@ -501,7 +501,7 @@ export class Metrics {
       emit('{limit="server"}', s.web.rejected.server);
       emit('{limit="client"}', s.web.rejected.client);
     });
-    c('vrrpwatch_http_accept_errors_total', 'Connections the HTTP server could not accept (out of file descriptors: EMFILE).', (emit, { s }) => {
+    c('vrrpwatch_http_accept_errors_total', 'Errors the HTTP server reported accepting a connection.', (emit, { s }) => {
       if (s.web !== undefined) emit('', s.web.acceptErrors);
     });
     c('vrrpwatch_uncaught_errors_total', 'Internal errors caught at the top of the process (each is also logged); the exporter kept running.', (emit, { s }) => {
