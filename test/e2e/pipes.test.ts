@@ -1,7 +1,7 @@
 /**
  * What the CLI prints reaches its reader whole, through a real pipe (`| wc -l`, `| cat`) as into a file,
- * and a reader that stops early (`| head -1`) ends the command quietly. The capture is made here: the
- * fixture packets repeated far past the 64 KiB a pipe takes at once.
+ * and a reader that stops early (`| head -1`) ends the command quietly (serve: one line, exit 2). The
+ * capture is made here: the fixture packets repeated far past the 64 KiB a pipe takes at once.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +70,17 @@ describe('output through pipes', () => {
     assert.equal(r.stdout.split('\n').length, 2);
     assert.match(r.stdout, /^\{"ts":1795390000,.*"vrid":51,/);
     assert.equal(readFileSync(status, 'utf8'), '0\n');
+  });
+
+  it('stops serve with one line and exit 2 when the reader of its log goes away', () => {
+    const config = join(dir, 'serve.yml');
+    writeFileSync(config, 'interfaces: [lo]\nweb:\n  listen_address: "127.0.0.1:19872"\n');
+    const status = join(dir, 'serve-status');
+    const stderr = join(dir, 'serve-stderr');
+    const r = sh(`{ ${cli} serve -c ${quote(config)} 2> ${quote(stderr)}; echo $? > ${quote(status)}; } | head -1`);
+    assert.match(r.stdout, /^\{"level":30,.*"app":"vrrpwatch".*\}\n$/);
+    assert.equal(readFileSync(stderr, 'utf8'), 'vrrpwatch: stdout was closed by its reader (EPIPE): the log cannot be written; stopping.\n');
+    assert.equal(readFileSync(status, 'utf8'), '2\n');
   });
 
   it('flushes --help, --version, usage errors and --check-config through a pipe', () => {
