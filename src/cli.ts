@@ -303,9 +303,8 @@ const serving = isServe(argv);
 if (!serving) defaultSignals();
 // A reader of stdout that goes away (`| head -1`) ends the command quietly; the exporter stops, saying so.
 watchOutput(() => {
-  if (!serving) process.exit(EXIT_OK);
-  process.stderr.write('vrrpwatch: stdout was closed by its reader (EPIPE): the log cannot be written; stopping.\n');
-  process.exit(EXIT_ERROR);
+  if (serving) process.stderr.write('vrrpwatch: stdout was closed by its reader (EPIPE): the log cannot be written; stopping.\n');
+  void exitWhenFlushed(serving ? EXIT_ERROR : EXIT_OK);
 });
 
 function failure(err: unknown): number {
