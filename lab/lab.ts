@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ export const PORT = 9842;
 /** How the bin's shebang, the systemd unit and the image start Node for vrrpwatch. */
 export const NODE_FLAGS = ['--max-semi-space-size=2'];
 
-export type HostName = 'a' | 'b' | 'c' | 'w' | 'gw';
+export type HostName = 'a' | 'b' | 'c' | 'd' | 'w' | 'gw';
 
 /** Host → its address on the segment (documentation ranges). */
 export const ADDRESS: Record<HostName, { v4: string; v6: string }> = {
@@ -25,12 +25,15 @@ export const ADDRESS: Record<HostName, { v4: string; v6: string }> = {
   a: { v4: '192.0.2.11', v6: '2001:db8::11' },
   b: { v4: '192.0.2.12', v6: '2001:db8::12' },
   c: { v4: '192.0.2.13', v6: '2001:db8::13' },
+  d: { v4: '192.0.2.14', v6: '2001:db8::14' },
   w: { v4: '192.0.2.20', v6: '2001:db8::20' },
 };
 /** A bridge and a macvlan a test may make inside a host (removed by `reset`). */
 export const BRIDGE = 'br0';
 export const MACVLAN = 'mv0';
-export const VIP = { v4: '192.0.2.100', v6: '2001:db8::100', v4b: '192.0.2.101' };
+export const VIP = { v4: '192.0.2.100', v6: '2001:db8::100', v4b: '192.0.2.101', carp: '192.0.2.110' };
+/** Where FRR daemons started with `-N NAME` keep their sockets and pid files (owned by the frr user). */
+const FRR_RUN = '/var/run/frr';
 
 export class LabError extends Error {
   override readonly name = 'LabError';
@@ -51,14 +54,21 @@ const PREFIX = process.env.VRRPWATCH_LAB_PREFIX ?? 'vwlab';
 if (!/^[a-z][a-z0-9]{0,9}$/.test(PREFIX)) throw new LabError(`VRRPWATCH_LAB_PREFIX must be 1 to 10 lower-case letters and digits, not ${JSON.stringify(PREFIX)}`);
 
 /** Removes namespaces and veths left by earlier runs that were killed before they could clean up. */
-export function sweep(): void {
+export function sweep(prefix = PREFIX): void {
   for (const line of run('ip', ['netns', 'list'], true).split('\n')) {
     const name = line.split(' ')[0] ?? '';
-    if (!name.startsWith(`${PREFIX}-`)) continue;
+    if (!name.startsWith(`${prefix}-`)) continue;
     // Processes inside (keepalived, vrrpwatch) go first, or the namespace lingers.
     for (const pid of run('ip', ['netns', 'pids', name], true).split('\n').filter(Boolean)) run('kill', ['-9', pid], true);
     run('ip', ['netns', 'del', name], true);
   }
+  let frrDirs: string[] = [];
+  try {
+    frrDirs = readdirSync(FRR_RUN);
+  } catch {
+    // No FRR state directory: nothing of FRR to sweep.
+  }
+  for (const dir of frrDirs) if (dir.startsWith(`${prefix}-`)) rmSync(join(FRR_RUN, dir), { recursive: true, force: true });
 }
 
 export interface KeepalivedInstance {
@@ -100,10 +110,43 @@ function instanceConf(i: KeepalivedInstance): string {
   return lines.join('\n');
 }
 
+/** A virtual router of FRR's vrrpd (VRRPv3) on a host's eth0. */
+export interface FrrRouter {
+  vrid: number;
+  priority: number;
+  /** Milliseconds; default 1000. */
+  advertIntervalMs?: number;
+  /** Both families; default VIP.v4. IPv6 ones make the router speak VRRPv3 over IPv6 too. */
+  vips?: string[];
+}
+
+/**
+ * The macvlan FRR's vrrpd needs for a VRID and family: vrrp4-2-VRID (vrrp6-2-VRID) on eth0 with the
+ * RFC's virtual MAC 00:00:5e:00:01:VRID (02 for IPv6), holding the VIPs; vrrpd puts it in protodown
+ * while it is backup.
+ */
+function frrMacvlan(vrid: number, family: 'v4' | 'v6'): { name: string; mac: string } {
+  const n = family === 'v4' ? 4 : 6;
+  return { name: `vrrp${n}-2-${vrid}`, mac: `00:00:5e:00:0${family === 'v4' ? 1 : 2}:${vrid.toString(16).padStart(2, '0')}` };
+}
+
+function frrConf(host: HostName, routers: FrrRouter[]): string {
+  const lines = [`hostname ${host}`, 'log stdout informational', 'interface eth0'];
+  for (const r of routers) {
+    lines.push(` vrrp ${r.vrid} version 3`, ` vrrp ${r.vrid} priority ${r.priority}`, ` vrrp ${r.vrid} advertisement-interval ${r.advertIntervalMs ?? 1000}`);
+    for (const vip of r.vips ?? [VIP.v4]) lines.push(` vrrp ${r.vrid} ${vip.includes(':') ? 'ipv6' : 'ip'} ${vip}`);
+  }
+  return [...lines, '!'].join('\n') + '\n';
+}
+
 export class Lab {
   readonly dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-lab-'));
   readonly hosts: HostName[];
+  /** The namespaces' prefix: the checkout's, with the site's name appended for a second site. */
+  readonly prefix: string;
   readonly #children = new Map<string, ChildProcess>();
+  /** Host → the macvlans made for FRR's virtual routers (removed by `reset`). */
+  readonly #frrLinks = new Map<HostName, Set<string>>();
   /** Name → the log file of the latest process started under it. */
   readonly #logs = new Map<string, string>();
   #started = 0;
@@ -116,21 +159,27 @@ export class Lab {
     process.exit(130);
   };
 
-  constructor(hosts: HostName[] = ['gw', 'a', 'b', 'w']) {
+  /**
+   * `site` makes a lab of its own segment beside another (a second site of a fleet, with the same
+   * addresses, as sites reuse theirs): its namespaces are PREFIX+site-HOST, apart from the first lab's.
+   */
+  constructor(hosts: HostName[] = ['gw', 'a', 'b', 'w'], options: { site?: string } = {}) {
     this.hosts = hosts;
+    this.prefix = options.site === undefined ? PREFIX : `${PREFIX}${options.site}`;
+    if (!/^[a-z][a-z0-9]{0,12}$/.test(this.prefix)) throw new LabError(`a lab's site must be a few lower-case letters and digits, not ${JSON.stringify(options.site)}`);
     process.on('exit', this.#onExit);
     process.on('SIGINT', this.#onSignal);
     process.on('SIGTERM', this.#onSignal);
   }
 
   ns(host: HostName | 'br'): string {
-    return `${PREFIX}-${host}`;
+    return `${this.prefix}-${host}`;
   }
 
   /** Builds the namespaces, the bridge and the addresses; fails with a clear message without root. */
   create(): void {
     if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, veth, a bridge)');
-    sweep();
+    sweep(this.prefix);
     try {
       run('ip', ['netns', 'add', this.ns('br')]);
     } catch (err) {
@@ -155,6 +204,18 @@ export class Lab {
     run('ip', ['-n', ns, 'addr', 'add', `${ADDRESS[h].v6}/64`, 'dev', 'eth0', 'nodad']);
     // The gateway of the segment; it leads nowhere (the lab has no route out).
     if (h !== 'gw') run('ip', ['-n', ns, 'route', 'add', 'default', 'via', ADDRESS.gw.v4]);
+  }
+
+  /**
+   * Plugs a second interface of `host` (eth1, with `cidr`) into the segment of another lab: a
+   * monitoring host of one site that reaches the hosts of another site. Removed with this lab's host.
+   */
+  joinSegment(host: HostName, other: Lab, cidr: string): void {
+    const port = `j-${this.prefix}-${host}`.slice(0, 15);
+    run('ip', ['link', 'add', 'eth1', 'netns', this.ns(host), 'type', 'veth', 'peer', 'name', port, 'netns', other.ns('br')]);
+    run('ip', ['-n', other.ns('br'), 'link', 'set', port, 'master', 'br0', 'up']);
+    run('ip', ['-n', this.ns(host), 'link', 'set', 'eth1', 'up']);
+    run('ip', ['-n', this.ns(host), 'addr', 'add', cidr, 'dev', 'eth1']);
   }
 
   /** Runs a command inside a host's namespace and returns its output. */
@@ -249,6 +310,60 @@ export class Lab {
     this.#children.delete(`keepalived-${host}`);
   }
 
+  /**
+   * Starts FRR on a host: zebra, then vrrpd with these virtual routers (VRRPv3, preempting), each in
+   * the foreground with its own state directory under /var/run/frr (`-N`), after making the macvlans
+   * vrrpd needs. Returns the vrrpd config file. Stop vrrpd gracefully with `kill('vrrpd-HOST')`: it sends
+   * priority 0.
+   */
+  frr(host: HostName, routers: FrrRouter[]): string {
+    const links = this.#frrLinks.get(host) ?? new Set<string>();
+    this.#frrLinks.set(host, links);
+    for (const r of routers) {
+      for (const family of ['v4', 'v6'] as const) {
+        const vips = (r.vips ?? [VIP.v4]).filter((v) => v.includes(':') === (family === 'v6'));
+        const { name, mac } = frrMacvlan(r.vrid, family);
+        if (vips.length === 0 || links.has(name)) continue;
+        // A random link-local: vrrpd sends IPv6 adverts from it, and one derived from the shared MAC
+        // would be the same on every router.
+        this.exec(host, ['ip', 'link', 'add', 'link', 'eth0', 'name', name, 'type', 'macvlan', 'mode', 'bridge']);
+        links.add(name);
+        this.exec(host, ['ip', 'link', 'set', 'dev', name, 'address', mac, 'addrgenmode', 'random']);
+        this.exec(host, ['sysctl', '-qw', `net.ipv6.conf.${name}.accept_dad=0`]);
+        this.exec(host, ['ip', 'link', 'set', 'dev', name, 'up']);
+        for (const vip of vips) this.exec(host, ['ip', 'addr', 'add', `${vip}/${family === 'v6' ? 64 : 24}`, 'dev', name, ...(family === 'v6' ? ['nodad'] : [])]);
+      }
+    }
+    const name = this.ns(host);
+    const dir = join(FRR_RUN, name);
+    mkdirSync(dir, { recursive: true });
+    const zebra = join(dir, 'zebra.conf');
+    const vrrpd = join(dir, 'vrrpd.conf');
+    writeFileSync(zebra, `hostname ${host}\nlog stdout informational\n`);
+    writeFileSync(vrrpd, frrConf(host, routers));
+    run('chown', ['-R', 'frr:frr', dir]);
+    // -P 0: no vty TCP port (vtysh still reaches the daemons through their sockets in `dir`).
+    this.start(`zebra-${host}`, host, ['/usr/lib/frr/zebra', '-N', name, '-f', zebra, '-i', join(dir, 'zebra.pid'), '-P', '0']);
+    this.start(`vrrpd-${host}`, host, ['/usr/lib/frr/vrrpd', '-N', name, '-f', vrrpd, '-i', join(dir, 'vrrpd.pid'), '-P', '0']);
+    return vrrpd;
+  }
+
+  /** A host's IPv6 link-local address on a device (FRR's IPv6 adverts come from the macvlan's). */
+  linkLocal(host: HostName, dev: string): string {
+    const m = /inet6 (fe80::[0-9a-f:]+)\//.exec(this.exec(host, ['ip', '-6', 'addr', 'show', 'dev', dev, 'scope', 'link']));
+    if (m?.[1] === undefined) throw new LabError(`${dev} on ${host} has no IPv6 link-local address`);
+    return m[1];
+  }
+
+  /**
+   * Starts ucarp (CARP) on a host's eth0 with this vhid: OpenBSD's CARP format on protocol 112 and
+   * 224.0.0.18. Its up and down scripts do nothing, so it never takes an address.
+   */
+  ucarp(host: HostName, options: { vhid: number; advskew?: number; advbase?: number; pass?: string }): void {
+    const { vhid, advskew = 0, advbase = 1, pass = 'carp-lab' } = options;
+    this.start(`ucarp-${host}`, host, ['ucarp', '-i', 'eth0', '-s', ADDRESS[host].v4, '-v', String(vhid), '-p', pass, '-a', VIP.carp, '-b', String(advbase), '-k', String(advskew), '-P', '-u', '/bin/true', '-d', '/bin/true']);
+  }
+
   /** Path of a host's notify_fifo (when its keepalived was started with one). */
   fifo(host: HostName): string {
     return join(this.dir, `ka-${host}.fifo`);
@@ -306,7 +421,8 @@ export class Lab {
     for (const name of [...this.#children.keys()]) await this.kill(name);
     for (const h of this.hosts) {
       for (const tool of ['iptables', 'ip6tables']) this.exec(h, [tool, '-F'], true);
-      for (const link of [BRIDGE, MACVLAN]) this.exec(h, ['ip', 'link', 'del', link], true);
+      for (const link of [BRIDGE, MACVLAN, ...(this.#frrLinks.get(h) ?? [])]) this.exec(h, ['ip', 'link', 'del', link], true);
+      this.#frrLinks.delete(h);
       this.multicastTo(h, true);
       this.exec(h, ['ip', 'link', 'set', 'eth0', 'up'], true);
       // A VIP left behind by a keepalived killed with SIGKILL.
@@ -332,6 +448,7 @@ export class Lab {
       run('ip', ['netns', 'del', ns], true);
     }
     rmSync(this.dir, { recursive: true, force: true });
+    for (const h of this.hosts) rmSync(join(FRR_RUN, this.ns(h)), { recursive: true, force: true });
     process.off('exit', this.#onExit);
     process.off('SIGINT', this.#onSignal);
     process.off('SIGTERM', this.#onSignal);

@@ -16,8 +16,13 @@ packages=(
   tshark            # tests cross-check the decoder; bench compares replay throughput
   util-linux        # setpriv, for tests that run as an unprivileged user
   keepalived        # the namespace lab (end-to-end tests and the demo)
+  frr               # FRR's vrrpd, the second VRRP implementation the lab runs (zebra and vrrpd per namespace)
+  ucarp             # CARP on protocol 112 beside keepalived: foreign traffic on a VRID in the lab
+  arping tcpreplay  # the lab: which MACs answer for a VIP; replaying a capture into a namespace at a set rate
   iproute2 iptables iputils-ping curl  # lab namespaces, cutting VRRP, pings, reading /metrics inside a namespace
   prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
+  jsonnet           # the monitoring mixin (mixin/) renders alerts/ and dashboards/ (scripts/mixin.sh)
+  systemd           # systemd-analyze verifies packaging/vrrpwatch.service (minimal images lack it)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -29,8 +34,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  # Packages with services (keepalived, prometheus, alertmanager) must not start them here: the lab
-  # starts its own instances inside namespaces.
+  # Packages with services (keepalived, frr, prometheus, alertmanager) must not start them here: the
+  # lab starts its own instances inside namespaces (frr's service would run zebra and friends on the host).
   policy=/usr/sbin/policy-rc.d
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' > "$policy"

@@ -9,6 +9,7 @@ import { replay } from './app/replay.js';
 import { loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
 import { exitWhenFlushed, watchOutput } from './adapters/stdio.js';
+import { EXIT } from './outputs/nagios.js';
 import { renderJson, renderText } from './outputs/report.js';
 import { VERSION } from './version.js';
 
@@ -48,8 +49,8 @@ replay options:
 /** Exit codes of replay and of usage errors. */
 const EXIT_OK = 0;
 const EXIT_ERROR = 2;
-/** Nagios UNKNOWN: `once` with bad arguments or an internal problem. */
-const EXIT_UNKNOWN = 3;
+/** Nagios UNKNOWN: `once` with bad arguments or an internal problem (the plugin's own code). */
+const EXIT_UNKNOWN = EXIT.UNKNOWN;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';

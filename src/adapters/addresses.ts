@@ -2,20 +2,19 @@
 import { networkInterfaces } from 'node:os';
 import { canonicalIp } from '../core/addr.js';
 
-/** What the last successful read found. */
-let last = new Map<string, string>();
+/** The last list read, kept for the moments the system cannot list them (a descriptor shortage). */
+let lastKnown = new Map<string, string>();
 
 /**
  * Canonical address → interface holding it (keepalived's `label eth0:1` is reported as eth0). When the
- * addresses cannot be read (getifaddrs fails with EMFILE when descriptors run out) the last ones read
- * stand: a moment without descriptors must not look like every VIP leaving this node.
+ * interfaces cannot be listed (getifaddrs needs a descriptor), the last list read stands in for it.
  */
 export function localAddresses(): Map<string, string> {
   let interfaces: ReturnType<typeof networkInterfaces>;
   try {
     interfaces = networkInterfaces();
   } catch {
-    return last;
+    return new Map(lastKnown);
   }
   const out = new Map<string, string>();
   for (const [name, list] of Object.entries(interfaces)) {
@@ -25,6 +24,6 @@ export function localAddresses(): Map<string, string> {
       if (ip !== undefined && !out.has(ip)) out.set(ip, iface);
     }
   }
-  last = out;
+  lastKnown = out;
   return out;
 }

@@ -4,26 +4,23 @@
  * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, also inside VLAN tags.
  * An interface that goes down or disappears marks its capture down; it is reopened when the interface
  * returns, without a restart. Without `-i`, every interface is captured (each on its own session, so a
- * group keeps its interface) but those whose packets another capture already sees (see core/links.ts:
- * bridge and bond members, VLANs and keepalived's vmac interfaces on their parent), and new interfaces
- * are picked up as they appear.
+ * group keeps its interface) but those whose packets another capture already sees (see core/links.ts,
+ * read from /sys by sys-links.ts), and new interfaces are picked up as they appear. Nothing here
+ * throws at its caller: a session that cannot open is a capture down with its reason, retried; a
+ * list of interfaces that cannot be read keeps the sessions that run and is read again next check.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
 import { LinkType } from '../core/decode.js';
-import { parseVlanConfig, planCapture } from '../core/links.js';
+import { planCapture } from '../core/links.js';
 import type { CapturePlan, Link } from '../core/links.js';
+import { interfaceState, readLinks, tagsFilterable } from './sys-links.js';
 
-interface PcapStats {
-  ps_recv: number;
-  ps_drop: number;
-  ps_ifdrop: number;
-}
+type PcapStats = { ps_recv: number; ps_drop: number; ps_ifdrop: number };
 /**
- * The native session of npm `pcap` (its build/Release/pcap_binding). Its JavaScript wrapper loads a
- * decoder for every protocol (some 30 modules) and makes an object and an event per packet; vrrpwatch
- * decodes VRRP itself and only needs the session, so it drives the binding as the wrapper does.
+ * The native session of npm `pcap` (its build/Release/pcap_binding), pinned to an exact version in
+ * package.json. Its JavaScript wrapper loads a decoder for every protocol (some 30 modules) and makes
+ * an object and an event per packet; vrrpwatch decodes VRRP itself and only needs the session, so it
+ * drives the binding as the wrapper does.
  */
 interface PcapBindingSession {
   /**
@@ -31,12 +28,17 @@ interface PcapBindingSession {
    * packet, with the packet copied into `buf` and its header into `header`.
    */
   open_live(device: string, filter: string, bufferSize: number, snapLength: number, outfile: string, packetReady: () => void, monitor: boolean, bufferTimeout: number, warning: (text: string) => void, promiscuous: boolean): string;
-  /** Delivers the packets that are ready; returns how many, or a negative number on a read error. */
+  /**
+   * Delivers the packets that are ready; returns how many, or a negative number: -1 a read error, -2
+   * the loop was broken by `close`, and then (only then) the session is released: its poll stopped and
+   * pcap_close called. Must not be called again after it returned -2.
+   */
   dispatch(buf: Buffer, header: Buffer): number;
   /** Called by the binding when the capture's descriptor is readable (after `start_polling`). */
   read_callback: () => void;
   start_polling(): void;
   stats(): PcapStats;
+  /** Only breaks the loop (pcap_breakloop): the next `dispatch` releases the session. */
   close(): void;
 }
 interface PcapBinding {
@@ -45,15 +47,33 @@ interface PcapBinding {
 }
 
 const VRRP = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51';
+/** On Ethernet, also inside one or two VLAN tags. */
 export const CAPTURE_FILTER = `${VRRP} or (vlan and (${VRRP})) or (vlan and vlan and (${VRRP}))`;
-/** VRRP messages are small; 512 bytes holds any advertisement with its headers and tags. */
-const SNAP_LENGTH = 512;
 /**
- * The kernel's capture ring. In immediate mode libpcap uses fixed slots of the snap length, so 4 MiB is
- * some 6,000 advertisements: 0.3 s of 20,000 a second while the exporter is busy with a
- * scrape. (2 MiB, libpcap's default, dropped packets under that flood.) Drops are counted and exported.
+ * Elsewhere (the `any` device's cooked capture, tunnels) libpcap cannot compile `vlan` and refused the
+ * whole filter after it had opened the packet socket: the `any` capture never started, and each retry
+ * kept a descriptor. There tagged packets match only when the kernel took their tag off.
  */
-const BUFFER_SIZE = 4 * 1024 * 1024;
+const PLAIN_FILTER = VRRP;
+
+/**
+ * The largest legal advertisement with every header it can arrive in: the `any` device's cooked header
+ * (16 bytes; Ethernet is 14), two VLAN tags, IPv6 with room for extension headers or AH, the VRRP header,
+ * 255 IPv6 addresses, v2 auth data and an HMAC trailer. The snap length rounds it up to a multiple of
+ * 512 (4,608 bytes), so the capture cuts no legal advert.
+ */
+export const LARGEST_ADVERT_FRAME = 16 + 2 * 4 + 40 + 256 + 8 + 255 * 16 + 8 + 28;
+export const SNAP_LENGTH = Math.ceil(LARGEST_ADVERT_FRAME / 512) * 512;
+/**
+ * The kernel's capture ring. Immediate mode uses fixed slots: on Ethernet the smaller of the snap length
+ * and MTU + 18, plus 64 bytes (at MTU 1500: 5,200 adverts, 0.26 s of 20,000 a second while a scrape
+ * keeps the exporter busy); on `any` the whole snap length (one slot in 8 KiB: 1,000). Drops are exported.
+ */
+const BUFFER_SIZE = 8 * 1024 * 1024;
+/** A session that cannot open is retried after 1 s, then 2, 4, ... up to this many seconds. */
+const RETRY_MAX_SECONDS = 30;
+/** Dispatches tried at once to release a closed session (a pending socket error takes one). */
+const RELEASE_TRIES = 2;
 
 const LINK_TYPES: Record<string, number> = {
   LINKTYPE_ETHERNET: LinkType.ETHERNET,
@@ -67,7 +87,7 @@ export type FrameSink = (iface: string, linkType: number, bytes: Uint8Array, len
 export interface CaptureStatus {
   interface: string;
   up: boolean;
-  /** Why it is down (permission, interface missing or down, libpcap error). */
+  /** Why it is down (permission, interface missing or down, libpcap error, descriptor shortage). */
   problem: string | undefined;
   /** Packets libpcap and the kernel dropped, summed over every session this interface had. */
   dropped: number;
@@ -75,15 +95,18 @@ export interface CaptureStatus {
 }
 
 export interface CaptureEvents {
-  /** The capture on `iface` went up or down (`problem` says why). */
+  /** The capture on `iface` went up or down (`problem` says why); once per change, not per retry. */
   onChange(iface: string, up: boolean, problem: string | undefined): void;
-  /** Which interfaces are captured, which are left out and why, and the names of VLAN devices; at start and when it changes. */
-  onPlan?(plan: CapturePlan): void;
+  /** Interfaces captured, left out (why) and VLAN device names; at start, on change, after reconfigure. `all`: none named. */
+  onPlan?(plan: CapturePlan, all: boolean): void;
+  /** The interfaces could not be listed (`problem`), or can be again (undefined); once per change. */
+  onDiscovery?(problem: string | undefined): void;
 }
 
 /** Explains an open error in an operator's words. */
 export function explainOpenError(message: string): string {
   if (/permitted|permission|EPERM|EACCES/i.test(message)) return `${message} (capturing needs root or CAP_NET_RAW)`;
+  if (/too many open files|EMFILE|ENFILE/i.test(message)) return `${message} (the process is out of file descriptors; retrying)`;
   return message;
 }
 
@@ -94,92 +117,69 @@ function pcap(): PcapBinding {
 }
 
 /** libpcap warnings are about the environment (for example promiscuous mode); they are not ours to print. */
-function ignoreWarning(): void {
-  // Nothing to do.
-}
+const ignoreWarning = (): void => undefined;
 
-/** A link as /sys shows it (its kind, master, the links it sits on); undefined once it is gone. */
-function readLink(name: string, vlanIds: ReadonlyMap<string, number>): Link | undefined {
-  const dir = `/sys/class/net/${name}`;
-  let entries: string[];
+/** The links to plan from: /sys, or libpcap's list where /sys is not mounted. */
+function discoverLinks(): { links: Link[] } | { problem: string } {
+  const read = readLinks();
+  if (read.ok) return read;
+  if (!read.noSys) return read;
   try {
-    entries = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  const lowers = entries.filter((e) => e.startsWith('lower_')).map((e) => e.slice('lower_'.length));
-  let kind: Link['kind'] = 'other';
-  if (entries.includes('bridge')) kind = 'bridge';
-  else if (entries.includes('bonding')) kind = 'bond';
-  else if (lowers.length > 0) {
-    // Only stacked links need their type: a VLAN's id names tagged packets, MACsec is never skipped.
-    const type = /^DEVTYPE=(\S+)$/m.exec(readText(`${dir}/uevent`))?.[1];
-    if (type === 'vlan' || type === 'macsec') kind = type;
-  }
-  let master: string | undefined;
-  if (entries.includes('master')) {
-    try {
-      master = basename(readlinkSync(`${dir}/master`));
-    } catch {
-      // Left its master a moment ago.
-    }
-  }
-  return { name, kind, master, lowers, vlanId: vlanIds.get(name) };
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** The non-loopback links of this network namespace. */
-export function readLinks(): Link[] {
-  let names: string[];
-  try {
-    names = readdirSync('/sys/class/net');
-  } catch {
-    names = pcap()
+    const names = pcap()
       .findalldevs()
       .filter((d) => d.name !== 'any' && d.flags !== 'PCAP_IF_LOOPBACK' && !/^(nf|dbus|bluetooth|usbmon)/.test(d.name))
       .map((d) => d.name);
-    return names.map((name) => ({ name, kind: 'other', master: undefined, lowers: [], vlanId: undefined }));
-  }
-  const vlanIds = parseVlanConfig(readText('/proc/net/vlan/config'));
-  const links: Link[] = [];
-  for (const name of names) {
-    if (name === 'lo' || name.startsWith('bonding_')) continue;
-    const link = readLink(name, vlanIds);
-    if (link !== undefined) links.push(link);
-  }
-  return links;
-}
-
-/** Whether an interface exists and is administratively up ('missing' when it does not exist). */
-function interfaceState(name: string): 'up' | 'down' | 'missing' {
-  if (name === 'any') return 'up';
-  try {
-    const flags = parseInt(readFileSync(`/sys/class/net/${name}/flags`, 'utf8').trim(), 16);
-    return (flags & 1) === 1 ? 'up' : 'down';
-  } catch {
-    return 'missing';
+    return { links: names.map((name) => ({ name, kind: 'other', master: undefined, lowers: [], vlanId: undefined })) };
+  } catch (err) {
+    return { problem: `cannot list the network interfaces: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 
-/** Why a running capture stopped, from its interface's state (undefined while it is up). */
-function downReason(state: 'up' | 'down' | 'missing'): string | undefined {
-  if (state === 'up') return undefined;
-  return state === 'missing' ? 'the interface disappeared' : 'the interface is down';
+/** One open libpcap session, the buffers its packets are copied into, and whether it was released. */
+interface Session {
+  native: PcapBindingSession;
+  buf: Buffer;
+  header: Buffer;
+  /** `closing`: `close` was called and packets are no longer delivered; `released`: pcap_close done. */
+  state: 'open' | 'closing' | 'released';
+}
+
+/**
+ * Releases a session for good (its packet socket closed, its poll stopped). The binding's `close` only
+ * breaks the loop (pcap_breakloop); pcap_close runs in the first dispatch that sees the break, and in
+ * non-blocking mode libpcap looks at the break only after it handled a packet. So the dispatch is made
+ * here at once (a packet is often waiting), then again at every check and on the next poll event until
+ * a packet has come: a session whose reads were ignored instead kept its descriptor for good and, with
+ * packets waiting in its ring, woke the event loop without end. False while not released yet.
+ */
+function release(session: Session): boolean {
+  if (session.state === 'released') return true;
+  session.state = 'closing';
+  session.native.close();
+  for (let i = 0; i < RELEASE_TRIES; i++) {
+    let result: number;
+    try {
+      result = session.native.dispatch(session.buf, session.header);
+    } catch {
+      result = -1;
+    }
+    if (result === -2) {
+      session.state = 'released';
+      return true;
+    }
+  }
+  return false;
 }
 
 interface Slot {
   status: CaptureStatus;
-  session: PcapBindingSession | undefined;
+  session: Session | undefined;
   /** Drop and receive counters of sessions closed before, so the totals never go back. */
   droppedBefore: number;
   receivedBefore: number;
+  /** Opens that failed in a row, and when (ms since the epoch) the next may be tried. */
+  failures: number;
+  retryAt: number;
 }
 
 /** A plan as text, to tell when it changed. */
@@ -189,9 +189,13 @@ function planKey(plan: CapturePlan): string {
 
 export class LiveCapture {
   readonly #slots = new Map<string, Slot>();
+  /** Sessions closed whose release did not complete yet: tried again at every check. */
+  readonly #releasing = new Set<Session>();
   readonly #timer: NodeJS.Timeout;
-  readonly #all: boolean;
-  #plan: string;
+  #all: boolean;
+  #plan: string | undefined;
+  /** Why the interfaces cannot be listed now; undefined while they can. */
+  #discovery: string | undefined;
 
   constructor(
     interfaces: readonly string[],
@@ -200,18 +204,36 @@ export class LiveCapture {
     checkEverySeconds = 1,
   ) {
     this.#all = interfaces.length === 0;
-    const plan = planCapture(readLinks());
-    this.#plan = planKey(plan);
-    this.events.onPlan?.(plan);
-    for (const name of this.#all ? plan.capture : interfaces) this.#add(name);
+    const plan = this.#readPlan();
+    if (this.#all) for (const name of plan?.capture ?? []) this.#add(name);
+    else for (const name of interfaces) this.#add(name);
     this.#timer = setInterval(() => {
       this.check();
     }, checkEverySeconds * 1000);
     this.#timer.unref();
   }
 
+  /** Plans from the links; undefined (and the problem reported once) when they cannot be listed. */
+  #readPlan(): CapturePlan | undefined {
+    const found = discoverLinks();
+    if ('problem' in found) {
+      if (this.#discovery !== found.problem) this.events.onDiscovery?.(found.problem);
+      this.#discovery = found.problem;
+      return undefined;
+    }
+    if (this.#discovery !== undefined) this.events.onDiscovery?.(undefined);
+    this.#discovery = undefined;
+    const plan = planCapture(found.links);
+    const key = planKey(plan);
+    if (key !== this.#plan) {
+      this.#plan = key;
+      this.events.onPlan?.(plan, this.#all);
+    }
+    return plan;
+  }
+
   #add(name: string): void {
-    const slot: Slot = { status: { interface: name, up: false, problem: 'not opened yet', dropped: 0, received: 0 }, session: undefined, droppedBefore: 0, receivedBefore: 0 };
+    const slot: Slot = { status: { interface: name, up: false, problem: 'not opened yet', dropped: 0, received: 0 }, session: undefined, droppedBefore: 0, receivedBefore: 0, failures: 0, retryAt: 0 };
     this.#slots.set(name, slot);
     this.#open(slot);
   }
@@ -221,13 +243,9 @@ export class LiveCapture {
    * new interfaces are picked up, and one that joins a bridge or bond is left to it.
    */
   check(): void {
-    const plan = planCapture(readLinks());
-    const key = planKey(plan);
-    if (key !== this.#plan) {
-      this.#plan = key;
-      this.events.onPlan?.(plan);
-    }
-    if (this.#all) {
+    for (const session of this.#releasing) if (release(session)) this.#releasing.delete(session);
+    const plan = this.#readPlan();
+    if (this.#all && plan !== undefined) {
       const present = new Set(plan.capture);
       for (const name of present) if (!this.#slots.has(name)) this.#add(name);
       for (const [name, slot] of this.#slots) {
@@ -240,56 +258,93 @@ export class LiveCapture {
     }
     for (const slot of this.#slots.values()) {
       const state = interfaceState(slot.status.interface);
-      const reason = downReason(state);
-      if (reason !== undefined && slot.session !== undefined) this.#down(slot, reason);
-      else if (reason === undefined && slot.session === undefined) this.#open(slot);
-      else if (state !== 'up') slot.status.problem = state === 'missing' ? 'no such interface' : 'the interface is down';
+      if (slot.session !== undefined) {
+        // Unknown (/sys unreadable for now): a session that runs is left running.
+        if (state.state === 'down' || state.state === 'missing') this.#down(slot, state.state === 'missing' ? 'the interface disappeared' : 'the interface is down');
+      } else if (state.state === 'up' || state.state === 'unknown') {
+        if (Date.now() >= slot.retryAt) this.#open(slot);
+      } else {
+        // Already down and logged with the reason it stopped: only the status follows the interface.
+        slot.status.problem = state.state === 'missing' ? 'no such interface' : 'the interface is down';
+      }
     }
   }
 
   #open(slot: Slot): void {
     const name = slot.status.interface;
-    const state = interfaceState(name);
-    if (state !== 'up') {
+    const state = interfaceState(name).state;
+    if (state === 'down' || state === 'missing') {
       this.#setDown(slot, state === 'missing' ? 'no such interface' : 'the interface is down');
       return;
     }
-    const session = new (pcap().PcapSession)();
     // libpcap copies each packet into these, reused for the next one: the decoder copies what it keeps.
     const buf = Buffer.alloc(SNAP_LENGTH);
     const header = Buffer.alloc(16);
+    let native: PcapBindingSession;
+    try {
+      native = new (pcap().PcapSession)();
+    } catch (err) {
+      this.#failed(slot, err instanceof Error ? err.message : String(err));
+      return;
+    }
+    const opened: Session = { native, buf, header, state: 'open' };
+    let linkType = 0;
     const packetReady = (): void => {
+      // A closing session's last dispatch may still hand over a packet: it is not ours any more.
+      if (opened.state !== 'open') return;
       const ts = header.readUInt32LE(0) + header.readUInt32LE(4) / 1e6;
       const caplen = Math.min(header.readUInt32LE(8), buf.length);
       this.sink(name, linkType, buf, caplen, ts);
     };
-    let linkType: number;
+    let linkName: string;
     try {
-      const linkName = session.open_live(name, CAPTURE_FILTER, BUFFER_SIZE, SNAP_LENGTH, '', packetReady, false, 0, ignoreWarning, true);
-      const known = LINK_TYPES[linkName];
-      if (known === undefined) {
-        session.close();
-        this.#setDown(slot, `unsupported link type (${linkName})`);
-        return;
-      }
-      linkType = known;
+      linkName = native.open_live(name, tagsFilterable(name) ? CAPTURE_FILTER : PLAIN_FILTER, BUFFER_SIZE, SNAP_LENGTH, '', packetReady, false, 0, ignoreWarning, true);
     } catch (err) {
-      this.#setDown(slot, explainOpenError(err instanceof Error ? err.message : String(err)));
+      // A session that failed to open holds no descriptor (libpcap cleans up a failed activation).
+      this.#failed(slot, explainOpenError(err instanceof Error ? err.message : String(err)));
       return;
     }
+    const known = LINK_TYPES[linkName];
+    if (known === undefined) {
+      this.#release(opened);
+      this.#failed(slot, `unsupported link type (${linkName})`);
+      return;
+    }
+    linkType = known;
     // Called when the descriptor is readable; a read error means the session failed (interface gone).
-    session.read_callback = () => {
-      // A poll event can still arrive for a session closed a moment ago: it is not ours any more.
-      if (slot.session !== session) return;
-      if (session.dispatch(buf, header) < 0) this.#down(slot, downReason(interfaceState(name)) ?? 'libpcap reported a read error');
+    native.read_callback = () => {
+      if (opened.state !== 'open') {
+        // A poll event of a session whose release is pending: releasing it ends the events.
+        if (release(opened)) this.#releasing.delete(opened);
+        return;
+      }
+      if (native.dispatch(buf, header) >= 0) return;
+      // The session cannot go on: libuv stops polling a descriptor that reported an error.
+      const state = interfaceState(name).state;
+      this.#down(slot, state === 'missing' ? 'the interface disappeared' : state === 'down' ? 'the interface is down' : 'libpcap reported a read error');
     };
-    session.start_polling();
+    try {
+      native.start_polling();
+    } catch (err) {
+      this.#release(opened);
+      this.#failed(slot, err instanceof Error ? err.message : String(err));
+      return;
+    }
     // Packets that arrived between opening and polling would otherwise wait for the next one.
-    process.nextTick(session.read_callback);
-    slot.session = session;
+    process.nextTick(native.read_callback);
+    slot.session = opened;
+    slot.failures = 0;
+    slot.retryAt = 0;
     slot.status.up = true;
     slot.status.problem = undefined;
     this.events.onChange(name, true, undefined);
+  }
+
+  /** An open that failed: the capture is down with the reason, and retried later, each time later. */
+  #failed(slot: Slot, problem: string): void {
+    slot.failures++;
+    slot.retryAt = Date.now() + Math.min(RETRY_MAX_SECONDS, 2 ** (slot.failures - 1)) * 1000;
+    this.#setDown(slot, problem);
   }
 
   #setDown(slot: Slot, problem: string): void {
@@ -308,12 +363,12 @@ export class LiveCapture {
   #close(slot: Slot): void {
     if (slot.session === undefined) return;
     this.#fold(slot);
-    try {
-      slot.session.close();
-    } catch {
-      // Already closed by libpcap after an error: nothing left to release.
-    }
+    this.#release(slot.session);
     slot.session = undefined;
+  }
+
+  #release(session: Session): void {
+    if (!release(session)) this.#releasing.add(session);
   }
 
   /** Moves a closing session's counters into the slot's totals. */
@@ -325,24 +380,46 @@ export class LiveCapture {
   }
 
   #stats(slot: Slot): PcapStats | undefined {
+    if (slot.session?.state !== 'open') return undefined;
     try {
-      return slot.session?.stats();
+      return slot.session.native.stats();
     } catch {
       return undefined;
     }
   }
 
+  /** One per interface; capturing on all, none yet and the interfaces not listed: `any`, down with the reason. */
   statuses(): CaptureStatus[] {
-    return [...this.#slots.values()].map((slot) => {
+    const out = [...this.#slots.values()].map((slot) => {
       const stats = this.#stats(slot);
       slot.status.dropped = slot.droppedBefore + (stats === undefined ? 0 : stats.ps_drop + stats.ps_ifdrop);
       slot.status.received = slot.receivedBefore + (stats?.ps_recv ?? 0);
       return { ...slot.status };
     });
+    if (this.#all && out.length === 0 && this.#discovery !== undefined) out.push({ interface: 'any', up: false, problem: this.#discovery, dropped: 0, received: 0 });
+    return out;
+  }
+
+  /**
+   * Follows a reload's interfaces (none: every interface): sessions of interfaces still wanted are
+   * kept, others closed, new ones opened, and the plan reported again.
+   */
+  reconfigure(interfaces: readonly string[]): void {
+    this.#all = interfaces.length === 0;
+    this.#plan = undefined;
+    const plan = this.#readPlan();
+    const wanted = new Set(this.#all ? (plan?.capture ?? [...this.#slots.keys()]) : interfaces);
+    for (const [name, slot] of this.#slots) {
+      if (wanted.has(name)) continue;
+      this.#close(slot);
+      this.#slots.delete(name);
+    }
+    for (const name of wanted) if (!this.#slots.has(name)) this.#add(name);
   }
 
   close(): void {
     clearInterval(this.#timer);
     for (const slot of this.#slots.values()) this.#close(slot);
+    for (const session of this.#releasing) if (release(session)) this.#releasing.delete(session);
   }
 }

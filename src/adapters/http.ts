@@ -6,18 +6,17 @@
  * idle or slow clients cannot hold the exporter's descriptors.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Server as HttpsServer, ServerOptions } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { WebConfig } from '../web-config.js';
-import { fileProblem } from './file-problem.js';
+import { tlsServerOptions } from './tls-files.js';
 
 export interface WebOptions {
   host: string;
@@ -98,25 +97,6 @@ export class WebConfigFileError extends Error {
   override readonly name = 'WebConfigFileError';
 }
 
-function tlsOptions(tls: NonNullable<WebConfig['tls']>): ServerOptions {
-  const read = (file: string, what: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new WebConfigFileError(`cannot read the TLS ${what} ${file}: ${fileProblem(err)}`);
-    }
-  };
-  return {
-    cert: read(tls.certFile, 'certificate'),
-    key: read(tls.keyFile, 'key'),
-    ...(tls.clientCaFile === undefined ? {} : { ca: read(tls.clientCaFile, 'client CA') }),
-    requestCert: tls.clientAuthType !== 'NoClientCert',
-    rejectUnauthorized: tls.clientAuthType === 'RequireAndVerifyClientCert',
-    minVersion: tls.minVersion,
-    ...(tls.maxVersion === undefined ? {} : { maxVersion: tls.maxVersion }),
-  };
-}
-
 const MAX_CACHED = 256;
 /** How often an accept() failure is logged at most (each one is counted). */
 const ACCEPT_ERROR_LOG_EVERY_MS = 10_000;
@@ -168,7 +148,7 @@ export class WebServer {
       // Node checks the two timeouts above this often (30 s by default).
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     };
-    const server = tls === undefined ? createHttpServer(serverOptions, app) : createHttpsServer({ ...tlsOptions(tls), ...serverOptions, handshakeTimeout: limits.handshakeTimeoutMs }, app);
+    const server = tls === undefined ? createHttpServer(serverOptions, app) : createHttpsServer({ ...tlsServerOptions(tls), ...serverOptions, handshakeTimeout: limits.handshakeTimeoutMs }, app);
     server.maxConnections = limits.maxConnections;
     server.timeout = limits.idleTimeoutMs;
     const web = new WebServer(options, server, limits);
@@ -208,7 +188,7 @@ export class WebServer {
     if ((tls === undefined) !== (this.#config?.tls === undefined)) {
       throw new WebConfigFileError('switching TLS on or off needs a restart; the previous web config stays in force');
     }
-    if (tls !== undefined) (this.server as HttpsServer).setSecureContext(tlsOptions(tls));
+    if (tls !== undefined) (this.server as HttpsServer).setSecureContext(tlsServerOptions(tls));
     this.#config = config;
     this.#verified.clear();
     this.#prepareDummyHash();

@@ -2,48 +2,75 @@
  * keepalived on this node: its config (read with includes followed; the parser is pure and lives in
  * core) and its notify_fifo, from which keepalived reports each instance's state as it changes.
  */
-import { closeSync, constants, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/keepalived-conf.js';
 import type { ExpectedGroup } from '../core/types.js';
+import { ConfigFileError, readConfigText } from './config-file.js';
 import { fileProblem } from './file-problem.js';
 
 function wildcard(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
 }
 
-/** Follows `include`: a path, or a pattern with `*`/`?` in its file name, relative to the main file's directory. */
+/** Reads one file of keepalived's config; the problem is returned, in words. */
+function readConf(path: string): { path: string; text: string } | string {
+  try {
+    return { path, text: readConfigText(path) };
+  } catch (err) {
+    return err instanceof ConfigFileError ? err.problem : fileProblem(err);
+  }
+}
+
+/**
+ * Follows `include`: a path, or a pattern with `*`/`?` in its file name, relative to the main file's
+ * directory. Reading stops once the budget is spent (the parser then refuses the include).
+ */
 function resolver(mainDir: string): IncludeResolver {
-  return (pattern) => {
+  return (pattern, _from, budget) => {
     const path = isAbsolute(pattern) ? pattern : join(mainDir, pattern);
     const name = basename(path);
+    if (!/[*?]/.test(name)) {
+      const one = readConf(path);
+      return typeof one === 'string' ? one : [one];
+    }
+    if (/[*?]/.test(dirname(path))) return 'wildcards are only followed in the file name';
+    const re = wildcard(name);
+    let names: string[];
     try {
-      if (!/[*?]/.test(name)) return [{ path, text: readFileSync(path, 'utf8') }];
-      if (/[*?]/.test(dirname(path))) return 'wildcards are only followed in the file name';
-      const re = wildcard(name);
-      return readdirSync(dirname(path))
-        .filter((f) => re.test(f))
-        .sort()
-        .map((f) => join(dirname(path), f))
-        .filter((f) => statSync(f).isFile())
-        .map((f) => ({ path: f, text: readFileSync(f, 'utf8') }));
+      names = readdirSync(dirname(path)).filter((f) => re.test(f)).sort();
     } catch (err) {
       return fileProblem(err);
     }
+    const out: { path: string; text: string }[] = [];
+    let { files, bytes } = budget;
+    for (const f of names.map((n) => join(dirname(path), n))) {
+      // A directory (or a FIFO, a socket) matching the pattern is skipped, as keepalived's glob does.
+      let regular: boolean;
+      try {
+        regular = statSync(f).isFile();
+      } catch {
+        continue;
+      }
+      if (!regular) continue;
+      const one = readConf(f);
+      if (typeof one === 'string') return `${f}: ${one}`;
+      out.push(one);
+      files -= 1;
+      bytes -= one.text.length;
+      if (files < 0 || bytes < 0) break;
+    }
+    return out;
   };
 }
 
 /** Reads a keepalived.conf; throws KeepalivedConfError with the file (and line) of the problem. */
 export function readKeepalivedConf(file: string): KeepalivedConf {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new KeepalivedConfError(`cannot read ${file}: ${fileProblem(err)}`);
-  }
-  return parseKeepalivedConf(file, text, resolver(dirname(resolve(file))));
+  const main = readConf(file);
+  if (typeof main === 'string') throw new KeepalivedConfError(`cannot read ${file}: ${main}`);
+  return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))));
 }
 
 /** The groups a keepalived.conf promises: one per vrrp_instance. */

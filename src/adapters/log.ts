@@ -8,17 +8,34 @@ import { outputFailed } from './stdio.js';
 
 export type { Logger };
 
-/** Where log lines go instead of stdout (the live view keeps the latest ones on screen). */
-export type LineSink = (line: string) => void;
+/** One log call as it was made: its level, message and fields (nothing serialised). */
+export interface LogEntry {
+  /** Seconds since the epoch. */
+  time: number;
+  level: string;
+  msg: string;
+  fields: Readonly<Record<string, unknown>>;
+}
 
-export function createLogger(level: LogLevel, format: LogFormat, sink?: LineSink): Logger {
+/** Where log calls go instead of stdout (the live view keeps the latest ones on screen). */
+export type EntrySink = (entry: LogEntry) => void;
+
+export function createLogger(level: LogLevel, format: LogFormat, sink?: EntrySink): Logger {
   const options = { level, base: { app: 'vrrpwatch' }, timestamp: pino.stdTimeFunctions.isoTime };
   if (sink !== undefined) {
-    return pino(options, {
-      write(chunk: string) {
-        for (const line of chunk.split('\n')) if (line !== '') sink(line);
+    // Each call at an enabled level is handed over as it was made, and nothing is written.
+    const logger: Logger = pino({
+      ...options,
+      hooks: {
+        logMethod(args, _method, levelValue) {
+          const [first, second] = args as unknown[];
+          const fields = typeof first === 'object' && first !== null ? (first as Record<string, unknown>) : {};
+          const msg = typeof first === 'string' ? first : typeof second === 'string' ? second : '';
+          sink({ time: Date.now() / 1000, level: logger.levels.labels[levelValue] ?? 'info', msg, fields });
+        },
       },
     });
+    return logger;
   }
   if (format === 'pretty') {
     // Loaded only here: the JSON logs of a service never need it (it is some 30 modules).

@@ -3,7 +3,6 @@
  * notify_fifo and pings are observations on the same path; metrics are rendered at scrape time; a log
  * line when a finding starts and one when it ends, never one per packet.
  */
-import { setFlagsFromString } from 'node:v8';
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { LiveCapture } from '../adapters/capture.js';
@@ -12,17 +11,19 @@ import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
 import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
 import { createLogger } from '../adapters/log.js';
-import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
-import type { MonitorEvent } from '../core/state.js';
-import type { NodeGroupView } from '../core/node.js';
-import { othersOf } from '../core/vips.js';
+import { findingChanges, findings } from '../core/findings.js';
+import type { FindingLine } from '../core/findings.js';
 import { eventLine, renderLive } from '../outputs/live.js';
+import { eventRecord } from '../outputs/log-lines.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
-import { loadSettings, SettingsError } from './settings.js';
+import { reload } from './reload.js';
+import type { ConfigState, Running, Starters } from './reload.js';
+import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
+import { tuneV8ForViews } from './v8-tuning.js';
 import { Watcher } from './watch.js';
 import type { WatchView } from './watch.js';
 
@@ -39,97 +40,10 @@ export interface ServeOptions {
  * 1% of a core (every 250 ms cost twice the CPU).
  */
 const TICK_MS = 1000;
-const EVICTION_LOG_EVERY_S = 10;
 const LIVE_EVENTS = 12;
 
 function now(): number {
   return Date.now() / 1000;
-}
-
-function groupFields(e: { group: { key: { interface: string; family: string; vrid: number } } }): Record<string, unknown> {
-  return { interface: e.group.key.interface, family: e.group.key.family, vrid: e.group.key.vrid };
-}
-
-/** One log line per change of judgement that an operator acts on. */
-function logEvent(log: Logger, e: MonitorEvent, evictions: { last: number; pending: number }): void {
-  switch (e.type) {
-    case 'split_start':
-      log.error({ ...groupFields(e), finding: 'split_brain', routers: e.split.routers, since: e.split.onset }, 'split-brain: more than one master');
-      return;
-    case 'split_end':
-      log.info({ ...groupFields(e), finding: 'split_brain', routers: e.split.routers, duration_seconds: +(e.time - e.split.onset).toFixed(3) }, 'split-brain ended');
-      return;
-    case 'failover':
-      log.warn({ ...groupFields(e), from: e.from, to: e.to }, 'failover: the master changed');
-      return;
-    case 'no_master_start':
-      log.error({ ...groupFields(e), finding: 'no_master' }, 'the group has no master');
-      return;
-    case 'no_master_end':
-      log.info({ ...groupFields(e), finding: 'no_master' }, 'the group has a master again');
-      return;
-    case 'mismatch_start':
-      log.warn({ ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field }, e.field === 'auth' ? 'routers disagree on authentication' : `routers disagree on ${e.field}`);
-      return;
-    case 'mismatch_end':
-      log.info({ ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field }, 'routers agree again');
-      return;
-    case 'group_expired':
-      log.info({ ...groupFields(e) }, 'group silent too long: forgotten');
-      return;
-    case 'evicted':
-      evictions.pending++;
-      if (e.time - evictions.last >= EVICTION_LOG_EVERY_S) {
-        log.warn({ evicted: evictions.pending }, 'tables full: least recently heard groups or routers evicted (a flood or a spoofer?)');
-        evictions.last = e.time;
-        evictions.pending = 0;
-      }
-      return;
-    case 'master_start':
-    case 'master_end':
-      log.debug({ ...groupFields(e), router: e.router }, e.type === 'master_start' ? 'router acts as master' : 'router no longer master');
-      return;
-  }
-}
-
-/** A finding to log once when it starts and once when it ends. */
-interface Finding {
-  msg: string;
-  fields: Record<string, unknown>;
-  level: 'error' | 'warn';
-}
-
-/** Node findings, as stable ids, so each start and end is logged once. */
-function nodeFindings(views: readonly NodeGroupView[]): Map<string, Finding> {
-  const out = new Map<string, Finding>();
-  for (const n of views) {
-    const g = { interface: n.key.interface, family: n.key.family, vrid: n.key.vrid };
-    const id = `${n.key.interface}|${n.key.family}|${n.key.vrid}`;
-    for (const vip of n.backupHolding) out.set(`${id}|backup_holding|${vip}`, { level: 'error', msg: 'this node holds the VIP but is not master', fields: { ...g, finding: 'backup_holding_vip', vip, role_from: n.roleFrom } });
-    for (const vip of n.masterMissing) out.set(`${id}|master_missing|${vip}`, { level: 'error', msg: 'this node is master but does not hold the VIP', fields: { ...g, finding: 'master_missing_vip', vip } });
-    if (n.expectedWithoutMaster) out.set(`${id}|expected_no_master`, { level: 'error', msg: 'an expected group has no master', fields: { ...g, finding: 'no_master', expected_from: n.expected?.source } });
-    if (n.mastersBeside.length > 0) out.set(`${id}|split_beside`, { level: 'error', msg: 'split-brain: keepalived here is MASTER and another router advertises as master; this node\'s adverts are not seen leaving it', fields: { ...g, finding: 'split_brain', routers: n.mastersBeside } });
-    for (const field of n.configDiffers) {
-      out.set(`${id}|differs|${field}`, { level: 'warn', msg: "the master's adverts disagree with this node's config", fields: { ...g, finding: 'config_mismatch', field, config: n.expected?.source } });
-    }
-    if (n.advertsBlocked) out.set(`${id}|blocked`, { level: 'warn', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: { ...g, finding: 'adverts_blocked' } });
-  }
-  return out;
-}
-
-/** VIPs mastered in two VRIDs, as findings of each group involved (ids as nodeFindings makes them). */
-function addConflictFindings(view: WatchView, out: Map<string, Finding>): void {
-  for (const group of view.groups) {
-    const g = { interface: group.key.interface, family: group.key.family, vrid: group.key.vrid };
-    for (const c of view.conflicts.get(group.key) ?? []) {
-      const others = othersOf(c, group);
-      out.set(`${g.interface}|${g.family}|${g.vrid}|vip_conflict|${c.vip}`, {
-        level: 'error',
-        msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
-        fields: { ...g, finding: 'vip_conflict', vip: c.vip, other_vrids: others.vrids, routers: others.routers },
-      });
-    }
-  }
 }
 
 export interface ServeHandle {
@@ -140,28 +54,17 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-/** How often an exception caught at the top is logged at most (each one is counted). */
+/** How often an exception caught at the top, or a notify_fifo line too long, is logged at most (each one is counted). */
 const UNCAUGHT_LOG_EVERY_S = 10;
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
-  // Views of every group are built each second and by every scrape, and a scrape keeps its views for
-  // the milliseconds of a render. V8's allocation-site pretenuring takes that for long life and then
-  // allocates every later view straight into the old generation, which grew by megabytes a second at
-  // 1,000 groups. Views die young: let them.
-  setFlagsFromString('--no-allocation-site-pretenuring');
-  // Some of a scrape's views still reach the old generation (a scavenge during a render moves their
-  // pages there whole). V8 lets the old generation grow to four times what was live at the last full
-  // collection before it collects again: on a small heap such as this one that was 60 MB of dead views
-  // between collections under frequent scrapes. Growing by 30% keeps the resident size near what is
-  // live, for a full collection (a few ms at this size) every few seconds at worst.
-  setFlagsFromString('--heap-growing-percent=30');
-  let settings: Settings = loadSettings(options.configFile, options.overrides, true);
+  tuneV8ForViews();
+  const settings: Settings = loadSettings(options.configFile, options.overrides, true);
+  // The live view is handed the log calls as they are made (the same events the log writes).
   const recent: string[] = [];
   const log = options.live
-    ? createLogger(settings.config.log.level, 'json', (line) => {
-        const e = eventLine(line);
-        if (e === undefined) return;
-        recent.push(e);
+    ? createLogger(settings.config.log.level, 'json', (entry) => {
+        recent.push(eventLine(entry));
         if (recent.length > LIVE_EVENTS) recent.shift();
       })
     : createLogger(settings.config.log.level, settings.config.log.format);
@@ -178,9 +81,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   process.on('uncaughtException', onUncaught);
   const evictions = { last: -Infinity, pending: 0 };
   const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
-    logEvent(log, e, evictions);
+    const r = eventRecord(e, evictions);
+    if (r !== undefined) log[r.level](r.fields, r.msg);
   });
-  const configState = { lastReloadOk: true, lastReloadAt: started };
+  const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
   const startCapture = (s: Settings): LiveCapture =>
     new LiveCapture(s.config.interfaces, watcher.onFrame, {
@@ -188,9 +92,13 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         if (up) log.info({ interface: iface }, 'capture running');
         else log.warn({ interface: iface, problem }, 'capture down');
       },
-      onPlan(plan) {
+      onDiscovery(problem) {
+        if (problem === undefined) log.info('the network interfaces can be listed again');
+        else log.warn({ problem }, 'cannot list the network interfaces; the running captures go on, retrying every second');
+      },
+      onPlan(plan, all) {
         watcher.vlanNames = plan.vlanNames;
-        if (s.config.interfaces.length > 0) return;
+        if (!all) return;
         const skipped = Object.fromEntries(plan.skipped);
         log.info({ interfaces: plan.capture, ...(plan.skipped.size > 0 ? { skipped } : {}) }, 'capturing on every interface');
       },
@@ -223,7 +131,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         log.warn({ path }, 'keepalived closed notify_fifo (stopped or killed): its states are forgotten until it reports again');
       },
       longLine(dropped) {
-        if (now() - longLineLogged < EVICTION_LOG_EVERY_S) return;
+        if (now() - longLineLogged < UNCAUGHT_LOG_EVERY_S) return;
         longLineLogged = now();
         log.warn({ path, dropped }, `a notify_fifo line longer than ${NOTIFY_LINE_MAX_BYTES} bytes was dropped (not keepalived's; logged at most every 10 s)`);
       },
@@ -232,21 +140,18 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return fifo;
   };
 
-  let capture = startCapture(settings);
-  let pinger = startPinger(settings);
-  let fifo = startFifo(settings);
+  const start: Starters = { pinger: startPinger, fifo: startFifo };
+  const running: Running = { settings, capture: startCapture(settings), pinger: startPinger(settings), fifo: startFifo(settings) };
 
   const observe = (at: number): WatchView =>
-    watcher.view(at, { localAddresses: localAddresses(), keepalived: fifo?.states ?? new Map(), peerAnswers: pinger.peerAnswers() });
+    watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() });
 
-  let active = new Map<string, Finding>();
+  let active: ReadonlyMap<string, FindingLine> = new Map();
   const tick = (): void => {
-    const view = observe(now());
-    const next = nodeFindings(view.node);
-    addConflictFindings(view, next);
-    for (const [id, f] of next) if (!active.has(id)) log[f.level](f.fields, f.msg);
-    for (const [id, f] of active) if (!next.has(id)) log.info(f.fields, `ended: ${f.msg}`);
-    active = next;
+    const changes = findingChanges(active, findings(observe(now())));
+    for (const f of changes.started) log[f.level](f.fields, f.msg);
+    for (const f of changes.ended) log.info(f.fields, f.msg);
+    active = changes.active;
   };
   const ticker = setInterval(tick, TICK_MS);
 
@@ -257,25 +162,27 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       node: view.node,
       conflicts: view.conflicts,
       invalid: watcher.invalid,
-      captures: capture.statuses(),
-      probes: [...pinger.results.values()],
+      captures: running.capture.statuses(),
+      probes: [...running.pinger.results.values()],
       evictions: watcher.monitor.evictions,
-      keepalived: fifo?.states ?? new Map(),
+      keepalived: running.fifo?.states ?? new Map(),
       config: configState,
       web: http.counters,
       uncaughtErrors: uncaught.count,
-      notifyFifoLinesDropped: fifo?.droppedLines ?? 0,
+      notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
     };
   };
-  const metrics = new Metrics(VERSION, snapshot);
+  const metrics = new Metrics(VERSION, snapshot, (family, err) => {
+    log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
+  });
   const listen = splitListenAddress(settings.config.web.listenAddress);
   const http: { counters?: WebCounters } = {};
   const stopParts = (): void => {
     process.off('uncaughtException', onUncaught);
     clearInterval(ticker);
-    capture.close();
-    pinger.stop();
-    fifo?.close();
+    running.capture.close();
+    running.pinger.stop();
+    running.fifo?.close();
   };
   const starting = WebServer.start({
     host: listen.host,
@@ -285,8 +192,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     metrics: () => metrics.render(snapshot()),
     describe: () => [
       `version ${VERSION}`,
-      `capturing on ${settings.config.interfaces.length === 0 ? 'every interface' : settings.config.interfaces.join(', ')}`,
-      `${watcher.monitor.groups.size} groups heard, ${settings.expected.length} expected`,
+      `capturing on ${running.settings.config.interfaces.length === 0 ? 'every interface' : running.settings.config.interfaces.join(', ')}`,
+      `${watcher.monitor.groups.size} groups heard, ${running.settings.expected.length} expected`,
     ],
     onError: (message, err) => {
       log.error({ err }, message);
@@ -328,8 +235,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         groups: view.groups,
         node: view.node,
         conflicts: view.conflicts,
-        captures: capture.statuses(),
-        probes: [...pinger.results.values()],
+        captures: running.capture.statuses(),
+        probes: [...running.pinger.results.values()],
         events: recent,
         color: process.stdout.isTTY || process.env.FORCE_COLOR === '1',
       });
@@ -339,35 +246,8 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     painter = setInterval(paint, 1000);
   }
 
-  const reload = (): void => {
-    try {
-      const next = loadSettings(options.configFile, options.overrides, true);
-      web.reload(next.webConfig);
-      if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) {
-        capture.close();
-        capture = startCapture(next);
-      }
-      if (JSON.stringify(next.probeTargets) !== JSON.stringify(settings.probeTargets) || JSON.stringify(next.config.probe) !== JSON.stringify(settings.config.probe)) {
-        pinger.stop();
-        pinger = startPinger(next);
-      }
-      if (next.notifyFifo !== settings.notifyFifo) {
-        fifo?.close();
-        fifo = startFifo(next);
-      }
-      watcher.expect(now(), next.expected);
-      log.level = next.config.log.level;
-      const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
-      if (restartNeeded.length > 0) log.warn({ keys: restartNeeded.map((k) => `web.${k}`) }, 'these settings take effect after a restart');
-      settings = next;
-      configState.lastReloadOk = true;
-      configState.lastReloadAt = now();
-      log.info({ expected: next.expected.length, probes: next.probeTargets.length }, 'config reloaded');
-    } catch (err) {
-      configState.lastReloadOk = false;
-      const problems = err instanceof SettingsError ? err.problems : [err instanceof Error ? err.message : String(err)];
-      log.error({ problems }, 'config reload failed; the previous config stays in force');
-    }
+  const onHangup = (): void => {
+    reload(running, start, { configFile: options.configFile, overrides: options.overrides, web, watcher, log, configState, now });
   };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -380,5 +260,5 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     })();
     return stopping;
   };
-  return { port: web.address().port, reload, stop };
+  return { port: web.address().port, reload: onHangup, stop };
 }

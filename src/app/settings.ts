@@ -3,7 +3,6 @@
  * from keepalived.conf, and the web config. Problems come back as messages, each naming its file and
  * key or line; nothing here exits.
  */
-import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG, parseConfigText, withOverrides } from '../config.js';
 import type { Config, Overrides } from '../config.js';
 import { KeepalivedConfError } from '../core/keepalived-conf.js';
@@ -12,7 +11,8 @@ import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
 import { expectationsOf, readKeepalivedConf } from '../adapters/keepalived.js';
 import { localAddresses } from '../adapters/addresses.js';
-import { fileProblem } from '../adapters/file-problem.js';
+import { ConfigFileError, readConfigText } from '../adapters/config-file.js';
+import { TlsFileError, tlsServerOptions } from '../adapters/tls-files.js';
 import type { ProbeRole } from '../adapters/pinger.js';
 
 export interface Settings {
@@ -36,9 +36,10 @@ export class SettingsError extends Error {
 
 function readText(file: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readConfigText(file);
   } catch (err) {
-    throw new SettingsError([`cannot read the ${what} ${file}: ${fileProblem(err)}`]);
+    if (err instanceof ConfigFileError) throw new SettingsError([`cannot read the ${what} ${file}: ${err.problem}`]);
+    throw err;
   }
 }
 
@@ -83,6 +84,16 @@ export function loadSettings(configFile: string | undefined, overrides: Override
     const parsed = parseWebConfig(readText(config.web.configFile, 'web config'), config.web.configFile);
     if (!parsed.ok) throw new SettingsError(parsed.errors);
     webConfig = parsed.value;
+    // The certificate, key and client CA are read and checked now, so a bad one is one line at start,
+    // in --check-config and on reload (the server reads them again when it starts or reloads).
+    if (webConfig.tls !== undefined) {
+      try {
+        tlsServerOptions(webConfig.tls);
+      } catch (err) {
+        if (err instanceof TlsFileError) throw new SettingsError([`${config.web.configFile}: ${err.message}`]);
+        throw err;
+      }
+    }
   }
   const probeTargets = [
     ...peers.map((target) => ({ target, role: 'peer' as const })),

@@ -7,9 +7,10 @@ import { Decoder } from '../core/decode.js';
 import { vlanInterface } from '../core/links.js';
 import { NodeJudge } from '../core/node.js';
 import type { NodeGroupView, NodeObservations } from '../core/node.js';
-import { DEFAULT_SETTINGS, groupView, Monitor } from '../core/state.js';
-import type { EventSink, GroupView } from '../core/state.js';
-import type { ExpectedGroup, GroupKey } from '../core/types.js';
+import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
+import type { EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
+import { groupView } from '../core/views.js';
+import type { GroupView } from '../core/views.js';
 import { vipConflicts } from '../core/vips.js';
 import type { VipConflict } from '../core/vips.js';
 

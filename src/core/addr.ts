@@ -1,4 +1,6 @@
-/** IP addresses as text: dotted quad, and RFC 5952 canonical IPv6. */
+/** IP addresses as text: dotted quad, and RFC 5952 canonical IPv6; the one parser of addresses people write. */
+import { interfaceNameProblem } from './names.js';
+import { quote } from './quote.js';
 
 /**
  * Recently formatted IPv4 addresses by value: a segment has few routers and addresses, and this saves
@@ -42,12 +44,37 @@ export function ipv6Text(b: Uint8Array, o: number): string {
   return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
-/** The canonical text of an IPv4 or IPv6 address written by a person, or undefined when it is not one. */
+/** An address parsed from text a person wrote (config, flags, keepalived.conf), in canonical text. */
+export type ParsedAddress = { family: 'ipv4' | 'ipv6'; address: string } | { problem: string };
+
+/**
+ * The one parser of addresses written by a person. IPv4 is four decimal octets without leading zeros
+ * (`01.2.3.4` is octal to some tools and decimal to others, so it is refused, as glibc's inet_pton does);
+ * IPv6 is RFC 4291 text, written out canonically (RFC 5952) so it matches the adverts' text. A zone
+ * (`fe80::1%eth0`) is only taken when `zone` allows it and the address is link-local: a ping to a
+ * link-local peer needs it, a virtual address never has one.
+ */
+export function parseAddress(text: string, zone: 'no-zone' | 'link-local-zone'): ParsedAddress {
+  const shown = quote(text);
+  const percent = text.indexOf('%');
+  const bare = percent < 0 ? text : text.slice(0, percent);
+  const v4 = parseIpv4(bare);
+  if (v4 !== undefined && percent < 0) return { family: 'ipv4', address: ipv4Text(v4, 0) };
+  const v6 = v4 === undefined ? parseIpv6(bare) : undefined;
+  if (v6 === undefined) return { problem: `${shown} is not an IP address` };
+  const address = ipv6Text(v6, 0);
+  if (percent < 0) return { family: 'ipv6', address };
+  const id = text.slice(percent + 1);
+  if (zone === 'no-zone') return { problem: `${shown} has a zone ("%${id}"): only a link-local peer to ping may have one, never a virtual address` };
+  if (((v6[0] ?? 0) !== 0xfe || ((v6[1] ?? 0) & 0xc0) !== 0x80)) return { problem: `${shown} has a zone, which only a link-local (fe80::/10) address may have` };
+  if (interfaceNameProblem(id) !== undefined) return { problem: `${shown} does not name an interface after "%"` };
+  return { family: 'ipv6', address: `${address}%${id}` };
+}
+
+/** The canonical text of an IPv4 or IPv6 address (no zone), or undefined when it is not one. */
 export function canonicalIp(text: string): string | undefined {
-  const v4 = parseIpv4(text);
-  if (v4 !== undefined) return ipv4Text(v4, 0);
-  const v6 = parseIpv6(text);
-  return v6 === undefined ? undefined : ipv6Text(v6, 0);
+  const r = parseAddress(text, 'no-zone');
+  return 'problem' in r ? undefined : r.address;
 }
 
 function parseIpv4(text: string): Uint8Array | undefined {
@@ -56,12 +83,11 @@ function parseIpv4(text: string): Uint8Array | undefined {
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
     const p = parts[i] ?? '';
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
     out[i] = Number(p);
   }
   return out;
 }
-
 function parseIpv6(text: string): Uint8Array | undefined {
   if (!/^[0-9a-fA-F:.]+$/.test(text) || text.split('::').length > 2) return undefined;
   const [head = '', tail] = text.split('::');

@@ -5,6 +5,7 @@
  * extension headers skipped, AH unwrapped) → VRRPv2/v3 (RFC 3768, RFC 5798/9568, keepalived's v2/IPv6).
  */
 import { ipv4Text, ipv6Text } from './addr.js';
+import { carpAdvert } from './carp.js';
 import { AuthSecret } from './secret.js';
 import type { Advert, ChecksumForm, Decoded, Family, InvalidReason, IpInfo, PartialHeader } from './types.js';
 
@@ -27,9 +28,6 @@ const ETH_IPV6 = 0x86dd;
 const MAX_VLAN_TAGS = 2;
 const VRRP_HEADER = 8;
 const V2_AUTH_DATA = 8;
-/** CARP header length: version/type, vhid, advskew, authlen (7), demote, advbase, cksum, counter, md[20]. */
-const CARP_LENGTH = 36;
-const CARP_AUTHLEN = 7;
 /** 224.0.0.18 as a 32-bit number, for the old-keepalived unicast checksum form. */
 const VRRP_MCAST_V4 = [224, 0, 0, 18] as const;
 
@@ -341,12 +339,8 @@ function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[]): Decoded {
   const priority = b[start + 2] ?? 0;
   const count = b[start + 3] ?? 0;
   const header: PartialHeader = { version, type, vrid, priority };
-  if (version === 2 && type === 1 && info.family === 'ipv4' && len === CARP_LENGTH && count === CARP_AUTHLEN) {
-    // CARP (OpenBSD, pfSense, ucarp) shares protocol 112 and 224.0.0.18; read as VRRPv2 it would look
-    // like a router resigning with priority 0 (its advskew). Its fixed 36-byte message cannot hold the
-    // 7 addresses its authlen byte would claim as VRRP, which is how it is told apart.
-    return invalid('not_vrrp', info, {}, vlans);
-  }
+  const foreign = carpAdvert(b, start, end);
+  if (foreign !== undefined) return { kind: 'invalid', reason: 'not_vrrp', ip: info, header: {}, vlans, foreign };
   if (version !== 2 && version !== 3) return invalid('bad_version', info, header, vlans);
   if (type !== 1) return invalid('bad_type', info, header, vlans);
   if (vrid === 0) return invalid('bad_vrid', info, header, vlans);

@@ -1,9 +1,9 @@
 /**
- * The rules: who counts as master, when two masters are a split-brain, when routers disagree. Pure
- * functions of a group's state and the time; state.ts applies them and records what changed.
+ * The rules: who counts as master, when two masters are a split-brain, when a group has no master,
+ * when routers disagree. Pure functions of a group's state and the time; state.ts applies them and
+ * records what changed.
  */
-import type { GroupState, MonitorSettings, RouterState } from './state.js';
-import type { MismatchField } from './types.js';
+import type { GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
 
 /**
  * Adverts each of two routers must send while both count as master before it is a split-brain. A
@@ -31,6 +31,26 @@ export function takeoverGrace(group: GroupState): number {
   let interval = 0;
   for (const r of group.routers) if (r.interval > interval) interval = r.interval;
   return TAKEOVER_INTERVALS * interval;
+}
+
+/**
+ * When the group's gap without a master is judged "no master": once it outlasts a takeover (undefined
+ * while a master counts).
+ */
+export function noMasterAt(group: GroupState): number | undefined {
+  return group.masterlessSince === undefined ? undefined : group.masterlessSince + takeoverGrace(group);
+}
+
+/** A master that has kept advertising through an overlap long enough to count towards a split. */
+export function isSplitEvidence(r: RouterState): boolean {
+  return r.master && r.overlapAdverts >= SPLIT_ADVERTS;
+}
+
+/** Whether the overlapping masters of the group are a split-brain: two or more, each with SPLIT_ADVERTS. */
+export function isSplit(group: GroupState): boolean {
+  let evidence = 0;
+  for (const r of group.routers) if (isSplitEvidence(r)) evidence++;
+  return evidence >= 2;
 }
 
 /** RFC 3768/5798 Master_Down_Interval: 3 intervals plus the skew of this router's priority. */
@@ -92,10 +112,8 @@ export function nextDeadline(group: GroupState, settings: MonitorSettings): numb
       if (hold > after && hold < next) next = hold;
     }
   }
-  if (group.masterlessSince !== undefined && group.noMasterSince === undefined) {
-    const judged = group.masterlessSince + takeoverGrace(group);
-    if (judged > after && judged < next) next = judged;
-  }
+  const judged = group.noMasterSince === undefined ? noMasterAt(group) : undefined;
+  if (judged !== undefined && judged > after && judged < next) next = judged;
   return next === Infinity ? undefined : next;
 }
 
@@ -131,3 +149,10 @@ export function mismatchesOf(group: GroupState, now: number, settings: MonitorSe
   }
   return found;
 }
+
+/**
+ * How many of an advert's virtual addresses the judgements across addresses look at (the VIPs a node
+ * holds, VIPs shared across VRIDs). keepalived sends at most 20; a spoofed advert may list 255, and every
+ * router of every group listing 255 made each judgement of the segment take seconds.
+ */
+export const ADVERT_VIPS_JUDGED = 64;

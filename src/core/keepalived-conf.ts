@@ -5,6 +5,8 @@
  * password is never kept: only whether the instance uses PASS or AH.
  */
 import { canonicalIp } from './addr.js';
+import { interfaceNameProblem } from './names.js';
+import { quote } from './quote.js';
 import type { Family } from './types.js';
 
 export interface KeepalivedInstance {
@@ -36,8 +38,22 @@ export interface KeepalivedConf {
   notifyFifoSkipped: string | undefined;
 }
 
-/** A file to read: its path and text, or an error message (no such file, ...). */
-export type IncludeResolver = (pattern: string, fromFile: string) => { path: string; text: string }[] | string;
+/**
+ * The files an include names: their paths and texts, or an error message (no such file, ...). `budget` is
+ * what may still be read in all; the resolver stops reading once a file goes past it (that file is
+ * returned, so the parser can say so).
+ */
+export type IncludeResolver = (pattern: string, fromFile: string, budget: IncludeBudget) => { path: string; text: string }[] | string;
+
+export interface IncludeBudget {
+  files: number;
+  bytes: number;
+}
+
+/** Includes nest at most this deep, and read at most this much in all (globs fan out: depth alone does not bound it). */
+const MAX_INCLUDE_DEPTH = 8;
+const MAX_INCLUDED_FILES = 256;
+const MAX_INCLUDED_BYTES = 16 * 1024 * 1024;
 
 export class KeepalivedConfError extends Error {
   override readonly name = 'KeepalivedConfError';
@@ -58,9 +74,7 @@ interface Statement {
   at: string;
 }
 
-const MAX_INCLUDE_DEPTH = 8;
-
-function tokenize(file: string, text: string, resolve: IncludeResolver, depth: number, out: Token[]): void {
+function tokenize(file: string, text: string, resolve: IncludeResolver, depth: number, out: Token[], budget: IncludeBudget): void {
   const lines = text.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const line = i + 1;
@@ -75,9 +89,16 @@ function tokenize(file: string, text: string, resolve: IncludeResolver, depth: n
     if (words[0] === 'include') {
       if (words.length !== 2 || words[1] === undefined) throw new KeepalivedConfError(`${file}:${line}: include needs exactly one file or pattern`);
       if (depth >= MAX_INCLUDE_DEPTH) throw new KeepalivedConfError(`${file}:${line}: includes nested deeper than ${MAX_INCLUDE_DEPTH} (a loop?)`);
-      const found = resolve(words[1], file);
+      const found = resolve(words[1], file, { ...budget });
       if (typeof found === 'string') throw new KeepalivedConfError(`${file}:${line}: include ${words[1]}: ${found}`);
-      for (const f of found) tokenize(f.path, f.text, resolve, depth + 1, out);
+      for (const f of found) {
+        budget.files -= 1;
+        budget.bytes -= f.text.length;
+        if (budget.files < 0 || budget.bytes < 0) {
+          throw new KeepalivedConfError(`${file}:${line}: include ${words[1]}: the includes add up to more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES / 1024 / 1024} MiB, more than vrrpwatch reads`);
+        }
+      }
+      for (const f of found) tokenize(f.path, f.text, resolve, depth + 1, out, budget);
       continue;
     }
     words.forEach((w, j) => out.push({ text: w, file, line, startsLine: j === 0 }));
@@ -125,8 +146,8 @@ function number(s: Statement, min: number, max: number, integer: boolean): numbe
 }
 
 function address(text: string, at: string, what: string): string {
-  const ip = canonicalIp(text.replace(/\/\d+$/, ''));
-  if (ip === undefined) throw new KeepalivedConfError(`${at}: ${what} "${text}" is not an IP address`);
+  const ip = canonicalIp(text.replace(/\/\d{1,3}$/, ''));
+  if (ip === undefined) throw new KeepalivedConfError(`${at}: ${what} ${quote(text)} is not an IP address`);
   return ip;
 }
 
@@ -150,9 +171,12 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedI
       case 'virtual_router_id':
         vrid = number(c, 1, 255, true);
         break;
-      case 'interface':
+      case 'interface': {
+        const problem = interfaceNameProblem(c.args[0] ?? '');
+        if (problem !== undefined) throw new KeepalivedConfError(`${c.at}: interface ${problem}`);
         iface = c.args[0];
         break;
+      }
       case 'state': {
         const v = c.args[0]?.toUpperCase();
         if (v !== 'MASTER' && v !== 'BACKUP') throw new KeepalivedConfError(`${c.at}: state must be MASTER or BACKUP, not "${c.args[0] ?? ''}"`);
@@ -218,7 +242,7 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedI
 /** Reads a keepalived.conf and its includes; throws KeepalivedConfError naming file and line. */
 export function parseKeepalivedConf(file: string, text: string, resolve: IncludeResolver): KeepalivedConf {
   const tokens: Token[] = [];
-  tokenize(file, text, resolve, 0, tokens);
+  tokenize(file, text, resolve, 0, tokens, { files: MAX_INCLUDED_FILES, bytes: MAX_INCLUDED_BYTES - text.length });
   const top = parseStatements(tokens, { i: 0 }, undefined);
   const globals = new Map<string, string>();
   let globalVersion: 2 | 3 | undefined;

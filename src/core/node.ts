@@ -9,10 +9,11 @@
  * Pure: local addresses, keepalived's states and probe results come in as observations, time as an
  * argument.
  */
-import { masterDownInterval } from './judge.js';
+import { ADVERT_VIPS_JUDGED, masterDownInterval } from './judge.js';
 import type { KeepalivedState } from './keepalived-conf.js';
-import { ADVERT_VIPS_JUDGED, NONE } from './state.js';
-import type { GroupView } from './state.js';
+import { NONE } from './views.js';
+import type { GroupView } from './views.js';
+import { groupId } from './types.js';
 import type { ExpectedGroup, GroupKey, MismatchField } from './types.js';
 
 export type NodeRole = 'master' | 'backup' | 'observer';
@@ -34,6 +35,8 @@ export interface NodeVip {
 
 export interface NodeGroupView {
   key: GroupKey;
+  /** The heard group this judgement is of (undefined: expected, not heard); it shares `key`. */
+  view: GroupView | undefined;
   expected: ExpectedGroup | undefined;
   role: NodeRole;
   /** What the role was learned from. */
@@ -134,7 +137,7 @@ export class NodeJudge {
   #held(key: GroupKey, what: 'hold' | 'miss', vips: readonly NodeVip[], on: (v: NodeVip) => boolean, now: number, hold: number, live: Set<string>): readonly string[] {
     let held: string[] | undefined;
     for (const v of vips) {
-      if (on(v) && this.#lasted(`${key.interface}|${key.family}|${key.vrid}|${what}|${v.vip}`, now, hold, live)) (held ??= []).push(v.vip);
+      if (on(v) && this.#lasted(`${groupId(key)}|${what}|${v.vip}`, now, hold, live)) (held ??= []).push(v.vip);
     }
     return held ?? NONE;
   }
@@ -203,7 +206,7 @@ export class NodeJudge {
     let mastersBeside: readonly string[] = NONE;
     if (roleFrom === 'keepalived' && role === 'master' && !ownMaster && view !== undefined && view.masters.length > 0) {
       const others = view.masters.filter((a) => !obs.localAddresses.has(a));
-      if (others.length > 0 && this.#lasted(`${key.interface}|${key.family}|${key.vrid}|beside`, now, hold, live)) mastersBeside = others;
+      if (others.length > 0 && this.#lasted(`${groupId(key)}|beside`, now, hold, live)) mastersBeside = others;
     }
 
     let configDiffers: MismatchField[] | undefined;
@@ -218,10 +221,10 @@ export class NodeJudge {
         advertisable ??= expected.vips.filter((v) => v.includes(':') === (key.family === 'ipv6'));
         if (advertisable.length > 0 && advertisable.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, advertisable)) addressesDiffer = true;
       }
-      const group = `${key.interface}|${key.family}|${key.vrid}`;
+      const group = groupId(key);
       if (intervalDiffers && this.#lasted(`${group}|differs|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
       if (addressesDiffer && this.#lasted(`${group}|differs|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
     }
-    return { key, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
+    return { key, view, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
   }
 }

@@ -22,6 +22,11 @@ export interface PacketRecord {
   ttl_ok?: boolean;
   ah?: boolean;
   trailer_bytes?: number;
+  /** Another protocol's advertisement on protocol 112 (`carp`), with its own header fields. */
+  protocol?: string;
+  vhid?: number;
+  advbase?: number;
+  advskew?: number;
 }
 
 export function packetRecord(ts: number, iface: string, d: Exclude<Decoded, { kind: 'other' }>): PacketRecord {
@@ -34,6 +39,7 @@ export function packetRecord(ts: number, iface: string, d: Exclude<Decoded, { ki
     Object.assign(rec, d.header);
     if (d.reason === 'bad_checksum') rec.checksum = 'bad';
     if (d.ip !== undefined) rec.ttl_ok = d.ip.ttl === 255;
+    if (d.foreign !== undefined) Object.assign(rec, { protocol: d.foreign.protocol, vhid: d.foreign.vhid, advbase: d.foreign.advbase, advskew: d.foreign.advskew });
     return rec;
   }
   const a = d.advert;

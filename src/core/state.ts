@@ -1,24 +1,14 @@
 /**
- * What the watcher knows about each VRRP group, updated by advertisements and by the passage of time.
- * Time is always an argument (capture timestamps in replay, the wall clock in serve), so every shell
- * judges a sequence of packets identically. Judgement itself (who counts as master, what is a
- * split-brain) lives in judge.ts; this file keeps the tables, bounds them, and turns changes of
- * judgement into events.
+ * The Monitor: what the watcher knows about each VRRP group, updated by advertisements and by the
+ * passage of time. Time is always an argument (capture timestamps in replay, the wall clock in serve),
+ * so every shell judges a sequence of packets identically. The rules (who counts as master, what is a
+ * split-brain, when a group has no master) live in judge.ts, the state's types in types.ts and the
+ * views outputs read in views.ts; this file keeps the tables, bounds them, applies the rules and turns
+ * changes of judgement into events.
  */
-import { addressOrder, isMaster, masterDownInterval, mismatchesOf, nextDeadline, takeoverGrace, wins, MISMATCH_BIT, SPLIT_ADVERTS } from './judge.js';
-import type { Advert, Family, GroupKey, MismatchField } from './types.js';
-import type { AuthSecret } from './secret.js';
-
-export interface MonitorSettings {
-  /** Most groups kept; beyond it the least recently heard are evicted (and counted). */
-  maxGroups: number;
-  /** Most routers kept per group (a spoofer can send from any source). */
-  maxRoutersPerGroup: number;
-  /** How long a router that fell silent still takes part in mismatch comparison, seconds. */
-  mismatchHoldSeconds: number;
-  /** A group unheard for this long is forgotten (serve); Infinity keeps everything (replay). */
-  groupExpirySeconds: number;
-}
+import { addressOrder, isMaster, isSplit, isSplitEvidence, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
+import { groupId } from './types.js';
+import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
 
 export const DEFAULT_SETTINGS: MonitorSettings = {
   maxGroups: 4096,
@@ -29,95 +19,9 @@ export const DEFAULT_SETTINGS: MonitorSettings = {
 
 const MAX_PRIORITIES_KEPT = 16;
 
-export interface RouterState {
-  address: string;
-  /** The address in a form that sorts as addresses do (the election's tie-break). */
-  addressOrder: string;
-  adverts: number;
-  firstSeen: number;
-  /** Time of the last advertisement. */
-  last: number;
-  priority: number;
-  /** Distinct priorities advertised, in the order first seen (bounded). */
-  priorities: number[];
-  interval: number;
-  version: 2 | 3;
-  addresses: string[];
-  /** The advertised addresses sorted and joined, for comparison. */
-  addressesKey: string;
-  checksumForm: string;
-  authType: number | undefined;
-  authSecret: AuthSecret | undefined;
-  ttl: number;
-  /** The last Advert object applied: the same object again means the same content (see Decoder). */
-  lastAdvert: Advert | undefined;
-  /** Judgement: counted as master now, since when. */
-  master: boolean;
-  masterSince: number;
-  /** Adverts sent while two or more routers counted as master (split-brain evidence). */
-  overlapAdverts: number;
-  /** Part of a judged split-brain: it keeps its mastership for a full Master_Down_Interval. */
-  inSplit: boolean;
-}
-
-export interface SplitState {
-  /** When a second router started acting as master. */
-  onset: number;
-  /** When the interleaving made it a split-brain. */
-  judged: number;
-  routers: string[];
-}
-
-export type FindingKind = 'split_brain' | 'no_master' | 'auth_mismatch' | `config_mismatch:${MismatchField}`;
-
-export interface GroupState {
-  id: string;
-  key: GroupKey;
-  /** At most maxRoutersPerGroup: an array searched by address is cheaper per advert than a Map. */
-  routers: RouterState[];
-  firstSeen: number;
-  lastSeen: number;
-  /** Evaluated up to this time. */
-  settledAt: number;
-  /** The master of record, for failover counting (kept when the group has no master). */
-  lastMaster: string | undefined;
-  masterChanges: number;
-  /** When two or more routers started counting as master at once. */
-  overlapSince: number | undefined;
-  split: SplitState | undefined;
-  /** Since when no router counts as master (after one did), judged or not yet. */
-  masterlessSince: number | undefined;
-  /** When the judged "no master" began: set once the gap outlasts a takeover (takeoverGrace). */
-  noMasterSince: number | undefined;
-  authMismatchSince: number | undefined;
-  configMismatchSince: Map<MismatchField, number>;
-  /**
-   * Until this time nothing about a group with several routers changes unless something new is heard
-   * (its next deadline); NaN when not known since the last judgement.
-   */
-  quietUntil: number;
-}
-
-export type MonitorEvent =
-  | { type: 'master_start'; group: GroupState; router: string; time: number }
-  | { type: 'master_end'; group: GroupState; router: string; time: number }
-  | { type: 'failover'; group: GroupState; from: string; to: string; time: number }
-  | { type: 'split_start'; group: GroupState; split: SplitState; time: number }
-  | { type: 'split_end'; group: GroupState; split: SplitState; time: number }
-  | { type: 'no_master_start' | 'no_master_end'; group: GroupState; time: number }
-  | { type: 'mismatch_start' | 'mismatch_end'; group: GroupState; field: MismatchField | 'auth'; time: number }
-  | { type: 'group_expired'; group: GroupState; time: number }
-  | { type: 'evicted'; what: 'group' | 'router'; group: GroupState; time: number };
-
-export type EventSink = (event: MonitorEvent) => void;
-
 /** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
 function slotOf(family: Family, vrid: number): number {
   return family === 'ipv4' ? vrid : 256 + vrid;
-}
-
-export function groupId(key: GroupKey): string {
-  return `${key.interface}|${key.family}|${key.vrid}`;
 }
 
 export class Monitor {
@@ -327,7 +231,7 @@ export class Monitor {
       }
     } else if (group.lastMaster !== undefined) {
       group.masterlessSince ??= now;
-      if (group.noMasterSince === undefined && now >= group.masterlessSince + takeoverGrace(group)) {
+      if (group.noMasterSince === undefined && now >= (noMasterAt(group) ?? Infinity)) {
         // Dated from when the last master stopped counting: the gap outlasted a takeover.
         group.noMasterSince = group.masterlessSince;
         this.sink({ type: 'no_master_start', group, time: group.masterlessSince });
@@ -339,9 +243,7 @@ export class Monitor {
 
   /** Called for an advert of a master during an overlap: two or more with enough adverts each are a split. */
   #judgeSplit(group: GroupState, now: number): void {
-    let evidence = 0;
-    for (const r of group.routers) if (isSplitEvidence(r)) evidence++;
-    if (evidence < 2) return;
+    if (!isSplit(group)) return;
     const started = group.split === undefined;
     const split = (group.split ??= { onset: group.overlapSince ?? now, judged: now, routers: [] });
     for (const r of group.routers) {
@@ -378,11 +280,6 @@ export class Monitor {
       }
     }
   }
-}
-
-/** A master that has kept advertising through an overlap long enough to count towards a split. */
-function isSplitEvidence(r: RouterState): boolean {
-  return r.master && r.overlapAdverts >= SPLIT_ADVERTS;
 }
 
 export function routerOf(group: GroupState, address: string): RouterState | undefined {
@@ -445,55 +342,3 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-/**
- * How many of an advert's virtual addresses the judgements across addresses look at (the VIPs a node
- * holds, VIPs shared across VRIDs). keepalived sends at most 20; a spoofed advert may list 255, and every
- * router of every group listing 255 made each judgement of the segment take seconds.
- */
-export const ADVERT_VIPS_JUDGED = 64;
-
-/** What outputs need of a group at one moment (call `Monitor.settle(now)` first). */
-export interface RouterView {
-  address: string;
-  adverts: number;
-  priority: number;
-  interval: number;
-  last: number;
-  master: boolean;
-  version: 2 | 3;
-  addresses: readonly string[];
-}
-
-export interface GroupView {
-  key: GroupKey;
-  masters: readonly string[];
-  splitBrain: boolean;
-  noMaster: boolean;
-  masterChanges: number;
-  authMismatch: boolean;
-  configMismatch: readonly MismatchField[];
-  routers: readonly RouterView[];
-}
-
-/** The empty list every view without entries shares (views are read, never changed). */
-export const NONE: readonly never[] = Object.freeze([]);
-
-function routerView(r: RouterState): RouterView {
-  return { address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master, version: r.version, addresses: r.addresses };
-}
-
-/** A copy of what a group is now (made at every scrape for every group: no spare arrays). */
-export function groupView(group: GroupState): GroupView {
-  let masters: string[] | undefined;
-  for (const r of group.routers) if (r.master) (masters ??= []).push(r.address);
-  return {
-    key: group.key,
-    masters: masters ?? NONE,
-    splitBrain: group.split !== undefined,
-    noMaster: group.noMasterSince !== undefined,
-    masterChanges: group.masterChanges,
-    authMismatch: group.authMismatchSince !== undefined,
-    configMismatch: group.configMismatchSince.size === 0 ? NONE : [...group.configMismatchSince.keys()],
-    routers: group.routers.map(routerView),
-  };
-}

@@ -3,8 +3,8 @@
  * failovers, split-brain intervals, mismatches, and VIPs advertised by masters of two VRIDs at once.
  * Pure; `replay` builds its report from it.
  */
-import type { GroupState, Monitor, MonitorEvent } from './state.js';
-import type { Family, MismatchField } from './types.js';
+import type { Monitor } from './state.js';
+import type { Family, GroupState, MismatchField, MonitorEvent } from './types.js';
 import { vipConflictIntervals } from './vips.js';
 import type { VipConflictInterval, VipSpan } from './vips.js';
 

@@ -1,3 +1,7 @@
+/**
+ * The core's types: what a packet decodes to (Advert, invalid reasons), a group's key and what is
+ * expected of it, and the Monitor's state of each group and router with the events it emits.
+ */
 import type { AuthSecret } from './secret.js';
 
 export type Family = 'ipv4' | 'ipv6';
@@ -50,12 +54,39 @@ export interface Advert extends IpInfo {
   trailerLength: number;
 }
 
+/**
+ * Another protocol's advertisement on IP protocol 112 (CARP: OpenBSD, pfSense, ucarp). It is not VRRP,
+ * but VRRP routers on the segment read it as VRRP, and its vhid as a VRID: one equal to a group's VRID
+ * disturbs that group (keepalived logs `vrrp packet too short` and the VRID flaps).
+ */
+export interface ForeignAdvert {
+  protocol: 'carp';
+  /** CARP's virtual host id, which a VRRP router reads as its VRID. */
+  vhid: number;
+  /** Whole seconds between adverts. */
+  advbase: number;
+  /** 1/256ths of a second added to advbase (the lower, the more preferred as master). */
+  advskew: number;
+  /** The demotion counter (0 when healthy; OpenBSD raises it on a failing interface). */
+  demote: number;
+  /** Seconds between adverts: advbase + advskew / 256. */
+  interval: number;
+}
+
 /** VLAN ids from 802.1Q/802.1ad tags, outermost first. */
 export type VlanTags = readonly number[];
 
 export type Decoded =
   | { kind: 'advert'; advert: Advert; vlans: VlanTags }
-  | { kind: 'invalid'; reason: InvalidReason; ip: IpInfo | undefined; header: PartialHeader; vlans: VlanTags }
+  | {
+      kind: 'invalid';
+      reason: InvalidReason;
+      ip: IpInfo | undefined;
+      header: PartialHeader;
+      vlans: VlanTags;
+      /** Set when the packet is another protocol's advertisement (CARP): counted as `not_vrrp`. */
+      foreign?: ForeignAdvert;
+    }
   /** Not IP protocol 112/51: nothing to do with VRRP (a capture filter usually keeps these out). */
   | { kind: 'other' };
 
@@ -71,6 +102,11 @@ export interface GroupKey {
   interface: string;
   family: Family;
   vrid: number;
+}
+
+/** A group's identity as text, `interface|family|vrid`: the one place it is spelled. */
+export function groupId(key: GroupKey): string {
+  return `${key.interface}|${key.family}|${key.vrid}`;
 }
 
 export type MismatchField = 'advert_interval' | 'addresses' | 'version' | 'checksum_form';
@@ -90,3 +126,94 @@ export interface ExpectedGroup {
   /** Where the expectation came from, for messages: `config` or `keepalived.conf:LINE`. */
   source: string;
 }
+
+export interface MonitorSettings {
+  /** Most groups kept; beyond it the least recently heard are evicted (and counted). */
+  maxGroups: number;
+  /** Most routers kept per group (a spoofer can send from any source). */
+  maxRoutersPerGroup: number;
+  /** How long a router that fell silent still takes part in mismatch comparison, seconds. */
+  mismatchHoldSeconds: number;
+  /** A group unheard for this long is forgotten (serve); Infinity keeps everything (replay). */
+  groupExpirySeconds: number;
+}
+
+export interface RouterState {
+  address: string;
+  /** The address in a form that sorts as addresses do (the election's tie-break). */
+  addressOrder: string;
+  adverts: number;
+  firstSeen: number;
+  /** Time of the last advertisement. */
+  last: number;
+  priority: number;
+  /** Distinct priorities advertised, in the order first seen (bounded). */
+  priorities: number[];
+  interval: number;
+  version: 2 | 3;
+  addresses: string[];
+  /** The advertised addresses sorted and joined, for comparison. */
+  addressesKey: string;
+  checksumForm: string;
+  authType: number | undefined;
+  authSecret: AuthSecret | undefined;
+  ttl: number;
+  /** The last Advert object applied: the same object again means the same content (see Decoder). */
+  lastAdvert: Advert | undefined;
+  /** Judgement: counted as master now, since when. */
+  master: boolean;
+  masterSince: number;
+  /** Adverts sent while two or more routers counted as master (split-brain evidence). */
+  overlapAdverts: number;
+  /** Part of a judged split-brain: it keeps its mastership for a full Master_Down_Interval. */
+  inSplit: boolean;
+}
+
+export interface SplitState {
+  /** When a second router started acting as master. */
+  onset: number;
+  /** When the interleaving made it a split-brain. */
+  judged: number;
+  routers: string[];
+}
+
+export interface GroupState {
+  id: string;
+  key: GroupKey;
+  /** At most maxRoutersPerGroup: an array searched by address is cheaper per advert than a Map. */
+  routers: RouterState[];
+  firstSeen: number;
+  lastSeen: number;
+  /** Evaluated up to this time. */
+  settledAt: number;
+  /** The master of record, for failover counting (kept when the group has no master). */
+  lastMaster: string | undefined;
+  masterChanges: number;
+  /** When two or more routers started counting as master at once. */
+  overlapSince: number | undefined;
+  split: SplitState | undefined;
+  /** Since when no router counts as master (after one did), judged or not yet. */
+  masterlessSince: number | undefined;
+  /** When the judged "no master" began: set once the gap outlasts a takeover (takeoverGrace). */
+  noMasterSince: number | undefined;
+  authMismatchSince: number | undefined;
+  configMismatchSince: Map<MismatchField, number>;
+  /**
+   * Until this time nothing about a group with several routers changes unless something new is heard
+   * (its next deadline); NaN when not known since the last judgement.
+   */
+  quietUntil: number;
+}
+
+export type MonitorEvent =
+  | { type: 'master_start'; group: GroupState; router: string; time: number }
+  | { type: 'master_end'; group: GroupState; router: string; time: number }
+  | { type: 'failover'; group: GroupState; from: string; to: string; time: number }
+  | { type: 'split_start'; group: GroupState; split: SplitState; time: number }
+  | { type: 'split_end'; group: GroupState; split: SplitState; time: number }
+  | { type: 'no_master_start' | 'no_master_end'; group: GroupState; time: number }
+  | { type: 'mismatch_start' | 'mismatch_end'; group: GroupState; field: MismatchField | 'auth'; time: number }
+  | { type: 'group_expired'; group: GroupState; time: number }
+  | { type: 'evicted'; what: 'group' | 'router'; group: GroupState; time: number };
+
+export type EventSink = (event: MonitorEvent) => void;

@@ -5,8 +5,8 @@
  * has the wrong virtual_router_id: it hears no one of its own VRID and becomes master. Pure: judged from
  * the views (live) or from master intervals (replay).
  */
-import { ADVERT_VIPS_JUDGED } from './state.js';
-import type { GroupView } from './state.js';
+import { ADVERT_VIPS_JUDGED } from './judge.js';
+import type { GroupView } from './views.js';
 import type { GroupKey } from './types.js';
 
 /** One virtual address advertised by the masters of several VRIDs (shared by every group involved). */

@@ -1,20 +1,29 @@
 /**
- * The shipped alert rules and dashboards: promtool checks and unit tests, the runbook behind every
- * alert, and the real path: Prometheus (Debian `prometheus`) scrapes the exporters of a keepalived lab,
- * loads the rules, and Alertmanager (`prometheus-alertmanager`) delivers the split-brain page, and its
- * resolution, to a webhook receiver. Every dashboard expression is run against that Prometheus.
+ * The shipped alert rules and dashboards: they equal what the mixin generates, promtool checks and
+ * unit tests, the runbook behind every alert, and the real path: Prometheus (Debian `prometheus`),
+ * started with packaging/prometheus.yml, scrapes the exporters of two keepalived sites that reuse
+ * VIP and VRID 51, loads the rules, and Alertmanager (`prometheus-alertmanager`), started with
+ * packaging/alertmanager.yml's route, pages no one while both sites are healthy and delivers the
+ * split-brain page of one site, and its resolution, to a webhook receiver. Every dashboard expression
+ * is run against that Prometheus.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { ADDRESS, Lab, PORT, ROOT, sleep, waitFor } from '../../lab/lab.js';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ADDRESS, Lab, PORT, ROOT, sleep, VIP, waitFor } from '../../lab/lab.js';
 import type { KeepalivedInstance } from '../../lab/lab.js';
 
 const RULES = join(ROOT, 'alerts', 'vrrpwatch.rules.yml');
 const DASHBOARDS = join(ROOT, 'dashboards');
+const PACKAGING = join(ROOT, 'packaging');
+/** The overview's fleet table: empty while every site is healthy. */
+const FINDINGS_PANEL = 'Findings now, by site and group';
+/** Site b's hosts as site a's witness reaches them (its second interface is on site b's segment). */
+const SITE_B = { a: '198.51.100.11', b: '198.51.100.12', w: '198.51.100.20' };
 
 interface Rule {
   alert: string;
@@ -29,19 +38,27 @@ function rules(): Rule[] {
   return doc.groups.flatMap((g) => g.rules);
 }
 
+interface Dashboard {
+  uid: string;
+  __inputs: { type: string }[];
+  templating: { list: { name: string; type: string; definition?: string; allValue?: string }[] };
+  panels: { title: string; type: string; targets?: { expr: string }[] }[];
+}
+
+function dashboards(): { file: string; d: Dashboard }[] {
+  return readdirSync(DASHBOARDS)
+    .filter((f) => f.endsWith('.json'))
+    .map((file) => ({ file, d: JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8')) as Dashboard }));
+}
+
 /** Every PromQL expression of every shipped dashboard. */
 function dashboardExpressions(): { dashboard: string; panel: string; expr: string }[] {
-  const out: { dashboard: string; panel: string; expr: string }[] = [];
-  for (const file of readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json'))) {
-    const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
-    for (const p of d.panels) for (const t of p.targets ?? []) out.push({ dashboard: file, panel: p.title, expr: t.expr });
-  }
-  return out;
+  return dashboards().flatMap(({ file, d }) => d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ dashboard: file, panel: p.title, expr: t.expr }))));
 }
 
 /** A dashboard expression with Grafana's variables replaced as "All" would. */
 function concrete(expr: string): string {
-  return expr.replace(/\$job|\$instance|\$vrid/g, '.+').replace(/\$__rate_interval/g, '30s').replace(/\$__range/g, '5m');
+  return expr.replace(/\$cluster/g, '.*').replace(/\$job|\$instance|\$vrid/g, '.+').replace(/\$__rate_interval/g, '30s').replace(/\$__range/g, '5m');
 }
 
 function promtool(args: string[]): { code: number | null; out: string } {
@@ -49,17 +66,56 @@ function promtool(args: string[]): { code: number | null; out: string } {
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
+const ALERT_TESTS = readdirSync(join(ROOT, 'test', 'alerts')).filter((f) => f.endsWith('.yml')).map((f) => join('test', 'alerts', f));
+
 describe('alert rules and dashboards, statically', () => {
+  it('the committed rules and dashboards are what the mixin generates (scripts/mixin.sh --check)', () => {
+    const r = spawnSync(join(ROOT, 'scripts', 'mixin.sh'), ['--check'], { encoding: 'utf8', cwd: ROOT });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+
   it('promtool check rules accepts the rules', () => {
     const r = promtool(['check', 'rules', RULES]);
     assert.equal(r.code, 0, r.out);
   });
 
-  it('promtool test rules passes: every alert just before and after its for:, and failovers never page', () => {
-    const r = promtool(['test', 'rules', 'test/alerts/vrrpwatch.test.yml']);
+  it('promtool test rules passes: every alert just before and after its for:, failovers never page, the fleet shapes', () => {
+    assert.ok(ALERT_TESTS.includes('test/alerts/fleet.test.yml') && ALERT_TESTS.includes('test/alerts/vrrpwatch.test.yml'), ALERT_TESTS.join(' '));
+    const r = promtool(['test', 'rules', ...ALERT_TESTS]);
     assert.equal(r.code, 0, r.out);
     const tests = readFileSync(join(ROOT, 'test', 'alerts', 'vrrpwatch.test.yml'), 'utf8');
     for (const rule of rules()) assert.ok(tests.includes(`alertname: ${rule.alert}\n        exp_alerts:\n          - exp_labels`), `no firing case for ${rule.alert}`);
+    const fleet = readFileSync(join(ROOT, 'test', 'alerts', 'fleet.test.yml'), 'utf8');
+    for (const alert of ['VrrpVipOnSeveralNodes', 'VrrpObserversDisagree']) assert.ok(fleet.includes(`alertname: ${alert}\n        exp_alerts:\n          - exp_labels: {"cluster": "site-a"`), `no fleet case firing ${alert} at one site`);
+  });
+
+  it('every aggregation and every match of the rules keeps the cluster label, so sites never mix', () => {
+    for (const r of rules()) {
+      const clauses = [...r.expr.matchAll(/\b(by|on) \(([^)]*)\)/g)];
+      if (r.alert !== 'VrrpwatchDown') assert.ok(clauses.length > 0, `${r.alert} aggregates`);
+      for (const c of clauses) assert.ok((c[2] ?? '').split(', ').includes('cluster'), `${r.alert}: ${c[0]}`);
+      for (const m of (r.annotations?.description ?? '').matchAll(/printf `([^`]*)`/g)) assert.ok(m[1]?.includes("cluster='%s'"), `${r.alert}: its description's query stays in the alert's cluster`);
+      assert.ok(r.expr.includes('{job="vrrpwatch"'), `${r.alert} selects the exporters with the mixin's selector`);
+    }
+  });
+
+  it('the mixin follows its config: another job selector and cluster label reach every rule, and promtool accepts them', () => {
+    const override = '((import "mixin.libsonnet") + { _config+:: { vrrpwatchSelector: \'job="vrrp"\', clusterLabel: "site" } }).prometheusAlerts';
+    const r = spawnSync('jsonnet', ['-J', 'mixin', '-e', override], { encoding: 'utf8', cwd: ROOT });
+    assert.equal(r.status, 0, r.stderr);
+    const file = join(mkdtempSync(join(tmpdir(), 'vrrpwatch-mixin-')), 'rules.json');
+    writeFileSync(file, r.stdout);
+    const check = promtool(['check', 'rules', file]);
+    assert.equal(check.code, 0, check.out);
+    const custom = (JSON.parse(r.stdout) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+    assert.deepEqual(custom.map((x) => x.alert), rules().map((x) => x.alert));
+    for (const x of custom) {
+      const text = JSON.stringify(x);
+      assert.ok(!text.includes('cluster') && !text.includes('job="vrrpwatch"'), `${x.alert} uses only the configured names: ${text}`);
+      assert.ok(x.expr.includes('{job="vrrp"'), `${x.alert}: ${x.expr}`);
+      for (const c of x.expr.matchAll(/\b(by|on) \(([^)]*)\)/g)) assert.ok((c[2] ?? '').split(', ').includes('site'), `${x.alert}: ${c[0]}`);
+    }
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 
   it('follows the mixin conventions: Vrrp names, severity, summary, description, a runbook entry that exists', () => {
@@ -69,14 +125,16 @@ describe('alert rules and dashboards, statically', () => {
     for (const required of ['VrrpSplitBrain', 'VrrpBackupHoldsVip', 'VrrpNoMaster', 'VrrpAuthMismatch', 'VrrpConfigMismatch', 'VrrpMasterFlapping', 'VrrpAdvertsBlocked', 'VrrpGatewayUnreachable', 'VrrpwatchCaptureDown', 'VrrpwatchDroppingPackets', 'VrrpwatchDown', 'VrrpVipOnSeveralNodes', 'VrrpObserversDisagree']) {
       assert.ok(names.includes(required), `missing ${required}`);
     }
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const r of rules()) {
       assert.match(r.alert, /^Vrrp(watch)?[A-Z][A-Za-z]+$/);
       assert.ok(r.labels?.severity === 'critical' || r.labels?.severity === 'warning', `${r.alert} severity`);
       assert.ok((r.annotations?.summary ?? '').includes('{{'), `${r.alert} summary is templated`);
       assert.ok((r.annotations?.description ?? '').length > 40, `${r.alert} description`);
       assert.ok(r.for !== undefined, `${r.alert} has for:`);
-      const anchor = /docs\/runbook\.md#(\S+)$/.exec(r.annotations?.runbook_url ?? '')?.[1];
-      assert.ok(anchor !== undefined && anchors.has(anchor), `${r.alert} runbook_url points at a runbook section`);
+      const anchor = /^docs\/runbook\.md#(\S+)$/.exec(r.annotations?.runbook_url ?? '')?.[1];
+      assert.ok(anchor !== undefined && anchors.has(anchor), `${r.alert} runbook_url points at a section of docs/runbook.md`);
+      assert.ok(readme.includes(`| \`${r.alert}\` | ${r.labels.severity} |`), `${r.alert} is in the README's alerts table`);
     }
     for (const r of rules().filter((x) => x.labels?.severity === 'critical')) {
       // Pages within a minute of a real split-brain, given a 15 s scrape and evaluation.
@@ -84,118 +142,185 @@ describe('alert rules and dashboards, statically', () => {
     }
   });
 
-  it('dashboards are importable: a datasource input and variable, job, instance and VRID variables', () => {
-    for (const file of readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json'))) {
-      const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8')) as { uid: string; __inputs: { type: string }[]; templating: { list: { name: string; type: string }[] }; panels: unknown[] };
+  it('dashboards are importable: a datasource input, cluster, job, instance and VRID variables used by every query, the fleet first', () => {
+    for (const { file, d } of dashboards()) {
       assert.ok(d.uid.length > 0);
       assert.equal(d.__inputs[0]?.type, 'datasource', file);
-      assert.deepEqual(d.templating.list.map((v) => v.name), ['datasource', 'job', 'instance', 'vrid'], file);
+      assert.deepEqual(d.templating.list.map((v) => v.name), ['datasource', 'cluster', 'job', 'instance', 'vrid'], file);
+      // "All" clusters must also match series without the label (a single site).
+      assert.equal(d.templating.list[1]?.allValue, '.*', file);
+      for (const v of d.templating.list.slice(2)) assert.ok(v.definition?.includes('cluster=~"$cluster"'), `${file}: variable ${v.name} follows the cluster`);
       assert.ok(d.panels.length > 3, file);
+      for (const p of d.panels) for (const t of p.targets ?? []) assert.ok(t.expr.includes('cluster=~"$cluster"'), `${file} "${p.title}" filters by cluster: ${t.expr}`);
     }
+    const overview = dashboards().find((x) => x.file === 'vrrpwatch-overview.json')?.d;
+    assert.equal(overview?.panels[0]?.type, 'row');
+    assert.match(overview.panels[0].title, /^Fleet/);
+    assert.deepEqual(overview.panels.slice(1, 4).map((p) => p.title), ['Sites with findings', 'Groups with findings', FINDINGS_PANEL]);
     assert.ok(dashboardExpressions().length >= 20);
   });
 });
 
-describe('the real path: Prometheus scrapes the lab, Alertmanager pages on split-brain', { timeout: 600_000 }, () => {
+/** The lab's address for each target of packaging/prometheus.yml. */
+const TARGETS: Record<string, string> = {
+  'lb1.site-a.example.net:9842': `${ADDRESS.a.v4}:${PORT}`,
+  'lb2.site-a.example.net:9842': `${ADDRESS.b.v4}:${PORT}`,
+  'witness.site-a.example.net:9842': `${ADDRESS.w.v4}:${PORT}`,
+  'lb1.site-b.example.net:9842': `${SITE_B.a}:${PORT}`,
+  'lb2.site-b.example.net:9842': `${SITE_B.b}:${PORT}`,
+};
+
+interface StaticConfig {
+  targets: string[];
+  labels?: Record<string, string>;
+}
+interface PrometheusConfig {
+  global: Record<string, string>;
+  rule_files: string[];
+  alerting: { alertmanagers: { static_configs: StaticConfig[] }[] };
+  scrape_configs: { job_name: string; static_configs: StaticConfig[] }[];
+}
+interface Route {
+  receiver: string;
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  routes?: Route[];
+}
+
+/**
+ * packaging/prometheus.yml as the lab runs it: its scrape jobs, target labels and rule selection as
+ * shipped; the lab's addresses for its targets, the rules of this checkout, and everything every second.
+ */
+function prometheusConfig(): string {
+  const config = parse(readFileSync(join(PACKAGING, 'prometheus.yml'), 'utf8')) as PrometheusConfig;
+  config.global = { ...config.global, scrape_interval: '1s', evaluation_interval: '1s' };
+  assert.deepEqual(config.rule_files, ['/etc/prometheus/rules/vrrpwatch.rules.yml']);
+  config.rule_files = [RULES];
+  config.alerting.alertmanagers = [{ static_configs: [{ targets: ['127.0.0.1:9093'] }] }];
+  for (const job of config.scrape_configs) {
+    for (const group of job.static_configs) {
+      group.targets = group.targets.map((t) => {
+        const lab = TARGETS[t];
+        assert.ok(lab !== undefined, `packaging/prometheus.yml: the test has no lab host for target ${t}`);
+        return lab;
+      });
+    }
+  }
+  return stringify(config);
+}
+
+/** packaging/alertmanager.yml's route tree as shipped (waits shortened), every receiver a webhook. */
+function alertmanagerConfig(): string {
+  const config = parse(readFileSync(join(PACKAGING, 'alertmanager.yml'), 'utf8')) as { route: Route; receivers: { name: string }[] };
+  const fast = (r: Route): void => {
+    if (r.group_wait !== undefined || r === config.route) r.group_wait = '1s';
+    if (r.group_interval !== undefined || r === config.route) r.group_interval = '1s';
+    for (const child of r.routes ?? []) fast(child);
+  };
+  fast(config.route);
+  config.receivers = config.receivers.map((r) => ({ name: r.name, webhook_configs: [{ url: 'http://127.0.0.1:9095/hook', send_resolved: true }] }));
+  return stringify(config);
+}
+
+describe('the real path: Prometheus scrapes two sites, Alertmanager pages on one site\'s split-brain only', { timeout: 600_000 }, () => {
   let lab: Lab;
+  let siteB: Lab;
   const prom = `http://127.0.0.1:9090`;
 
   before(() => {
     lab = new Lab(['gw', 'a', 'b', 'w']);
     lab.create();
+    // Site b: a pair on a segment of its own with the same addresses, VIP and VRID 51, whose master is
+    // its b. Site a's witness runs the monitoring and reaches it on a second interface.
+    siteB = new Lab(['a', 'b'], { site: 'b' });
+    siteB.create();
+    siteB.exec('a', ['ip', 'addr', 'add', `${SITE_B.a}/24`, 'dev', 'eth0']);
+    siteB.exec('b', ['ip', 'addr', 'add', `${SITE_B.b}/24`, 'dev', 'eth0']);
+    lab.joinSegment('w', siteB, `${SITE_B.w}/24`);
   });
   after(() => {
+    siteB.destroy();
     lab.destroy();
   });
 
-  function query(expr: string): { status: string; data?: { result: unknown[] }; error?: string } {
+  interface Result {
+    metric: Record<string, string>;
+    value: [number, string];
+  }
+  function query(expr: string): { status: string; data?: { result: Result[] }; error?: string } {
     const r = lab.fetch('w', `${prom}/api/v1/query`, ['--data-urlencode', `query=${expr}`]);
     assert.ok(r !== undefined, 'Prometheus answers');
-    return JSON.parse(r.body) as { status: string; data?: { result: unknown[] }; error?: string };
+    return JSON.parse(r.body) as { status: string; data?: { result: Result[] }; error?: string };
+  }
+  /** The values of an instant query; none while Prometheus does not answer yet. */
+  function values(expr: string): string[] {
+    const r = lab.fetch('w', `${prom}/api/v1/query`, ['--data-urlencode', `query=${expr}`]);
+    if (r?.status !== 200) return [];
+    return (JSON.parse(r.body) as { data: { result: Result[] } }).data.result.map((x) => x.value[1]);
   }
 
-  function notifications(): { status: string; alerts: { status: string; labels: Record<string, string> }[] }[] {
+  interface Notification {
+    receiver: string;
+    status: string;
+    alerts: { status: string; labels: Record<string, string> }[];
+  }
+  function notifications(): Notification[] {
     return lab
       .log('receiver')
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { status: string; alerts: { status: string; labels: Record<string, string> }[] });
+      .map((l) => JSON.parse(l) as Notification);
   }
 
-  it('pages on a firewall split-brain and sends the resolution when it heals; every dashboard expression returns data', async () => {
+  it('two healthy sites reusing VIP and VRID 51 page no one; a firewall split-brain at one site pages with its cluster, and resolves; every dashboard expression returns data', async () => {
     const inst = (p: number): KeepalivedInstance => ({ name: 'VI_1', vrid: 51, priority: p, authPass: 'pr0m' });
     const confA = lab.keepalived('a', [inst(150)], { notifyFifo: true });
     const confB = lab.keepalived('b', [inst(100)], { notifyFifo: true });
-    lab.serve('w', ['--peer', ADDRESS.a.v4, '--peer', ADDRESS.b.v4, '--gateway', ADDRESS.gw.v4]);
+    const siteBConfA = siteB.keepalived('a', [inst(100)]);
+    const siteBConfB = siteB.keepalived('b', [inst(150)]);
+    // The witness watches its own site only (its second interface is on site b's segment).
+    lab.serve('w', ['-i', 'eth0', '--peer', ADDRESS.a.v4, '--peer', ADDRESS.b.v4, '--gateway', ADDRESS.gw.v4]);
     lab.serve('a', ['--keepalived-config', confA, '--gateway', ADDRESS.gw.v4]);
     lab.serve('b', ['--keepalived-config', confB, '--gateway', ADDRESS.gw.v4]);
+    siteB.serve('a', ['--keepalived-config', siteBConfA]);
+    siteB.serve('b', ['--keepalived-config', siteBConfB]);
 
     // The receiver: a webhook in the witness namespace that prints each notification as one JSON line.
     const receiver = "require('node:http').createServer((q,s)=>{let b='';q.on('data',c=>b+=c);q.on('end',()=>{console.log(JSON.stringify(JSON.parse(b)));s.end('ok')})}).listen(9095,'127.0.0.1')";
     lab.start('receiver', 'w', [process.execPath, '-e', receiver]);
     const amConfig = join(lab.dir, 'alertmanager.yml');
-    writeFileSync(
-      amConfig,
-      [
-        'route:',
-        '  receiver: tickets',
-        '  group_by: [alertname, vrid]',
-        '  group_wait: 1s',
-        '  group_interval: 1s',
-        '  repeat_interval: 1h',
-        '  routes:',
-        '    - receiver: pager',
-        '      matchers: [severity="critical"]',
-        'receivers:',
-        '  - name: tickets',
-        '  - name: pager',
-        '    webhook_configs:',
-        '      - url: http://127.0.0.1:9095/hook',
-        '        send_resolved: true',
-      ].join('\n') + '\n',
-    );
+    writeFileSync(amConfig, alertmanagerConfig());
     lab.start('alertmanager', 'w', ['prometheus-alertmanager', `--config.file=${amConfig}`, `--storage.path=${join(lab.dir, 'am')}`, '--web.listen-address=127.0.0.1:9093', '--cluster.listen-address=']);
     await waitFor('Alertmanager to be ready', () => lab.fetch('w', 'http://127.0.0.1:9093/-/ready')?.status === 200, 30_000, 500);
 
     const promConfig = join(lab.dir, 'prometheus.yml');
-    writeFileSync(
-      promConfig,
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  evaluation_interval: 1s',
-        'rule_files:',
-        `  - ${RULES}`,
-        'alerting:',
-        '  alertmanagers:',
-        '    - static_configs:',
-        "        - targets: ['127.0.0.1:9093']",
-        'scrape_configs:',
-        '  - job_name: vrrpwatch',
-        '    static_configs:',
-        `      - targets: ['${ADDRESS.a.v4}:${PORT}', '${ADDRESS.b.v4}:${PORT}', '${ADDRESS.w.v4}:${PORT}']`,
-      ].join('\n') + '\n',
-    );
+    writeFileSync(promConfig, prometheusConfig());
     lab.start('prometheus', 'w', ['prometheus', `--config.file=${promConfig}`, `--storage.tsdb.path=${join(lab.dir, 'prom')}`, '--web.listen-address=127.0.0.1:9090', '--rules.alert.resend-delay=1s']);
-    await waitFor('Prometheus to scrape the witness and both nodes', () => {
-      const r = lab.fetch('w', `${prom}/api/v1/query?query=sum(up%7Bjob%3D%22vrrpwatch%22%7D)`);
-      return r?.status === 200 && r.body.includes('"3"');
-    }, 60_000, 500);
-    await waitFor('every observer to see a master', () => lab.fetch('w', `${prom}/api/v1/query?query=count(vrrpwatch_vrid_master_info)`)?.body.includes('"3"'), 30_000, 500);
-    await sleep(35_000); // enough history for the dashboards' rate() and increase() windows
+    await waitFor('Prometheus to scrape both sites', () => values('sum by (cluster) (up{job="vrrpwatch"})').sort().join(' ') === '2 3', 60_000, 500);
+    await waitFor('every observer of both sites to see its master', () => values('count(vrrpwatch_vrid_master_info == 1)')[0] === '5', 60_000, 500);
+    await waitFor("both sites' masters to hold the VIP", () => values(`count(vrrpwatch_vip_local{vip="${VIP.v4}"} == 1)`)[0] === '2', 30_000, 500);
+    await sleep(35_000); // enough history for the dashboards' rate() and increase() windows, and past every for: of a minute or less
+
+    // The fleet shapes are real: without the cluster label, the VIP has two holders and VRID 51 two masters.
+    assert.deepEqual(values(`count by (vip) (count by (vip, instance) (vrrpwatch_vip_local{vip="${VIP.v4}"} == 1))`), ['2']);
+    assert.deepEqual(values('count by (vrid) (count by (vrid, router) (vrrpwatch_vrid_master_info{vrid="51"} == 1))'), ['2']);
+    const pending = query('ALERTS').data?.result.map((r) => `${r.metric.alertname ?? ''} ${r.metric.alertstate ?? ''} ${r.metric.cluster ?? ''}`);
+    assert.deepEqual(pending, [], 'no alert pending or firing while both sites are healthy');
 
     const empty: string[] = [];
     for (const { dashboard, panel, expr } of dashboardExpressions()) {
       const r = query(concrete(expr));
       assert.equal(r.status, 'success', `${dashboard} "${panel}": ${expr}: ${r.error ?? ''}`);
-      if ((r.data?.result.length ?? 0) === 0) empty.push(`${dashboard} "${panel}": ${expr}`);
+      if (panel === FINDINGS_PANEL) assert.deepEqual(r.data?.result, [], 'no findings on a healthy fleet');
+      else if ((r.data?.result.length ?? 0) === 0) empty.push(`${dashboard} "${panel}": ${expr}`);
     }
     assert.deepEqual(empty, [], 'dashboard expressions without data');
-    assert.equal(notifications().length, 0, 'no page while the pair is healthy');
+    assert.deepEqual(notifications(), [], 'no page and no ticket while both sites are healthy');
 
     const cut = Date.now();
     lab.cutVrrp('b', true);
-    const paged = await waitFor('VrrpSplitBrain to reach the receiver', () => (notifications().some((n) => n.status === 'firing' && n.alerts.some((a) => a.labels.alertname === 'VrrpSplitBrain')) ? Date.now() : undefined), 120_000, 250);
+    const paged = await waitFor('VrrpSplitBrain to reach the pager', () => (notifications().some((n) => n.receiver === 'pager' && n.status === 'firing' && n.alerts.some((a) => a.labels.alertname === 'VrrpSplitBrain')) ? Date.now() : undefined), 120_000, 250);
     process.stdout.write(`# cut to page: ${((paged - cut) / 1000).toFixed(1)} s (VrrpSplitBrain, for: 15s, scrape and evaluation every 1 s)\n`);
     assert.ok(paged - cut < 60_000, 'paged within a minute');
     const alert = notifications()
@@ -203,8 +328,17 @@ describe('the real path: Prometheus scrapes the lab, Alertmanager pages on split
       .find((a) => a.labels.alertname === 'VrrpSplitBrain');
     assert.equal(alert?.labels.severity, 'critical');
     assert.equal(alert.labels.vrid, '51');
+    assert.equal(alert.labels.cluster, 'site-a');
+
+    const table = dashboardExpressions().find((x) => x.panel === FINDINGS_PANEL);
+    assert.ok(table !== undefined);
+    const rows = query(concrete(table.expr)).data?.result.map((r) => `${r.metric.cluster ?? ''} ${r.metric.vrid ?? ''} ${r.metric.finding ?? ''}`) ?? [];
+    assert.ok(rows.includes('site-a 51 split-brain'), `the fleet table shows site-a's split-brain: ${rows.join('; ')}`);
+    assert.deepEqual(rows.filter((r) => !r.startsWith('site-a ')), [], 'the fleet table shows findings of site-a only');
 
     lab.cutVrrp('b', false);
     await waitFor('the resolved notification', () => notifications().some((n) => n.alerts.some((a) => a.labels.alertname === 'VrrpSplitBrain' && a.status === 'resolved')), 120_000, 250);
+    const sites = new Set(notifications().flatMap((n) => n.alerts.map((a) => a.labels.cluster)));
+    assert.deepEqual([...sites], ['site-a'], 'every notification is of site-a');
   });
 });

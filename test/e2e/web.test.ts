@@ -187,7 +187,7 @@ describe('serve signals and listen failures', () => {
       assert.equal(serve.child.exitCode, null);
     } finally {
       serve.child.kill('SIGTERM');
-      assert.equal(await serve.exited, 0);
+      assert.equal(await serve.exited, 0, serve.output());
     }
   });
 

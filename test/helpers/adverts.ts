@@ -1,8 +1,10 @@
 /** Synthetic advertisements and a fixed-clock driver for the core's judgement tests. */
 import { AuthSecret } from '../../src/core/secret.js';
-import { DEFAULT_SETTINGS, groupView, Monitor } from '../../src/core/state.js';
-import type { GroupView, MonitorEvent, MonitorSettings } from '../../src/core/state.js';
-import type { Advert } from '../../src/core/types.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
+import { groupId } from '../../src/core/types.js';
+import type { Advert, Family, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
+import { groupView } from '../../src/core/views.js';
+import type { GroupView } from '../../src/core/views.js';
 
 export function advert(fields: Partial<Advert> & { src: string; password?: string }): Advert {
   const { password, ...rest } = fields;
@@ -68,8 +70,8 @@ export class Scenario {
     return samples;
   }
 
-  view(vrid = 51, family = 'ipv4'): GroupView | undefined {
-    const g = this.monitor.groups.get(`eth0|${family}|${vrid}`);
+  view(vrid = 51, family: Family = 'ipv4'): GroupView | undefined {
+    const g = this.monitor.groups.get(groupId({ interface: 'eth0', family, vrid }));
     return g === undefined ? undefined : groupView(g);
   }
 

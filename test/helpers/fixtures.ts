@@ -16,8 +16,9 @@ export interface PacketFixture {
   bytes: Uint8Array;
 }
 
-export function packetFixture(name: string): PacketFixture {
-  const text = readFileSync(join(FIXTURES, 'packets', `${name}.hex`), 'utf8');
+/** A hex fixture from test/fixtures/DIR (`packets`: VRRP, `neighbor`: ARP and NDP). */
+export function packetFixture(name: string, dir = 'packets'): PacketFixture {
+  const text = readFileSync(join(FIXTURES, dir, `${name}.hex`), 'utf8');
   const lines = text.split('\n');
   const description = (lines[0] ?? '').replace(/^# /, '');
   const source = (lines[1] ?? '').replace(/^# source: /, '');
@@ -26,11 +27,11 @@ export function packetFixture(name: string): PacketFixture {
   return { name, description, source, linkType, bytes: Uint8Array.from(Buffer.from(hex, 'hex')) };
 }
 
-export function allPacketFixtures(): PacketFixture[] {
-  return readdirSync(join(FIXTURES, 'packets'))
+export function allPacketFixtures(dir = 'packets'): PacketFixture[] {
+  return readdirSync(join(FIXTURES, dir))
     .filter((f) => f.endsWith('.hex'))
     .sort()
-    .map((f) => packetFixture(f.replace(/\.hex$/, '')));
+    .map((f) => packetFixture(f.replace(/\.hex$/, ''), dir));
 }
 
 export interface Frame {
@@ -107,4 +108,47 @@ export function vrrpFrame(vrid: number, src: number, priority: number, vlan?: nu
   Buffer.from([198, 51, 100, vrid]).copy(b, v + 8);
   b.writeUInt16BE(internetChecksum(b, v, v + 20), v + 6);
   return b;
+}
+
+function sum16(parts: Uint8Array[]): number {
+  let s = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i += 2) s += ((p[i] ?? 0) << 8) + (p[i + 1] ?? 0);
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
+/**
+ * A VRRPv3 advertisement over IPv6 from 2001:db8::11 with 255 addresses (2001:db8::1 to ::ff), VRID 51,
+ * behind two VLAN tags (802.1ad 100, then 802.1Q 200) unless `tags` is false, in a Linux cooked or an Ethernet frame;
+ * optionally a hop-by-hop header of `hopByHop` bytes and a trailer of `trailer` bytes after the message.
+ */
+export function largeIpv6Advert(options: { link: 'sll' | 'ethernet'; tags?: boolean; hopByHop?: number; trailer?: number }): Uint8Array {
+  const count = 255;
+  const message = new Uint8Array(8 + count * 16);
+  message.set([0x31, 51, 150, count, 0x00, 100]);
+  for (let i = 0; i < count; i++) message.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i + 1], 8 + i * 16);
+  const src = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11]);
+  const dst = Uint8Array.from([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12]);
+  const sum = sum16([src, dst, Uint8Array.from([0, 0, message.length >> 8, message.length & 0xff, 0, 0, 0, 112]), message]);
+  message.set([sum >> 8, sum & 0xff], 6);
+  const hopByHop = new Uint8Array(options.hopByHop ?? 0);
+  // Next header VRRP; one PadN option fills the rest.
+  if (hopByHop.length > 0) hopByHop.set([112, hopByHop.length / 8 - 1, 0x01, hopByHop.length - 4]);
+  const trailer = new Uint8Array(options.trailer ?? 0);
+  const payload = hopByHop.length + message.length + trailer.length;
+  const ipv6 = new Uint8Array(40);
+  ipv6.set([0x60, 0, 0, 0, payload >> 8, payload & 0xff, hopByHop.length > 0 ? 0 : 112, 255]);
+  ipv6.set(src, 8);
+  ipv6.set(dst, 24);
+  const link = options.link === 'sll'
+    ? Uint8Array.from([0, 0, 0, 1, 0, 6, 0x02, 0, 0, 0, 0, 0x11, 0, 0])
+    : Uint8Array.from([0x33, 0x33, 0, 0, 0, 0x12, 0x00, 0x00, 0x5e, 0x00, 0x02, 51]);
+  const tags = options.tags === false ? Uint8Array.from([0x86, 0xdd]) : Uint8Array.from([0x88, 0xa8, 0x00, 100, 0x81, 0x00, 0x00, 200, 0x86, 0xdd]);
+  const frame = new Uint8Array(link.length + tags.length + ipv6.length + payload);
+  let at = 0;
+  for (const part of [link, tags, ipv6, hopByHop, message, trailer]) {
+    frame.set(part, at);
+    at += part.length;
+  }
+  return frame;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { badProbeTarget, DEFAULT_CONFIG, parseConfigText, withOverrides } from '../../src/config.js';
+import { DEFAULT_CONFIG, parseConfigText, parseProbeTarget, withOverrides } from '../../src/config.js';
 
 function errors(yaml: string): string[] {
   const r = parseConfigText(yaml, 'v.yml');
@@ -9,10 +9,22 @@ function errors(yaml: string): string[] {
 }
 
 describe('the YAML config', () => {
-  it('is optional: an empty file gives the defaults', () => {
+  it('is optional: an empty file gives the defaults the declaration states', () => {
     const r = parseConfigText('', 'v.yml');
     assert.ok(r.ok);
     assert.deepEqual(r.value, DEFAULT_CONFIG);
+    assert.deepEqual(r.value, {
+      interfaces: [],
+      keepalivedConfig: undefined,
+      keepalivedNotifyFifo: undefined,
+      peers: [],
+      gateway: undefined,
+      groups: [],
+      probe: { intervalSeconds: 5, timeoutSeconds: 1, count: 3 },
+      web: { listenAddress: ':9842', telemetryPath: '/metrics', configFile: undefined },
+      log: { level: 'info', format: 'json' },
+      groupExpirySeconds: 600,
+    });
   });
 
   it('reads every key', () => {
@@ -52,10 +64,10 @@ describe('the YAML config', () => {
   it('rejects unknown keys and bad values, naming each key and the reason', () => {
     assert.deepEqual(errors('interface: eth0\npeers: [-oProxyCommand=x]\ngroups:\n  - vrid: 300\n    vips: [192.0.2.300]\n    colour: red\nprobe: { count: 0 }\nweb: { listen_address: 9842 }\nlog: { level: loud }\n'), [
       'v.yml: interface: unknown key (known: interfaces, keepalived_config, keepalived_notify_fifo, peers, gateway, groups, probe, web, log, group_expiry_seconds)',
+      'v.yml: peers[0]: "-oProxyCommand=x" starts with "-" (it would be read as an option of ping)',
       'v.yml: groups[0].colour: unknown key (known: vrid, interface, family, vips, advert_interval)',
       'v.yml: groups[0].vrid: must be between 1 and 255, not 300',
       'v.yml: groups[0].vips[0]: "192.0.2.300" is not an IP address',
-      'v.yml: peers[0]: "-oProxyCommand=x" starts with "-" (it would be read as an option of ping)',
       'v.yml: probe.count: must be between 1 and 20, not 0',
       'v.yml: web.listen_address: must be a string, not 9842',
       'v.yml: log.level: must be one of fatal, error, warn, info, debug, trace, silent, not "loud"',
@@ -81,15 +93,89 @@ describe('the YAML config', () => {
     const bad = withOverrides(DEFAULT_CONFIG, { peers: ['-f'], listenAddress: 'nohost', logFormat: 'xml', interfaces: ['a b'] });
     assert.equal(bad.ok, false);
     assert.deepEqual(bad.errors, [
-      '--log.format: must be json or pretty, not "xml"',
-      '--interface: "a b" is not an interface name',
+      '--log.format: must be one of json, pretty, not "xml"',
+      '--interface: "a b" is not an interface name (at most 15 bytes of text, without "/", ":", spaces or control characters)',
       '--peer: "-f" starts with "-" (it would be read as an option of ping)',
       '--web.listen-address: "nohost" is not HOST:PORT (for example ":9842" or "[::1]:9842")',
     ]);
   });
 
   it('accepts addresses and host names as ping targets, nothing else', () => {
-    for (const ok of ['192.0.2.1', '2001:db8::1', 'lb1', 'lb1.example.net.']) assert.equal(badProbeTarget(ok), undefined, ok);
-    for (const bad of ['-c1', 'a;b', 'x y', '', 'a..b']) assert.notEqual(badProbeTarget(bad), undefined, bad);
+    for (const ok of ['192.0.2.1', '2001:db8::1', 'lb1', 'lb1.example.net.', 'lb-2.example', 'fe80::1%eth0']) assert.deepEqual(parseProbeTarget(ok), { value: ok }, ok);
+    for (const bad of ['-c1', 'a;b', 'x y', '', 'a..b']) assert.ok('problem' in parseProbeTarget(bad), bad);
+  });
+
+  it('refuses numbers that look like addresses but are not, instead of pinging what inet_aton makes of them', () => {
+    assert.deepEqual(parseProbeTarget('999.0.0.1'), { problem: '"999.0.0.1" is not an IP address (and a name ending in a number is not a host name)' });
+    assert.deepEqual(parseProbeTarget('1.2.3.4.5'), { problem: '"1.2.3.4.5" is not an IP address (and a name ending in a number is not a host name)' });
+    assert.deepEqual(parseProbeTarget('2130706433'), { problem: '"2130706433" is not an IP address (and a name ending in a number is not a host name)' });
+    assert.deepEqual(parseProbeTarget('01.2.3.4'), { problem: '"01.2.3.4" is not an IP address (and a name ending in a number is not a host name)' });
+    assert.deepEqual(parseProbeTarget('lb.0x7f'), { problem: '"lb.0x7f" is not an IP address (and a name ending in a number is not a host name)' });
+    const r = withOverrides(DEFAULT_CONFIG, { peers: ['999.0.0.1'], gateway: '1.2.3.4.5' });
+    assert.deepEqual(r.ok ? [] : r.errors, [
+      '--peer: "999.0.0.1" is not an IP address (and a name ending in a number is not a host name)',
+      '--gateway: "1.2.3.4.5" is not an IP address (and a name ending in a number is not a host name)',
+    ]);
+  });
+
+  it('writes addresses canonically once, so they match the adverts; a zone only on a link-local peer', () => {
+    const r = parseConfigText('peers: ["FE80:0::1%eth0", "2001:DB8:0:0::12"]\ngateway: "2001:db8::0:1"\ngroups:\n  - { vrid: 5, vips: ["2001:DB8::0100"] }\n', 'v.yml');
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.value.peers, ['fe80::1%eth0', '2001:db8::12']);
+    assert.equal(r.value.gateway, '2001:db8::1');
+    assert.deepEqual(r.value.groups[0]?.vips, ['2001:db8::100']);
+    assert.deepEqual(errors('peers: ["2001:db8::1%eth0"]\ngroups:\n  - { vrid: 5, vips: ["fe80::1%eth0", 01.2.3.4] }\n'), [
+      'v.yml: peers[0]: "2001:db8::1%eth0" has a zone, which only a link-local (fe80::/10) address may have',
+      'v.yml: groups[0].vips[0]: "fe80::1%eth0" has a zone ("%eth0"): only a link-local peer to ping may have one, never a virtual address',
+      'v.yml: groups[0].vips[1]: "01.2.3.4" is not an IP address',
+    ]);
+  });
+
+  it('reads the listen address host with the same parser: an address, [IPv6], a host name or nothing', () => {
+    for (const ok of [':9842', '127.0.0.1:9842', '[::1]:9842', '[fe80::1%eth0]:9842', 'localhost:9842']) assert.ok(withOverrides(DEFAULT_CONFIG, { listenAddress: ok }).ok, ok);
+    const r = withOverrides(DEFAULT_CONFIG, { listenAddress: '999.0.0.1:9842' });
+    assert.deepEqual(r.ok ? [] : r.errors, ['--web.listen-address: "999.0.0.1:9842" is not HOST:PORT (for example ":9842" or "[::1]:9842")']);
+    assert.equal(withOverrides(DEFAULT_CONFIG, { listenAddress: '[192.0.2.1]:9842' }).ok, false);
+  });
+
+  it('refuses interface names that are not text the kernel takes', () => {
+    const r = withOverrides(DEFAULT_CONFIG, { interfaces: ['eth0\u001b[2J', 'a'.repeat(16), 'br/0', 'eth\ufffd', 'eth0:1'] });
+    const why = '(at most 15 bytes of text, without "/", ":", spaces or control characters)';
+    assert.deepEqual(r.ok ? [] : r.errors, [
+      `--interface: "eth0\\u001b[2J" is not an interface name ${why}`,
+      `--interface: "${'a'.repeat(16)}" is not an interface name ${why}`,
+      `--interface: "br/0" is not an interface name ${why}`,
+      `--interface: "eth\ufffd" is not an interface name ${why}`,
+      `--interface: "eth0:1" is not an interface name ${why}`,
+    ]);
+    assert.ok(withOverrides(DEFAULT_CONFIG, { interfaces: ['eth0', 'bond0.100', 'any', 'wlp3s0'] }).ok);
+    assert.deepEqual(errors('interfaces: ["\\xe9\\xe9\\xe9\\xe9\\xe9\\xe9\\xe9\\xe9"]\n'), [`v.yml: interfaces[0]: "${'\u00e9'.repeat(8)}" is not an interface name ${why}`]);
+  });
+
+  it('says which flag holds a bad file name, and which key a bad type', () => {
+    assert.deepEqual(errors('keepalived_config: 5\nweb: { config_file: "" }\nprobe: []\ngroups: [5]\n'), [
+      'v.yml: keepalived_config: must be a string, not 5',
+      'v.yml: groups[0]: must be a mapping',
+      'v.yml: probe: must be a mapping',
+      'v.yml: web.config_file: "" is not a file name',
+    ]);
+    assert.deepEqual(errors('- a\n'), ['v.yml: the config must be a mapping of keys (interfaces, peers, groups, ...)']);
+  });
+
+  it('makes one line of a YAML error naming the file: an alias bomb, binary garbage, a long value', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    const [b, ...more] = errors(bomb);
+    assert.deepEqual(more, []);
+    assert.match(b ?? '', /^v\.yml: cannot be read as YAML: [^\n]*alias/i);
+    for (const garbage of ['\u0001\u0002: [\u0003\u0004 {{{ \u0005', `key: "${'x'.repeat(5000)}\n`, '\u00ff\u00fe: : : - ]']) {
+      const found = errors(garbage);
+      assert.equal(found.length, 1, found.join('\n'));
+      for (const e of found) {
+        assert.match(e, /^v\.yml(:\d+)?: /);
+        assert.ok(e.length < 240, e);
+        // eslint-disable-next-line no-control-regex
+        assert.doesNotMatch(e, /[\u0000-\u001f]|\n\s+at /);
+      }
+    }
   });
 });

@@ -2,8 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { decodeFrame, Decoder, LinkType } from '../../src/core/decode.js';
+import { packetRecord } from '../../src/core/packet-record.js';
 import { allPacketFixtures, packetFixture, vrrpFrame } from '../helpers/fixtures.js';
-import type { Advert } from '../../src/core/types.js';
+import type { Advert, Decoded } from '../../src/core/types.js';
 
 function advertOf(name: string): Advert {
   const f = packetFixture(name);
@@ -43,10 +44,13 @@ const ACCEPTED: Record<string, Expected> = {
   'v3-ipv4-unicast-multicast-checksum': { version: 3, vrid: 71, dst: '192.0.2.13', checksumForm: 'pseudo_header_multicast' },
   'v3-ipv4-subsecond-reserved': { version: 3, vrid: 61, priority: 200, advertInterval: 0.25, checksumForm: 'pseudo_header' },
   'v3-ipv6-hop-by-hop': { version: 3, vrid: 62, family: 'ipv6', checksumForm: 'pseudo_header' },
+  'frr-v3-ipv4': { version: 3, vrid: 51, priority: 150, src: '192.0.2.11', dst: '224.0.0.18', addresses: ['192.0.2.100'], advertInterval: 1, authType: undefined, checksumForm: 'pseudo_header', ttlOk: true, trailerLength: 0 },
+  'frr-v3-ipv6': { version: 3, vrid: 51, priority: 150, family: 'ipv6', src: 'fe80::789:8fd5:34f1:6737', dst: 'ff02::12', addresses: ['2001:db8::100'], advertInterval: 1, checksumForm: 'pseudo_header', ttlOk: true },
 };
 
 const REJECTED: Record<string, string> = {
   carp: 'not_vrrp',
+  'carp-ucarp': 'not_vrrp',
   'bad-checksum': 'bad_checksum',
   'bad-version': 'bad_version',
   'bad-type': 'bad_type',
@@ -79,6 +83,70 @@ describe('decodeFrame on the fixtures', () => {
       assert.equal(rejectionOf(name), reason);
     });
   }
+});
+
+/** The CARP message of the ucarp fixture (its last 36 bytes) inside an IPv6 packet to ff02::12, raw IP. */
+function carpOverIpv6(): Uint8Array {
+  const carp = packetFixture('carp-ucarp').bytes.slice(-36);
+  const ip = Buffer.alloc(40);
+  ip.writeUInt8(0x60, 0);
+  ip.writeUInt16BE(carp.length, 4);
+  ip.writeUInt8(112, 6);
+  ip.writeUInt8(255, 7);
+  Buffer.from('20010db8000000000000000000000013', 'hex').copy(ip, 8);
+  Buffer.from('ff020000000000000000000000000012', 'hex').copy(ip, 24);
+  return Buffer.concat([ip, carp]);
+}
+
+function invalidOf(linkType: number, bytes: Uint8Array): Extract<Decoded, { kind: 'invalid' }> {
+  const d = decodeFrame(linkType, bytes);
+  assert.equal(d.kind, 'invalid', JSON.stringify(d));
+  return d;
+}
+
+describe('CARP is recognised as another protocol, never as VRRP', () => {
+  it('reads a real ucarp advert: vhid, advbase, advskew, demote and its interval', () => {
+    const f = packetFixture('carp-ucarp');
+    const d = invalidOf(f.linkType, f.bytes);
+    assert.equal(d.reason, 'not_vrrp');
+    assert.deepEqual(d.foreign, { protocol: 'carp', vhid: 51, advbase: 1, advskew: 0, demote: 0, interval: 1 });
+    assert.deepEqual(d.ip, { family: 'ipv4', src: '192.0.2.13', dst: '224.0.0.18', ttl: 255, ah: false });
+    assert.deepEqual(d.header, {}, 'no VRRP header fields: its advskew is not a priority');
+  });
+
+  it('reads the hand-built OpenBSD advert and CARP over IPv6 (pfSense, OpenBSD)', () => {
+    const f = packetFixture('carp');
+    assert.equal(invalidOf(f.linkType, f.bytes).foreign?.vhid, 5);
+    const v6 = invalidOf(LinkType.RAW, carpOverIpv6());
+    assert.equal(v6.reason, 'not_vrrp');
+    assert.equal(v6.ip?.family, 'ipv6');
+    assert.equal(v6.foreign?.vhid, 51);
+  });
+
+  it('turns advskew into 1/256ths of a second', () => {
+    const f = packetFixture('carp-ucarp');
+    const bytes = Uint8Array.from(f.bytes);
+    bytes[bytes.length - 36 + 2] = 128;
+    bytes[bytes.length - 36 + 5] = 3;
+    const foreign = invalidOf(f.linkType, bytes).foreign;
+    assert.deepEqual([foreign?.advskew, foreign?.advbase, foreign?.interval], [128, 3, 3.5]);
+  });
+
+  it('is not claimed for a 36-byte message of another shape (authlen other than 7, or version 3)', () => {
+    const f = packetFixture('carp-ucarp');
+    for (const [at, value] of [[3, 1], [0, 0x31]] as const) {
+      const bytes = Uint8Array.from(f.bytes);
+      bytes[bytes.length - 36 + at] = value;
+      const d = decodeFrame(f.linkType, bytes);
+      assert.equal(d.kind === 'invalid' && d.foreign, undefined, `byte ${at} = ${value}: ${JSON.stringify(d)}`);
+    }
+  });
+
+  it('gives replay --packets its protocol and CARP fields, and nothing of the counter or HMAC', () => {
+    const f = packetFixture('carp-ucarp');
+    const rec = packetRecord(7, 'eth0', invalidOf(f.linkType, f.bytes));
+    assert.deepEqual(rec, { ts: 7, interface: 'eth0', src: '192.0.2.13', dst: '224.0.0.18', ttl: 255, family: 'ipv4', ok: false, reason: 'not_vrrp', ttl_ok: true, protocol: 'carp', vhid: 51, advbase: 1, advskew: 0 });
+  });
 });
 
 describe('decodeFrame robustness', () => {

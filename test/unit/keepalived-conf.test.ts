@@ -89,6 +89,9 @@ describe('keepalived.conf import', () => {
     ['a bad VIP', 'vrrp_instance X {\n virtual_router_id 5\n virtual_ipaddress {\n  192.0.2.999/24\n }\n}\n', '/k.conf:4: virtual address "192.0.2.999/24" is not an IP address'],
     ['a bad state', 'vrrp_instance X {\n state LEADER\n virtual_router_id 5\n}\n', '/k.conf:2: state must be MASTER or BACKUP, not "LEADER"'],
     ['a missing include', 'include /etc/missing.conf\n', '/k.conf:1: include /etc/missing.conf: no such file'],
+    ['a VIP with leading zeros', 'vrrp_instance X {\n virtual_router_id 5\n virtual_ipaddress {\n  01.2.3.4/24\n }\n}\n', '/k.conf:4: virtual address "01.2.3.4/24" is not an IP address'],
+    ['a VIP with a zone', 'vrrp_instance X {\n virtual_router_id 5\n virtual_ipaddress {\n  fe80::1%eth0\n }\n}\n', '/k.conf:4: virtual address "fe80::1%eth0" is not an IP address'],
+    ['an interface name that is not one', 'vrrp_instance X {\n virtual_router_id 5\n interface eth0/1\n}\n', '/k.conf:3: interface "eth0/1" is not an interface name (at most 15 bytes of text, without "/", ":", spaces or control characters)'],
     ['a duplicate VRID', `${VI1}${VI1.replace('VI_1', 'VI_2')}`, '/k.conf:23: virtual_router_id 51 on eth0 is already used by the instance at /k.conf:1'],
   ];
   for (const [what, text, message] of cases) {

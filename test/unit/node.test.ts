@@ -4,7 +4,7 @@ import { groupViewOf } from '../helpers/adverts.js';
 import { NodeJudge } from '../../src/core/node.js';
 import type { NodeObservations } from '../../src/core/node.js';
 import { AuthSecret } from '../../src/core/secret.js';
-import type { GroupView } from '../../src/core/state.js';
+import type { GroupView } from '../../src/core/views.js';
 import type { ExpectedGroup } from '../../src/core/types.js';
 
 const SELF = '192.0.2.11';

@@ -2,13 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
 import type { NodeGroupView } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/state.js';
+import type { GroupView } from '../../src/core/views.js';
+import { groupId } from '../../src/core/types.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
-import { parseWebConfig } from '../../src/web-config.js';
+import { WebServer } from '../../src/adapters/http.js';
+import { createLogger } from '../../src/adapters/log.js';
+import type { LogEntry } from '../../src/adapters/log.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -20,11 +23,20 @@ function group(fields: Partial<GroupView> = {}, masters = [A]): GroupView {
 }
 
 function nodeView(fields: Partial<NodeGroupView> = {}): NodeGroupView {
-  return { key: KEY, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+  return { key: KEY, view: undefined, expected: undefined, role: 'observer', roleFrom: undefined, vips: [], backupHolding: [], masterMissing: [], expectedWithoutMaster: false, advertsBlocked: false, mastersBeside: [], configDiffers: [], ...fields };
+}
+
+/** The node views linked to the heard group of their key, as NodeJudge makes them. */
+function linked(groups: readonly GroupView[], node: readonly NodeGroupView[]): NodeGroupView[] {
+  return node.map((n) => {
+    const view = groups.find((g) => groupId(g.key) === groupId(n.key));
+    return view === undefined ? n : { ...n, key: view.key, view };
+  });
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
-  return renderCheck({ now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields });
+  const input: CheckInput = { now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields };
+  return renderCheck({ ...input, node: linked(input.groups, input.node) });
 }
 
 /** Perfdata: 'label'=value[UOM];[warn];[crit];[min];[max] */
@@ -141,8 +153,9 @@ describe('metrics', () => {
   });
 
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
-    const node = [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })];
-    const text = (await new Metrics('1').render({ ...snapshot([group({}, [B])]), node })).body.toString();
+    const groups = [group({}, [B])];
+    const node = linked(groups, [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })]);
+    const text = (await new Metrics('1').render({ ...snapshot(groups), node })).body.toString();
     assert.ok(text.includes('vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
     assert.ok(text.includes('vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
   });
@@ -212,6 +225,87 @@ describe('metrics', () => {
     const json = await metrics.registry.getMetricsAsJSON();
     assert.deepEqual(json.find((m) => m.name === 'vrrpwatch_vrid_master_changes_total')?.values, [{ labels: { interface: 'br"0\n', family: 'ipv4', vrid: '9' }, value: 4 }]);
   });
+
+  /** A snapshot in which two families throw: one prom-client family (probe loss) and one hand-written (priority). */
+  const broken = (): MetricsSnapshot => {
+    const healthy = group();
+    const routers = healthy.routers.map((r, i) =>
+      i === 1
+        ? {
+            ...r,
+            get priority(): number {
+              throw new Error('priority unreadable');
+            },
+          }
+        : r,
+    );
+    const probe = {
+      target: B,
+      role: 'peer' as const,
+      up: true,
+      rtt: 0.002,
+      at: 0,
+      get loss(): number {
+        throw new Error('loss unreadable');
+      },
+    };
+    return { ...snapshot([{ ...healthy, routers }]), probes: [probe] };
+  };
+  const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+  it('leaves a family that throws out of the scrape, keeps the others, exports which failed and reports each failure once', async () => {
+    const failures: string[] = [];
+    const metrics = new Metrics('1', undefined, (family, err) => failures.push(`${family}: ${messageOf(err)}`));
+    const text = (await metrics.render(broken())).body.toString();
+    for (const line of [
+      'vrrpwatch_probe_up{target="192.0.2.12",role="peer"} 1',
+      'vrrpwatch_probe_rtt_seconds{target="192.0.2.12",role="peer"} 0.002',
+      'vrrpwatch_adverts_total{interface="eth0",family="ipv4",vrid="51",router="192.0.2.12"} 3',
+      'vrrpwatch_build_info{version="1"} 1',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_probe_up"} 1',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_adverts_total"} 1',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_probe_loss_ratio"} 0',
+      'vrrpwatch_scrape_collector_success{collector="vrrpwatch_router_priority"} 0',
+    ]) {
+      assert.ok(text.includes(`\n${line}\n`), `missing: ${line}`);
+    }
+    assert.doesNotMatch(text, /^(# (HELP|TYPE) )?vrrpwatch_(probe_loss_ratio|router_priority)\b/m, 'no line of a family that failed, not even the first router of it');
+    for (const block of text.trimEnd().split('\n\n')) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
+    assert.equal(text.split('\n').filter((l) => / 0$/.test(l) && l.startsWith('vrrpwatch_scrape_collector_success{')).length, 2, text);
+
+    await metrics.render(broken());
+    assert.deepEqual(failures, ['vrrpwatch_router_priority: priority unreadable', 'vrrpwatch_probe_loss_ratio: loss unreadable'], 'once, not once per scrape');
+    const healed = (await metrics.render(snapshot([group()]))).body.toString();
+    assert.match(healed, /^vrrpwatch_scrape_collector_success\{collector="vrrpwatch_router_priority"\} 1$/m);
+    assert.match(healed, /^vrrpwatch_router_priority\{interface="eth0",family="ipv4",vrid="51",router="192\.0\.2\.12"\} 100$/m);
+    await metrics.render(broken());
+    assert.equal(failures.length, 4, 'a family that failed again after working is reported again');
+  });
+
+  it('answers a scrape over HTTP with 200 and the other families when one throws', async () => {
+    const errors: string[] = [];
+    const metrics = new Metrics('1');
+    const web = await WebServer.start({
+      host: '127.0.0.1',
+      port: 0,
+      telemetryPath: '/metrics',
+      webConfig: undefined,
+      metrics: () => metrics.render(broken()),
+      describe: () => [],
+      onError: (message) => errors.push(message),
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${web.address().port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+      const body = await res.text();
+      assert.match(body, /^vrrpwatch_probe_up\{target="192\.0\.2\.12",role="peer"\} 1$/m);
+      assert.match(body, /^vrrpwatch_scrape_collector_success\{collector="vrrpwatch_probe_loss_ratio"\} 0$/m);
+      assert.deepEqual(errors, []);
+    } finally {
+      await web.close();
+    }
+  });
 });
 
 describe('live view', () => {
@@ -232,31 +326,23 @@ describe('live view', () => {
     assert.match(text, /recent events:\n {2}00:00:01 !! split-brain/);
   });
 
-  it('turns a log line into an event line', () => {
-    assert.equal(eventLine('{"level":50,"time":"2026-11-23T10:11:12.000Z","msg":"split-brain: more than one master","vrid":51,"routers":["a","b"]}'), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
-    assert.equal(eventLine('not json'), undefined);
-  });
-});
-
-describe('web config (exporter-toolkit format)', () => {
-  const hash = '$2y$10$' + 'a'.repeat(53);
-  it('reads TLS and basic auth users', () => {
-    const r = parseWebConfig(`tls_server_config:\n  cert_file: /c.pem\n  key_file: /k.pem\nbasic_auth_users:\n  prom: "${hash}"\n`, 'web.yml');
-    assert.ok(r.ok);
-    assert.deepEqual(r.value.tls, { certFile: '/c.pem', keyFile: '/k.pem', clientAuthType: 'NoClientCert', clientCaFile: undefined, minVersion: 'TLSv1.2', maxVersion: undefined });
-    assert.equal(r.value.basicAuthUsers.get('prom'), hash);
+  it('turns a log event into an event line', () => {
+    const time = Date.parse('2026-11-23T10:11:12.000Z') / 1000;
+    assert.equal(eventLine({ time, level: 'error', msg: 'split-brain: more than one master', fields: { vrid: 51, routers: ['a', 'b'] } }), '10:11:12 !! split-brain: more than one master  vrid=51 routers=a,b');
+    assert.equal(eventLine({ time, level: 'warn', msg: 'capture down', fields: { interface: 'eth0', err: new Error('x'), loss: 0.333333 } }), '10:11:12 !  capture down  interface=eth0 loss=0.3333');
+    assert.equal(eventLine({ time, level: 'info', msg: 'vrrpwatch stopped', fields: {} }), '10:11:12    vrrpwatch stopped');
   });
 
-  it('rejects unknown keys and bad values, naming the key, never printing a hash', () => {
-    const r = parseWebConfig('tls_server_config:\n  cert_file: /c.pem\n  client_auth_type: Maybe\n  min_version: TLS99\nbasic_auth_users:\n  prom: plaintext-password\nbasic_auth: {}\n', 'web.yml');
-    assert.equal(r.ok, false);
-    assert.deepEqual(r.errors, [
-      'web.yml: basic_auth: unknown key (known: tls_server_config, basic_auth_users, http_server_config)',
-      'web.yml: tls_server_config.min_version: must be one of TLS10, TLS11, TLS12, TLS13, not "TLS99"',
-      'web.yml: tls_server_config.client_auth_type: must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert, not "Maybe"',
-      'web.yml: tls_server_config.key_file: is required for TLS',
-      'web.yml: basic_auth_users.prom: must be a bcrypt hash (for example from `htpasswd -nBC 10 ""`)',
-    ]);
-    assert.ok(!r.errors.join().includes('plaintext-password'));
+  it('is handed the log calls serve makes at the enabled levels, and nothing is written', () => {
+    const entries: LogEntry[] = [];
+    const log = createLogger('info', 'json', (e) => entries.push(e));
+    log.warn({ interface: 'eth0', problem: 'gone' }, 'capture down');
+    log.info('vrrpwatch stopped');
+    log.debug({ router: A }, 'router acts as master');
+    assert.deepEqual(entries.map((e) => [e.level, e.msg, e.fields]), [['warn', 'capture down', { interface: 'eth0', problem: 'gone' }], ['info', 'vrrpwatch stopped', {}]]);
+    log.level = 'debug';
+    log.debug({ router: A }, 'router acts as master');
+    assert.equal(entries.at(-1)?.msg, 'router acts as master');
+    assert.ok(entries.every((e) => Math.abs(e.time - Date.now() / 1000) < 60));
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { advert, every, groupViewOf } from '../helpers/adverts.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
 import { Timeline } from '../../src/core/timeline.js';
-import type { GroupView } from '../../src/core/state.js';
+import type { GroupView } from '../../src/core/views.js';
 import { othersOf, vipConflictIntervals, vipConflicts } from '../../src/core/vips.js';
 import type { VipSpan } from '../../src/core/vips.js';
 

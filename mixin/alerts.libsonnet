@@ -1,0 +1,235 @@
+// vrrpwatch's alert rules, built from config.libsonnet (selectors, cluster label, for:, thresholds).
+//
+// To add an alert, add one entry to the list of its group below, and nothing else in the mixin:
+//   alert(c, name='VrrpSomething', severity='critical' or 'warning', forKey='someKey', expr=..., summary=..., description=...)
+//   - give its for: a key in config.libsonnet's `for` (someKey: '30s');
+//   - an alert judged by one exporter aggregates with perExporter(c, [its labels]); one that compares
+//     exporters groups with byCluster(c, [...]) so that sites never mix;
+//   - select every metric with c.vrrpwatchSelector, and in template queries filter by the cluster label;
+//   - write its runbook section `## VrrpSomething` in docs/runbook.md (runbook_url points there);
+// then run scripts/mixin.sh (it writes alerts/ and dashboards/), add a promtool case just before and
+// just after its for: in test/alerts/, and list it in the README's alerts table.
+local alert(c, name, severity, forKey, expr, summary, description) = {
+  alert: name,
+  expr: expr,
+  'for': c['for'][forKey],
+  labels: { severity: severity },
+  annotations: {
+    summary: summary,
+    description: description,
+    runbook_url: std.format(c.runbookURLPattern, std.asciiLower(name)),
+  },
+};
+
+// A for: or range duration in words for descriptions: '2m' -> '2 minutes', '15s' -> '15 seconds'.
+local words(duration) =
+  local n = std.parseInt(std.substr(duration, 0, std.length(duration) - 1));
+  local unit = { s: 'second', m: 'minute', h: 'hour' }[std.substr(duration, std.length(duration) - 1, 1)];
+  '%d %s%s' % [n, unit, if n == 1 then '' else 's'];
+
+// `by (...)` of a rule judged by one exporter: the cluster label, the exporter, and the rule's own labels.
+local perExporter(c, labels) = 'by (' + std.join(', ', [c.clusterLabel, 'job', 'instance'] + labels) + ')';
+// `by (...)` of a rule that compares exporters: within one cluster only.
+local byCluster(c, labels) = 'by (' + std.join(', ', [c.clusterLabel] + labels) + ')';
+// A metric with the exporters' selector and extra matchers.
+local sel(c, metric, extra='') = metric + '{' + c.vrrpwatchSelector + (if extra == '' then '' else ',' + extra) + '}';
+
+// A template query over the alert's own cluster and the given labels of the alert, sorted by `sortBy`,
+// each result written by `each` (a template over .Labels).
+local templateQuery(c, metric, labels, tail, sortBy, each) =
+  local matchers = std.join(',', [l + "='%s'" for l in [c.clusterLabel] + labels]);
+  local args = std.join(' ', ['$labels.' + l for l in [c.clusterLabel] + labels]);
+  '{{ with printf `' + sel(c, metric, matchers) + tail + '` ' + args + ' | query | sortByLabel "' + sortBy + '" }}'
+  + '{{ range . }}' + each + '{{ end }}{{ end }}';
+
+// " at SITE" in a summary when the alert carries the cluster label, nothing otherwise.
+local atCluster(c) = '{{ with $labels.' + c.clusterLabel + ' }} at {{ . }}{{ end }}';
+
+{
+  prometheusAlerts+:: {
+    local c = $._config,
+    groups+: [
+      {
+        name: 'vrrpwatch.groups',
+        rules: [
+          // Judged by the exporter (two routers keep advertising as master); a failover never sets it.
+          alert(
+            c,
+            name='VrrpSplitBrain',
+            severity='critical',
+            forKey='splitBrain',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_split_brain')],
+            summary='VRRP split-brain on VRID {{ $labels.vrid }} ({{ $labels.family }}, {{ $labels.interface }})',
+            description='{{ $labels.instance }} sees more than one master for VRID {{ $labels.vrid }} on {{ $labels.interface }} ({{ $labels.family }}): '
+                        + 'the routers keep advertising after each other, so both hold the virtual address. Masters: '
+                        + templateQuery(c, 'vrrpwatch_vrid_master_info', ['job', 'instance', 'interface', 'family', 'vrid'], '', 'router', '{{ .Labels.router }} '),
+          ),
+          // Masters of two VRIDs advertise one address: each group is healthy on its own, yet both hold it.
+          alert(
+            c,
+            name='VrrpVipConflict',
+            severity='critical',
+            forKey='vipConflict',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_vip_conflict')],
+            summary="The master of VRID {{ $labels.vrid }} ({{ $labels.family }}, {{ $labels.interface }}) shares a VIP with another VRID's master",
+            description='{{ $labels.instance }} hears the master of VRID {{ $labels.vrid }} on {{ $labels.interface }} advertise a virtual address that the master of another VRID advertises too: '
+                        + 'both hold it (a split-brain across VRIDs, typically a wrong virtual_router_id on one node). Masters: '
+                        + templateQuery(
+                          c,
+                          'vrrpwatch_vrid_master_info',
+                          ['job', 'instance', 'interface', 'family'],
+                          ' and on (%s, job, instance, interface, family, vrid) (%s == 1)' % [c.clusterLabel, sel(c, 'vrrpwatch_vrid_vip_conflict')],
+                          'vrid',
+                          'VRID {{ .Labels.vrid }} {{ .Labels.router }}; ',
+                        ),
+          ),
+          alert(
+            c,
+            name='VrrpBackupHoldsVip',
+            severity='critical',
+            forKey='backupHoldsVip',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'vrid', 'vip']), sel(c, 'vrrpwatch_vip_backup_holding')],
+            summary='{{ $labels.instance }} holds VIP {{ $labels.vip }} of VRID {{ $labels.vrid }} without being master',
+            description='{{ $labels.instance }} has {{ $labels.vip }} on an interface but is not the master of VRID {{ $labels.vrid }} ({{ $labels.interface }}). '
+                        + 'Two hosts answer for the address; typically keepalived was killed (SIGKILL, OOM) and left the address behind.',
+          ),
+          alert(
+            c,
+            name='VrrpMasterWithoutVip',
+            severity='critical',
+            forKey='masterWithoutVip',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'vrid', 'vip']), sel(c, 'vrrpwatch_vip_master_missing')],
+            summary='{{ $labels.instance }} is master of VRID {{ $labels.vrid }} but does not hold {{ $labels.vip }}',
+            description='{{ $labels.instance }} advertises as master of VRID {{ $labels.vrid }} on {{ $labels.interface }}, yet the virtual address {{ $labels.vip }} is not on any of its interfaces: nobody serves it.',
+          ),
+          alert(
+            c,
+            name='VrrpNoMaster',
+            severity='critical',
+            forKey='noMaster',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_no_master')],
+            summary='VRID {{ $labels.vrid }} ({{ $labels.family }}, {{ $labels.interface }}) has no master',
+            description='{{ $labels.instance }} hears no master for VRID {{ $labels.vrid }} on {{ $labels.interface }}, which had one or is expected by the config: the virtual address is probably down.',
+          ),
+          alert(
+            c,
+            name='VrrpAuthMismatch',
+            severity='warning',
+            forKey='authMismatch',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_auth_mismatch')],
+            summary='Routers of VRID {{ $labels.vrid }} disagree on VRRP authentication',
+            description="{{ $labels.instance }} hears routers of VRID {{ $labels.vrid }} on {{ $labels.interface }} with different auth types or passwords. They drop each other's advertisements: the next failover can become a split-brain.",
+          ),
+          alert(
+            c,
+            name='VrrpConfigMismatch',
+            severity='warning',
+            forKey='configMismatch',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid', 'field']), sel(c, 'vrrpwatch_vrid_config_mismatch')],
+            summary='Routers of VRID {{ $labels.vrid }} disagree on {{ $labels.field }}',
+            description='{{ $labels.instance }} hears routers of VRID {{ $labels.vrid }} on {{ $labels.interface }} that advertise a different {{ $labels.field }}. keepalived configs have drifted apart.',
+          ),
+          alert(
+            c,
+            name='VrrpMasterFlapping',
+            severity='warning',
+            forKey='masterFlapping',
+            expr='max %s (increase(%s[%s])) > %d' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_master_changes_total'), c.flappingWindow, c.flappingFailovers],
+            summary='VRID {{ $labels.vrid }} changed master {{ $value | printf "%.0f" }} times in ' + words(c.flappingWindow),
+            description='{{ $labels.instance }} counts {{ $value | printf "%.0f" }} failovers of VRID {{ $labels.vrid }} on {{ $labels.interface }} in ' + words(c.flappingWindow)
+                        + ': a track_script flaps, or advertisements are being lost.',
+          ),
+          alert(
+            c,
+            name='VrrpAdvertsBlocked',
+            severity='warning',
+            forKey='advertsBlocked',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_adverts_blocked')],
+            summary='VRRP advertisements of VRID {{ $labels.vrid }} do not reach {{ $labels.instance }}',
+            description='The peers answer ping, but no advertisement of the expected VRID {{ $labels.vrid }} arrives at {{ $labels.instance }} on {{ $labels.interface }}: a firewall or the network drops IP protocol 112.',
+          ),
+          alert(
+            c,
+            name='VrrpGatewayUnreachable',
+            severity='warning',
+            forKey='gatewayUnreachable',
+            expr='max %s (%s) == 0' % [perExporter(c, ['target']), sel(c, 'vrrpwatch_probe_up', 'role="gateway"')],
+            summary='{{ $labels.instance }} cannot ping its gateway {{ $labels.target }}',
+            description='The gateway {{ $labels.target }} has not answered ping from {{ $labels.instance }} for ' + words(c['for'].gatewayUnreachable) + '.',
+          ),
+          alert(
+            c,
+            name='VrrpPeerUnreachable',
+            severity='warning',
+            forKey='peerUnreachable',
+            expr='max %s (%s) == 0' % [perExporter(c, ['target']), sel(c, 'vrrpwatch_probe_up', 'role="peer"')],
+            summary='{{ $labels.instance }} cannot ping its peer {{ $labels.target }}',
+            description='The peer {{ $labels.target }} has not answered ping from {{ $labels.instance }} for ' + words(c['for'].peerUnreachable) + '.',
+          ),
+        ],
+      },
+      {
+        name: 'vrrpwatch.cross-node',
+        rules: [
+          // The same address held by more than one host of one cluster. Sites that reuse an address
+          // (every site has its own 10.0.0.3) each have their own holder.
+          alert(
+            c,
+            name='VrrpVipOnSeveralNodes',
+            severity='critical',
+            forKey='vipOnSeveralNodes',
+            expr='count %s (count %s (%s == 1)) > 1' % [byCluster(c, ['vip']), byCluster(c, ['vip', 'instance']), sel(c, 'vrrpwatch_vip_local')],
+            summary='VIP {{ $labels.vip }} is held by {{ $value }} hosts' + atCluster(c),
+            description='{{ $value }} hosts have {{ $labels.vip }} on an interface at once: '
+                        + templateQuery(c, 'vrrpwatch_vip_local', ['vip'], ' == 1', 'instance', '{{ .Labels.instance }} '),
+          ),
+          // Nodes and witnesses each name the master they hear; different names within one cluster mean
+          // some of them do not hear the real master (adverts blocked on the way). Pairs of other sites
+          // reuse VRIDs (51 is keepalived's example) with masters of their own.
+          alert(
+            c,
+            name='VrrpObserversDisagree',
+            severity='warning',
+            forKey='observersDisagree',
+            expr='count %s (count %s (%s == 1)) > 1' % [byCluster(c, ['family', 'vrid']), byCluster(c, ['family', 'vrid', 'router']), sel(c, 'vrrpwatch_vrid_master_info')],
+            summary='Observers disagree about the master of VRID {{ $labels.vrid }} ({{ $labels.family }})' + atCluster(c),
+            description='Exporters name {{ $value }} different masters for VRID {{ $labels.vrid }}: '
+                        + templateQuery(c, 'vrrpwatch_vrid_master_info', ['vrid', 'family'], ' == 1', 'instance', '{{ .Labels.instance }} hears {{ .Labels.router }}; '),
+          ),
+        ],
+      },
+      {
+        name: 'vrrpwatch.exporter',
+        rules: [
+          alert(
+            c,
+            name='VrrpwatchDown',
+            severity='warning',
+            forKey='exporterDown',
+            expr='%s == 0' % sel(c, 'up'),
+            summary='vrrpwatch on {{ $labels.instance }} is not scraped',
+            description='Prometheus cannot scrape vrrpwatch on {{ $labels.instance }}: split-brains there go unseen.',
+          ),
+          alert(
+            c,
+            name='VrrpwatchCaptureDown',
+            severity='warning',
+            forKey='captureDown',
+            expr='max %s (%s) == 0' % [perExporter(c, ['interface']), sel(c, 'vrrpwatch_capture_up')],
+            summary='vrrpwatch on {{ $labels.instance }} cannot capture on {{ $labels.interface }}',
+            description='The capture on {{ $labels.interface }} is down (interface down or gone, or no permission): VRRP there is not watched.',
+          ),
+          alert(
+            c,
+            name='VrrpwatchDroppingPackets',
+            severity='warning',
+            forKey='droppingPackets',
+            expr='sum %s (rate(%s[%s])) > 0' % [perExporter(c, ['interface']), sel(c, 'vrrpwatch_capture_dropped_packets_total'), c.droppingWindow],
+            summary='vrrpwatch on {{ $labels.instance }} drops packets on {{ $labels.interface }}',
+            description='The kernel or libpcap dropped {{ $value | printf "%.2f" }} packets/s on {{ $labels.interface }} for ' + words(c['for'].droppingPackets) + ': judgements may be wrong.',
+          ),
+        ],
+      },
+    ],
+  },
+}

@@ -1,0 +1,75 @@
+/**
+ * `serve`'s SIGHUP: load the YAML config, keepalived.conf and the web config again and apply what
+ * changed to the running services (capture, pings, notify_fifo, expectations, log level, web users and
+ * certificates). A reload that fails keeps the previous config in force and says so in a metric.
+ */
+import type { Overrides } from '../config.js';
+import type { LiveCapture } from '../adapters/capture.js';
+import type { WebServer } from '../adapters/http.js';
+import type { NotifyFifo } from '../adapters/keepalived.js';
+import type { Logger } from '../adapters/log.js';
+import type { Pinger } from '../adapters/pinger.js';
+import { loadSettings, SettingsError } from './settings.js';
+import type { Settings } from './settings.js';
+import type { Watcher } from './watch.js';
+
+/** The services serve runs, replaced by a reload when their settings changed. */
+export interface Running {
+  settings: Settings;
+  capture: LiveCapture;
+  pinger: Pinger;
+  fifo: NotifyFifo | undefined;
+}
+
+/** How serve starts each service that a reload replaces (the capture reconfigures itself instead). */
+export interface Starters {
+  pinger(s: Settings): Pinger;
+  fifo(s: Settings): NotifyFifo | undefined;
+}
+
+/** What the last (re)load did, for `vrrpwatch_config_last_reload_*`. */
+export interface ConfigState {
+  lastReloadOk: boolean;
+  lastReloadAt: number;
+}
+
+export interface ReloadContext {
+  configFile: string | undefined;
+  overrides: Overrides;
+  web: WebServer;
+  watcher: Watcher;
+  log: Logger;
+  configState: ConfigState;
+  now: () => number;
+}
+
+export function reload(running: Running, start: Starters, ctx: ReloadContext): void {
+  const { settings } = running;
+  const { log, configState } = ctx;
+  try {
+    const next = loadSettings(ctx.configFile, ctx.overrides, true);
+    ctx.web.reload(next.webConfig);
+    // The capture keeps the sessions of interfaces still named and really closes the others.
+    if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) running.capture.reconfigure(next.config.interfaces);
+    if (JSON.stringify(next.probeTargets) !== JSON.stringify(settings.probeTargets) || JSON.stringify(next.config.probe) !== JSON.stringify(settings.config.probe)) {
+      running.pinger.stop();
+      running.pinger = start.pinger(next);
+    }
+    if (next.notifyFifo !== settings.notifyFifo) {
+      running.fifo?.close();
+      running.fifo = start.fifo(next);
+    }
+    ctx.watcher.expect(ctx.now(), next.expected);
+    log.level = next.config.log.level;
+    const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
+    if (restartNeeded.length > 0) log.warn({ keys: restartNeeded.map((k) => `web.${k}`) }, 'these settings take effect after a restart');
+    running.settings = next;
+    configState.lastReloadOk = true;
+    configState.lastReloadAt = ctx.now();
+    log.info({ expected: next.expected.length, probes: next.probeTargets.length }, 'config reloaded');
+  } catch (err) {
+    configState.lastReloadOk = false;
+    const problems = err instanceof SettingsError ? err.problems : [err instanceof Error ? err.message : String(err)];
+    log.error({ problems }, 'config reload failed; the previous config stays in force');
+  }
+}

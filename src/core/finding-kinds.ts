@@ -1,0 +1,251 @@
+/**
+ * Every kind of finding, declared once: its severity, how it is found in a group (or on this host),
+ * and its words for `once`, the live view and the log. A new kind is one more entry in KINDS, in the
+ * place of its rank (a group's findings are listed worst first, in this order). Pure.
+ */
+import type { NodeGroupView } from './node.js';
+import type { GroupKey, MismatchField } from './types.js';
+import type { GroupView } from './views.js';
+import { othersOf } from './vips.js';
+import type { VipConflict } from './vips.js';
+
+/** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
+export type Severity = 'critical' | 'warning';
+
+/**
+ * Who can tell: `segment` from the adverts any watcher of the segment hears, `node` only this host
+ * (its addresses, its keepalived, its config), `host` this host's own probes and capture.
+ */
+export type FindingScope = 'segment' | 'node' | 'host';
+
+export interface ProbeOutcome {
+  target: string;
+  role: 'peer' | 'gateway';
+  up: boolean;
+  rtt: number | undefined;
+  loss: number;
+}
+
+/** What a finding is about, beyond its group. */
+export interface FindingDetails {
+  vip?: string;
+  field?: MismatchField;
+  /** The routers involved (the masters of a split, the other VRIDs' masters of a VIP conflict). */
+  routers?: readonly string[];
+  /** A split-brain: the masters this node hears while keepalived here is MASTER and its adverts are not seen. */
+  beside?: readonly string[];
+  /** A VIP conflict: the other VRIDs whose master advertises the VIP. */
+  otherVrids?: readonly number[];
+  /** Where this node's expectation came from (`config` or `keepalived.conf:LINE`). */
+  source?: string;
+  /** A backup holding the VIP: what its role was learned from. */
+  roleFrom?: NodeGroupView['roleFrom'];
+  /** An unexpected router. */
+  router?: string;
+  /** A probe that gets no answer. */
+  target?: string;
+  role?: ProbeOutcome['role'];
+  loss?: number;
+  /** A capture that cannot run. */
+  problem?: string;
+}
+
+/** A finding as the words of its kind see it. */
+export interface FindingBase {
+  /** The group; undefined for a finding of this host (`host` scope). */
+  key: GroupKey | undefined;
+  scope: FindingScope;
+  details: FindingDetails;
+}
+
+export interface Finding extends FindingBase {
+  kind: FindingKind;
+  severity: Severity;
+}
+
+/** A heard or expected group, with what the segment and this node judged of it. */
+export interface JudgedGroup {
+  key: GroupKey;
+  view: GroupView | undefined;
+  node: NodeGroupView | undefined;
+}
+
+/** What the segment and this node judged: the views findings come from. */
+export interface JudgedView {
+  groups: readonly GroupView[];
+  /** The node's judgement of every heard group (linked by `view`) and every expected one. */
+  node: readonly NodeGroupView[];
+  /** Groups sharing a VIP with another VRID's master, by the view's key. */
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+}
+
+export interface FindingsInput extends JudgedView {
+  /** `once` only: probe results. */
+  probes?: readonly ProbeOutcome[];
+  /** `once` only: known router addresses; routers outside it are unexpected. Empty: no check. */
+  knownRouters?: ReadonlySet<string>;
+  /** `once` only: whether expectations were given (groups outside them are unexpected). */
+  haveExpectations?: boolean;
+  /** `once` only: capture interfaces that could not be opened, with why. */
+  captureProblems?: readonly string[];
+}
+
+/** A log line of a finding: its message and the fields beside the group and `finding`. */
+export interface FindingLog {
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+export type Found = (scope: FindingScope, details: FindingDetails) => void;
+
+export interface KindSpec {
+  severity: Severity;
+  /** Finds the kind in one group (group kinds) ... */
+  inGroup?: (g: JudgedGroup, input: FindingsInput, found: Found) => void;
+  /** ... or in what the host itself observed (host kinds). */
+  onHost?: (input: FindingsInput, found: Found) => void;
+  /** `once`'s words; `name` names the group (`VRID 51 on eth0`). */
+  text: (f: FindingBase, name: string) => string;
+  /** The live view's words (undefined: shown elsewhere on the screen). */
+  label?: (f: FindingBase) => string;
+  /**
+   * The log line written when it starts (and, prefixed `ended: `, when it ends); undefined when the
+   * Monitor's events log it with their exact times (split_start, no_master_start, mismatch_start...) or
+   * another line does.
+   */
+  log?: (f: FindingBase) => FindingLog | undefined;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+const BESIDE = "keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it";
+
+/** Every kind, in the order `once` lists a group's findings (worst first); host kinds last. */
+export const KINDS = {
+  split_brain: {
+    severity: 'critical',
+    inGroup({ view, node }, _input, found) {
+      const beside = node?.mastersBeside ?? NONE;
+      // One split per group: the segment's when both see one (the node's own is then logged beside it).
+      if (view?.splitBrain === true) found('segment', beside.length > 0 ? { routers: view.masters, beside } : { routers: view.masters });
+      else if (beside.length > 0) found('node', { routers: beside, beside });
+    },
+    text: (f, name) =>
+      f.scope === 'segment'
+        ? `split-brain on ${name}: ${(f.details.routers ?? NONE).join(', ')} are all master`
+        : `split-brain on ${name}: keepalived here is MASTER and ${(f.details.routers ?? NONE).join(', ')} advertises as master too; this node's adverts are not seen leaving it`,
+    label: (f) => (f.scope === 'segment' ? 'SPLIT-BRAIN' : 'SPLIT-BRAIN (this node MASTER, adverts not seen leaving)'),
+    log: (f) => (f.details.beside === undefined ? undefined : { msg: `split-brain: ${BESIDE}`, fields: { routers: f.details.beside } }),
+  },
+  vip_conflict: {
+    severity: 'critical',
+    inGroup({ view }, input, found) {
+      if (view === undefined) return;
+      for (const c of input.conflicts.get(view.key) ?? NONE) {
+        const others = othersOf(c, view);
+        found('segment', { vip: c.vip, otherVrids: others.vrids, routers: others.routers });
+      }
+    },
+    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')} (${(f.details.routers ?? NONE).join(', ')}): both hold it (virtual_router_id differs?)`,
+    label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}`,
+    log: (f) => ({ msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers } }),
+  },
+  backup_holding_vip: {
+    severity: 'critical',
+    inGroup({ node }, _input, found) {
+      for (const vip of node?.backupHolding ?? NONE) found('node', { vip, roleFrom: node?.roleFrom });
+    },
+    text: (f, name) => `this node holds VIP ${f.details.vip ?? ''} of ${name} but is not master`,
+    label: (f) => `BACKUP HOLDS ${f.details.vip ?? ''}`,
+    log: (f) => ({ msg: 'this node holds the VIP but is not master', fields: { vip: f.details.vip, role_from: f.details.roleFrom } }),
+  },
+  no_master: {
+    severity: 'critical',
+    inGroup({ view, node }, _input, found) {
+      if (node?.expectedWithoutMaster === true) found('node', { source: node.expected?.source ?? 'config' });
+      else if (view?.noMaster === true) found('segment', {});
+    },
+    text: (f, name) => (f.scope === 'node' ? `no master on ${name} (expected from ${f.details.source ?? 'config'})` : `${name} lost its master`),
+    label: () => 'NO MASTER',
+    log: (f) => (f.scope === 'node' ? { msg: 'an expected group has no master', fields: { expected_from: f.details.source } } : undefined),
+  },
+  master_missing_vip: {
+    severity: 'critical',
+    inGroup({ node }, _input, found) {
+      for (const vip of node?.masterMissing ?? NONE) found('node', { vip });
+    },
+    text: (f, name) => `this node is master of ${name} but does not hold VIP ${f.details.vip ?? ''}`,
+    label: (f) => `MASTER WITHOUT ${f.details.vip ?? ''}`,
+    log: (f) => ({ msg: 'this node is master but does not hold the VIP', fields: { vip: f.details.vip } }),
+  },
+  auth_mismatch: {
+    severity: 'warning',
+    inGroup({ view }, _input, found) {
+      if (view?.authMismatch === true) found('segment', {});
+    },
+    text: (_f, name) => `auth mismatch on ${name}`,
+    label: () => 'auth mismatch',
+  },
+  config_mismatch: {
+    severity: 'warning',
+    inGroup({ view, node }, _input, found) {
+      const differs = node?.configDiffers ?? NONE;
+      const source = node?.expected?.source ?? 'config';
+      // One finding per field: the routers' disagreement, and whether this node's config differs too.
+      for (const field of view?.configMismatch ?? NONE) found('segment', differs.includes(field) ? { field, source } : { field });
+      for (const field of differs) if (view?.configMismatch.includes(field) !== true) found('node', { field, source });
+    },
+    text: (f, name) => (f.scope === 'segment' ? `${f.details.field ?? ''} mismatch on ${name}` : `${f.details.field ?? ''} of the master on ${name} differs from this node's ${f.details.source ?? 'config'}`),
+    label: (f) => (f.scope === 'segment' ? `${f.details.field ?? ''} mismatch` : `${f.details.field ?? ''} differs from this node's config`),
+    // The routers' disagreement is logged from the Monitor's events; this node's drift here.
+    log: (f) => (f.details.source === undefined ? undefined : { msg: "the master's adverts disagree with this node's config", fields: { field: f.details.field, config: f.details.source } }),
+  },
+  adverts_blocked: {
+    severity: 'warning',
+    inGroup({ node }, _input, found) {
+      if (node?.advertsBlocked === true) found('node', {});
+    },
+    text: (_f, name) => `no advertisement of ${name} arrives although peers answer ping: VRRP blocked?`,
+    label: () => 'adverts blocked?',
+    log: () => ({ msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: {} }),
+  },
+  unexpected_group: {
+    severity: 'warning',
+    inGroup({ view, node }, input, found) {
+      if (view !== undefined && input.haveExpectations === true && node?.expected === undefined) found('segment', { routers: view.routers.map((r) => r.address) });
+    },
+    text: (f, name) => `unexpected ${name} from ${(f.details.routers ?? NONE).join(', ')}`,
+    label: () => 'unexpected group',
+  },
+  unexpected_router: {
+    severity: 'warning',
+    inGroup({ view }, input, found) {
+      const known = input.knownRouters;
+      if (view === undefined || known === undefined || known.size === 0) return;
+      for (const r of view.routers) if (!known.has(r.address)) found('segment', { router: r.address });
+    },
+    text: (f, name) => `unexpected router ${f.details.router ?? ''} on ${name}`,
+    label: (f) => `unexpected router ${f.details.router ?? ''}`,
+  },
+  capture_down: {
+    severity: 'warning',
+    onHost(input, found) {
+      // Without any group the capture problem is the whole answer (once says UNKNOWN), not a finding.
+      if (input.groups.length === 0 && input.node.length === 0) return;
+      for (const problem of input.captureProblems ?? NONE) found('host', { problem });
+    },
+    text: (f) => `capture: ${f.details.problem ?? ''}`,
+  },
+  probe_down: {
+    severity: 'warning',
+    onHost(input, found) {
+      for (const p of input.probes ?? NONE) if (!p.up) found('host', { target: p.target, role: p.role, loss: p.loss });
+    },
+    text: (f) => `${f.details.role ?? 'peer'} ${f.details.target ?? ''} does not answer ping`,
+  },
+} satisfies Record<string, KindSpec>;
+
+export type FindingKind = keyof typeof KINDS;
+
+/** Every kind, in KINDS order. */
+export const FINDING_KINDS: readonly FindingKind[] = Object.keys(KINDS) as FindingKind[];

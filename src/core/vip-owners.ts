@@ -1,0 +1,393 @@
+/**
+ * Who answers for each VIP on the wire, compared with who VRRP says is master. Pure, with the clock
+ * passed in: plain observations go in (address claims heard or held, probes sent, advert sources,
+ * failovers, the groups' masters), and `judge(now)` gives the owners of every VIP and the findings.
+ *
+ * Time is cut into probe rounds of `round` seconds (round n is [n·round, (n+1)·round), the rounds the
+ * probe plan sends in). A judgement needs `confirmRounds` (3) closed rounds in a row, so a normal
+ * failover, where the old owner stops answering within a round of the new one's takeover (both heard
+ * in at most two rounds), is never judged; with rounds of 2 s a split on the wire is judged in 6-8 s:
+ * - duplicate: two or more owners answer in each round. MACs of one router are one owner, and so is the
+ *   group's virtual MAC (use_vmac: 00:00:5e:00:01:VRID, 00:00:5e:00:02:VRID for IPv6) while the group
+ *   has one master, so use_vmac's shared MAC is never a duplicate;
+ * - foreign owner: a MAC answers in each round and belongs to no master of the VIP's groups in that
+ *   round nor now (judged only in rounds where some master's MAC is known);
+ * - unanswered: each round was probed, the VIP's group had a master, and nobody answered.
+ * A router's MACs are learned from its adverts' Ethernet source and its own claims (its ARP and NDP),
+ * which also gives the real MAC of a use_vmac router. After a failover, a gratuitous ARP or unsolicited
+ * NA for one of the group's VIPs is expected within `garpWindow` seconds either side (keepalived sends
+ * it as it takes over, before the monitor may have seen the new master); without one it is counted.
+ * Bounded: VIPs (over the bound new VIPs are left out, so tracked ones keep whole rounds), MACs per VIP
+ * per round and address bindings (the oldest evicted); every drop is counted.
+ */
+import { isAnnouncement } from './neighbor.js';
+import { NeighborBindings } from './neighbor-bindings.js';
+import type { ClaimKind } from './neighbor.js';
+import type { Family, GroupKey } from './types.js';
+
+/**
+ * `round`: seconds per probe round (the probe interval); `confirmRounds`: closed rounds in a row a
+ * judgement needs; `garpWindow`: seconds either side of a failover for the new master's announcement;
+ * `maxMacsPerVip`: distinct MACs kept per VIP per round; `maxBindings`: address → MAC bindings kept
+ * (routers and hosts heard, all interfaces); `recentMissedGarps`: unannounced failovers kept for views.
+ */
+export interface OwnerSettings {
+  round: number;
+  confirmRounds: number;
+  garpWindow: number;
+  maxVips: number;
+  maxMacsPerVip: number;
+  maxBindings: number;
+  recentMissedGarps: number;
+}
+
+export const DEFAULT_OWNER_SETTINGS: OwnerSettings = {
+  round: 2,
+  confirmRounds: 3,
+  garpWindow: 5,
+  maxVips: 4096,
+  maxMacsPerVip: 8,
+  maxBindings: 4096,
+  recentMissedGarps: 32,
+};
+
+/** An address heard claimed at a MAC (see claimOf), or held by this node (kind `local`). */
+export interface OwnerClaim {
+  interface: string;
+  ip: string;
+  mac: string;
+  kind: ClaimKind;
+  time: number;
+}
+
+/** A group as the monitor sees it now: its VIPs, its masters and every router heard (addresses). */
+export interface GroupOwnership {
+  key: GroupKey;
+  vips: readonly string[];
+  masters: readonly string[];
+  routers: readonly string[];
+}
+
+export interface AdvertSource {
+  interface: string;
+  router: string;
+  mac: string;
+  time: number;
+}
+
+export interface Failover {
+  key: GroupKey;
+  /** The new master's address. */
+  to: string;
+  vips: readonly string[];
+  time: number;
+}
+
+export interface VipOwner {
+  mac: string;
+  /** The router whose MAC it is, when known. */
+  router: string | undefined;
+  /** One of this node's MACs. */
+  local: boolean;
+  kinds: readonly ClaimKind[];
+  last: number;
+}
+
+export interface VipView {
+  interface: string;
+  vip: string;
+  family: Family;
+  groups: readonly GroupKey[];
+  /** MACs that answered in the current round or the last closed one. */
+  owners: readonly VipOwner[];
+  duplicate: boolean;
+  /** MACs judged foreign owners. */
+  foreign: readonly string[];
+  unanswered: boolean;
+}
+
+export interface MissedGarp {
+  /** Increases by one per failover counted: the log writes those it has not written yet. */
+  seq: number;
+  key: GroupKey;
+  router: string;
+  time: number;
+  vips: readonly string[];
+}
+
+export interface OwnershipView {
+  vips: readonly VipView[];
+  /** Probes sent per interface, since start. */
+  probes: ReadonlyMap<string, number>;
+  failoversWithoutGarp: readonly { key: GroupKey; count: number }[];
+  missedGarps: readonly MissedGarp[];
+  evicted: { vips: number; macs: number; bindings: number };
+}
+
+interface MacSeen {
+  last: number;
+  kinds: Set<ClaimKind>;
+}
+
+interface Round {
+  index: number;
+  macs: Map<string, MacSeen>;
+  probed: boolean;
+  /** Masters of the VIP's groups while the round was open, and their MACs (learned or virtual). */
+  masters: Set<string>;
+  masterMacs: Set<string>;
+  /** Some master's MAC was learned (not only assumed virtual) during the round. */
+  masterKnown: boolean;
+}
+
+interface VipEntry {
+  interface: string;
+  vip: string;
+  family: Family;
+  groups: GroupOwnership[];
+  /** Oldest first, at most confirmRounds + 1. */
+  rounds: Round[];
+  lastAnnounce: number;
+}
+
+interface Pending {
+  failover: Failover;
+  satisfied: boolean;
+}
+
+function groupId(key: GroupKey): string {
+  return `${key.interface}|${key.family}|${key.vrid}`;
+}
+
+/** The virtual MAC of a VRRP group (RFC 5798 section 7.3). */
+export function virtualMac(family: Family, vrid: number): string {
+  return `00:00:5e:00:0${family === 'ipv4' ? 1 : 2}:${vrid.toString(16).padStart(2, '0')}`;
+}
+
+export class VipOwners {
+  readonly #settings: OwnerSettings;
+  readonly #vips = new Map<string, VipEntry>();
+  readonly #bindings: NeighborBindings;
+  readonly #routers = new Map<string, Set<string>>();
+  readonly #localMacs = new Map<string, ReadonlySet<string>>();
+  readonly #probes = new Map<string, number>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #missedCounts = new Map<string, { key: GroupKey; count: number }>();
+  #missed: MissedGarp[] = [];
+  #seq = 0;
+  readonly #evicted = { vips: 0, macs: 0 };
+
+  constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS) {
+    this.#settings = settings;
+    this.#bindings = new NeighborBindings(settings.maxBindings);
+  }
+
+  /** The groups and their masters now; VIPs no group names any more are forgotten. */
+  setGroups(groups: readonly GroupOwnership[], now: number): void {
+    const seen = new Map<string, GroupOwnership[]>();
+    this.#routers.clear();
+    for (const g of groups) {
+      let routers = this.#routers.get(g.key.interface);
+      if (routers === undefined) this.#routers.set(g.key.interface, (routers = new Set()));
+      for (const r of g.routers) routers.add(r);
+      for (const vip of g.vips) {
+        const id = `${g.key.interface}|${vip}`;
+        const list = seen.get(id);
+        if (list === undefined) seen.set(id, [g]);
+        else list.push(g);
+      }
+    }
+    for (const id of this.#vips.keys()) if (!seen.has(id)) this.#vips.delete(id);
+    for (const [id, list] of seen) {
+      let entry = this.#vips.get(id);
+      if (entry === undefined) {
+        if (this.#vips.size >= this.#settings.maxVips) {
+          this.#evicted.vips++;
+          continue;
+        }
+        const first = list[0];
+        const vip = id.slice(id.indexOf('|') + 1);
+        entry = { interface: first?.key.interface ?? '', vip, family: vip.includes(':') ? 'ipv6' : 'ipv4', groups: list, rounds: [], lastAnnounce: -Infinity };
+        this.#vips.set(id, entry);
+      }
+      entry.groups = list;
+      this.#touch(entry, now);
+    }
+    const live = new Set(groups.map((g) => groupId(g.key)));
+    for (const id of this.#missedCounts.keys()) if (!live.has(id)) this.#missedCounts.delete(id);
+  }
+
+  /** This node's MACs on an interface, to name its own answers. */
+  setLocalMacs(iface: string, macs: ReadonlySet<string>): void {
+    this.#localMacs.set(iface, macs);
+  }
+
+  /** An advertisement's Ethernet source: a MAC of the router that sent it. */
+  observeAdvertSource(source: AdvertSource): void {
+    this.#bindings.bind(source.interface, source.router, source.mac);
+  }
+
+  observeClaim(claim: OwnerClaim): void {
+    if (claim.kind !== 'local') this.#bindings.bind(claim.interface, claim.ip, claim.mac);
+    const entry = this.#vips.get(`${claim.interface}|${claim.ip}`);
+    if (entry === undefined) return;
+    if (isAnnouncement(claim.kind)) {
+      entry.lastAnnounce = Math.max(entry.lastAnnounce, claim.time);
+      for (const p of this.#pending.values()) {
+        const f = p.failover;
+        if (f.key.interface === claim.interface && f.vips.includes(claim.ip) && Math.abs(claim.time - f.time) <= this.#settings.garpWindow) p.satisfied = true;
+      }
+    }
+    const round = this.#touch(entry, claim.time);
+    if (round === undefined) return;
+    let seen = round.macs.get(claim.mac);
+    if (seen === undefined) {
+      if (round.macs.size >= this.#settings.maxMacsPerVip) {
+        let oldest: string | undefined;
+        let oldestTime = Infinity;
+        for (const [mac, s] of round.macs) if (s.last < oldestTime) [oldest, oldestTime] = [mac, s.last];
+        if (oldest !== undefined) round.macs.delete(oldest);
+        this.#evicted.macs++;
+      }
+      round.macs.set(claim.mac, (seen = { last: claim.time, kinds: new Set() }));
+    }
+    seen.last = Math.max(seen.last, claim.time);
+    seen.kinds.add(claim.kind);
+  }
+
+  observeProbe(iface: string, vip: string, time: number): void {
+    this.#probes.set(iface, (this.#probes.get(iface) ?? 0) + 1);
+    const entry = this.#vips.get(`${iface}|${vip}`);
+    if (entry === undefined) return;
+    const round = this.#touch(entry, time);
+    if (round !== undefined) round.probed = true;
+  }
+
+  /**
+   * A failover the monitor judged (its `failover` event): an announcement is now expected. Judged only
+   * when one of its VIPs is tracked (announcements are heard for tracked VIPs only).
+   */
+  observeFailover(failover: Failover): void {
+    const id = groupId(failover.key);
+    const before = this.#pending.get(id);
+    if (before !== undefined && !before.satisfied) this.#countMissed(before.failover);
+    this.#pending.delete(id);
+    const entries = failover.vips.map((vip) => this.#vips.get(`${failover.key.interface}|${vip}`)).filter((e) => e !== undefined);
+    if (entries.length === 0) return;
+    const satisfied = entries.some((e) => e.lastAnnounce >= failover.time - this.#settings.garpWindow);
+    this.#pending.set(id, { failover, satisfied });
+  }
+
+  judge(now: number): OwnershipView {
+    for (const [id, p] of this.#pending) {
+      if (p.satisfied) this.#pending.delete(id);
+      else if (now >= p.failover.time + this.#settings.garpWindow) {
+        this.#countMissed(p.failover);
+        this.#pending.delete(id);
+      }
+    }
+    const vips: VipView[] = [];
+    for (const entry of this.#vips.values()) vips.push(this.#view(entry, now));
+    return {
+      vips,
+      probes: new Map(this.#probes),
+      failoversWithoutGarp: [...this.#missedCounts.values()].map((c) => ({ key: c.key, count: c.count })),
+      missedGarps: this.#missed,
+      evicted: { ...this.#evicted, bindings: this.#bindings.evicted },
+    };
+  }
+
+  #countMissed(failover: Failover): void {
+    const id = groupId(failover.key);
+    const counted = this.#missedCounts.get(id);
+    if (counted === undefined) this.#missedCounts.set(id, { key: failover.key, count: 1 });
+    else counted.count++;
+    this.#missed = [...this.#missed, { seq: ++this.#seq, key: failover.key, router: failover.to, time: failover.time, vips: failover.vips }].slice(-this.#settings.recentMissedGarps);
+  }
+
+  /** The round `time` falls in, with the VIP's masters now added to it; undefined when older than those kept. */
+  #touch(entry: VipEntry, time: number): Round | undefined {
+    const index = Math.floor(time / this.#settings.round);
+    let round = entry.rounds.find((r) => r.index === index);
+    if (round === undefined) {
+      const newest = entry.rounds[entry.rounds.length - 1];
+      if (newest !== undefined && index < newest.index - this.#settings.confirmRounds) return undefined;
+      round = { index, macs: new Map(), probed: false, masters: new Set(), masterMacs: new Set(), masterKnown: false };
+      entry.rounds = [...entry.rounds, round].sort((a, b) => a.index - b.index);
+      const keep = entry.rounds[entry.rounds.length - 1]?.index ?? index;
+      entry.rounds = entry.rounds.filter((r) => r.index >= keep - this.#settings.confirmRounds);
+    }
+    const masters = this.#mastersOf(entry);
+    for (const m of masters.routers) round.masters.add(m);
+    for (const mac of masters.macs) round.masterMacs.add(mac);
+    round.masterKnown ||= masters.known;
+    return round;
+  }
+
+  #mastersOf(entry: VipEntry): { routers: string[]; macs: Set<string>; known: boolean } {
+    const routers: string[] = [];
+    const macs = new Set<string>();
+    let known = false;
+    for (const g of entry.groups) {
+      if (g.masters.length > 0) macs.add(virtualMac(g.key.family, g.key.vrid));
+      for (const m of g.masters) {
+        routers.push(m);
+        for (const mac of this.#bindings.macsOf(entry.interface, m)) {
+          macs.add(mac);
+          known = true;
+        }
+      }
+    }
+    return { routers, macs, known };
+  }
+
+  /** The router a MAC belongs to: the group's single master for its virtual MAC, else a router it was heard as. */
+  #routerOf(entry: VipEntry, mac: string, masters: ReadonlySet<string>): string | undefined {
+    for (const g of entry.groups) {
+      if (mac === virtualMac(g.key.family, g.key.vrid)) return masters.size === 1 ? masters.values().next().value : undefined;
+    }
+    const routers = this.#routers.get(entry.interface);
+    return this.#bindings.ipsOf(entry.interface, mac).find((ip) => routers?.has(ip) === true);
+  }
+
+  #view(entry: VipEntry, now: number): VipView {
+    const { round, confirmRounds } = this.#settings;
+    const current = Math.floor(now / round);
+    // The last closed rounds, all of them or none (a round nothing touched was not watched).
+    let whole: Round[] = [];
+    for (let i = current - confirmRounds; i < current; i++) {
+      const r = entry.rounds.find((x) => x.index === i);
+      if (r === undefined) {
+        whole = [];
+        break;
+      }
+      whole.push(r);
+    }
+    const masters = this.#mastersOf(entry);
+    const duplicate = whole.length > 0 && whole.every((r) => new Set([...r.macs.keys()].map((mac) => this.#routerOf(entry, mac, r.masters) ?? mac)).size >= 2);
+    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.masters.size > 0 && r.macs.size === 0);
+    const foreign: string[] = [];
+    for (const mac of whole[0]?.macs.keys() ?? []) {
+      if (masters.macs.has(mac)) continue;
+      if (whole.every((r) => r.macs.has(mac) && r.masterKnown && !r.masterMacs.has(mac))) foreign.push(mac);
+    }
+    const recent = new Map<string, { last: number; kinds: Set<ClaimKind> }>();
+    for (const r of entry.rounds) {
+      if (r.index < current - 1 || r.index > current) continue;
+      for (const [mac, seen] of r.macs) {
+        const o = recent.get(mac);
+        if (o === undefined) recent.set(mac, { last: seen.last, kinds: new Set(seen.kinds) });
+        else {
+          o.last = Math.max(o.last, seen.last);
+          for (const k of seen.kinds) o.kinds.add(k);
+        }
+      }
+    }
+    const local = this.#localMacs.get(entry.interface);
+    const nowMasters = new Set(masters.routers);
+    const owners: VipOwner[] = [...recent]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([mac, o]) => ({ mac, router: this.#routerOf(entry, mac, nowMasters), local: local?.has(mac) === true || o.kinds.has('local'), kinds: [...o.kinds].sort(), last: o.last }));
+    return { interface: entry.interface, vip: entry.vip, family: entry.family, groups: entry.groups.map((g) => g.key), owners, duplicate, foreign: foreign.sort(), unanswered };
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What serve's log says about each change of judgement the Monitor reports: one record (level, message,
+ * fields) per event an operator acts on, never one per packet. Findings' own lines come from their
+ * kinds (core/findings.ts). Pure: events in, records out; the live view shows the same records.
+ */
+import type { MonitorEvent } from '../core/types.js';
+
+export interface LogRecord {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+/** Evictions come in floods: one line per this many seconds at most, with the count since the last. */
+const EVICTION_LOG_EVERY_S = 10;
+
+/** The evictions not yet logged, and when the last line about them was. */
+export interface EvictionCount {
+  last: number;
+  pending: number;
+}
+
+function groupFields(e: { group: { key: { interface: string; family: string; vrid: number } } }): Record<string, unknown> {
+  return { interface: e.group.key.interface, family: e.group.key.family, vrid: e.group.key.vrid };
+}
+
+/** The log record of a Monitor event (undefined: an eviction counted towards a later line). */
+export function eventRecord(e: MonitorEvent, evictions: EvictionCount): LogRecord | undefined {
+  switch (e.type) {
+    case 'split_start':
+      return { level: 'error', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, since: e.split.onset }, msg: 'split-brain: more than one master' };
+    case 'split_end':
+      return { level: 'info', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, duration_seconds: +(e.time - e.split.onset).toFixed(3) }, msg: 'split-brain ended' };
+    case 'failover':
+      return { level: 'warn', fields: { ...groupFields(e), from: e.from, to: e.to }, msg: 'failover: the master changed' };
+    case 'no_master_start':
+      return { level: 'error', fields: { ...groupFields(e), finding: 'no_master' }, msg: 'the group has no master' };
+    case 'no_master_end':
+      return { level: 'info', fields: { ...groupFields(e), finding: 'no_master' }, msg: 'the group has a master again' };
+    case 'mismatch_start':
+      return {
+        level: 'warn',
+        fields: { ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field },
+        msg: e.field === 'auth' ? 'routers disagree on authentication' : `routers disagree on ${e.field}`,
+      };
+    case 'mismatch_end':
+      return { level: 'info', fields: { ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field }, msg: 'routers agree again' };
+    case 'group_expired':
+      return { level: 'info', fields: { ...groupFields(e) }, msg: 'group silent too long: forgotten' };
+    case 'evicted':
+      evictions.pending++;
+      if (e.time - evictions.last < EVICTION_LOG_EVERY_S) return undefined;
+    {
+      const record: LogRecord = { level: 'warn', fields: { evicted: evictions.pending }, msg: 'tables full: least recently heard groups or routers evicted (a flood or a spoofer?)' };
+      evictions.last = e.time;
+      evictions.pending = 0;
+      return record;
+    }
+    case 'master_start':
+    case 'master_end':
+      return { level: 'debug', fields: { ...groupFields(e), router: e.router }, msg: e.type === 'master_start' ? 'router acts as master' : 'router no longer master' };
+  }
+}

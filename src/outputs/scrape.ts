@@ -1,0 +1,83 @@
+/**
+ * What the families of one scrape read: the snapshot of the views, and the groups heard or expected,
+ * matched once per scrape and given their label text, which every family then walks.
+ */
+import type { CaptureStatus } from '../adapters/capture.js';
+import type { WebCounters } from '../adapters/http.js';
+import type { ProbeResult } from '../adapters/pinger.js';
+import type { KeepalivedState } from '../core/keepalived-conf.js';
+import type { NodeGroupView } from '../core/node.js';
+import { findings, findingsByGroup } from '../core/findings.js';
+import type { Finding } from '../core/findings.js';
+import type { GroupView } from '../core/views.js';
+import type { GroupKey } from '../core/types.js';
+import type { VipConflict } from '../core/vips.js';
+import type { GroupLabels, LabelCache } from './exposition.js';
+
+export interface MetricsSnapshot {
+  groups: readonly GroupView[];
+  node: readonly NodeGroupView[];
+  /** Groups sharing a VIP with another VRID's master, by the view's key. */
+  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  captures: readonly CaptureStatus[];
+  probes: readonly ProbeResult[];
+  evictions: { group: number; router: number };
+  keepalived: ReadonlyMap<string, KeepalivedState>;
+  config: { lastReloadOk: boolean; lastReloadAt: number };
+  /** The HTTP server's limits at work (absent until it listens). */
+  web?: WebCounters | undefined;
+  /** Exceptions that reached the top and were caught there. */
+  uncaughtErrors?: number;
+  /** notify_fifo lines dropped for being too long. */
+  notifyFifoLinesDropped?: number;
+}
+
+/** One group as the families see it: heard (view), expected (node) or both, with its label text. */
+export interface ScrapeGroup {
+  view: GroupView | undefined;
+  node: NodeGroupView | undefined;
+  text: GroupLabels;
+  /** Label text of each router of the view, in the view's order (looked up once per scrape). */
+  routers: Buffer[];
+}
+
+/** What every family of one scrape shares, built once from the snapshot. */
+export class Scrape {
+  /** Every group heard or expected: the node's groups first, then the ones only heard. */
+  readonly groups: ScrapeGroup[] = [];
+  /** The groups heard, in the view's order. */
+  readonly heard: ScrapeGroup[] = [];
+  /** The core's findings, by group key (only groups with a finding are in it). */
+  readonly findings: ReadonlyMap<GroupKey, readonly Finding[]>;
+
+  constructor(
+    readonly s: MetricsSnapshot,
+    cache: LabelCache,
+  ) {
+    // The node's judgement of a heard group carries that group's view.
+    const byView = new Map<GroupView, ScrapeGroup>();
+    for (const v of s.groups) {
+      const text = cache.group(v.key);
+      const routers: Buffer[] = [];
+      for (const r of v.routers) routers.push(text.router(r.address));
+      const g = { view: v, node: undefined, text, routers };
+      byView.set(v, g);
+      this.heard.push(g);
+    }
+    const nodeGroups = new Set<ScrapeGroup>();
+    for (const n of s.node) {
+      const heard = n.view === undefined ? undefined : byView.get(n.view);
+      if (heard !== undefined) {
+        heard.node = n;
+        nodeGroups.add(heard);
+        this.groups.push(heard);
+      } else {
+        this.groups.push({ view: undefined, node: n, text: cache.group(n.key), routers: [] });
+      }
+    }
+    for (const g of this.heard) if (!nodeGroups.has(g)) this.groups.push(g);
+    for (const g of this.groups) g.text.prune(g.view, g.node);
+    this.findings = findingsByGroup(findings(s));
+  }
+}

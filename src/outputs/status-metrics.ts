@@ -1,0 +1,98 @@
+/**
+ * The low-series families: captures, invalid packets, probes, keepalived's states, table evictions,
+ * config reloads, the HTTP limits and errors caught at the top, and the build, as ordinary prom-client gauges and counters whose collect() reads the
+ * snapshot of the scrape.
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { INVALID_REASONS } from '../core/types.js';
+import type { MetricsSnapshot } from './scrape.js';
+
+/** Registers the families in `registry`, in the order they are written; `snapshot` is undefined when there is none to read. */
+export function registerStatusFamilies(registry: Registry, version: string, snapshot: () => MetricsSnapshot | undefined): void {
+  const registers = [registry];
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: MetricsSnapshot) => void): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        const s = snapshot();
+        if (s !== undefined) fill(this, s);
+      },
+    });
+  };
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (c: Counter<L>, s: MetricsSnapshot) => void): void => {
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        const s = snapshot();
+        if (s !== undefined) fill(this, s);
+      },
+    });
+  };
+
+  // `keepalived_instance`, not `instance`: Prometheus owns that label (the scrape target).
+  gauge('vrrpwatch_keepalived_state', "1 for keepalived's current state of the instance, from notify_fifo.", ['keepalived_instance', 'state'], (g, s) => {
+    for (const [instance, state] of s.keepalived) g.set({ keepalived_instance: instance, state }, 1);
+  });
+  gauge('vrrpwatch_probe_up', '1 when the target answered the last round of pings.', ['target', 'role'], (g, s) => {
+    for (const p of s.probes) g.set({ target: p.target, role: p.role }, p.up ? 1 : 0);
+  });
+  gauge('vrrpwatch_probe_rtt_seconds', 'Round-trip time of the last answered ping.', ['target', 'role'], (g, s) => {
+    for (const p of s.probes) if (p.rtt !== undefined) g.set({ target: p.target, role: p.role }, p.rtt);
+  });
+  gauge('vrrpwatch_probe_loss_ratio', 'Share of the pings of the last round that got no answer.', ['target', 'role'], (g, s) => {
+    for (const p of s.probes) g.set({ target: p.target, role: p.role }, p.loss);
+  });
+  gauge('vrrpwatch_capture_up', '1 while the capture on the interface runs.', ['interface'], (g, s) => {
+    for (const cap of s.captures) g.set({ interface: cap.interface }, cap.up ? 1 : 0);
+  });
+  counter('vrrpwatch_capture_dropped_packets_total', 'Packets the kernel or libpcap dropped on the interface.', ['interface'], (c, s) => {
+    for (const cap of s.captures) c.inc({ interface: cap.interface }, cap.dropped);
+  });
+  counter('vrrpwatch_capture_received_packets_total', 'Packets the capture filter passed on the interface.', ['interface'], (c, s) => {
+    for (const cap of s.captures) c.inc({ interface: cap.interface }, cap.received);
+  });
+  counter('vrrpwatch_packets_invalid_total', 'Packets with IP protocol 112 (or AH) not accepted as VRRP, by reason.', ['interface', 'reason'], (c, s) => {
+    // Every reason starts at 0 on every captured interface, so rate() works from the first packet.
+    for (const cap of s.captures) for (const reason of INVALID_REASONS) if (s.invalid.get(cap.interface)?.has(reason) !== true) c.inc({ interface: cap.interface, reason }, 0);
+    for (const [iface, reasons] of s.invalid) for (const [reason, n] of reasons) c.inc({ interface: iface, reason }, n);
+  });
+  counter('vrrpwatch_evictions_total', 'Groups or routers dropped because the tables were full (a flood or a spoofer).', ['table'], (c, s) => {
+    c.inc({ table: 'group' }, s.evictions.group);
+    c.inc({ table: 'router' }, s.evictions.router);
+  });
+  gauge('vrrpwatch_config_last_reload_successful', '1 when the last config (re)load succeeded.', [], (g, s) => {
+    g.set(s.config.lastReloadOk ? 1 : 0);
+  });
+  gauge('vrrpwatch_config_last_reload_success_timestamp_seconds', 'When the config was last loaded successfully.', [], (g, s) => {
+    g.set(s.config.lastReloadAt);
+  });
+  gauge('vrrpwatch_http_connections', 'HTTP connections open now.', [], (g, s) => {
+    if (s.web !== undefined) g.set(s.web.open);
+  });
+  counter('vrrpwatch_http_connections_rejected_total', 'HTTP connections closed at once: over the limit of the server or of one client address.', ['limit'], (c, s) => {
+    if (s.web === undefined) return;
+    c.inc({ limit: 'server' }, s.web.rejected.server);
+    c.inc({ limit: 'client' }, s.web.rejected.client);
+  });
+  counter('vrrpwatch_http_accept_errors_total', 'Errors the HTTP server reported accepting a connection.', [], (c, s) => {
+    if (s.web !== undefined) c.inc(s.web.acceptErrors);
+  });
+  counter('vrrpwatch_uncaught_errors_total', 'Internal errors caught at the top of the process (each is also logged); the exporter kept running.', [], (c, s) => {
+    if (s.uncaughtErrors !== undefined) c.inc(s.uncaughtErrors);
+  });
+  counter('vrrpwatch_notify_fifo_lines_dropped_total', "Lines from keepalived's notify_fifo dropped for being longer than 4 KiB.", [], (c, s) => {
+    if (s.notifyFifoLinesDropped !== undefined) c.inc(s.notifyFifoLinesDropped);
+  });
+  gauge('vrrpwatch_build_info', 'Always 1; the version of vrrpwatch in a label.', ['version'], (g) => {
+    g.set({ version }, 1);
+  });
+}
