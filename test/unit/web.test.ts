@@ -39,7 +39,7 @@ async function start(overrides: Partial<WebOptions> = {}, limits: Partial<WebLim
     telemetryPath: '/metrics',
     webConfig: undefined,
     metrics: () => Promise.resolve({ body: Buffer.from('vrrpwatch_build_info{version="test"} 1\n'), release: () => undefined }),
-    describe: () => ['a test'],
+    page: () => '<!doctype html><title>test</title>',
     onError: () => undefined,
     limits,
     ...overrides,
