@@ -171,6 +171,9 @@ function release(session: Session): boolean {
   return false;
 }
 
+/** How long after a read error the interface's state is read to tell why the capture stopped. */
+const READ_ERROR_SETTLE_MS = 300;
+
 interface Slot {
   status: CaptureStatus;
   session: Session | undefined;
@@ -319,9 +322,16 @@ export class LiveCapture {
         return;
       }
       if (native.dispatch(buf, header) >= 0) return;
-      // The session cannot go on: libuv stops polling a descriptor that reported an error.
-      const state = interfaceState(name).state;
-      this.#down(slot, state === 'missing' ? 'the interface disappeared' : state === 'down' ? 'the interface is down' : 'libpcap reported a read error');
+      // The session cannot go on: libuv stops polling a descriptor that reported an error. The error
+      // comes as the interface goes, a moment before /sys shows it gone or down, so the reason is read
+      // a little later (and the capture not reopened before).
+      this.#close(slot);
+      slot.retryAt = Date.now() + READ_ERROR_SETTLE_MS;
+      setTimeout(() => {
+        if (this.#slots.get(name) !== slot || slot.session !== undefined) return;
+        const state = interfaceState(name).state;
+        this.#setDown(slot, state === 'missing' ? 'the interface disappeared' : state === 'down' ? 'the interface is down' : 'libpcap reported a read error');
+      }, READ_ERROR_SETTLE_MS).unref();
     };
     try {
       native.start_polling();
