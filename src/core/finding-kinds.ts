@@ -146,7 +146,8 @@ export const KINDS = {
         found('segment', { vip: c.vip, otherVrids: others.vrids, routers: others.routers });
       }
     },
-    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')} (${(f.details.routers ?? NONE).join(', ')}): both hold it (virtual_router_id differs?)`,
+    // The replay's intervals know the other VRIDs, not their masters.
+    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${f.details.routers.join(', ')})`}: both hold it (virtual_router_id differs?)`,
     label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}`,
     log: (f) => ({ msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers } }),
   },

@@ -3,9 +3,8 @@
  * `VRRP <STATE> - <summary> | <perfdata>` short enough for a pager, one detail line per group, and the
  * plugin exit code. Pure: views and probe results in, text and code out.
  */
-import { findings, findingText, judgedGroupsInOrder } from '../core/findings.js';
+import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
 import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings.js';
-import type { GroupKey } from '../core/types.js';
 
 export type { ProbeOutcome };
 
@@ -34,10 +33,6 @@ export interface CheckResult {
 interface Said {
   code: ExitCode;
   text: string;
-}
-
-function groupName(key: GroupKey): string {
-  return `VRID ${key.vrid}${key.family === 'ipv6' ? ' ipv6' : ''} on ${key.interface}`;
 }
 
 function said(f: Finding): Said {
