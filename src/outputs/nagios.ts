@@ -5,6 +5,7 @@
  */
 import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
 import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings.js';
+import type { KnownRouters } from '../core/known-routers.js';
 
 export type { ProbeOutcome };
 
@@ -16,8 +17,8 @@ export interface CheckInput extends FindingsInput {
   now: number;
   windowSeconds: number;
   probes: readonly ProbeOutcome[];
-  /** Known router addresses (peers, unicast peers, this host); routers outside it are unexpected. Empty: no check. */
-  knownRouters: ReadonlySet<string>;
+  /** The routers the peers (and unicast peers) name, with this host's: see core/known-routers.ts. */
+  knownRouters: KnownRouters;
   /** Whether expectations (config or keepalived.conf) were given: groups outside them are unexpected. */
   haveExpectations: boolean;
   /** Capture interfaces that could not be opened, with why. */

@@ -12,6 +12,7 @@ import type { NodeGroupView } from '../../src/core/node.js';
 import { historyFindings, renderHtmlReport, TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
 import { renderStatusPage } from '../../src/outputs/html-live.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
+import { NO_KNOWN_ROUTERS } from '../../src/core/known-routers.js';
 import type { StatusPageInput } from '../../src/outputs/html-live.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
 
@@ -249,7 +250,7 @@ describe('the status page at /', () => {
       ['warning', 'auth mismatch on VRID 51 on eth0'],
       ['warning', 'advert_interval mismatch on VRID 51 on eth0'],
     ]);
-    const once = renderCheck({ now: T0, windowSeconds: 3.5, groups: [g], node, conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [] });
+    const once = renderCheck({ now: T0, windowSeconds: 3.5, groups: [g], node, conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [] });
     assert.equal(once.code, 2);
     assert.match(once.text, /- this node is master but does not hold VIP 192\.0\.2\.100; auth mismatch; advert_interval mismatch$/m, 'once lists the same findings in the same order');
   });
