@@ -4,6 +4,9 @@
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
  * same views the metrics and the terminal view are made of.
  */
+import { findingLabel, findings as coreFindings, findingsByGroup } from '../core/findings.js';
+import type { Finding, FindingKind } from '../core/findings.js';
+import type { ForeignDisturbance } from '../core/foreign.js';
 import type { RecentGroup } from '../core/recent.js';
 import type { NodeGroupView } from '../core/node.js';
 import { groupId } from '../core/types.js';
@@ -24,6 +27,8 @@ export interface StatusPageInput {
   groups: readonly GroupView[];
   node: readonly NodeGroupView[];
   conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  /** Foreign traffic disturbing a group now, by group id. */
+  foreign?: ReadonlyMap<string, readonly ForeignDisturbance[]>;
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
   /** interface → reason → count of packets not accepted as VRRP. */
@@ -34,8 +39,11 @@ export interface StatusPageInput {
   history: (id: string) => RecentGroup | undefined;
 }
 
+/** The kinds the page words itself above; every other kind of the core's findings is shown with its label. */
+const WORDED_HERE: ReadonlySet<FindingKind> = new Set<FindingKind>(['split_brain', 'vip_conflict', 'no_master', 'backup_holding_vip', 'master_missing_vip', 'auth_mismatch', 'config_mismatch', 'adverts_blocked']);
+
 /** One group's findings now, worst first: the one place the page decides what to list and how severe it is. */
-export function groupFindings(g: GroupView | undefined, node: NodeGroupView | undefined, conflicts: readonly VipConflict[]): ShownFinding[] {
+export function groupFindings(g: GroupView | undefined, node: NodeGroupView | undefined, conflicts: readonly VipConflict[], core: readonly Finding[] = []): ShownFinding[] {
   const out: ShownFinding[] = [];
   if (g?.splitBrain === true) out.push({ severity: 'critical', text: `split-brain: ${g.masters.join(' and ')} all act as master` });
   else if ((node?.mastersBeside.length ?? 0) > 0) out.push({ severity: 'critical', text: "split-brain: keepalived here is MASTER and another router advertises; this node's adverts are not seen leaving it" });
@@ -47,6 +55,10 @@ export function groupFindings(g: GroupView | undefined, node: NodeGroupView | un
   for (const f of g?.configMismatch ?? []) out.push({ severity: 'warning', text: `routers disagree on ${f}` });
   for (const f of node?.configDiffers ?? []) if (g?.configMismatch.includes(f) !== true) out.push({ severity: 'warning', text: `the master's ${f} differs from this node's config` });
   if (node?.advertsBlocked === true) out.push({ severity: 'warning', text: 'peers answer ping but no advert arrives: VRRP blocked?' });
+  for (const f of core) {
+    const text = WORDED_HERE.has(f.kind) ? undefined : findingLabel(f);
+    if (text !== undefined) out.push({ severity: f.severity, text });
+  }
   return out;
 }
 
@@ -99,10 +111,10 @@ interface Row {
   html: string;
 }
 
-function groupRow(id: string, g: GroupView | undefined, node: NodeGroupView | undefined, input: StatusPageInput): Row | undefined {
-  const key = g?.key ?? node?.key;
+function groupRow(id: string, g: GroupView | undefined, node: NodeGroupView | undefined, input: StatusPageInput, found: ReadonlyMap<GroupKey, readonly Finding[]>): Row | undefined {
+  const key = node?.key ?? g?.key;
   if (key === undefined) return undefined;
-  const findings = groupFindings(g, node, g === undefined ? [] : (input.conflicts.get(g.key) ?? []));
+  const findings = groupFindings(g, node, g === undefined ? [] : (input.conflicts.get(g.key) ?? []), found.get(key));
   const routers = g?.routers ?? [];
   const masters = routers.filter((r) => r.master).map((r) => `${esc(r.address)} <span class="muted">(${r.priority})</span>`);
   const heard = routers.map((r) => `${esc(r.address)} <span class="muted">priority ${r.priority}, ${age(Math.max(0, input.now - r.last))} ago</span>`);
@@ -135,7 +147,8 @@ export function renderStatusPage(input: StatusPageInput): string {
   const views = new Map(input.groups.map((g) => [groupId(g.key), g]));
   const nodes = new Map(input.node.map((v) => [groupId(v.key), v]));
   const ids = [...new Set([...views.keys(), ...nodes.keys()])].sort();
-  const rows = ids.flatMap((id) => groupRow(id, views.get(id), nodes.get(id), input) ?? []);
+  const found = findingsByGroup(coreFindings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign }));
+  const rows = ids.flatMap((id) => groupRow(id, views.get(id), nodes.get(id), input, found) ?? []);
   const withFindings = rows.filter((r) => r.findings.length > 0);
   const healthy = rows.filter((r) => r.findings.length === 0);
   const critical = withFindings.filter((r) => r.findings.some((f) => f.severity === 'critical')).length;
