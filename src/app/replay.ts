@@ -2,6 +2,7 @@
 import { readCaptureFile } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/capture-file.js';
 import { Decoder } from '../core/decode.js';
+import { FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/foreign.js';
 import { packetRecord } from '../core/packet-record.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
@@ -32,6 +33,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   let adverts = 0;
   const onPacket = options.onPacket;
   const decoder = new Decoder();
+  const foreign = new ForeignTraffic({ ...FOREIGN_SETTINGS, expirySeconds: Infinity });
 
   const sink = (p: CapturedPacket): void => {
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
@@ -41,6 +43,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     if (decoded.kind === 'invalid') {
       invalid[decoded.reason] = (invalid[decoded.reason] ?? 0) + 1;
       if (invalidTimes.length < INVALID_TIMES_KEPT) invalidTimes.push(p.ts);
+      const heard = foreignOf(decoded);
+      if (heard !== undefined && decoded.ip !== undefined) foreign.heard(iface, decoded.ip.family, heard, decoded.ip.src, p.ts);
       return;
     }
     adverts++;
@@ -59,7 +63,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     invalid_times: invalidTimes,
     start: result.first ?? null,
     end: result.last ?? null,
-    groups: timeline.histories(monitor),
+    groups: timeline.histories(monitor).map((g) => ({ ...g, foreign_traffic: foreignIntervals(foreign, g, result.last ?? 0) })),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
   return { report, error: result.error };

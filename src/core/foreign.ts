@@ -193,3 +193,27 @@ export function foreignAt(table: ForeignTraffic, key: GroupKey, t: number): read
 export function foreignOnGroup(table: ForeignTraffic, key: GroupKey): readonly ForeignEntry[] {
   return table.entriesOf(key.interface, key.family).filter((e) => e.vhid === key.vrid);
 }
+
+/** One episode of foreign traffic on a group, as replay reports it. */
+export interface ForeignInterval {
+  protocol: ForeignProtocol;
+  vhid: number;
+  sources: string[];
+  more_sources: number;
+  packets: number;
+  start: number;
+  /** Its last packet; null when it was still within its hold time at the end of the capture. */
+  end: number | null;
+}
+
+/** The episodes of foreign traffic on the group's VRID, in time order (replay; `end` is the capture's last packet). */
+export function foreignIntervals(table: ForeignTraffic, key: GroupKey, end: number): ForeignInterval[] {
+  const out: ForeignInterval[] = [];
+  for (const e of foreignOnGroup(table, key)) {
+    const hold = foreignHoldSeconds(e.interval);
+    for (const ep of e.episodes) {
+      out.push({ protocol: e.protocol, vhid: e.vhid, sources: [...ep.sources], more_sources: ep.moreSources, packets: ep.packets, start: ep.start, end: ep.last + hold > end ? null : ep.last });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start);
+}

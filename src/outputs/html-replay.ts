@@ -4,11 +4,10 @@
  * intervals, failovers, priorities, advert gaps, mismatches and VIP conflicts, then its events as text.
  * Healthy groups are folded so a thousand of them stay readable. Pure: a string from the replay report.
  */
-import type { GroupHistory } from '../core/timeline.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
-import { CAUSE_TEXT, duration, groupEvents, MISMATCH_TEXT } from './report.js';
-import type { ReplayReport } from './report.js';
+import { CAUSE_TEXT, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';
+import type { ReplayGroup, ReplayReport } from './report.js';
 
 const WIDTH = 1000;
 const LABEL = 170;
@@ -21,29 +20,30 @@ const FOLD_ABOVE = 10;
 export const TIMELINE_PLOT = { left: LABEL, width: PLOT };
 
 /** A group's findings over the capture, worst first: what the summary and the group's heading show. */
-export function historyFindings(g: GroupHistory): ShownFinding[] {
+export function historyFindings(g: ReplayGroup): ShownFinding[] {
   const out: ShownFinding[] = [];
   for (const s of g.split_brain) out.push({ severity: 'critical', text: `split-brain: ${s.routers.join(' and ')} both master for ${s.end === null ? 'the rest of the capture' : duration(s.end - s.start)}` });
   for (const c of g.vip_conflicts) out.push({ severity: 'critical', text: `VIP ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')}` });
   for (const gap of g.no_master) out.push({ severity: 'critical', text: `no master for ${gap.end === null ? 'the rest of the capture' : duration(gap.end - gap.start)}` });
   for (const m of g.mismatches) out.push({ severity: 'warning', text: `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field}` });
+  for (const f of g.foreign_traffic) out.push({ severity: 'warning', text: `foreign traffic: ${foreignText(f)}` });
   if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
   return out;
 }
 
-function groupName(g: GroupHistory): string {
+function groupName(g: ReplayGroup): string {
   return `VRID ${g.vrid} ${g.family} on ${g.interface}`;
 }
 
 /** An id for a group's section, made of its place in the report, family and VRID (never of the interface name). */
-function anchor(g: GroupHistory, index: number): string {
+function anchor(g: ReplayGroup, index: number): string {
   return `g${index}-${g.family}-${g.vrid}`;
 }
 
-function timelineSvg(g: GroupHistory, axis: TimeAxis): string {
+function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
   const routers = g.routers.map((r) => r.address);
   for (const m of g.masters) if (!routers.includes(m.router)) routers.push(m.router);
-  const extra = g.mismatches.length + g.vip_conflicts.length > 0 ? 1 : 0;
+  const extra = g.mismatches.length + g.vip_conflicts.length + g.foreign_traffic.length > 0 ? 1 : 0;
   const lanesBottom = TOP + routers.length * LANE;
   const height = lanesBottom + extra * LANE + 24;
   const laneY = (router: string): number => TOP + Math.max(0, routers.indexOf(router)) * LANE;
@@ -90,13 +90,17 @@ function timelineSvg(g: GroupHistory, axis: TimeAxis): string {
       const { x, w } = axis.bar(c.start, c.end);
       parts.push(`<rect class="conflict" x="${n(x)}" y="${y + 4}" width="${n(w)}" height="${LANE - 8}"><title>${esc(`VIP ${c.vip} also mastered in VRID ${c.vrids.join(', ')}`)}</title></rect><text class="label" x="${n(x + 3)}" y="${y + LANE / 2 + 4}">${esc(`VIP ${c.vip}`)}</text>`);
     }
+    for (const f of g.foreign_traffic) {
+      const { x, w } = axis.bar(f.start, f.end);
+      parts.push(`<rect class="foreign" data-protocol="${esc(f.protocol)}" x="${n(x)}" y="${y + 4}" width="${n(w)}" height="${LANE - 8}"><title>${esc(`foreign traffic: ${foreignText(f)}`)}</title></rect><text class="label" x="${n(x + 3)}" y="${y + LANE / 2 + 4}">${esc(`${f.protocol.toUpperCase()} vhid ${f.vhid}`)}</text>`);
+    }
   }
   parts.push('</svg>');
   return parts.join('');
 }
 
 /** Each router's advertised priority as a step line in its lane (0 at the bottom, 255 at the top), labelled where it changes. */
-function priorityLines(g: GroupHistory, axis: TimeAxis, laneY: (router: string) => number): string {
+function priorityLines(g: ReplayGroup, axis: TimeAxis, laneY: (router: string) => number): string {
   const byRouter = new Map<string, { time: number; priority: number }[]>();
   for (const p of g.priorities) {
     let list = byRouter.get(p.router);
@@ -124,7 +128,7 @@ function priorityLines(g: GroupHistory, axis: TimeAxis, laneY: (router: string) 
   return parts.join('');
 }
 
-function routerTable(g: GroupHistory): string {
+function routerTable(g: ReplayGroup): string {
   const rows = g.routers.map((r) => {
     const auth = r.auth_type === null ? '–' : String(r.auth_type);
     return `<tr><td>${esc(r.address)}</td><td class="num">${r.adverts}</td><td>${esc(r.priorities.join(' / '))}</td><td class="num">${r.version}</td><td class="num">${esc(r.advert_interval)} s</td><td class="num">${esc(auth)}</td><td>${esc(r.checksum_form)}</td><td>${esc(r.addresses.join(', '))}</td><td>${clock(r.first_seen)} – ${clock(r.last_seen)}</td></tr>`;
@@ -132,7 +136,7 @@ function routerTable(g: GroupHistory): string {
   return `<table class="routers"><thead><tr><th>router</th><th class="num">adverts</th><th>priorities</th><th class="num">version</th><th class="num">interval</th><th class="num">auth type</th><th>checksum</th><th>virtual addresses</th><th>heard (UTC)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function eventTable(g: GroupHistory): string {
+function eventTable(g: ReplayGroup): string {
   const failovers = new Map(g.failovers.map((f, i) => [f, i + 1]));
   const rows = groupEvents(g).map(([t, text]) => `<tr><td>${esc(utc(t, true))}</td><td>${esc(text)}</td></tr>`);
   const marks = [...failovers].map(([f, i]) => `F${i} ${clock(f.time)}`).join(', ');
@@ -141,13 +145,13 @@ function eventTable(g: GroupHistory): string {
 }
 
 /** Worst first: groups with a critical finding, then warnings, then those with failovers, then the rest. */
-function rank(g: GroupHistory, findings: readonly ShownFinding[]): number {
+function rank(g: ReplayGroup, findings: readonly ShownFinding[]): number {
   if (findings.some((f) => f.severity === 'critical')) return 0;
   if (findings.length > 0) return 1;
   return g.failovers.length > 0 ? 2 : 3;
 }
 
-function groupSection(g: GroupHistory, index: number, findings: readonly ShownFinding[], axis: TimeAxis, fold: boolean): string {
+function groupSection(g: ReplayGroup, index: number, findings: readonly ShownFinding[], axis: TimeAxis, fold: boolean): string {
   const headline = findings.length > 0 ? findings.map(badge).join(' ') : `<span class="ok">${g.failovers.length > 0 ? 'no finding' : 'stable'}</span>`;
   const failovers = g.failovers.length > 0 ? ` · ${g.failovers.length} failover${g.failovers.length === 1 ? '' : 's'}` : '';
   // Folded: groups with nothing to look at (no finding, no failover), once there are enough to bury the rest.

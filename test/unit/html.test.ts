@@ -30,7 +30,7 @@ function report(adverts: [number, Advert][], iface = 'eth0', file = 'incident.pc
   }
   const end = T0 + (sorted.at(-1)?.[0] ?? 0);
   monitor.settle(end);
-  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), start: T0, end, groups: timeline.histories(monitor), evicted: { groups: 0, routers: 0 } };
+  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), start: T0, end, groups: timeline.histories(monitor).map((g) => ({ ...g, foreign_traffic: [] })), evicted: { groups: 0, routers: 0 } };
 }
 
 function count(html: string, pattern: RegExp): number {
