@@ -1,11 +1,17 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { replay } from '../../src/app/replay.js';
 import { decodeFrame } from '../../src/core/decode.js';
 import { findings, findingText } from '../../src/core/findings.js';
 import { ForeignTraffic, foreignAt, foreignIntervals, foreignOf } from '../../src/core/foreign.js';
 import type { ForeignHeard } from '../../src/core/foreign.js';
 import { groupViewOf } from '../helpers/adverts.js';
-import { packetFixture } from '../helpers/fixtures.js';
+import { renderHtmlReport } from '../../src/outputs/html-replay.js';
+import { renderText } from '../../src/outputs/report.js';
+import { packetFixture, pcapFile, vrrpFrame } from '../helpers/fixtures.js';
 
 const KEY = { interface: 'eth0', family: 'ipv4' as const, vrid: 51 };
 const CARP51: ForeignHeard = { protocol: 'carp', vhid: 51, interval: 1 };
@@ -77,5 +83,33 @@ describe('foreign traffic on a VRID', () => {
     assert.equal(f.severity, 'warning');
     assert.equal(findingText(f, 'VRID 51 on eth0'), 'CARP traffic uses the VRID of VRID 51 on eth0 (vhid 51 from 192.0.2.13): its routers read it as their own adverts and flap');
     assert.equal(findings({ groups: [view], node: [], conflicts: new Map(), foreign: new Map() }).some((x) => x.kind === 'foreign_traffic'), false);
+  });
+});
+
+describe('replay reports foreign traffic per group', () => {
+  it('in the JSON (foreign_traffic), the text report and the HTML findings lane; CARP on another vhid is left out', async () => {
+    const carp = packetFixture('carp-ucarp');
+    const other = Uint8Array.from(carp.bytes);
+    other[other.length - 36 + 1] = 61;
+    const T0 = 1_795_390_000;
+    const frames = [];
+    for (let s = 0; s < 30; s++) frames.push({ ts: T0 + s, bytes: vrrpFrame(51, 11, 150) });
+    for (let s = 10; s < 15; s++) frames.push({ ts: T0 + s + 0.5, bytes: carp.bytes }, { ts: T0 + s + 0.6, bytes: other });
+    const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-foreign-'));
+    try {
+      const file = join(dir, 'carp.pcap');
+      writeFileSync(file, pcapFile(carp.linkType, frames.sort((a, b) => a.ts - b.ts)));
+      const { report } = await replay({ file });
+      assert.equal(report.invalid.not_vrrp, 10);
+      assert.equal(report.groups.length, 1);
+      assert.deepEqual(report.groups[0]?.foreign_traffic, [{ protocol: 'carp', vhid: 51, sources: ['192.0.2.13'], more_sources: 0, packets: 5, start: T0 + 10.5, end: T0 + 14.5 }]);
+      assert.match(renderText(report), /FOREIGN TRAFFIC x1/);
+      assert.match(renderText(report), /FOREIGN TRAFFIC: CARP vhid 51 from 192\.0\.2\.13 \(5 packets\) on this VRID until /);
+      const html = renderHtmlReport(report);
+      assert.match(html, /<rect class="foreign" data-protocol="carp"/);
+      assert.match(html, /foreign traffic: CARP vhid 51 from 192\.0\.2\.13/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -213,6 +213,16 @@ describe('the status page at /', () => {
     assert.match(html, /&lt;i&gt;eth0&quot;&gt;/);
   });
 
+  it("lists the core's other findings with their label: foreign traffic on the VRID, a failing track_script", () => {
+    const g = groupViewOf([{ address: A, adverts: 3, priority: 145, interval: 1, last: T0, master: true, version: 2, addresses: ['192.0.2.100'] }]);
+    const episode = { start: T0 - 5, last: T0, packets: 5, sources: ['192.0.2.13'], moreSources: 0 };
+    const check = { kind: 'script' as const, name: 'check_nginx', weight: -5, reverse: false };
+    const tracking = { configured: 150, healthy: 150, advertised: 145, solutions: [[check]], failing: [check], uncertain: [] };
+    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [nodeView({ view: g, role: 'master', tracking })], foreign: new Map([['eth0|ipv4|51', [{ protocol: 'carp' as const, vhid: 51, episode, until: T0 + 10 }]]]), history: () => undefined });
+    assert.match(html, /<span class="sev warning">WARNING<\/span>FOREIGN CARP vhid 51 from 192\.0\.2\.13/);
+    assert.match(html, /<span class="sev warning">WARNING<\/span>priority 150 -&gt; 145: check_nginx \(weight -5\) failing/);
+  });
+
   it('lists node findings (a backup holding the VIP) and where the group is expected from, with the keepalived instance name escaped', () => {
     const g = groupViewOf([{ address: A, adverts: 3, priority: 150, interval: 1, last: T0, master: true, version: 2, addresses: ['192.0.2.100'] }]);
     const expected = { vrid: 51, interface: 'eth0', family: 'ipv4' as const, vips: ['192.0.2.100'], advertInterval: 1, instance: '<VI_1>', source: 'keepalived.conf:3' };
