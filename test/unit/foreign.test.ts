@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { replay } from '../../src/app/replay.js';
+import { Watcher } from '../../src/app/watch.js';
+import type { WatchView } from '../../src/app/watch.js';
+import { Metrics } from '../../src/outputs/metrics.js';
+import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
+import { renderCheck } from '../../src/outputs/nagios.js';
 import { decodeFrame } from '../../src/core/decode.js';
 import { findings, findingText } from '../../src/core/findings.js';
 import { ForeignTraffic, foreignAt, foreignIntervals, foreignOf } from '../../src/core/foreign.js';
@@ -111,5 +116,51 @@ describe('replay reports foreign traffic per group', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('serve and once see foreign traffic from captured frames', () => {
+  const carp = packetFixture('carp-ucarp');
+  const obs = { localAddresses: new Map<string, string>(), keepalived: new Map(), peerAnswers: undefined };
+  const snapshot = (w: Watcher, view: WatchView): MetricsSnapshot => ({
+    groups: view.groups,
+    node: view.node,
+    conflicts: view.conflicts,
+    foreign: view.foreign,
+    foreignTable: w.foreign,
+    invalid: w.invalid,
+    captures: [],
+    probes: [],
+    evictions: { group: 0, router: 0 },
+    keepalived: new Map(),
+    config: { lastReloadOk: true, lastReloadAt: 1 },
+  });
+
+  it('the gauge is 1 while CARP uses the VRID, 0 after its hold time; once says WARNING', async () => {
+    const w = new Watcher(0, [], 600, () => undefined);
+    for (let s = 0; s < 5; s++) {
+      const frame = vrrpFrame(51, 11, 150);
+      w.onFrame('eth0', 1, frame, frame.length, 100 + s);
+      w.onFrame('eth0', 1, carp.bytes, carp.bytes.length, 100.5 + s);
+    }
+    const metrics = new Metrics('1');
+    const during = w.view(105, obs);
+    const text = (await metrics.render(snapshot(w, during))).body.toString();
+    assert.match(text, /^vrrpwatch_vrid_foreign_adverts\{interface="eth0",family="ipv4",vrid="51",protocol="carp"\} 1$/m);
+    const check = renderCheck({ ...during, windowSeconds: 5, probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [] });
+    assert.equal(check.code, 1);
+    assert.match(check.text, /^VRRP WARNING - CARP traffic uses the VRID of VRID 51 on eth0 \(vhid 51 from 192\.0\.2\.13\)/);
+    for (let s = 5; s < 20; s++) {
+      const frame = vrrpFrame(51, 11, 150);
+      w.onFrame('eth0', 1, frame, frame.length, 100 + s);
+    }
+    const after = (await metrics.render(snapshot(w, w.view(119.5, obs)))).body.toString();
+    assert.match(after, /^vrrpwatch_vrid_foreign_adverts\{interface="eth0",family="ipv4",vrid="51",protocol="carp"\} 0$/m);
+  });
+
+  it('once --vrid leaves out foreign traffic on other VRIDs', () => {
+    const w = new Watcher(0, [], 600, () => undefined, new Set([52]));
+    w.onFrame('eth0', 1, carp.bytes, carp.bytes.length, 100);
+    assert.equal(w.foreign.segments.size, 0);
   });
 });

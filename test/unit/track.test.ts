@@ -6,6 +6,7 @@ import { NodeJudge } from '../../src/core/node.js';
 import { attributePriority, trackText } from '../../src/core/track.js';
 import type { InstanceTracking, Tracker } from '../../src/core/track.js';
 import type { ExpectedGroup } from '../../src/core/types.js';
+import { Metrics } from '../../src/outputs/metrics.js';
 import { groupViewOf } from '../helpers/adverts.js';
 
 const CONF = `vrrp_script check_nginx {
@@ -114,7 +115,7 @@ describe('a node names its failing track_script', () => {
   const heard = (priority: number, last: number): ReturnType<typeof groupViewOf> =>
     groupViewOf([{ address: SELF, last, master: true, adverts: 10, priority, interval: 1, version: 2, addresses: ['192.0.2.100'] }], { masters: [SELF] });
 
-  it('from its own fresh adverts, as a WARNING with a log line, and not once the priority is healthy again', () => {
+  it('from its own fresh adverts, as a WARNING with a log line and a gauge, and not once the priority is healthy again', async () => {
     const judge = new NodeJudge(0, [expected]);
     const [degraded] = judge.judge([heard(145, 99.5)], local, 100);
     assert.equal(degraded?.ownPriority, 145);
@@ -124,6 +125,11 @@ describe('a node names its failing track_script', () => {
     assert.equal(f.severity, 'warning');
     assert.equal(findingText(f, 'VRID 51 on eth0'), 'this node advertises VRID 51 on eth0 with a lowered priority: priority 150 -> 145: check_nginx (weight -5) failing');
     assert.deepEqual(findingLine(f)?.fields, { interface: 'eth0', family: 'ipv4', vrid: 51, finding: 'track_script_failing', configured_priority: 150, healthy_priority: 150, advertised_priority: 145, failing: ['check_nginx'], combinations: 1 });
+    const scrape = async (node: ReturnType<NodeJudge['judge']>): Promise<string> =>
+      (await new Metrics('1').render({ groups: [], node, conflicts: new Map(), invalid: new Map(), captures: [], probes: [], evictions: { group: 0, router: 0 }, keepalived: new Map(), config: { lastReloadOk: true, lastReloadAt: 1 } })).body.toString();
+    assert.match(await scrape(judge.judge([heard(145, 99.5)], local, 100)), /^vrrpwatch_keepalived_track_script_failing\{keepalived_instance="VI_1",script="check_nginx"\} 1$/m);
+    assert.match(await scrape(judge.judge([heard(150, 100.5)], local, 101)), /^vrrpwatch_keepalived_track_script_failing\{keepalived_instance="VI_1",script="check_nginx"\} 0$/m);
+    assert.doesNotMatch(await scrape(judge.judge([heard(150, 100.5)], local, 110)), /^vrrpwatch_keepalived_track_script_failing\{/m, 'absent while this node does not advertise');
     const [healthy] = judge.judge([heard(150, 100.5)], local, 101);
     assert.equal(healthy?.tracking, undefined);
     const [silent] = judge.judge([heard(145, 99.5)], local, 110);
