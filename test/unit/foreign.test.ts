@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { replay } from '../../src/app/replay.js';
 import { Watcher } from '../../src/app/watch.js';
 import type { WatchView } from '../../src/app/watch.js';
+import { NO_KNOWN_ROUTERS } from '../../src/core/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
@@ -147,7 +148,7 @@ describe('serve and once see foreign traffic from captured frames', () => {
     const during = w.view(105, obs);
     const text = (await metrics.render(snapshot(w, during))).body.toString();
     assert.match(text, /^vrrpwatch_vrid_foreign_adverts\{interface="eth0",family="ipv4",vrid="51",protocol="carp"\} 1$/m);
-    const check = renderCheck({ ...during, windowSeconds: 5, probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [] });
+    const check = renderCheck({ ...during, windowSeconds: 5, probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [] });
     assert.equal(check.code, 1);
     assert.match(check.text, /^VRRP WARNING - CARP traffic uses the VRID of VRID 51 on eth0 \(vhid 51 from 192\.0\.2\.13\)/);
     for (let s = 5; s < 20; s++) {
