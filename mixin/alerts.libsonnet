@@ -150,6 +150,15 @@ local atCluster(c) = '{{ with $labels.' + c.clusterLabel + ' }} at {{ . }}{{ end
           ),
           alert(
             c,
+            name='VrrpForeignTrafficOnVrid',
+            severity='warning',
+            forKey='foreignTraffic',
+            expr='max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid', 'protocol']), sel(c, 'vrrpwatch_vrid_foreign_adverts')],
+            summary='{{ $labels.protocol }} traffic uses VRID {{ $labels.vrid }} on {{ $labels.interface }}',
+            description='{{ $labels.instance }} hears {{ $labels.protocol }} advertisements on {{ $labels.interface }} ({{ $labels.family }}) whose vhid is VRID {{ $labels.vrid }} of a VRRP group there: the VRRP routers read them as their own group and the VRID flaps.',
+          ),
+          alert(
+            c,
             name='VrrpGatewayUnreachable',
             severity='warning',
             forKey='gatewayUnreachable',

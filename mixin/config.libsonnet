@@ -23,6 +23,7 @@
       authMismatch: '1m',
       configMismatch: '1m',
       advertsBlocked: '1m',
+      foreignTraffic: '1m',
       observersDisagree: '1m',
       masterFlapping: '5m',
       gatewayUnreachable: '2m',

@@ -83,6 +83,7 @@ export function expectationsOf(conf: KeepalivedConf): ExpectedGroup[] {
     advertInterval: i.advertInterval,
     instance: i.name,
     source: i.at,
+    tracking: i.tracking,
   }));
 }
 

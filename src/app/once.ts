@@ -85,6 +85,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
       groups: view.groups,
       node: view.node,
       conflicts: view.conflicts,
+      foreign: view.foreign,
       probes: probeResults,
       knownRouters,
       haveExpectations: expected.length > 0,

@@ -4,6 +4,7 @@ import type { CapturedPacket } from '../core/capture-file.js';
 import { CaptureOwners } from '../core/capture-owners.js';
 import { Decoder } from '../core/decode.js';
 import { decodeNeighbor } from '../core/neighbor.js';
+import { FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/foreign.js';
 import { packetRecord } from '../core/packet-record.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
@@ -40,6 +41,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   let adverts = 0;
   const onPacket = options.onPacket;
   const decoder = new Decoder();
+  const foreign = new ForeignTraffic({ ...FOREIGN_SETTINGS, expirySeconds: Infinity });
 
   const sink = (p: CapturedPacket): void => {
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
@@ -57,6 +59,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     if (decoded.kind === 'invalid') {
       invalid[decoded.reason] = (invalid[decoded.reason] ?? 0) + 1;
       if (invalidTimes.length < INVALID_TIMES_KEPT) invalidTimes.push(p.ts);
+      const heard = foreignOf(decoded);
+      if (heard !== undefined && decoded.ip !== undefined) foreign.heard(iface, decoded.ip.family, heard, decoded.ip.src, p.ts);
       return;
     }
     adverts++;
@@ -82,7 +86,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     end: result.last ?? null,
     neighbor_messages: neighborMessages,
     neighbor_invalid: neighborInvalid,
-    groups: timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h) })),
+    groups: timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: foreignIntervals(foreign, h, result.last ?? 0) })),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
   return { report, error: result.error };

@@ -5,9 +5,12 @@
  */
 import { Decoder } from '../core/decode.js';
 import { vlanInterface } from '../core/links.js';
+import { ForeignTraffic, foreignAt, foreignOf } from '../core/foreign.js';
+import type { ForeignDisturbance } from '../core/foreign.js';
 import { NodeJudge } from '../core/node.js';
 import type { NodeGroupView, NodeObservations } from '../core/node.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
+import { groupId } from '../core/types.js';
 import type { EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
 import { groupView } from '../core/views.js';
 import type { GroupView } from '../core/views.js';
@@ -20,6 +23,8 @@ export interface WatchView {
   node: NodeGroupView[];
   /** Groups whose master advertises a VIP that another VRID's master on the interface advertises too. */
   conflicts: Map<GroupKey, VipConflict[]>;
+  /** Foreign traffic disturbing a heard or expected group now, by group id. */
+  foreign: Map<string, readonly ForeignDisturbance[]>;
 }
 
 /**
@@ -45,6 +50,8 @@ export function interfaceLabel(name: string, vlans: readonly number[], vlanNames
 export class Watcher {
   readonly monitor: Monitor;
   readonly #decoder = new Decoder();
+  /** Protocol-112 traffic of other protocols (CARP), per segment and vhid. */
+  readonly foreign = new ForeignTraffic();
   /** interface → reason → count */
   readonly invalid = new Map<string, Map<string, number>>();
   #node: NodeJudge;
@@ -83,6 +90,8 @@ export class Watcher {
         this.invalid.set(label, reasons);
       }
       reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
+      const foreign = foreignOf(decoded);
+      if (foreign !== undefined && decoded.ip !== undefined && (this.vrids === undefined || this.vrids.has(foreign.vhid))) this.foreign.heard(label, decoded.ip.family, foreign, decoded.ip.src, ts);
       return;
     }
     if (this.vrids !== undefined && !this.vrids.has(decoded.advert.vrid)) return;
@@ -94,7 +103,16 @@ export class Watcher {
   /** Settles the tables at `now` and judges groups and node. */
   view(now: number, obs: NodeObservations): WatchView {
     this.monitor.settle(now);
+    this.foreign.expire(now);
     const groups = [...this.monitor.groups.values()].map(groupView);
-    return { now, groups, node: this.#node.judge(groups, obs, now), conflicts: vipConflicts(groups) };
+    const node = this.#node.judge(groups, obs, now);
+    const foreign = new Map<string, readonly ForeignDisturbance[]>();
+    if (this.foreign.segments.size > 0) {
+      for (const n of node) {
+        const on = foreignAt(this.foreign, n.key, now);
+        if (on.length > 0) foreign.set(groupId(n.key), on);
+      }
+    }
+    return { now, groups, node, conflicts: vipConflicts(groups), foreign };
   }
 }

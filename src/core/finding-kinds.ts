@@ -3,9 +3,13 @@
  * and its words for `once`, the live view and the log. A new kind is one more entry in KINDS, in the
  * place of its rank (a group's findings are listed worst first, in this order). Pure.
  */
+import type { ForeignDisturbance, ForeignProtocol } from './foreign.js';
 import { unexpectedRouter } from './known-routers.js';
 import type { KnownRouters } from './known-routers.js';
 import type { NodeGroupView } from './node.js';
+import { trackText } from './track.js';
+import type { TrackJudgement } from './track.js';
+import { groupId } from './types.js';
 import type { GroupKey, MismatchField } from './types.js';
 import type { GroupView } from './views.js';
 import { othersOf } from './vips.js';
@@ -50,6 +54,13 @@ export interface FindingDetails {
   loss?: number;
   /** A capture that cannot run. */
   problem?: string;
+  /** Foreign traffic on the VRID: its protocol, vhid and sources (at most SOURCES_KEPT, the rest counted). */
+  protocol?: ForeignProtocol;
+  vhid?: number;
+  sources?: readonly string[];
+  moreSources?: number;
+  /** A failing tracker: what this node's advertised priority says of its track_script weights. */
+  tracking?: TrackJudgement;
 }
 
 /** A finding as the words of its kind see it. */
@@ -79,6 +90,8 @@ export interface JudgedView {
   node: readonly NodeGroupView[];
   /** Groups sharing a VIP with another VRID's master, by the view's key. */
   conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  /** Foreign traffic disturbing a group now, by group id (`interface|family|vrid`); absent: none heard. */
+  foreign?: ReadonlyMap<string, readonly ForeignDisturbance[]>;
 }
 
 export interface FindingsInput extends JudgedView {
@@ -121,6 +134,15 @@ export interface KindSpec {
 const NONE: readonly never[] = Object.freeze([]);
 
 const BESIDE = "keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it";
+
+function foreignWords(f: FindingBase): string {
+  return f.details.protocol === 'carp' ? 'CARP traffic' : 'protocol-112 traffic that is not VRRP';
+}
+
+function sourcesText(f: FindingBase): string {
+  const more = f.details.moreSources ?? 0;
+  return `${(f.details.sources ?? NONE).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
 
 /** Every kind, in the order `once` lists a group's findings (worst first); host kinds last. */
 export const KINDS = {
@@ -202,6 +224,28 @@ export const KINDS = {
     label: (f) => (f.scope === 'segment' ? `${f.details.field ?? ''} mismatch` : `${f.details.field ?? ''} differs from this node's config`),
     // The routers' disagreement is logged from the Monitor's events; this node's drift here.
     log: (f) => (f.details.source === undefined ? undefined : { msg: "the master's adverts disagree with this node's config", fields: { field: f.details.field, config: f.details.source } }),
+  },
+  foreign_traffic: {
+    severity: 'warning',
+    inGroup({ key }, input, found) {
+      for (const d of input.foreign?.get(groupId(key)) ?? NONE) found('segment', { protocol: d.protocol, vhid: d.vhid, sources: d.episode.sources, moreSources: d.episode.moreSources });
+    },
+    text: (f, name) => `${foreignWords(f)} uses the VRID of ${name} (vhid ${f.details.vhid ?? ''} from ${sourcesText(f)}): its routers read it as their own adverts and flap`,
+    label: (f) => `FOREIGN ${(f.details.protocol ?? 'other').toUpperCase()} vhid ${f.details.vhid ?? ''} from ${sourcesText(f)}`,
+    log: (f) => ({ msg: `${foreignWords(f)} uses this VRID`, fields: { protocol: f.details.protocol, vhid: f.details.vhid, sources: f.details.sources, more_sources: f.details.moreSources } }),
+  },
+  track_script_failing: {
+    severity: 'warning',
+    inGroup({ node }, _input, found) {
+      if (node?.tracking !== undefined) found('node', { tracking: node.tracking });
+    },
+    text: (f, name) => `this node advertises ${name} with a lowered priority: ${f.details.tracking === undefined ? '' : trackText(f.details.tracking)}`,
+    label: (f) => (f.details.tracking === undefined ? 'track_script failing' : trackText(f.details.tracking)),
+    log: (f) => {
+      const t = f.details.tracking;
+      if (t === undefined) return undefined;
+      return { msg: `keepalived's trackers moved this node's priority: ${trackText(t)}`, fields: { configured_priority: t.configured, healthy_priority: t.healthy, advertised_priority: t.advertised, failing: t.failing.map((s) => s.name), combinations: t.solutions.length } };
+    },
   },
   adverts_blocked: {
     severity: 'warning',

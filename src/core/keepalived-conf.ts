@@ -7,6 +7,7 @@
 import { canonicalIp } from './addr.js';
 import { interfaceNameProblem } from './names.js';
 import { quote } from './quote.js';
+import type { InstanceTracking, Tracker } from './track.js';
 import { groupId } from './types.js';
 import type { Family } from './types.js';
 
@@ -26,6 +27,8 @@ export interface KeepalivedInstance {
   unicastPeers: string[];
   unicastSrcIp: string | undefined;
   nopreempt: boolean;
+  /** The configured priority and the weights of its track_script, track_interface and track_file entries. */
+  tracking: InstanceTracking;
 }
 
 export interface KeepalivedConf {
@@ -152,7 +155,50 @@ function address(text: string, at: string, what: string): string {
   return ip;
 }
 
-function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedInstance {
+/** A tracker as an instance names it: its own `weight N [reverse]`, when given. */
+interface TrackerRef {
+  kind: Tracker['kind'];
+  name: string;
+  weight: { weight: number; reverse: boolean } | undefined;
+}
+
+/** `weight N [reverse]` from a statement's words at `from` (keepalived's range is -253..253), or undefined. */
+function weightOf(s: Statement, words: readonly string[], from: number): { weight: number; reverse: boolean } | undefined {
+  const at = words.indexOf('weight', from);
+  if (at < 0) return undefined;
+  const text = words[at + 1];
+  const weight = Number(text);
+  if (text === undefined || !Number.isInteger(weight) || weight < -253 || weight > 253) {
+    throw new KeepalivedConfError(`${s.at}: weight must be a whole number from -253 to 253, not ${text === undefined ? 'nothing' : `"${text}"`}`);
+  }
+  return { weight, reverse: words[at + 2] === 'reverse' };
+}
+
+function trackerRef(kind: Tracker['kind'], s: Statement): TrackerRef {
+  return { kind, name: s.keyword, weight: weightOf(s, s.args, 0) };
+}
+
+/** The weights vrrp_script and vrrp_track_file blocks declare, by kind and name. */
+type DeclaredWeights = ReadonlyMap<string, { weight: number; reverse: boolean }>;
+
+function resolveTracker(t: TrackerRef, declared: DeclaredWeights): Tracker {
+  // An interface has no declaration: without its own weight it puts the instance in FAULT (weight 0).
+  const w = t.weight ?? declared.get(`${t.kind}|${t.name}`) ?? { weight: 0, reverse: false };
+  return { kind: t.kind, name: t.name, weight: w.weight, reverse: w.reverse };
+}
+
+function declaredWeights(top: readonly Statement[]): DeclaredWeights {
+  const out = new Map<string, { weight: number; reverse: boolean }>();
+  for (const s of top) {
+    if ((s.keyword !== 'vrrp_script' && s.keyword !== 'vrrp_track_file') || s.args[0] === undefined) continue;
+    let w = { weight: 0, reverse: false };
+    for (const c of s.block ?? []) if (c.keyword === 'weight') w = weightOf(c, [c.keyword, ...c.args], 0) ?? w;
+    out.set(`${s.keyword === 'vrrp_script' ? 'script' : 'file'}|${s.args[0]}`, w);
+  }
+  return out;
+}
+
+function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined, scripts: DeclaredWeights): KeepalivedInstance {
   const name = s.args[0];
   if (name === undefined) throw new KeepalivedConfError(`${s.at}: vrrp_instance needs a name`);
   let vrid: number | undefined;
@@ -167,6 +213,7 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedI
   let nopreempt = false;
   const vips: string[] = [];
   const unicastPeers: string[] = [];
+  const trackers: TrackerRef[] = [];
   for (const c of s.block ?? []) {
     switch (c.keyword) {
       case 'virtual_router_id':
@@ -208,6 +255,11 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedI
       case 'unicast_peer':
         for (const p of c.block ?? []) unicastPeers.push(address(p.keyword, p.at, 'unicast peer'));
         break;
+      case 'track_script':
+      case 'track_interface':
+      case 'track_file':
+        for (const t of c.block ?? []) trackers.push(trackerRef(c.keyword === 'track_script' ? 'script' : c.keyword === 'track_interface' ? 'interface' : 'file', t));
+        break;
       case 'authentication':
         for (const a of c.block ?? []) {
           if (a.keyword !== 'auth_type') continue;
@@ -237,6 +289,7 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined): KeepalivedI
     unicastPeers,
     unicastSrcIp,
     nopreempt,
+    tracking: { priority, trackers: trackers.map((t) => resolveTracker(t, scripts)) },
   };
 }
 
@@ -262,7 +315,8 @@ export function parseKeepalivedConf(file: string, text: string, resolve: Include
     if (globals.has(`${kind}_script`)) skipped.push(`${kind} ${path} is read by ${kind}_script`);
     else notifyFifo ??= path;
   }
-  const instances = top.filter((s) => s.keyword === 'vrrp_instance').map((s) => instanceOf(s, globalVersion));
+  const scripts = declaredWeights(top);
+  const instances = top.filter((s) => s.keyword === 'vrrp_instance').map((s) => instanceOf(s, globalVersion, scripts));
   const seen = new Map<string, string>();
   for (const i of instances) {
     // An instance may omit `interface` (it then matches any); those share the empty name here, so two of them with one VRID clash.

@@ -11,6 +11,8 @@
  */
 import { ADVERT_VIPS_JUDGED, masterDownInterval } from './judge.js';
 import type { KeepalivedState } from './keepalived-conf.js';
+import { attributePriority } from './track.js';
+import type { InstanceTracking, TrackJudgement } from './track.js';
 import { NONE } from './views.js';
 import type { GroupView } from './views.js';
 import { groupId } from './types.js';
@@ -62,6 +64,13 @@ export interface NodeGroupView {
    * backup is silent, and that bites at the next failover.
    */
   configDiffers: readonly MismatchField[];
+  /**
+   * keepalived.conf's tracking explains this node's own advertised priority: which trackers (track_script
+   * weights) must be failing, while its adverts carry a priority other than the healthy one.
+   */
+  tracking?: TrackJudgement;
+  /** The priority this node's own fresh adverts carry, when keepalived.conf gives the instance trackers. */
+  ownPriority?: number;
 }
 
 /**
@@ -94,8 +103,12 @@ export function expectationMatches(e: ExpectedGroup, key: GroupKey): boolean {
   return e.vrid === key.vrid && e.family === key.family && (e.interface === undefined || key.interface === 'any' || e.interface === key.interface);
 }
 
+/** Attributions kept, by instance and advertised priority (a priority rarely changes; the subset-sum runs once). */
+const ATTRIBUTIONS_KEPT = 256;
+
 export class NodeJudge {
   readonly #since = new Map<string, number>();
+  readonly #attributions = new Map<string, TrackJudgement | undefined>();
   readonly #started: number;
 
   constructor(
@@ -225,6 +238,25 @@ export class NodeJudge {
       if (intervalDiffers && this.#lasted(`${group}|differs|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
       if (addressesDiffer && this.#lasted(`${group}|differs|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
     }
-    return { key, view, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
+    const judged: NodeGroupView = { key, view, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
+    const tracking = expected?.tracking;
+    if (tracking !== undefined && tracking.trackers.length > 0) {
+      const own = routers.find((r) => obs.localAddresses.has(r.address) && now < r.last + masterDownInterval(r));
+      if (own !== undefined) {
+        judged.ownPriority = own.priority;
+        const attributed = this.#attribute(`${expected?.instance ?? expected?.source ?? ''}|${own.priority}`, tracking, own.priority);
+        if (attributed !== undefined) judged.tracking = attributed;
+      }
+    }
+    return judged;
+  }
+
+  /** Which trackers explain this node's own advertised priority, computed once per instance and priority. */
+  #attribute(id: string, tracking: InstanceTracking, priority: number): TrackJudgement | undefined {
+    if (this.#attributions.has(id)) return this.#attributions.get(id);
+    if (this.#attributions.size >= ATTRIBUTIONS_KEPT) this.#attributions.clear();
+    const judged = attributePriority(tracking, priority);
+    this.#attributions.set(id, judged);
+    return judged;
   }
 }

@@ -3,6 +3,7 @@
  * expected of it, and the Monitor's state of each group and router with the events it emits.
  */
 import type { AuthSecret } from './secret.js';
+import type { InstanceTracking } from './track.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -125,6 +126,8 @@ export interface ExpectedGroup {
   instance: string | undefined;
   /** Where the expectation came from, for messages: `config` or `keepalived.conf:LINE`. */
   source: string;
+  /** keepalived.conf only: the configured priority and the tracker weights that move it. */
+  tracking?: InstanceTracking;
 }
 
 export interface MonitorSettings {

@@ -77,7 +77,7 @@ svg{display:block;max-width:100%;height:auto;font:11px system-ui,sans-serif}svg.
 svg .axis{fill:var(--muted);font-size:10px}svg .tick{stroke:var(--line)}svg .lane{fill:#f6f8fa}
 svg .label{fill:#1f2328}svg .master{fill:var(--band)}svg .split{fill:var(--crit);fill-opacity:.22}
 svg .split-edge{stroke:var(--crit);stroke-width:1.5}svg .nomaster{fill:#6e7781;fill-opacity:.25}
-svg .gap{fill:#fb8f44}svg .prio-label{fill:var(--muted);font-size:9px}svg .mismatch{fill:var(--warn);fill-opacity:.5}svg .conflict{fill:var(--crit);fill-opacity:.5}
+svg .gap{fill:#fb8f44}svg .prio-label{fill:var(--muted);font-size:9px}svg .mismatch{fill:var(--warn);fill-opacity:.5}svg .conflict{fill:var(--crit);fill-opacity:.5}svg .foreign{fill:var(--warn);fill-opacity:.35}
 svg .failover{stroke:#8250df;stroke-width:1.5}svg .failover-mark{fill:#8250df}svg .prio{fill:none;stroke:#1f2328;stroke-width:1}
 svg .invalid{fill:var(--warn)}svg .split-text{fill:var(--crit);font-weight:600}
 @media print{body{max-width:none;margin:0}details.group{break-inside:avoid}a{color:inherit}}

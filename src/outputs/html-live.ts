@@ -116,7 +116,7 @@ function healthTables(input: StatusPageInput): string {
 
 export function renderStatusPage(input: StatusPageInput): string {
   // The same list serve's log is made of (its input has no probes: the page shows them in their own table).
-  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts }));
+  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign }));
   const rows = judgedGroupsInOrder(input).map((g) => groupRow(g, found.get(g.key) ?? [], input));
   const withFindings = rows.filter((r) => r.findings.length > 0);
   const healthy = rows.filter((r) => r.findings.length === 0);

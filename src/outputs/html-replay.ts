@@ -11,7 +11,7 @@ import { KINDS } from '../core/finding-kinds.js';
 import type { GroupKey } from '../core/types.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
-import { CAUSE_TEXT, duration, groupEvents, MISMATCH_TEXT } from './report.js';
+import { CAUSE_TEXT, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';
 import type { ReplayGroup, ReplayReport } from './report.js';
 
 const WIDTH = 1000;
@@ -96,7 +96,7 @@ function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
   const routers = g.routers.map((r) => r.address);
   for (const m of g.masters) if (!routers.includes(m.router)) routers.push(m.router);
   const vipCount = g.vip_duplicates.length + g.vip_foreign_owners.length + g.vip_unanswered.length + g.failovers_without_garp.length;
-  const extra = g.mismatches.length + g.vip_conflicts.length + vipCount > 0 ? 1 : 0;
+  const extra = g.mismatches.length + g.vip_conflicts.length + g.foreign_traffic.length + vipCount > 0 ? 1 : 0;
   const lanesBottom = TOP + routers.length * LANE;
   const height = lanesBottom + extra * LANE + 24;
   const laneY = (router: string): number => TOP + Math.max(0, routers.indexOf(router)) * LANE;
@@ -142,6 +142,10 @@ function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
     for (const c of g.vip_conflicts) {
       const { x, w } = axis.bar(c.start, c.end);
       parts.push(`<rect class="conflict" x="${n(x)}" y="${y + 4}" width="${n(w)}" height="${LANE - 8}"><title>${esc(`VIP ${c.vip} also mastered in VRID ${c.vrids.join(', ')}`)}</title></rect><text class="label" x="${n(x + 3)}" y="${y + LANE / 2 + 4}">${esc(`VIP ${c.vip}`)}</text>`);
+    }
+    for (const f of g.foreign_traffic) {
+      const { x, w } = axis.bar(f.start, f.end);
+      parts.push(`<rect class="foreign" data-protocol="${esc(f.protocol)}" x="${n(x)}" y="${y + 4}" width="${n(w)}" height="${LANE - 8}"><title>${esc(`foreign traffic: ${foreignText(f)}`)}</title></rect><text class="label" x="${n(x + 3)}" y="${y + LANE / 2 + 4}">${esc(`${f.protocol.toUpperCase()} vhid ${f.vhid}`)}</text>`);
     }
     parts.push(vipLane(g, axis, y));
   }

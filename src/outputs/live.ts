@@ -51,7 +51,7 @@ export function renderLive(input: LiveInput): string {
   lines.push(pad('GROUP', 26) + pad('MASTER', 30) + pad('ROUTERS (priority, advert age)', 46) + 'FINDINGS');
   const groups = judgedGroupsInOrder(input);
   // The probes are shown above, not as findings of a group.
-  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts }));
+  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign }));
   for (const { key, view: g, node: n } of groups) {
     const shown: string[] = [];
     for (const f of found.get(key) ?? []) {

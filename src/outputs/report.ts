@@ -1,9 +1,13 @@
 /** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
+import type { ForeignInterval } from '../core/foreign.js';
 import type { FailoverCause, GroupHistory } from '../core/timeline.js';
 import type { VipFindings } from '../core/vip-history.js';
 
-/** A group in the report: its VRRP history and what ARP and NDP in the capture showed of its VIPs. */
-export type ReplayGroup = GroupHistory & VipFindings;
+/**
+ * A group in the report: its VRRP history, what ARP and NDP in the capture showed of its VIPs, and the
+ * foreign traffic (CARP) heard on its VRID.
+ */
+export type ReplayGroup = GroupHistory & VipFindings & { foreign_traffic: ForeignInterval[] };
 
 export interface ReplayReport {
   file: string;
@@ -84,6 +88,12 @@ export function vipHeadline(g: VipFindings): string {
 }
 
 /** A group's events in time order, one sentence each: the text report's lines and the HTML page's table. */
+/** A foreign-traffic episode in words: `CARP vhid 51 from 192.0.2.7, 192.0.2.8 (42 packets)`. */
+export function foreignText(f: ForeignInterval): string {
+  const more = f.more_sources > 0 ? ` and ${f.more_sources} more` : '';
+  return `${f.protocol === 'carp' ? 'CARP' : 'non-VRRP protocol-112 traffic'} vhid ${f.vhid} from ${f.sources.join(', ')}${more} (${f.packets} packets) on this VRID`;
+}
+
 export function groupEvents(g: ReplayGroup): [number, string][] {
   const events: [number, string][] = [];
   for (const m of g.masters) events.push([m.start, `${m.router} master ${until(m.end, m.start)}`]);
@@ -97,6 +107,7 @@ export function groupEvents(g: ReplayGroup): [number, string][] {
   for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
   for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
   for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
+  for (const f of g.foreign_traffic) events.push([f.start, `FOREIGN TRAFFIC: ${foreignText(f)} ${until(f.end, f.start)}`]);
   for (const gap of g.advert_gaps) events.push([gap.start, `advert gap: master ${gap.router} sent nothing for ${duration(gap.end - gap.start)}`]);
   events.push(...vipEvents(g));
   return events.sort((a, b) => a[0] - b[0]);
@@ -105,7 +116,7 @@ export function groupEvents(g: ReplayGroup): [number, string][] {
 function groupText(g: ReplayGroup): string[] {
   const lines: string[] = [];
   const splits = g.split_brain.length;
-  const conflicts = g.vip_conflicts.length > 0 ? `, VIP CONFLICT x${g.vip_conflicts.length}` : '';
+  const conflicts = (g.vip_conflicts.length > 0 ? `, VIP CONFLICT x${g.vip_conflicts.length}` : '') + (g.foreign_traffic.length > 0 ? `, FOREIGN TRAFFIC x${g.foreign_traffic.length}` : '');
   const headline = (splits > 0 ? `SPLIT-BRAIN x${splits}` : g.failovers.length > 0 ? `${g.failovers.length} failover(s)` : 'stable') + conflicts + vipHeadline(g);
   lines.push(`group vrid ${g.vrid} ${g.family} on ${g.interface}: ${headline}`);
   for (const r of g.routers) {

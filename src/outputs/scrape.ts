@@ -9,6 +9,7 @@ import type { KeepalivedState } from '../core/keepalived-conf.js';
 import type { NodeGroupView } from '../core/node.js';
 import { findings, findingsByGroup } from '../core/findings.js';
 import type { Finding } from '../core/findings.js';
+import type { ForeignDisturbance, ForeignTraffic } from '../core/foreign.js';
 import type { GroupView } from '../core/views.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/vips.js';
@@ -19,6 +20,10 @@ export interface MetricsSnapshot {
   node: readonly NodeGroupView[];
   /** Groups sharing a VIP with another VRID's master, by the view's key. */
   conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  /** Foreign traffic disturbing a group now, by group id. */
+  foreign?: ReadonlyMap<string, readonly ForeignDisturbance[]>;
+  /** The foreign traffic heard, for the series that stay at 0 after it stopped (until forgotten). */
+  foreignTable?: ForeignTraffic;
   invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
   captures: readonly CaptureStatus[];
   probes: readonly ProbeResult[];

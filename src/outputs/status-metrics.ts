@@ -5,7 +5,8 @@
  */
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { INVALID_REASONS } from '../core/types.js';
+import { foreignOnGroup } from '../core/foreign.js';
+import { groupId, INVALID_REASONS } from '../core/types.js';
 import type { MetricsSnapshot } from './scrape.js';
 
 /** Registers the families in `registry`, in the order they are written; `snapshot` is undefined when there is none to read. */
@@ -41,6 +42,24 @@ export function registerStatusFamilies(registry: Registry, version: string, snap
   // `keepalived_instance`, not `instance`: Prometheus owns that label (the scrape target).
   gauge('vrrpwatch_keepalived_state', "1 for keepalived's current state of the instance, from notify_fifo.", ['keepalived_instance', 'state'], (g, s) => {
     for (const [instance, state] of s.keepalived) g.set({ keepalived_instance: instance, state }, 1);
+  });
+  gauge('vrrpwatch_keepalived_track_script_failing', "1 for each track_script that this node's own advertised priority says must be failing (0: its weight is not missing); only while this node advertises, and only for scripts with a weight.", ['keepalived_instance', 'script'], (g, s) => {
+    for (const n of s.node) {
+      const instance = n.expected?.instance;
+      if (instance === undefined || n.ownPriority === undefined) continue;
+      const failing = n.tracking?.failing ?? [];
+      for (const t of n.expected?.tracking?.trackers ?? []) if (t.kind === 'script' && t.weight !== 0) g.set({ keepalived_instance: instance, script: t.name }, failing.includes(t) ? 1 : 0);
+    }
+  });
+  gauge('vrrpwatch_vrid_foreign_adverts', "1 while protocol-112 traffic of another protocol (CARP) uses the group's VRID on its segment, within its hold time (3 intervals, at least 10 s); 0 after, until forgotten (10 min).", ['interface', 'family', 'vrid', 'protocol'], (g, s) => {
+    const table = s.foreignTable;
+    if (table === undefined || table.segments.size === 0) return;
+    for (const n of s.node) {
+      const entries = foreignOnGroup(table, n.key);
+      if (entries.length === 0) continue;
+      const now = s.foreign?.get(groupId(n.key)) ?? [];
+      for (const e of entries) g.set({ interface: n.key.interface, family: n.key.family, vrid: String(n.key.vrid), protocol: e.protocol }, now.some((d) => d.protocol === e.protocol) ? 1 : 0);
+    }
   });
   gauge('vrrpwatch_probe_up', '1 when the target answered the last round of pings.', ['target', 'role'], (g, s) => {
     for (const p of s.probes) g.set({ target: p.target, role: p.role }, p.up ? 1 : 0);

@@ -5,15 +5,21 @@
  * short` and the VRID flaps. This pins what vrrpwatch shows of it today: CARP counted as `not_vrrp`,
  * never as a router of the group, and the flaps as master changes. Needs root, keepalived and ucarp.
  */
+import { spawnSync } from 'node:child_process';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADDRESS, Lab, valueOf, waitFor } from '../../lab/lab.js';
-import type { KeepalivedInstance } from '../../lab/lab.js';
+import { ADDRESS, CLI, Lab, valueOf, waitFor } from '../../lab/lab.js';
+import type { HostName, KeepalivedInstance } from '../../lab/lab.js';
 
 const G51 = { interface: 'eth0', family: 'ipv4', vrid: '51' };
 const NOT_VRRP = { interface: 'eth0', reason: 'not_vrrp' };
 
 let lab: Lab;
+
+function once(host: HostName, args: string[] = []): { code: number | null; out: string } {
+  const r = spawnSync('ip', ['netns', 'exec', lab.ns(host), process.execPath, CLI, 'once', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
 
 function inst(priority: number): KeepalivedInstance {
   return { name: 'VI_1', vrid: 51, priority, authPass: 'Zq7s3cr3' };
@@ -49,6 +55,18 @@ describe('a ucarp pair beside a keepalived pair', { timeout: 300_000 }, () => {
     }
     const routers = new Set((w ?? []).filter((s) => s.name === 'vrrpwatch_router_priority').map((s) => s.labels.router));
     assert.deepEqual([...routers].sort(), [ADDRESS.a.v4, ADDRESS.b.v4]);
+
+    // The flaps connected to their cause: foreign traffic on VRID 51, naming the CARP hosts and the vhid.
+    assert.equal(valueOf(w, 'vrrpwatch_vrid_foreign_adverts', { ...G51, protocol: 'carp' }), 1);
+    await lab.waitForLog('vrrpwatch-w', /"interface":"eth0","family":"ipv4","vrid":51,"finding":"foreign_traffic","protocol":"carp","vhid":51,"sources":\["192\.0\.2\.1[34]"/);
+    const o = once('w');
+    assert.equal(o.code, 1, o.out);
+    // Only CARP's master advertises: within once's window that is c (d, with advskew 100, is its backup).
+    assert.match(o.out, /^VRRP WARNING - CARP traffic uses the VRID of VRID 51 on eth0 \(vhid 51 from 192\.0\.2\.1[34](, 192\.0\.2\.1[34])?\): its routers read it as their own adverts and flap \|/);
+    lab.stop('ucarp-c');
+    lab.stop('ucarp-d');
+    await waitFor('the foreign traffic to end after its hold time', () => valueOf(lab.metrics('w'), 'vrrpwatch_vrid_foreign_adverts', { ...G51, protocol: 'carp' }) === 0, 30_000);
+    await lab.waitForLog('vrrpwatch-w', /"finding":"foreign_traffic".*"msg":"ended: CARP traffic uses this VRID"/);
   });
 
   it('with another vhid: CARP is still counted as not_vrrp, and keepalived is left alone', async () => {
@@ -65,5 +83,10 @@ describe('a ucarp pair beside a keepalived pair', { timeout: 300_000 }, () => {
     assert.equal(valueOf(w, 'vrrpwatch_vrid_master_changes_total', G51), changesBefore);
     assert.equal(valueOf(w, 'vrrpwatch_vrid_master_info', { ...G51, router: ADDRESS.a.v4 }), 1);
     assert.doesNotMatch(lab.log('keepalived-a'), /vrrp packet too short/);
+    assert.equal(valueOf(w, 'vrrpwatch_vrid_foreign_adverts', { ...G51, protocol: 'carp' }), undefined);
+    assert.doesNotMatch(lab.log('vrrpwatch-w'), /foreign_traffic/);
+    const o = once('w');
+    assert.equal(o.code, 0, o.out);
+    assert.doesNotMatch(o.out, /CARP/);
   });
 });

@@ -66,7 +66,7 @@ function run(steps: Step[]): ReplayReport {
   const end = T0 + (sorted.at(-1)?.t ?? 0);
   owners.advance(monitor, end);
   monitor.settle(end);
-  const groups = timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h) }));
+  const groups = timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: [] }));
   return { file: 'incident.pcap', format: 'pcap', packets: steps.length, adverts: 0, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups, evicted: { groups: 0, routers: 0 } };
 }
 

@@ -212,6 +212,35 @@ describe('findings: each kind, its severity and its words in every output', () =
     );
   });
 
+  it('foreign_traffic: a warning on the group whose VRID another protocol uses, naming it, its vhid and sources', () => {
+    const episode = { start: 90, last: 99, packets: 10, sources: ['192.0.2.13', '192.0.2.14'], moreSources: 1 };
+    assert.deepEqual(one(of(group(), undefined, { foreign: new Map([['eth0|ipv4|51', [{ protocol: 'carp' as const, vhid: 51, episode, until: 109 }]]]) })), {
+      kind: 'foreign_traffic',
+      severity: 'warning',
+      scope: 'segment',
+      text: `CARP traffic uses the VRID of ${NAME} (vhid 51 from 192.0.2.13, 192.0.2.14 and 1 more): its routers read it as their own adverts and flap`,
+      label: 'FOREIGN CARP vhid 51 from 192.0.2.13, 192.0.2.14 and 1 more',
+      log: { level: 'warn', msg: 'CARP traffic uses this VRID', fields: { ...GROUP, finding: 'foreign_traffic', protocol: 'carp', vhid: 51, sources: ['192.0.2.13', '192.0.2.14'], more_sources: 1 } },
+    });
+  });
+
+  it('track_script_failing: a warning on the node whose advertised priority says which script fails', () => {
+    const check = { kind: 'script' as const, name: 'check_nginx', weight: -5, reverse: false };
+    const tracking = { configured: 150, healthy: 150, advertised: 145, solutions: [[check]], failing: [check], uncertain: [] };
+    assert.deepEqual(one(of(group(), { role: 'master', expected, tracking })), {
+      kind: 'track_script_failing',
+      severity: 'warning',
+      scope: 'node',
+      text: `this node advertises ${NAME} with a lowered priority: priority 150 -> 145: check_nginx (weight -5) failing`,
+      label: 'priority 150 -> 145: check_nginx (weight -5) failing',
+      log: {
+        level: 'warn',
+        msg: "keepalived's trackers moved this node's priority: priority 150 -> 145: check_nginx (weight -5) failing",
+        fields: { ...GROUP, finding: 'track_script_failing', configured_priority: 150, healthy_priority: 150, advertised_priority: 145, failing: ['check_nginx'], combinations: 1 },
+      },
+    });
+  });
+
   it('every kind is covered above', () => {
     assert.deepEqual([...seen].sort(), [...FINDING_KINDS].sort());
   });

@@ -33,7 +33,7 @@ function report(adverts: [number, Advert][], iface = 'eth0', file = 'incident.pc
   }
   const end = T0 + (sorted.at(-1)?.[0] ?? 0);
   monitor.settle(end);
-  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups: timeline.histories(monitor).map((h) => ({ ...h, ...noVipFindings() })), evicted: { groups: 0, routers: 0 } };
+  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups: timeline.histories(monitor).map((h) => ({ ...h, ...noVipFindings(), foreign_traffic: [] })), evicted: { groups: 0, routers: 0 } };
 }
 
 function count(html: string, pattern: RegExp): number {
@@ -227,6 +227,16 @@ describe('the status page at /', () => {
     assert.doesNotMatch(html, /<script|<img|<i>/i);
     assert.match(html, /on eth0&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(html, /&lt;i&gt;eth0&quot;&gt;/);
+  });
+
+  it("lists foreign traffic on the VRID and a failing track_script in the core's words", () => {
+    const g = groupViewOf([{ address: A, adverts: 3, priority: 145, interval: 1, last: T0, master: true, version: 2, addresses: ['192.0.2.100'] }]);
+    const episode = { start: T0 - 5, last: T0, packets: 5, sources: ['192.0.2.13'], moreSources: 0 };
+    const check = { kind: 'script' as const, name: 'check_nginx', weight: -5, reverse: false };
+    const tracking = { configured: 150, healthy: 150, advertised: 145, solutions: [[check]], failing: [check], uncertain: [] };
+    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [nodeView({ view: g, role: 'master', tracking })], foreign: new Map([['eth0|ipv4|51', [{ protocol: 'carp' as const, vhid: 51, episode, until: T0 + 10 }]]]), history: () => undefined });
+    assert.match(html, /<span class="sev warning">WARNING<\/span>CARP traffic uses the VRID of VRID 51 on eth0 \(vhid 51 from 192\.0\.2\.13\)/);
+    assert.match(html, /<span class="sev warning">WARNING<\/span>this node advertises VRID 51 on eth0 with a lowered priority: priority 150 -&gt; 145: check_nginx \(weight -5\) failing/);
   });
 
   it('lists node findings (a backup holding the VIP) and where the group is expected from, with the keepalived instance name escaped', () => {

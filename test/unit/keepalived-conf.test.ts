@@ -63,10 +63,12 @@ describe('keepalived.conf import', () => {
       {
         name: 'VI_1', at: '/etc/keepalived/conf.d/a.conf:1', interface: 'eth0', vrid: 51, family: 'ipv4', version: 2, state: 'MASTER', priority: 150,
         advertInterval: 1, vips: ['192.0.2.100', '192.0.2.101'], authType: 'PASS', unicastPeers: ['192.0.2.12'], unicastSrcIp: '192.0.2.11', nopreempt: false,
+        tracking: { priority: 150, trackers: [{ kind: 'script', name: 'chk_nginx', weight: -60, reverse: false }] },
       },
       {
         name: 'VI_6', at: '/etc/keepalived/conf.d/b.conf:1', interface: 'eth1', vrid: 61, family: 'ipv6', version: 3, state: undefined, priority: 100,
         advertInterval: 0.5, vips: ['2001:db8::100'], authType: undefined, unicastPeers: [], unicastSrcIp: undefined, nopreempt: true,
+        tracking: { priority: 100, trackers: [] },
       },
     ]);
   });
