@@ -3,6 +3,7 @@ import { readCaptureFile } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/capture-file.js';
 import { Decoder } from '../core/decode.js';
 import { packetRecord } from '../core/packet-record.js';
+import { RouterErrors } from '../core/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
 import type { ReplayReport } from '../outputs/report.js';
@@ -32,6 +33,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   let adverts = 0;
   const onPacket = options.onPacket;
   const decoder = new Decoder();
+  const routerErrors = new RouterErrors();
 
   const sink = (p: CapturedPacket): void => {
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
@@ -41,10 +43,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     if (decoded.kind === 'invalid') {
       invalid[decoded.reason] = (invalid[decoded.reason] ?? 0) + 1;
       if (invalidTimes.length < INVALID_TIMES_KEPT) invalidTimes.push(p.ts);
+      const group = decoded.ip === undefined || decoded.header.vrid === undefined ? undefined : monitor.group(iface, decoded.ip.family, decoded.header.vrid);
+      if (group !== undefined && decoded.ip !== undefined) routerErrors.invalid(group, decoded.ip.src, decoded.reason);
       return;
     }
     adverts++;
-    monitor.advert(iface, decoded.advert, p.ts);
+    routerErrors.advert(monitor.advert(iface, decoded.advert, p.ts), decoded.advert);
     timeline.advert(iface, decoded.advert, p.ts);
   };
 
@@ -59,7 +63,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     invalid_times: invalidTimes,
     start: result.first ?? null,
     end: result.last ?? null,
-    groups: timeline.histories(monitor),
+    groups: timeline.histories(monitor, routerErrors),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
   return { report, error: result.error };

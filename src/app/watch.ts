@@ -7,6 +7,8 @@ import { Decoder } from '../core/decode.js';
 import { vlanInterface } from '../core/links.js';
 import { NodeJudge } from '../core/node.js';
 import type { NodeGroupView, NodeObservations } from '../core/node.js';
+import { RouterErrors } from '../core/router-errors.js';
+import type { RouterErrorCount } from '../core/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import type { EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
 import { groupView } from '../core/views.js';
@@ -20,6 +22,8 @@ export interface WatchView {
   node: NodeGroupView[];
   /** Groups whose master advertises a VIP that another VRID's master on the interface advertises too. */
   conflicts: Map<GroupKey, VipConflict[]>;
+  /** Per-router error counts (MIB-like) of the groups that have any, by the view's key. */
+  routerErrors: Map<GroupKey, RouterErrorCount[]>;
 }
 
 /**
@@ -47,6 +51,8 @@ export class Watcher {
   readonly #decoder = new Decoder();
   /** interface → reason → count */
   readonly invalid = new Map<string, Map<string, number>>();
+  /** Per-router error counters of packets from a group's known routers. */
+  readonly routerErrors = new RouterErrors();
   #node: NodeJudge;
   adverts = 0;
   /** Largest advertisement interval heard, seconds (0 before any). */
@@ -83,18 +89,28 @@ export class Watcher {
         this.invalid.set(label, reasons);
       }
       reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
+      const vrid = decoded.header.vrid;
+      if (decoded.ip === undefined || vrid === undefined || (this.vrids !== undefined && !this.vrids.has(vrid))) return;
+      const group = this.monitor.group(label, decoded.ip.family, vrid);
+      if (group !== undefined) this.routerErrors.invalid(group, decoded.ip.src, decoded.reason);
       return;
     }
     if (this.vrids !== undefined && !this.vrids.has(decoded.advert.vrid)) return;
     this.adverts++;
     if (decoded.advert.advertInterval > this.largestInterval) this.largestInterval = decoded.advert.advertInterval;
-    this.monitor.advert(label, decoded.advert, ts);
+    this.routerErrors.advert(this.monitor.advert(label, decoded.advert, ts), decoded.advert);
   };
 
   /** Settles the tables at `now` and judges groups and node. */
   view(now: number, obs: NodeObservations): WatchView {
     this.monitor.settle(now);
-    const groups = [...this.monitor.groups.values()].map(groupView);
-    return { now, groups, node: this.#node.judge(groups, obs, now), conflicts: vipConflicts(groups) };
+    const groups: GroupView[] = [];
+    const routerErrors = new Map<GroupKey, RouterErrorCount[]>();
+    for (const group of this.monitor.groups.values()) {
+      groups.push(groupView(group));
+      const errors = this.routerErrors.of(group);
+      if (errors.length > 0) routerErrors.set(group.key, errors);
+    }
+    return { now, groups, node: this.#node.judge(groups, obs, now), conflicts: vipConflicts(groups), routerErrors };
   }
 }

@@ -7,7 +7,7 @@
 import type { GroupHistory } from '../core/timeline.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
-import { CAUSE_TEXT, duration, groupEvents, MISMATCH_TEXT } from './report.js';
+import { causeText, duration, groupEvents, MISMATCH_TEXT } from './report.js';
 import type { ReplayReport } from './report.js';
 
 const WIDTH = 1000;
@@ -27,7 +27,7 @@ export function historyFindings(g: GroupHistory): ShownFinding[] {
   for (const c of g.vip_conflicts) out.push({ severity: 'critical', text: `VIP ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')}` });
   for (const gap of g.no_master) out.push({ severity: 'critical', text: `no master for ${gap.end === null ? 'the rest of the capture' : duration(gap.end - gap.start)}` });
   for (const m of g.mismatches) out.push({ severity: 'warning', text: `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field}` });
-  if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
+  if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} near failover${g.advert_gaps.length === 1 ? '' : 's'}: gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
   return out;
 }
 
@@ -76,7 +76,7 @@ function timelineSvg(g: GroupHistory, axis: TimeAxis): string {
   }
   g.failovers.forEach((f, i) => {
     const x = n(axis.x(f.time));
-    const cause = f.cause === null ? '' : ` (${CAUSE_TEXT[f.cause]})`;
+    const cause = `: ${causeText(f)}`;
     parts.push(`<g class="failover-at" data-time="${f.time}"><line class="failover" x1="${x}" y1="${TOP - 2}" x2="${x}" y2="${lanesBottom}"/><path class="failover-mark" d="M${x} ${TOP}l-4 -7h8z"/><text class="label" x="${x}" y="${TOP - 9}" text-anchor="middle">F${i + 1}</text><title>${esc(`failover ${f.from} -> ${f.to} at ${utc(f.time, true)}${cause}`)}</title></g>`);
   });
   if (extra > 0) {
@@ -204,7 +204,7 @@ export function renderHtmlReport(report: ReplayReport): string {
   }
   if (report.invalid_times.length > 0) body.push(`<h2>Invalid packets over time</h2>${invalidSvg(report.invalid_times, axis)}`);
   body.push(`<h2>Groups</h2>`);
-  body.push(`<p class="muted">Blue bands: who counted as master. Red: split-brain. Grey: no master. Purple marks F1, F2, …: failovers. Thin line under each band: advertised priority (0 to 255). Orange: gaps in a master's adverts.${report.groups.length > FOLD_ABOVE ? ' Groups without findings or failovers are folded.' : ''}</p>`);
+  body.push(`<p class="muted">Blue bands: who counted as master. Red: split-brain. Grey: no master. Purple marks F1, F2, …: failovers. Thin line under each band: advertised priority (0 to 255). Orange: near failovers (gaps of more than two intervals in a master's adverts).${report.groups.length > FOLD_ABOVE ? ' Groups without findings or failovers are folded.' : ''}</p>`);
   if (report.groups.length === 0) body.push(`<p>No VRRP advertisements in ${esc(report.file)}.</p>`);
   const fold = report.groups.length > FOLD_ABOVE;
   for (const s of ordered) body.push(groupSection(s.g, s.index, s.findings, axis, fold));

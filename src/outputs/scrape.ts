@@ -8,6 +8,7 @@ import type { KeepalivedState } from '../core/keepalived-conf.js';
 import type { NodeGroupView } from '../core/node.js';
 import { findings, findingsByGroup } from '../core/findings.js';
 import type { Finding } from '../core/findings.js';
+import type { RouterErrorCount } from '../core/router-errors.js';
 import type { GroupView } from '../core/views.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/vips.js';
@@ -24,6 +25,8 @@ export interface MetricsSnapshot {
   evictions: { group: number; router: number };
   keepalived: ReadonlyMap<string, KeepalivedState>;
   config: { lastReloadOk: boolean; lastReloadAt: number };
+  /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
+  routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
 }
 
 /** One group as the families see it: heard (view), expected (node) or both, with its label text. */
