@@ -1,7 +1,7 @@
 /**
  * `replay --format html`: the post-mortem as one self-contained page (inline CSS and SVG, no script):
  * a summary, invalid packets over time, and per group a timeline of who was master when, split-brain
- * intervals, failovers, priorities, advert gaps, mismatches and VIP conflicts, then its events as text.
+ * intervals, failovers with their causes, priorities, near failovers, mismatches and VIP conflicts, then its events as text.
  * Healthy groups are folded so a thousand of them stay readable. Pure: a string from the replay report.
  */
 import type { GroupHistory } from '../core/timeline.js';
