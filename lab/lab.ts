@@ -305,8 +305,13 @@ export class Lab {
           return false;
         }
       });
-    // Children (higher pids) first, so none outlives its parent long enough to clean up.
-    for (const pid of pids.sort((x, y) => Number(y) - Number(x))) run('kill', ['-9', pid], true);
+    // Stopped first, all at once, then killed: a keepalived parent that saw its VRRP child die would start
+    // a new one, and a child that outlived its parent would be told to stop and remove the VIP (a loaded
+    // machine made either likely between one kill and the next).
+    if (pids.length > 0) {
+      run('kill', ['-STOP', ...pids], true);
+      run('kill', ['-9', ...pids], true);
+    }
     this.#children.delete(`keepalived-${host}`);
   }
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 /** The command line: the only place that reads argv and sets the exit code. */
+// First: signals that come while the rest loads are held, not fatal.
+import { defaultSignals, handleSignals } from './adapters/signals.js';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
 import { loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
+import { exitWhenFlushed, watchOutput } from './adapters/stdio.js';
 import { EXIT } from './outputs/nagios.js';
 import { ReportFileError, writeReport } from './adapters/report-file.js';
 import { renderJson, renderText } from './outputs/report.js';
@@ -56,9 +59,9 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function fail(message: string, code: number): never {
+function fail(message: string, code: number): number {
   process.stderr.write(`vrrpwatch: ${message}\n`);
-  process.exit(code);
+  return code;
 }
 
 async function runReplay(args: string[]): Promise<number> {
@@ -194,15 +197,26 @@ async function runServe(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   const { serve } = await import('./app/serve.js');
-  const handle = await serve({ configFile, overrides, live: values.live === true });
+  const { ListenError } = await import('./adapters/http.js');
+  let handle;
+  try {
+    handle = await serve({ configFile, overrides, live: values.live === true });
+  } catch (err) {
+    if (err instanceof ListenError) return fail(err.message, EXIT_ERROR);
+    throw err;
+  }
+  // Signals held since the start (a reload or a stop during start-up) are handled now.
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
       void handle.stop().then(resolve);
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    handleSignals({
+      SIGHUP: () => {
+        handle.reload();
+      },
+      SIGTERM: stop,
+      SIGINT: stop,
+    });
   });
   return EXIT_OK;
 }
@@ -269,6 +283,13 @@ async function runOnce(args: string[]): Promise<number> {
   }
 }
 
+/** serve is the default command; anything that is not another command or --help/--version is serve's. */
+function isServe(argv: readonly string[]): boolean {
+  const command = argv[0];
+  if (command === undefined || command === 'serve') return true;
+  return command.startsWith('-') && !['-h', '--help', '-V', '--version'].includes(command);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -295,25 +316,30 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    // Exit now: a closed libpcap session can keep a handle referenced (seen on the loopback device),
-    // and a check must end when its answer is printed. stdout to a pipe or file is synchronous on Linux.
-    process.exit(code);
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) fail(`${err.message}\n${USAGE}`, EXIT_ERROR);
-    if (err instanceof OnceUsageError) {
-      process.stdout.write(`VRRP UNKNOWN - ${err.message}\n${USAGE}`);
-      process.exit(EXIT_UNKNOWN);
-    }
-    if (process.argv[2] === 'once') {
-      process.stdout.write(`VRRP UNKNOWN - internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(EXIT_UNKNOWN);
-    }
-    if (err instanceof CaptureFileError) fail(err.message, EXIT_ERROR);
-    if (err instanceof SettingsError) fail(err.problems.join('\nvrrpwatch: '), EXIT_ERROR);
-    if (err instanceof Error && (err as { code?: string }).code === 'EADDRINUSE') fail(`cannot listen: ${err.message}`, EXIT_ERROR);
-    fail(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, EXIT_ERROR);
-  },
-);
+const argv = process.argv.slice(2);
+const serving = isServe(argv);
+// The other commands die on these signals as any command does.
+if (!serving) defaultSignals();
+// A reader of stdout that goes away (`| head -1`) ends the command quietly; the exporter stops, saying so.
+watchOutput(() => {
+  if (serving) process.stderr.write('vrrpwatch: stdout was closed by its reader (EPIPE): the log cannot be written; stopping.\n');
+  void exitWhenFlushed(serving ? EXIT_ERROR : EXIT_OK);
+});
+
+function failure(err: unknown): number {
+  if (err instanceof UsageError) return fail(`${err.message}\n${USAGE}`, EXIT_ERROR);
+  if (err instanceof OnceUsageError) {
+    process.stdout.write(`VRRP UNKNOWN - ${err.message}\n${USAGE}`);
+    return EXIT_UNKNOWN;
+  }
+  if (argv[0] === 'once') {
+    process.stdout.write(`VRRP UNKNOWN - internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_UNKNOWN;
+  }
+  if (err instanceof CaptureFileError) return fail(err.message, EXIT_ERROR);
+  if (err instanceof SettingsError) return fail(err.problems.join('\nvrrpwatch: '), EXIT_ERROR);
+  return fail(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, EXIT_ERROR);
+}
+
+// Everything printed reaches its reader (a pipe, a file, a terminal) before the exit.
+main(argv).then(exitWhenFlushed, (err: unknown) => exitWhenFlushed(failure(err)));

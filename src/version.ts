@@ -1,3 +1,4 @@
+/** The package's version, read from package.json (build_info, --version, the status page). */
 import { createRequire } from 'node:module';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };

@@ -1,7 +1,8 @@
 /**
  * Live capture with libpcap (npm `pcap`), the only importer of it. One session per interface, in
  * immediate mode (libpcap otherwise holds packets up to its read timeout, and detection latency
- * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, also inside VLAN tags.
+ * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, also inside VLAN tags (the
+ * filter and sizes are in capture-params.ts).
  * An interface that goes down or disappears marks its capture down; it is reopened when the interface
  * returns, without a restart. Without `-i`, every interface is captured (each on its own session, so a
  * group keeps its interface) but those whose packets another capture already sees (see core/links.ts,
@@ -10,9 +11,9 @@
  * list of interfaces that cannot be read keeps the sessions that run and is read again next check.
  */
 import { createRequire } from 'node:module';
-import { LinkType } from '../core/decode.js';
 import { planCapture } from '../core/links.js';
 import type { CapturePlan, Link } from '../core/links.js';
+import { BUFFER_SIZE, CAPTURE_FILTER, explainOpenError, LINK_TYPES, PLAIN_FILTER, SNAP_LENGTH } from './capture-params.js';
 import { interfaceState, readLinks, tagsFilterable } from './sys-links.js';
 
 type PcapStats = { ps_recv: number; ps_drop: number; ps_ifdrop: number };
@@ -46,40 +47,10 @@ interface PcapBinding {
   findalldevs(): { name: string; flags?: string }[];
 }
 
-const VRRP = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51';
-/** On Ethernet, also inside one or two VLAN tags. */
-export const CAPTURE_FILTER = `${VRRP} or (vlan and (${VRRP})) or (vlan and vlan and (${VRRP}))`;
-/**
- * Elsewhere (the `any` device's cooked capture, tunnels) libpcap cannot compile `vlan` and refused the
- * whole filter after it had opened the packet socket: the `any` capture never started, and each retry
- * kept a descriptor. There tagged packets match only when the kernel took their tag off.
- */
-const PLAIN_FILTER = VRRP;
-
-/**
- * The largest legal advertisement with every header it can arrive in: the `any` device's cooked header
- * (16 bytes; Ethernet is 14), two VLAN tags, IPv6 with room for extension headers or AH, the VRRP header,
- * 255 IPv6 addresses, v2 auth data and an HMAC trailer. The snap length rounds it up to a multiple of
- * 512 (4,608 bytes), so the capture cuts no legal advert.
- */
-export const LARGEST_ADVERT_FRAME = 16 + 2 * 4 + 40 + 256 + 8 + 255 * 16 + 8 + 28;
-export const SNAP_LENGTH = Math.ceil(LARGEST_ADVERT_FRAME / 512) * 512;
-/**
- * The kernel's capture ring. Immediate mode uses fixed slots: on Ethernet the smaller of the snap length
- * and MTU + 18, plus 64 bytes (at MTU 1500: 5,200 adverts, 0.26 s of 20,000 a second while a scrape
- * keeps the exporter busy); on `any` the whole snap length (one slot in 8 KiB: 1,000). Drops are exported.
- */
-const BUFFER_SIZE = 8 * 1024 * 1024;
 /** A session that cannot open is retried after 1 s, then 2, 4, ... up to this many seconds. */
 const RETRY_MAX_SECONDS = 30;
 /** Dispatches tried at once to release a closed session (a pending socket error takes one). */
 const RELEASE_TRIES = 2;
-
-const LINK_TYPES: Record<string, number> = {
-  LINKTYPE_ETHERNET: LinkType.ETHERNET,
-  LINKTYPE_RAW: LinkType.RAW,
-  LINKTYPE_LINUX_SLL: LinkType.LINUX_SLL,
-};
 
 /** A frame is bytes[0, length): the buffer is libpcap's, reused for the next packet. */
 export type FrameSink = (iface: string, linkType: number, bytes: Uint8Array, length: number, ts: number) => void;
@@ -101,13 +72,6 @@ export interface CaptureEvents {
   onPlan?(plan: CapturePlan, all: boolean): void;
   /** The interfaces could not be listed (`problem`), or can be again (undefined); once per change. */
   onDiscovery?(problem: string | undefined): void;
-}
-
-/** Explains an open error in an operator's words. */
-export function explainOpenError(message: string): string {
-  if (/permitted|permission|EPERM|EACCES/i.test(message)) return `${message} (capturing needs root or CAP_NET_RAW)`;
-  if (/too many open files|EMFILE|ENFILE/i.test(message)) return `${message} (the process is out of file descriptors; retrying)`;
-  return message;
 }
 
 let pcapBinding: PcapBinding | undefined;
@@ -170,6 +134,9 @@ function release(session: Session): boolean {
   }
   return false;
 }
+
+/** How long after a read error the interface's state is read to tell why the capture stopped. */
+const READ_ERROR_SETTLE_MS = 300;
 
 interface Slot {
   status: CaptureStatus;
@@ -319,9 +286,16 @@ export class LiveCapture {
         return;
       }
       if (native.dispatch(buf, header) >= 0) return;
-      // The session cannot go on: libuv stops polling a descriptor that reported an error.
-      const state = interfaceState(name).state;
-      this.#down(slot, state === 'missing' ? 'the interface disappeared' : state === 'down' ? 'the interface is down' : 'libpcap reported a read error');
+      // The session cannot go on: libuv stops polling a descriptor that reported an error. The error
+      // comes as the interface goes, a moment before /sys shows it gone or down, so the reason is read
+      // a little later (and the capture not reopened before).
+      this.#close(slot);
+      slot.retryAt = Date.now() + READ_ERROR_SETTLE_MS;
+      setTimeout(() => {
+        if (this.#slots.get(name) !== slot || slot.session !== undefined) return;
+        const state = interfaceState(name).state;
+        this.#setDown(slot, state === 'missing' ? 'the interface disappeared' : state === 'down' ? 'the interface is down' : 'libpcap reported a read error');
+      }, READ_ERROR_SETTLE_MS).unref();
     };
     try {
       native.start_polling();

@@ -5,7 +5,6 @@
 import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/keepalived-conf.js';
 import type { ExpectedGroup } from '../core/types.js';
@@ -94,6 +93,53 @@ export interface NotifyFifoEvents {
   status(problem: string | undefined): void;
   /** keepalived closed the FIFO (stopped, or killed): its states were forgotten. */
   gone(): void;
+  /** A line longer than NOTIFY_LINE_MAX_BYTES was dropped; `dropped` counts every one so far. */
+  longLine?(dropped: number): void;
+}
+
+/** keepalived's lines are short (`INSTANCE "name" MASTER 150`); anything longer than this is dropped. */
+export const NOTIFY_LINE_MAX_BYTES = 4096;
+
+/**
+ * Splits a byte stream into lines of at most `max` bytes: a longer line is skipped up to its newline and
+ * counted, so a writer that never sends a newline costs `max` bytes, not the whole stream.
+ */
+export class LineSplitter {
+  #parts: Buffer[] = [];
+  #held = 0;
+  #skipping = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly onLine: (line: string) => void,
+    private readonly onDropped: () => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    while (from < chunk.length) {
+      const nl = chunk.indexOf(0x0a, from);
+      const end = nl < 0 ? chunk.length : nl;
+      if (!this.#skipping) {
+        if (this.#held + end - from > this.max) {
+          this.#parts = [];
+          this.#held = 0;
+          this.#skipping = true;
+          this.onDropped();
+        } else if (end > from) {
+          // A copy: a slice would keep the whole chunk alive.
+          this.#parts.push(Buffer.from(chunk.subarray(from, end)));
+          this.#held += end - from;
+        }
+      }
+      if (nl < 0) return;
+      if (!this.#skipping) this.onLine(Buffer.concat(this.#parts).toString('utf8').replace(/\r$/, ''));
+      this.#parts = [];
+      this.#held = 0;
+      this.#skipping = false;
+      from = nl + 1;
+    }
+  }
 }
 
 /**
@@ -106,6 +152,8 @@ export interface NotifyFifoEvents {
  */
 export class NotifyFifo {
   readonly states = new Map<string, KeepalivedState>();
+  /** Lines longer than NOTIFY_LINE_MAX_BYTES dropped so far. */
+  droppedLines = 0;
   #socket: Socket | undefined;
   #retry: NodeJS.Timeout | undefined;
   #problem: string | undefined;
@@ -151,11 +199,21 @@ export class NotifyFifo {
     }
     this.#socket = socket;
     socket.on('error', () => undefined);
-    createInterface({ input: socket }).on('line', (line) => {
-      const parsed = parseNotifyLine(line);
-      if (parsed === undefined) return;
-      this.states.set(parsed.instance, parsed.state);
-      this.events.state(parsed.instance, parsed.state, parsed.priority);
+    const lines = new LineSplitter(
+      NOTIFY_LINE_MAX_BYTES,
+      (line) => {
+        const parsed = parseNotifyLine(line);
+        if (parsed === undefined) return;
+        this.states.set(parsed.instance, parsed.state);
+        this.events.state(parsed.instance, parsed.state, parsed.priority);
+      },
+      () => {
+        this.droppedLines++;
+        this.events.longLine?.(this.droppedLines);
+      },
+    );
+    socket.on('data', (chunk: Buffer) => {
+      lines.push(chunk);
     });
     socket.on('end', () => {
       socket.destroy();

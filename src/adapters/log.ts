@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config.js';
+import { outputFailed } from './stdio.js';
 
 export type { Logger };
 
@@ -41,5 +42,8 @@ export function createLogger(level: LogLevel, format: LogFormat, sink?: EntrySin
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,app' }));
   }
-  return pino(options, pino.destination({ fd: 1, sync: true }));
+  const stdout = pino.destination({ fd: 1, sync: true });
+  // A reader of the log that goes away (EPIPE) is the CLI's to handle, as for everything on stdout.
+  stdout.on('error', outputFailed);
+  return pino(options, stdout);
 }

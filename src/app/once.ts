@@ -10,6 +10,7 @@ import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
 import { holdSeconds } from '../core/node.js';
+import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/known-routers.js';
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
 import { loadSettings } from './settings.js';
@@ -60,7 +61,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   try {
     const opened = capture.statuses();
     if (opened.length > 0 && opened.every((s) => !s.up)) {
-      return renderCheck({ now: now(), windowSeconds: 0, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: captureProblems() });
+      return renderCheck({ now: now(), windowSeconds: 0, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: captureProblems() });
     }
     const probes: Promise<ProbeResult>[] = settings.probeTargets.map((t) => probe(t.target, t.role, settings.config.probe.count, settings.config.probe.timeoutSeconds));
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
@@ -77,9 +78,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const local = localAddresses();
     const at = now();
     const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined });
-    const knownRouters = new Set<string>();
-    const peers = settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target);
-    if (peers.length > 0) for (const a of [...peers, ...local.keys()]) knownRouters.add(a);
+    const knownRouters = knownRoutersOf(settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target), local.keys());
     return renderCheck({
       now: at,
       windowSeconds: at - started,

@@ -8,7 +8,8 @@ import type { Overrides } from '../config.js';
 import { LiveCapture } from '../adapters/capture.js';
 import { localAddresses } from '../adapters/addresses.js';
 import { WebServer } from '../adapters/http.js';
-import { NotifyFifo } from '../adapters/keepalived.js';
+import type { WebCounters } from '../adapters/http.js';
+import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
 import { createLogger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
 import { findingChanges, findings } from '../core/findings.js';
@@ -53,8 +54,14 @@ function now(): number {
 
 export interface ServeHandle {
   port: number;
+  /** Reloads the config files (SIGHUP); a bad one keeps the previous config. */
+  reload(): void;
+  /** Stops: scrapes in flight may finish first (a few seconds at most). */
   stop(): Promise<void>;
 }
+
+/** How often an exception caught at the top, or a notify_fifo line too long, is logged at most (each one is counted). */
+const UNCAUGHT_LOG_EVERY_S = 10;
 
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   tuneV8ForViews();
@@ -68,6 +75,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       })
     : createLogger(settings.config.log.level, settings.config.log.format);
   const started = now();
+  // The last resort: the adapters catch their own failures; anything that still escapes is counted in
+  // vrrpwatch_uncaught_errors_total and logged, and the exporter keeps watching.
+  const uncaught = { count: 0, lastLog: -Infinity };
+  const onUncaught = (err: unknown): void => {
+    uncaught.count++;
+    if (now() - uncaught.lastLog < UNCAUGHT_LOG_EVERY_S) return;
+    uncaught.lastLog = now();
+    log.error({ err, uncaught_errors: uncaught.count }, 'internal error caught at the top; vrrpwatch keeps running (logged at most every 10 s)');
+  };
+  process.on('uncaughtException', onUncaught);
   const evictions = { last: -Infinity, pending: 0 };
   const nearFailovers: NearFailoverLog = new Map();
   const history = new RecentHistory(PAGE_HISTORY_S);
@@ -109,6 +126,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     if (s.notifyFifoSkipped !== undefined) log.warn({ problem: s.notifyFifoSkipped }, 'keepalived notify_fifo not read');
     if (s.notifyFifo === undefined) return undefined;
     const path = s.notifyFifo;
+    let longLineLogged = -Infinity;
     const fifo = new NotifyFifo(path, {
       state(instance, state, priority) {
         log.info({ instance, state, priority }, 'keepalived state');
@@ -120,6 +138,11 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       },
       gone() {
         log.warn({ path }, 'keepalived closed notify_fifo (stopped or killed): its states are forgotten until it reports again');
+      },
+      longLine(dropped) {
+        if (now() - longLineLogged < UNCAUGHT_LOG_EVERY_S) return;
+        longLineLogged = now();
+        log.warn({ path, dropped }, `a notify_fifo line longer than ${NOTIFY_LINE_MAX_BYTES} bytes was dropped (not keepalived's; logged at most every 10 s)`);
       },
     });
     fifo.start();
@@ -153,6 +176,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       evictions: watcher.monitor.evictions,
       keepalived: running.fifo?.states ?? new Map(),
       config: configState,
+      web: http.counters,
+      uncaughtErrors: uncaught.count,
+      notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
       routerErrors: view.routerErrors,
     };
   };
@@ -160,7 +186,15 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
   });
   const listen = splitListenAddress(settings.config.web.listenAddress);
-  const web = await WebServer.start({
+  const http: { counters?: WebCounters } = {};
+  const stopParts = (): void => {
+    process.off('uncaughtException', onUncaught);
+    clearInterval(ticker);
+    running.capture.close();
+    running.pinger.stop();
+    running.fifo?.close();
+  };
+  const starting = WebServer.start({
     host: listen.host,
     port: listen.port,
     telemetryPath: settings.config.web.telemetryPath,
@@ -177,6 +211,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       log.error({ err }, message);
     },
   });
+  // The capture and the probes run already: a listen address that fails must not leave them running.
+  const web = await starting.catch((err: unknown) => {
+    stopParts();
+    throw err;
+  });
+  http.counters = web.counters;
 
   log.info(
     {
@@ -221,21 +261,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const onHangup = (): void => {
     reload(running, start, { configFile: options.configFile, overrides: options.overrides, web, watcher, log, configState, now });
   };
-  process.on('SIGHUP', onHangup);
-
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      process.off('SIGHUP', onHangup);
-      clearInterval(ticker);
       clearInterval(painter);
-      running.capture.close();
-      running.pinger.stop();
-      running.fifo?.close();
+      // Scrapes in flight are answered from the running parts, then those stop.
       await web.close();
+      stopParts();
       log.info('vrrpwatch stopped');
     })();
     return stopping;
   };
-  return { port: web.address().port, stop };
+  return { port: web.address().port, reload: onHangup, stop };
 }

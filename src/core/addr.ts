@@ -77,6 +77,11 @@ export function canonicalIp(text: string): string | undefined {
   return 'problem' in r ? undefined : r.address;
 }
 
+/** The bytes of an address text (4 for IPv4, 16 for IPv6, no zone), or undefined when it is not one: the text `canonicalIp` takes. */
+export function addressBytes(text: string): Uint8Array | undefined {
+  return parseIpv4(text) ?? parseIpv6(text);
+}
+
 function parseIpv4(text: string): Uint8Array | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;

@@ -3,6 +3,8 @@
  * and its words for `once`, the live view and the log. A new kind is one more entry in KINDS, in the
  * place of its rank (a group's findings are listed worst first, in this order). Pure.
  */
+import { unexpectedRouter } from './known-routers.js';
+import type { KnownRouters } from './known-routers.js';
 import type { NodeGroupView } from './node.js';
 import type { GroupKey, MismatchField } from './types.js';
 import type { GroupView } from './views.js';
@@ -82,8 +84,8 @@ export interface JudgedView {
 export interface FindingsInput extends JudgedView {
   /** `once` only: probe results. */
   probes?: readonly ProbeOutcome[];
-  /** `once` only: known router addresses; routers outside it are unexpected. Empty: no check. */
-  knownRouters?: ReadonlySet<string>;
+  /** `once` only: the routers its peers name; others of the peers' scopes are unexpected. None: no check. */
+  knownRouters?: KnownRouters;
   /** `once` only: whether expectations were given (groups outside them are unexpected). */
   haveExpectations?: boolean;
   /** `once` only: capture interfaces that could not be opened, with why. */
@@ -146,7 +148,8 @@ export const KINDS = {
         found('segment', { vip: c.vip, otherVrids: others.vrids, routers: others.routers });
       }
     },
-    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')} (${(f.details.routers ?? NONE).join(', ')}): both hold it (virtual_router_id differs?)`,
+    // The replay's intervals know the other VRIDs, not their masters.
+    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${f.details.routers.join(', ')})`}: both hold it (virtual_router_id differs?)`,
     label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}`,
     log: (f) => ({ msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers } }),
   },
@@ -221,8 +224,8 @@ export const KINDS = {
     severity: 'warning',
     inGroup({ view }, input, found) {
       const known = input.knownRouters;
-      if (view === undefined || known === undefined || known.size === 0) return;
-      for (const r of view.routers) if (!known.has(r.address)) found('segment', { router: r.address });
+      if (view === undefined || known === undefined) return;
+      for (const r of view.routers) if (unexpectedRouter(known, r.address)) found('segment', { router: r.address });
     },
     text: (f, name) => `unexpected router ${f.details.router ?? ''} on ${name}`,
     label: (f) => `unexpected router ${f.details.router ?? ''}`,

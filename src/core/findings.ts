@@ -74,7 +74,12 @@ export function findings(input: FindingsInput): Finding[] {
   return c.out;
 }
 
-/** `once`'s words for the finding. */
+/** A group as findings' words name it: `VRID 51 on eth0`, `VRID 51 ipv6 on eth0`. */
+export function groupName(key: GroupKey): string {
+  return `VRID ${key.vrid}${key.family === 'ipv6' ? ' ipv6' : ''} on ${key.interface}`;
+}
+
+/** `once`'s words for the finding (the HTML pages say the same). */
 export function findingText(f: Finding, name: string): string {
   const spec: KindSpec = KINDS[f.kind];
   return spec.text(f, name);

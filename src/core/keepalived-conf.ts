@@ -7,6 +7,7 @@
 import { canonicalIp } from './addr.js';
 import { interfaceNameProblem } from './names.js';
 import { quote } from './quote.js';
+import { groupId } from './types.js';
 import type { Family } from './types.js';
 
 export interface KeepalivedInstance {
@@ -264,7 +265,8 @@ export function parseKeepalivedConf(file: string, text: string, resolve: Include
   const instances = top.filter((s) => s.keyword === 'vrrp_instance').map((s) => instanceOf(s, globalVersion));
   const seen = new Map<string, string>();
   for (const i of instances) {
-    const key = `${i.interface ?? ''}|${i.family}|${i.vrid}`;
+    // An instance may omit `interface` (it then matches any); those share the empty name here, so two of them with one VRID clash.
+    const key = groupId({ interface: i.interface ?? '', family: i.family, vrid: i.vrid });
     const other = seen.get(key);
     if (other !== undefined) throw new KeepalivedConfError(`${i.at}: virtual_router_id ${i.vrid} on ${i.interface ?? 'the same interface'} is already used by the instance at ${other}`);
     seen.set(key, i.at);

@@ -15,26 +15,13 @@
  *   the round so that probes spread out, and early enough that answers (`window` seconds) arrive within
  *   the round they are judged in. N VIPs cost N / interval frames a second of 42 (ARP) or 86 (NS) bytes.
  */
-import { canonicalIp } from './addr.js';
+import { addressBytes, canonicalIp } from './addr.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV6, ETHERTYPE_VLAN, parseMac } from './link-header.js';
 import { icmpv6Checksum } from './neighbor.js';
 
 export interface InterfaceAddress {
   address: string;
   prefixLength: number;
-}
-
-/** The bytes of a canonical IPv4 or IPv6 address text, or undefined when it is not one. */
-function addressBytes(text: string): Uint8Array | undefined {
-  const canonical = canonicalIp(text);
-  if (canonical === undefined) return undefined;
-  if (!canonical.includes(':')) return Uint8Array.from(canonical.split('.').map(Number));
-  const [head = '', tail = ''] = canonical.split('::');
-  const words = (s: string): number[] => (s === '' ? [] : s.split(':').map((w) => parseInt(w, 16)));
-  const h = words(head);
-  const t = words(tail);
-  const all = canonical.includes('::') ? [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t] : h;
-  return Uint8Array.from(all.flatMap((w) => [w >> 8, w & 0xff]));
 }
 
 function ipv4Number(b: Uint8Array): number {

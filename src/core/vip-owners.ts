@@ -23,6 +23,7 @@
 import { isAnnouncement } from './neighbor.js';
 import { NeighborBindings } from './neighbor-bindings.js';
 import type { ClaimKind } from './neighbor.js';
+import { groupId } from './types.js';
 import type { Family, GroupKey } from './types.js';
 
 /**
@@ -153,10 +154,6 @@ interface VipEntry {
 interface Pending {
   failover: Failover;
   satisfied: boolean;
-}
-
-function groupId(key: GroupKey): string {
-  return `${key.interface}|${key.family}|${key.vrid}`;
 }
 
 /** The virtual MAC of a VRRP group (RFC 5798 section 7.3). */

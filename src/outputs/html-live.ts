@@ -2,28 +2,23 @@
  * The status page at `/` of `serve`: the current view as HTML (groups, masters with priorities, advert
  * ages, findings with their severity, capture and ping health, the last failovers) with a small SVG of
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
- * same views the metrics and the terminal view are made of.
+ * same views, and the core's list of findings (core/findings.ts) that the log, `once` and the metrics use.
  */
+import { findings, findingsByGroup, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
+import type { Finding, JudgedGroup, JudgedView } from '../core/findings.js';
 import type { RecentGroup } from '../core/recent.js';
-import type { NodeGroupView } from '../core/node.js';
 import { groupId } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
-import type { GroupView } from '../core/views.js';
-import { othersOf } from '../core/vips.js';
-import type { VipConflict } from '../core/vips.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
 
-export interface StatusPageInput {
+export interface StatusPageInput extends JudgedView {
   now: number;
   version: string;
   /** A few lines about this instance (what it captures, how many groups are expected). */
   about: readonly string[];
   telemetryPath: string;
   refreshSeconds: number;
-  groups: readonly GroupView[];
-  node: readonly NodeGroupView[];
-  conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
   /** interface → reason → count of packets not accepted as VRRP. */
@@ -34,20 +29,9 @@ export interface StatusPageInput {
   history: (id: string) => RecentGroup | undefined;
 }
 
-/** One group's findings now, worst first: the one place the page decides what to list and how severe it is. */
-export function groupFindings(g: GroupView | undefined, node: NodeGroupView | undefined, conflicts: readonly VipConflict[]): ShownFinding[] {
-  const out: ShownFinding[] = [];
-  if (g?.splitBrain === true) out.push({ severity: 'critical', text: `split-brain: ${g.masters.join(' and ')} all act as master` });
-  else if ((node?.mastersBeside.length ?? 0) > 0) out.push({ severity: 'critical', text: "split-brain: keepalived here is MASTER and another router advertises; this node's adverts are not seen leaving it" });
-  if (g !== undefined) for (const c of conflicts) out.push({ severity: 'critical', text: `VIP ${c.vip} also mastered in VRID ${othersOf(c, g).vrids.join(', ')}` });
-  if (g?.noMaster === true || node?.expectedWithoutMaster === true) out.push({ severity: 'critical', text: 'no master' });
-  for (const vip of node?.backupHolding ?? []) out.push({ severity: 'critical', text: `this node holds ${vip} but is not master` });
-  for (const vip of node?.masterMissing ?? []) out.push({ severity: 'critical', text: `this node is master but does not hold ${vip}` });
-  if (g?.authMismatch === true) out.push({ severity: 'warning', text: 'routers disagree on authentication' });
-  for (const f of g?.configMismatch ?? []) out.push({ severity: 'warning', text: `routers disagree on ${f}` });
-  for (const f of node?.configDiffers ?? []) if (g?.configMismatch.includes(f) !== true) out.push({ severity: 'warning', text: `the master's ${f} differs from this node's config` });
-  if (node?.advertsBlocked === true) out.push({ severity: 'warning', text: 'peers answer ping but no advert arrives: VRRP blocked?' });
-  return out;
+/** A core finding as the page shows it: its kind's severity and `once`'s words. */
+function said(f: Finding): ShownFinding {
+  return { severity: f.severity, text: findingText(f, f.key === undefined ? '' : groupName(f.key)) };
 }
 
 /** How far back the history reaches, in words: `45 s`, `10 min`. */
@@ -99,10 +83,9 @@ interface Row {
   html: string;
 }
 
-function groupRow(id: string, g: GroupView | undefined, node: NodeGroupView | undefined, input: StatusPageInput): Row | undefined {
-  const key = g?.key ?? node?.key;
-  if (key === undefined) return undefined;
-  const findings = groupFindings(g, node, g === undefined ? [] : (input.conflicts.get(g.key) ?? []));
+function groupRow({ key, view: g, node }: JudgedGroup, found: readonly Finding[], input: StatusPageInput): Row {
+  const id = groupId(key);
+  const findings = found.map(said);
   const routers = g?.routers ?? [];
   const masters = routers.filter((r) => r.master).map((r) => `${esc(r.address)} <span class="muted">(${r.priority})</span>`);
   const heard = routers.map((r) => `${esc(r.address)} <span class="muted">priority ${r.priority}, ${age(Math.max(0, input.now - r.last))} ago</span>`);
@@ -132,10 +115,9 @@ function healthTables(input: StatusPageInput): string {
 }
 
 export function renderStatusPage(input: StatusPageInput): string {
-  const views = new Map(input.groups.map((g) => [groupId(g.key), g]));
-  const nodes = new Map(input.node.map((v) => [groupId(v.key), v]));
-  const ids = [...new Set([...views.keys(), ...nodes.keys()])].sort();
-  const rows = ids.flatMap((id) => groupRow(id, views.get(id), nodes.get(id), input) ?? []);
+  // The same list serve's log is made of (its input has no probes: the page shows them in their own table).
+  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts }));
+  const rows = judgedGroupsInOrder(input).map((g) => groupRow(g, found.get(g.key) ?? [], input));
   const withFindings = rows.filter((r) => r.findings.length > 0);
   const healthy = rows.filter((r) => r.findings.length === 0);
   const critical = withFindings.filter((r) => r.findings.some((f) => f.severity === 'critical')).length;

@@ -4,7 +4,11 @@
  * intervals, failovers with their causes, priorities, near failovers, mismatches and VIP conflicts, then its events as text.
  * Healthy groups are folded so a thousand of them stay readable. Pure: a string from the replay report.
  */
+import { findingText, groupName as findingGroupName } from '../core/findings.js';
+import type { Finding, FindingDetails, FindingKind } from '../core/findings.js';
+import { KINDS } from '../core/finding-kinds.js';
 import type { GroupHistory } from '../core/timeline.js';
+import type { GroupKey } from '../core/types.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
 import { causeText, duration, groupEvents, MISMATCH_TEXT } from './report.js';
@@ -20,13 +24,33 @@ const FOLD_ABOVE = 10;
 /** Where a timeline's time axis runs, in SVG units (tests measure the drawn intervals with it). */
 export const TIMELINE_PLOT = { left: LABEL, width: PLOT };
 
-/** A group's findings over the capture, worst first: what the summary and the group's heading show. */
+/** How long an interval of the capture lasted, in words. */
+function lasted(start: number, end: number | null): string {
+  return end === null ? 'to the end of the capture' : `for ${duration(end - start)}`;
+}
+
+/**
+ * A group's findings over the capture, worst first: what the summary and the group's heading show. The
+ * intervals are the replay's own history (the timeline); each is said as its kind in finding-kinds.ts
+ * says it, with that kind's severity, and how long it lasted.
+ */
 export function historyFindings(g: GroupHistory): ShownFinding[] {
+  const key: GroupKey = { interface: g.interface, family: g.family, vrid: g.vrid };
+  const name = findingGroupName(key);
   const out: ShownFinding[] = [];
-  for (const s of g.split_brain) out.push({ severity: 'critical', text: `split-brain: ${s.routers.join(' and ')} both master for ${s.end === null ? 'the rest of the capture' : duration(s.end - s.start)}` });
-  for (const c of g.vip_conflicts) out.push({ severity: 'critical', text: `VIP ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')}` });
-  for (const gap of g.no_master) out.push({ severity: 'critical', text: `no master for ${gap.end === null ? 'the rest of the capture' : duration(gap.end - gap.start)}` });
-  for (const m of g.mismatches) out.push({ severity: 'warning', text: `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field}` });
+  const said = (kind: FindingKind, details: FindingDetails, start: number, end: number | null): void => {
+    const f: Finding = { kind, severity: KINDS[kind].severity, key, scope: 'segment', details };
+    out.push({ severity: f.severity, text: `${findingText(f, name)} (${lasted(start, end)})` });
+  };
+  for (const s of g.split_brain) said('split_brain', { routers: s.routers }, s.start, s.end);
+  for (const c of g.vip_conflicts) said('vip_conflict', { vip: c.vip, otherVrids: c.vrids }, c.start, c.end);
+  for (const gap of g.no_master) said('no_master', {}, gap.start, gap.end);
+  for (const m of g.mismatches) {
+    if (m.field === 'auth') said('auth_mismatch', {}, m.start, m.end);
+    else said('config_mismatch', { field: m.field }, m.start, m.end);
+  }
+  // Not a finding kind: live, near failovers are a counter, a gauge and a rate-bounded log line (and the
+  // VrrpNearFailovers alert); in a post-mortem each is worth a look, so the replay warns of them.
   if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} near failover${g.advert_gaps.length === 1 ? '' : 's'}: gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
   return out;
 }

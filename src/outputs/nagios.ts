@@ -3,9 +3,9 @@
  * `VRRP <STATE> - <summary> | <perfdata>` short enough for a pager, one detail line per group, and the
  * plugin exit code. Pure: views and probe results in, text and code out.
  */
-import { findings, findingText, judgedGroupsInOrder } from '../core/findings.js';
+import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
 import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings.js';
-import type { GroupKey } from '../core/types.js';
+import type { KnownRouters } from '../core/known-routers.js';
 
 export type { ProbeOutcome };
 
@@ -17,8 +17,8 @@ export interface CheckInput extends FindingsInput {
   now: number;
   windowSeconds: number;
   probes: readonly ProbeOutcome[];
-  /** Known router addresses (peers, unicast peers, this host); routers outside it are unexpected. Empty: no check. */
-  knownRouters: ReadonlySet<string>;
+  /** The routers the peers (and unicast peers) name, with this host's: see core/known-routers.ts. */
+  knownRouters: KnownRouters;
   /** Whether expectations (config or keepalived.conf) were given: groups outside them are unexpected. */
   haveExpectations: boolean;
   /** Capture interfaces that could not be opened, with why. */
@@ -34,10 +34,6 @@ export interface CheckResult {
 interface Said {
   code: ExitCode;
   text: string;
-}
-
-function groupName(key: GroupKey): string {
-  return `VRID ${key.vrid}${key.family === 'ipv6' ? ' ipv6' : ''} on ${key.interface}`;
 }
 
 function said(f: Finding): Said {

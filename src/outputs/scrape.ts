@@ -3,6 +3,7 @@
  * matched once per scrape and given their label text, which every family then walks.
  */
 import type { CaptureStatus } from '../adapters/capture.js';
+import type { WebCounters } from '../adapters/http.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
 import type { NodeGroupView } from '../core/node.js';
@@ -25,6 +26,12 @@ export interface MetricsSnapshot {
   evictions: { group: number; router: number };
   keepalived: ReadonlyMap<string, KeepalivedState>;
   config: { lastReloadOk: boolean; lastReloadAt: number };
+  /** The HTTP server's limits at work (absent until it listens). */
+  web?: WebCounters | undefined;
+  /** Exceptions that reached the top and were caught there. */
+  uncaughtErrors?: number;
+  /** notify_fifo lines dropped for being too long. */
+  notifyFifoLinesDropped?: number;
   /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
   routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
 }

@@ -1,6 +1,6 @@
 /**
  * The low-series families: captures, invalid packets, probes, keepalived's states, table evictions,
- * config reloads and the build, as ordinary prom-client gauges and counters whose collect() reads the
+ * config reloads, the HTTP limits and errors caught at the top, and the build, as ordinary prom-client gauges and counters whose collect() reads the
  * snapshot of the scrape.
  */
 import { Counter, Gauge } from 'prom-client';
@@ -74,6 +74,23 @@ export function registerStatusFamilies(registry: Registry, version: string, snap
   });
   gauge('vrrpwatch_config_last_reload_success_timestamp_seconds', 'When the config was last loaded successfully.', [], (g, s) => {
     g.set(s.config.lastReloadAt);
+  });
+  gauge('vrrpwatch_http_connections', 'HTTP connections open now.', [], (g, s) => {
+    if (s.web !== undefined) g.set(s.web.open);
+  });
+  counter('vrrpwatch_http_connections_rejected_total', 'HTTP connections closed at once: over the limit of the server or of one client address.', ['limit'], (c, s) => {
+    if (s.web === undefined) return;
+    c.inc({ limit: 'server' }, s.web.rejected.server);
+    c.inc({ limit: 'client' }, s.web.rejected.client);
+  });
+  counter('vrrpwatch_http_accept_errors_total', 'Errors the HTTP server reported accepting a connection.', [], (c, s) => {
+    if (s.web !== undefined) c.inc(s.web.acceptErrors);
+  });
+  counter('vrrpwatch_uncaught_errors_total', 'Internal errors caught at the top of the process (each is also logged); the exporter kept running.', [], (c, s) => {
+    if (s.uncaughtErrors !== undefined) c.inc(s.uncaughtErrors);
+  });
+  counter('vrrpwatch_notify_fifo_lines_dropped_total', "Lines from keepalived's notify_fifo dropped for being longer than 4 KiB.", [], (c, s) => {
+    if (s.notifyFifoLinesDropped !== undefined) c.inc(s.notifyFifoLinesDropped);
   });
   gauge('vrrpwatch_build_info', 'Always 1; the version of vrrpwatch in a label.', ['version'], (g) => {
     g.set({ version }, 1);

@@ -46,7 +46,7 @@ describe('the CLI refuses unsafe config files in one line', () => {
   });
 
   it('keeps serving when a SIGHUP finds a FIFO where the config was: the reload fails at once', async () => {
-    const port = 19871;
+    const port = 19873;
     const config = join(dir, 'reload.yml');
     writeFileSync(config, `interfaces: [lo]\nweb: { listen_address: "127.0.0.1:${port}" }\n`);
     const child = spawn(process.execPath, [CLI, 'serve', '-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });

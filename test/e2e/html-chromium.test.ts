@@ -68,7 +68,7 @@ describe('the replay page in headless Chromium', () => {
     const { dom } = render(`file://${html}`);
     const rows = all(dom, /<details class="group" id="[^"]+" open=""><summary><strong>([^<]+)<\/strong>/);
     assert.deepEqual(rows.map((m) => m[1]), ['VRID 51 ipv4 on if0']);
-    assert.match(dom, /<span class="sev critical">CRITICAL<\/span>split-brain: 192\.0\.2\.11 and 192\.0\.2\.12 both master for 8\.6 s/);
+    assert.match(dom, /<span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on if0: 192\.0\.2\.11, 192\.0\.2\.12 are all master \(for 8\.6 s\)/);
     const drawn = all(dom, /<g class="split-brain" data-start="([\d.]+)" data-end="([\d.]+)"><rect class="split" x="([\d.]+)" y="\d+" width="([\d.]+)"/);
     assert.equal(drawn.length, 1);
     const span = report.end - report.start;
@@ -165,7 +165,7 @@ describe('the status page of a lab witness in headless Chromium', { timeout: 300
     await waitFor('the witness to judge the split', () => valueOf(lab.metrics('w'), 'vrrpwatch_vrid_split_brain', labels) === 1, 30_000);
     const split = render(url, inW).dom;
     assert.match(split, /<title>vrrpwatch CRITICAL<\/title>/);
-    assert.match(split, /<span class="sev critical">CRITICAL<\/span>split-brain: (192\.0\.2\.11 and 192\.0\.2\.12|192\.0\.2\.12 and 192\.0\.2\.11) all act as master/);
+    assert.match(split, /<span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on eth0: (192\.0\.2\.11, 192\.0\.2\.12|192\.0\.2\.12, 192\.0\.2\.11) are all master/);
     const history = /<svg class="history".*?<\/svg>/.exec(split)?.[0] ?? '';
     assert.equal(all(history, /<rect class="split"/).length, 1, 'the split is drawn in the last minutes');
     assert.ok(all(history, /<rect class="master"/).length >= 2, 'both masters are drawn');

@@ -1,7 +1,7 @@
 /** The one parser of addresses people write: what each input accepts, written canonically. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalIp, parseAddress } from '../../src/core/addr.js';
+import { addressBytes, canonicalIp, parseAddress } from '../../src/core/addr.js';
 
 describe('parseAddress', () => {
   it('writes IPv4 and IPv6 canonically (RFC 5952), as the adverts are written', () => {
@@ -30,5 +30,18 @@ describe('parseAddress', () => {
     assert.deepEqual(parseAddress('2001:db8::1%eth0', 'link-local-zone'), { problem: '"2001:db8::1%eth0" has a zone, which only a link-local (fe80::/10) address may have' });
     assert.deepEqual(parseAddress('fe80::1%a/b', 'link-local-zone'), { problem: '"fe80::1%a/b" does not name an interface after "%"' });
     assert.deepEqual(parseAddress('192.0.2.1%eth0', 'link-local-zone'), { problem: '"192.0.2.1%eth0" is not an IP address' });
+  });
+});
+
+describe('addressBytes', () => {
+  it('gives the bytes of the text canonicalIp takes, and nothing for the rest', () => {
+    assert.deepEqual([...(addressBytes('192.0.2.1') ?? [])], [192, 0, 2, 1]);
+    assert.deepEqual([...(addressBytes('2001:DB8::1') ?? [])], [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert.deepEqual([...(addressBytes('fe80::1:2') ?? [])], [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2]);
+    assert.deepEqual([...(addressBytes('::ffff:192.0.2.1') ?? [])], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1]);
+    for (const text of ['01.2.3.4', '192.0.2', 'fe80::1%eth0', '1::2::3', 'host.example', '']) {
+      assert.equal(addressBytes(text), undefined, text);
+      assert.equal(canonicalIp(text), undefined, text);
+    }
   });
 });

@@ -9,8 +9,10 @@ import { groupView } from '../../src/core/views.js';
 import { RecentHistory } from '../../src/core/recent.js';
 import { Timeline } from '../../src/core/timeline.js';
 import type { NodeGroupView } from '../../src/core/node.js';
-import { renderHtmlReport, TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
+import { historyFindings, renderHtmlReport, TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
 import { renderStatusPage } from '../../src/outputs/html-live.js';
+import { renderCheck } from '../../src/outputs/nagios.js';
+import { NO_KNOWN_ROUTERS } from '../../src/core/known-routers.js';
 import type { StatusPageInput } from '../../src/outputs/html-live.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
 
@@ -65,7 +67,7 @@ describe('replay --format html', () => {
     assert.match(html, /<tr><th>groups<\/th><td class="num">1<\/td><td>1 with a critical finding, 0 with a warning, 0 healthy<\/td><\/tr>/);
     assert.match(html, /<tr><th>split-brain intervals<\/th><td class="num">1<\/td>/);
     assert.match(html, /<th>packets<\/th><td class="num">40<\/td><td>40 VRRP advertisements, 0 invalid<\/td>/);
-    assert.match(html, /worst finding<\/th><td><\/td><td><a href="#g0-ipv4-51">VRID 51 ipv4 on eth0<\/a>: <span class="sev critical">CRITICAL<\/span>split-brain: 192\.0\.2\.11 and 192\.0\.2\.12 both master for \d+\.\d s/);
+    assert.match(html, /worst finding<\/th><td><\/td><td><a href="#g0-ipv4-51">VRID 51 ipv4 on eth0<\/a>: <span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on eth0: 192\.0\.2\.11, 192\.0\.2\.12 are all master \(for 12\.6 s\)/);
     assert.match(html, /2025-11-24 16:00:00\.000 UTC to 2025-11-24 16:00:29\.000 UTC \(29\.0 s\)/);
     assert.doesNotMatch(html, /<script|<link|src=|url\(/i, 'nothing runs, nothing is fetched');
   });
@@ -116,6 +118,19 @@ describe('replay --format html', () => {
     const few = renderHtmlReport(report([...healthy([7]), ...split]));
     assert.match(few, /<details class="group" id="g0-ipv4-7" open>/, 'with few groups every one is open');
     assert.doesNotMatch(few, /are folded/);
+  });
+
+  it('says each interval as its finding kind says it, with that kind\'s severity and how long it lasted', () => {
+    const r = report(split);
+    const g = r.groups[0];
+    assert.ok(g !== undefined);
+    const shown = historyFindings({ ...g, split_brain: [], mismatches: [{ field: 'auth', start: T0, end: T0 + 4 }, { field: 'addresses', start: T0 + 1, end: null }], vip_conflicts: [{ vip: '192.0.2.100', vrids: [52], start: T0 + 2, end: T0 + 3.5 }], no_master: [{ start: T0 + 5, end: T0 + 6 }] });
+    assert.deepEqual(shown, [
+      { severity: 'critical', text: 'VIP 192.0.2.100 of VRID 51 on eth0 is also advertised by the master of VRID 52: both hold it (virtual_router_id differs?) (for 1.5 s)' },
+      { severity: 'critical', text: 'VRID 51 on eth0 lost its master (for 1.0 s)' },
+      { severity: 'warning', text: 'auth mismatch on VRID 51 on eth0 (for 4.0 s)' },
+      { severity: 'warning', text: 'addresses mismatch on VRID 51 on eth0 (to the end of the capture)' },
+    ]);
   });
 
   it('escapes what came from the capture: interface names and the file name', () => {
@@ -186,7 +201,7 @@ describe('the status page at /', () => {
     assert.equal(count(html, /<tr class="group-row">/), 1);
     assert.match(html, /<td>192\.0\.2\.11 <span class="muted">\(150\)<\/span><br>192\.0\.2\.12 <span class="muted">\(100\)<\/span><\/td>/);
     assert.match(html, /192\.0\.2\.11 <span class="muted">priority 150, 1\.5 s ago<\/span><br>192\.0\.2\.12 <span class="muted">priority 100, 1\.0 s ago<\/span>/);
-    assert.match(html, /<span class="sev critical">CRITICAL<\/span>split-brain: 192\.0\.2\.11 and 192\.0\.2\.12 all act as master/);
+    assert.match(html, /<span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on eth0: 192\.0\.2\.11, 192\.0\.2\.12 are all master<\/div>/);
     assert.match(html, /<p class="state">1 group: <span class="critical">1 group with a critical finding<\/span>\.<\/p>/);
     assert.match(html, /<span class="critical">DOWN<\/span><\/td><td class="num">3<\/td>/);
     assert.match(html, /<td>peer<\/td><td>192\.0\.2\.12<\/td><td><span class="ok">answers<\/span><\/td><td class="num">1\.2 ms<\/td>/);
@@ -216,11 +231,28 @@ describe('the status page at /', () => {
   it('lists node findings (a backup holding the VIP) and where the group is expected from, with the keepalived instance name escaped', () => {
     const g = groupViewOf([{ address: A, adverts: 3, priority: 150, interval: 1, last: T0, master: true, version: 2, addresses: ['192.0.2.100'] }]);
     const expected = { vrid: 51, interface: 'eth0', family: 'ipv4' as const, vips: ['192.0.2.100'], advertInterval: 1, instance: '<VI_1>', source: 'keepalived.conf:3' };
-    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [nodeView({ role: 'backup', expected, backupHolding: ['192.0.2.100'] })], history: () => undefined });
+    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [nodeView({ view: g, role: 'backup', expected, backupHolding: ['192.0.2.100'] })], history: () => undefined });
     assert.match(html, /<br><span class="muted">this node: backup<\/span><br><span class="muted">expected from keepalived\.conf:3 \(&lt;VI_1&gt;\)<\/span><\/td>/);
-    assert.match(html, /<span class="sev critical">CRITICAL<\/span>this node holds 192\.0\.2\.100 but is not master/);
+    assert.match(html, /<span class="sev critical">CRITICAL<\/span>this node holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
     assert.doesNotMatch(html, /<VI_1>/);
     assert.match(html, /None in the last 10 min\./);
+  });
+
+  it('lists what once says, worst first, each with its kind\'s severity: the page judges nothing itself', () => {
+    const key = { interface: 'eth0', family: 'ipv4' as const, vrid: 51 };
+    const routers = [A, B].map((address, i) => ({ address, adverts: 3, priority: 150 - 50 * i, interval: 1 + i, last: T0, master: i === 0, version: 2 as const, addresses: ['192.0.2.100'] }));
+    const g = groupViewOf(routers, { key, masters: [A], authMismatch: true, configMismatch: ['advert_interval'] });
+    const node = [nodeView({ key, view: g, role: 'master', vips: [{ vip: '192.0.2.100', heldOn: undefined }], masterMissing: ['192.0.2.100'] })];
+    const html = renderStatusPage({ ...live('eth0'), groups: [g], node, history: () => undefined });
+    const badges = [...html.matchAll(/<div><span class="sev (\w+)">[A-Z]+<\/span>([^<]*)<\/div>/g)].map((m) => [m[1], m[2]]);
+    assert.deepEqual(badges, [
+      ['critical', 'this node is master of VRID 51 on eth0 but does not hold VIP 192.0.2.100'],
+      ['warning', 'auth mismatch on VRID 51 on eth0'],
+      ['warning', 'advert_interval mismatch on VRID 51 on eth0'],
+    ]);
+    const once = renderCheck({ now: T0, windowSeconds: 3.5, groups: [g], node, conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [] });
+    assert.equal(once.code, 2);
+    assert.match(once.text, /- this node is master but does not hold VIP 192\.0\.2\.100; auth mismatch; advert_interval mismatch$/m, 'once lists the same findings in the same order');
   });
 
   it('keeps only the window: an old failover leaves the history', () => {

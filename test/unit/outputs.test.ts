@@ -6,6 +6,7 @@ import type { GroupView } from '../../src/core/views.js';
 import { groupId } from '../../src/core/types.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
+import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../../src/core/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
@@ -35,7 +36,7 @@ function linked(groups: readonly GroupView[], node: readonly NodeGroupView[]): N
 }
 
 function check(fields: Partial<CheckInput>): ReturnType<typeof renderCheck> {
-  const input: CheckInput = { now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: new Set(), haveExpectations: false, captureProblems: [], ...fields };
+  const input: CheckInput = { now: 100, windowSeconds: 3.5, groups: [group()], node: [], conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [], ...fields };
   return renderCheck({ ...input, node: linked(input.groups, input.node) });
 }
 
@@ -91,7 +92,7 @@ describe('once output (Nagios plugin)', () => {
     assert.equal(peer.code, 1);
     assert.match(peer.text, /peer 192\.0\.2\.12 does not answer ping/);
     assert.match(peer.text, /'peer 192\.0\.2\.12 loss'=100%;;;0;100/);
-    assert.match(check({ knownRouters: new Set([A]) }).text, /^VRRP WARNING - unexpected router 192\.0\.2\.12 on VRID 51 on eth0/);
+    assert.match(check({ knownRouters: knownRoutersOf([A], []) }).text, /^VRRP WARNING - unexpected router 192\.0\.2\.12 on VRID 51 on eth0/);
     assert.equal(check({ groups: [group({ splitBrain: true, authMismatch: true }, [A, B])] }).code, 2);
   });
 

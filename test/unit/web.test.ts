@@ -1,0 +1,224 @@
+/**
+ * The HTTP surface of WebServer on 127.0.0.1: exact literal paths, the connection bounds and timeouts,
+ * basic auth that takes as long for an unknown user as for a wrong password, a stop that lets scrapes in
+ * flight finish, and listen failures as one sentence.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import bcrypt from 'bcryptjs';
+import { ListenError, WebServer } from '../../src/adapters/http.js';
+import type { WebLimits, WebOptions } from '../../src/adapters/http.js';
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+function get(port: number, path: string, options: { method?: string; auth?: string; localAddress?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: false, ...(options.auth === undefined ? {} : { auth: options.auth }), ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function start(overrides: Partial<WebOptions> = {}, limits: Partial<WebLimits> = {}): Promise<WebServer> {
+  return WebServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    telemetryPath: '/metrics',
+    webConfig: undefined,
+    metrics: () => Promise.resolve({ body: Buffer.from('vrrpwatch_build_info{version="test"} 1\n'), release: () => undefined }),
+    page: () => '<!doctype html><title>test</title>',
+    onError: () => undefined,
+    limits,
+    ...overrides,
+  });
+}
+
+/** An idle TCP connection; resolves once connected. */
+function idle(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, localAddress }, () => {
+      resolve(s);
+    });
+    s.on('error', reject);
+    // Reading, so that the server's close is seen.
+    s.resume();
+  });
+}
+
+function closed(s: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (s.destroyed) resolve();
+    else s.once('close', () => {
+      resolve();
+    });
+  });
+}
+
+describe('web paths', () => {
+  it('matches paths exactly and case-sensitively: /METRICS, /metrics/ and /metrics/x are 404, other methods 405', async () => {
+    const web = await start();
+    const { port } = web.address();
+    try {
+      assert.deepEqual(await get(port, '/metrics'), { status: 200, body: 'vrrpwatch_build_info{version="test"} 1\n' });
+      assert.equal((await get(port, '/metrics?debug=1')).status, 200);
+      for (const path of ['/METRICS', '/metrics/', '/metrics/x', '/Healthz', '/healthz/', '//metrics', '/nope']) {
+        assert.deepEqual(await get(port, path), { status: 404, body: 'not found\n' }, path);
+      }
+      assert.deepEqual(await get(port, '/healthz'), { status: 200, body: 'ok\n' });
+      assert.equal((await get(port, '/metrics', { method: 'HEAD' })).status, 200);
+      assert.deepEqual(await get(port, '/metrics', { method: 'POST' }), { status: 405, body: 'method not allowed\n' });
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('takes the telemetry path literally: "/:x" and "/metrics*" are paths, not route patterns', async () => {
+    for (const telemetryPath of ['/:x', '/metrics*', '/(a)', '/a+b']) {
+      const web = await start({ telemetryPath });
+      const { port } = web.address();
+      try {
+        assert.equal((await get(port, telemetryPath)).status, 200, telemetryPath);
+        assert.deepEqual(await get(port, '/healthz'), { status: 200, body: 'ok\n' }, telemetryPath);
+        assert.equal((await get(port, '/metrics')).status, 404, telemetryPath);
+        assert.equal((await get(port, '/y')).status, 404, telemetryPath);
+        assert.equal((await get(port, '/metricsX')).status, 404, telemetryPath);
+      } finally {
+        await web.close();
+      }
+    }
+  });
+});
+
+describe('web connection bounds', () => {
+  it('closes connections over one client address\'s bound at once and still serves another client', async () => {
+    const web = await start({}, { maxConnectionsPerClient: 2 });
+    const { port } = web.address();
+    const held = [await idle(port), await idle(port)];
+    try {
+      const third = await idle(port);
+      await closed(third);
+      assert.equal(web.counters.rejected.client, 1);
+      assert.equal((await get(port, '/healthz', { localAddress: '127.0.0.2' })).body, 'ok\n');
+      assert.equal(web.counters.open, 2);
+    } finally {
+      for (const s of held) s.destroy();
+      await web.close();
+    }
+  });
+
+  it('closes connections over the server\'s bound at once', async () => {
+    const web = await start({}, { maxConnections: 2, maxConnectionsPerClient: 10 });
+    const { port } = web.address();
+    const held = [await idle(port), await idle(port)];
+    try {
+      const third = await idle(port);
+      await closed(third);
+      assert.equal(web.counters.rejected.server, 1);
+      held.pop()?.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await get(port, '/healthz')).body, 'ok\n');
+    } finally {
+      for (const s of held) s.destroy();
+      await web.close();
+    }
+  });
+
+  it('drops a connection that sends nothing, or no whole request in time', async () => {
+    const web = await start({}, { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 1000 });
+    const { port } = web.address();
+    try {
+      const s = await idle(port);
+      s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+      let reply = '';
+      s.on('data', (c: Buffer) => (reply += c.toString()));
+      await closed(s);
+      assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      await closed(await idle(port));
+      // The server sees the close a moment after the client does.
+      while (web.counters.open > 0) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await web.close();
+    }
+  });
+});
+
+describe('web basic auth', () => {
+  it('spends as long on an unknown user as on a wrong password (a dummy hash of the same cost)', async () => {
+    const users = new Map([['prometheus', bcrypt.hashSync('right-Pa55', 10).replace(/^\$2b\$/, '$2y$')]]);
+    const web = await start({ webConfig: { tls: undefined, basicAuthUsers: users } });
+    const { port } = web.address();
+    const timed = async (auth: string): Promise<number> => {
+      const t = process.hrtime.bigint();
+      assert.equal((await get(port, '/metrics', { auth })).status, 401, auth);
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    try {
+      assert.equal((await get(port, '/metrics', { auth: 'prometheus:right-Pa55' })).status, 200);
+      // Distinct passwords: nothing comes from the cache of checked credentials.
+      const wrong: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        wrong.push(await timed(`prometheus:wrong-${i}`));
+        unknown.push(await timed(`nobody-${i}:wrong-${i}`));
+      }
+      const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] ?? 0;
+      // bcrypt at cost 10 takes well over 30 ms; a lookup that skips it takes about 1 ms.
+      assert.ok(median(wrong) > 30, `wrong password ${median(wrong)} ms`);
+      assert.ok(median(unknown) > median(wrong) / 2, `unknown user ${median(unknown)} ms, wrong password ${median(wrong)} ms`);
+      assert.equal((await get(port, '/metrics', { auth: 'nobody:right-Pa55' })).status, 401);
+    } finally {
+      await web.close();
+    }
+  });
+});
+
+describe('web stop and listen', () => {
+  it('lets a scrape in flight finish on stop, and cuts one that outlasts the grace', async () => {
+    let answer: (() => void) | undefined;
+    const web = await start({
+      metrics: () =>
+        new Promise((resolve) => {
+          answer = () => {
+            resolve({ body: Buffer.from('late 1\n'), release: () => undefined });
+          };
+        }),
+    });
+    const { port } = web.address();
+    const scrape = get(port, '/metrics');
+    while (answer === undefined) await new Promise((r) => setTimeout(r, 10));
+    const stopped = web.close();
+    setTimeout(() => answer?.(), 200);
+    assert.deepEqual(await scrape, { status: 200, body: 'late 1\n' });
+    await stopped;
+
+    const stuck = await start({ metrics: () => new Promise(() => undefined) }, { closeGraceMs: 200 });
+    const cut = get(stuck.address().port, '/metrics');
+    await new Promise((r) => setTimeout(r, 100));
+    await stuck.close();
+    await assert.rejects(cut, /socket hang up/);
+  });
+
+  it('says in one sentence why it cannot listen', async () => {
+    const first = await start();
+    try {
+      const { port } = first.address();
+      await assert.rejects(start({ port }), (err: unknown) => err instanceof ListenError && err.message === `cannot listen on 127.0.0.1:${port}: the address is already in use (EADDRINUSE).`);
+      await assert.rejects(start({ host: '192.0.2.1', port: 9 }), (err: unknown) => err instanceof ListenError && err.message === "cannot listen on 192.0.2.1:9: the address is not one of this host's (EADDRNOTAVAIL).");
+    } finally {
+      await first.close();
+    }
+  });
+});
