@@ -141,6 +141,16 @@ local atCluster(c) = '{{ with $labels.' + c.clusterLabel + ' }} at {{ . }}{{ end
           ),
           alert(
             c,
+            name='VrrpNearFailovers',
+            severity='warning',
+            forKey='nearFailovers',
+            expr='max %s (increase(%s[%s])) > %d' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_near_failovers_total'), c.nearFailoverWindow, c.nearFailoverCount],
+            summary='The master of VRID {{ $labels.vrid }} paused its advertisements {{ $value | printf "%.0f" }} times in ' + words(c.nearFailoverWindow),
+            description='{{ $labels.instance }} heard the master of VRID {{ $labels.vrid }} on {{ $labels.interface }} go silent for more than two advert intervals {{ $value | printf "%.0f" }} times in ' + words(c.nearFailoverWindow)
+                        + ' (vrrpwatch_vrid_longest_advert_gap_seconds says how long): a busy CPU or a lossy link, close to a failover.',
+          ),
+          alert(
+            c,
             name='VrrpAdvertsBlocked',
             severity='warning',
             forKey='advertsBlocked',

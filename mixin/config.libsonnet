@@ -26,6 +26,7 @@
       foreignTraffic: '1m',
       observersDisagree: '1m',
       masterFlapping: '5m',
+      nearFailovers: '5m',
       gatewayUnreachable: '2m',
       peerUnreachable: '2m',
       exporterDown: '2m',
@@ -41,6 +42,10 @@
     // VrrpMasterFlapping: more than this many failovers within the window.
     flappingFailovers: 3,
     flappingWindow: '15m',
+    // VrrpNearFailovers: more than this many near failovers (a master's adverts pausing for more than
+    // two intervals) within the window.
+    nearFailoverCount: 2,
+    nearFailoverWindow: '15m',
     // VrrpwatchDroppingPackets: the rate window of the capture's drop counter.
     droppingWindow: '5m',
     // VrrpFailoverWithoutGarp: fires while a failover without a gratuitous ARP is this recent.

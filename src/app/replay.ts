@@ -4,8 +4,9 @@ import type { CapturedPacket } from '../core/capture-file.js';
 import { CaptureOwners } from '../core/capture-owners.js';
 import { Decoder } from '../core/decode.js';
 import { decodeNeighbor } from '../core/neighbor.js';
-import { FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/foreign.js';
+import { disturbedSince, FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/foreign.js';
 import { packetRecord } from '../core/packet-record.js';
+import { RouterErrors } from '../core/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { Timeline } from '../core/timeline.js';
 import type { ReplayReport } from '../outputs/report.js';
@@ -42,6 +43,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const onPacket = options.onPacket;
   const decoder = new Decoder();
   const foreign = new ForeignTraffic({ ...FOREIGN_SETTINGS, expirySeconds: Infinity });
+  const routerErrors = new RouterErrors();
 
   const sink = (p: CapturedPacket): void => {
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);
@@ -60,11 +62,20 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
       invalid[decoded.reason] = (invalid[decoded.reason] ?? 0) + 1;
       if (invalidTimes.length < INVALID_TIMES_KEPT) invalidTimes.push(p.ts);
       const heard = foreignOf(decoded);
-      if (heard !== undefined && decoded.ip !== undefined) foreign.heard(iface, decoded.ip.family, heard, decoded.ip.src, p.ts);
+      if (heard !== undefined && decoded.ip !== undefined) {
+        foreign.heard(iface, decoded.ip.family, heard, decoded.ip.src, p.ts);
+        const key = { interface: iface, family: decoded.ip.family, vrid: heard.vhid };
+        monitor.markForeign(iface, decoded.ip.family, heard.vhid, disturbedSince(foreign, key, p.ts));
+      }
+      const group = decoded.ip === undefined || decoded.header.vrid === undefined ? undefined : monitor.group(iface, decoded.ip.family, decoded.header.vrid);
+      if (group !== undefined && decoded.ip !== undefined) routerErrors.invalid(group, decoded.ip.src, decoded.reason);
       return;
     }
     adverts++;
-    monitor.advert(iface, decoded.advert, p.ts);
+    const group = monitor.advert(iface, decoded.advert, p.ts);
+    routerErrors.advert(group, decoded.advert);
+    // A disturbance ends when the foreign traffic's hold time runs out, seen at the group's next advert.
+    if (group.foreignSince !== undefined) monitor.markForeign(iface, group.key.family, group.key.vrid, disturbedSince(foreign, group.key, p.ts));
     timeline.advert(iface, decoded.advert, p.ts);
     owners.advert(iface, decoded.advert.src, p.linkType, p.data, p.ts);
     owners.applied(monitor, p.ts);
@@ -86,7 +97,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     end: result.last ?? null,
     neighbor_messages: neighborMessages,
     neighbor_invalid: neighborInvalid,
-    groups: timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: foreignIntervals(foreign, h, result.last ?? 0) })),
+    groups: timeline.histories(monitor, routerErrors).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: foreignIntervals(foreign, h, result.last ?? 0) })),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
   return { report, error: result.error };

@@ -16,6 +16,7 @@ import { findingChanges, findings } from '../core/findings.js';
 import type { FindingLine } from '../core/findings.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { eventRecord } from '../outputs/log-lines.js';
+import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { renderStatusPage } from '../outputs/html-live.js';
 import { RecentHistory } from '../core/recent.js';
 import { Metrics } from '../outputs/metrics.js';
@@ -85,9 +86,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   };
   process.on('uncaughtException', onUncaught);
   const evictions = { last: -Infinity, pending: 0 };
+  const nearFailovers: NearFailoverLog = new Map();
   const history = new RecentHistory(PAGE_HISTORY_S);
   const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
-    const r = eventRecord(e, evictions);
+    const r = eventRecord(e, evictions, nearFailovers);
     if (r !== undefined) log[r.level](r.fields, r.msg);
     history.onEvent(e);
   });
@@ -179,6 +181,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       web: http.counters,
       uncaughtErrors: uncaught.count,
       notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
+      routerErrors: view.routerErrors,
     };
   };
   const metrics = new Metrics(VERSION, snapshot, (family, err) => {

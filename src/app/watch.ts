@@ -5,10 +5,12 @@
  */
 import { Decoder } from '../core/decode.js';
 import { vlanInterface } from '../core/links.js';
-import { ForeignTraffic, foreignAt, foreignOf } from '../core/foreign.js';
+import { disturbedSince, ForeignTraffic, foreignAt, foreignOf } from '../core/foreign.js';
 import type { ForeignDisturbance } from '../core/foreign.js';
 import { NodeJudge } from '../core/node.js';
 import type { NodeGroupView, NodeObservations } from '../core/node.js';
+import { RouterErrors } from '../core/router-errors.js';
+import type { RouterErrorCount } from '../core/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { groupId } from '../core/types.js';
 import type { EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
@@ -25,6 +27,8 @@ export interface WatchView {
   conflicts: Map<GroupKey, VipConflict[]>;
   /** Foreign traffic disturbing a heard or expected group now, by group id. */
   foreign: Map<string, readonly ForeignDisturbance[]>;
+  /** Per-router error counts (MIB-like) of the groups that have any, by the view's key. */
+  routerErrors: Map<GroupKey, RouterErrorCount[]>;
 }
 
 /**
@@ -54,6 +58,8 @@ export class Watcher {
   readonly foreign = new ForeignTraffic();
   /** interface → reason → count */
   readonly invalid = new Map<string, Map<string, number>>();
+  /** Per-router error counters of packets from a group's known routers. */
+  readonly routerErrors = new RouterErrors();
   #node: NodeJudge;
   adverts = 0;
   /** Largest advertisement interval heard, seconds (0 before any). */
@@ -91,20 +97,35 @@ export class Watcher {
       }
       reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
       const foreign = foreignOf(decoded);
-      if (foreign !== undefined && decoded.ip !== undefined && (this.vrids === undefined || this.vrids.has(foreign.vhid))) this.foreign.heard(label, decoded.ip.family, foreign, decoded.ip.src, ts);
+      if (foreign !== undefined && decoded.ip !== undefined && (this.vrids === undefined || this.vrids.has(foreign.vhid))) {
+        this.foreign.heard(label, decoded.ip.family, foreign, decoded.ip.src, ts);
+        this.monitor.markForeign(label, decoded.ip.family, foreign.vhid, disturbedSince(this.foreign, { interface: label, family: decoded.ip.family, vrid: foreign.vhid }, ts));
+      }
+      const vrid = decoded.header.vrid;
+      if (decoded.ip === undefined || vrid === undefined || (this.vrids !== undefined && !this.vrids.has(vrid))) return;
+      const group = this.monitor.group(label, decoded.ip.family, vrid);
+      if (group !== undefined) this.routerErrors.invalid(group, decoded.ip.src, decoded.reason);
       return;
     }
     if (this.vrids !== undefined && !this.vrids.has(decoded.advert.vrid)) return;
     this.adverts++;
     if (decoded.advert.advertInterval > this.largestInterval) this.largestInterval = decoded.advert.advertInterval;
-    this.monitor.advert(label, decoded.advert, ts);
+    this.routerErrors.advert(this.monitor.advert(label, decoded.advert, ts), decoded.advert);
   };
 
   /** Settles the tables at `now` and judges groups and node. */
   view(now: number, obs: NodeObservations): WatchView {
     this.monitor.settle(now);
     this.foreign.expire(now);
-    const groups = [...this.monitor.groups.values()].map(groupView);
+    const groups: GroupView[] = [];
+    const routerErrors = new Map<GroupKey, RouterErrorCount[]>();
+    for (const group of this.monitor.groups.values()) {
+      // A disturbance ends when the foreign traffic's hold time runs out.
+      if (group.foreignSince !== undefined) group.foreignSince = disturbedSince(this.foreign, group.key, now);
+      groups.push(groupView(group));
+      const errors = this.routerErrors.of(group);
+      if (errors.length > 0) routerErrors.set(group.key, errors);
+    }
     const node = this.#node.judge(groups, obs, now);
     const foreign = new Map<string, readonly ForeignDisturbance[]>();
     if (this.foreign.segments.size > 0) {
@@ -113,6 +134,6 @@ export class Watcher {
         if (on.length > 0) foreign.set(groupId(n.key), on);
       }
     }
-    return { now, groups, node, conflicts: vipConflicts(groups), foreign };
+    return { now, groups, node, conflicts: vipConflicts(groups), foreign, routerErrors };
   }
 }

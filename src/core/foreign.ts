@@ -189,6 +189,16 @@ export function foreignAt(table: ForeignTraffic, key: GroupKey, t: number): read
   return out ?? NO_DISTURBANCE;
 }
 
+/**
+ * Since when foreign traffic disturbs the group at `t` (the earliest episode still held), or undefined:
+ * what the Monitor needs to give a master change the cause `foreign`.
+ */
+export function disturbedSince(table: ForeignTraffic, key: GroupKey, t: number): number | undefined {
+  let since: number | undefined;
+  for (const d of foreignAt(table, key, t)) since = since === undefined ? d.episode.start : Math.min(since, d.episode.start);
+  return since;
+}
+
 /** Every (protocol, vhid) entry of the group's segment that uses its VRID, with its episodes (replay). */
 export function foreignOnGroup(table: ForeignTraffic, key: GroupKey): readonly ForeignEntry[] {
   return table.entriesOf(key.interface, key.family).filter((e) => e.vhid === key.vrid);

@@ -3,6 +3,7 @@
  * no-master intervals and failovers, from the monitor's events. Older entries are dropped as new ones
  * come, and each list is bounded, so a long-running exporter keeps only a window. Pure.
  */
+import type { FailoverCause } from './causes.js';
 import type { GroupKey, MonitorEvent } from './types.js';
 
 /** Most entries of each list kept per group (a flapping group would otherwise grow within the window). */
@@ -19,6 +20,7 @@ export interface RecentFailover {
   time: number;
   from: string;
   to: string;
+  cause: FailoverCause;
 }
 export interface RecentGroup {
   key: GroupKey;
@@ -65,7 +67,7 @@ export class RecentHistory {
         close(g.noMaster, e.time);
         break;
       case 'failover':
-        this.#add(g.failovers, { time: e.time, from: e.from, to: e.to });
+        this.#add(g.failovers, { time: e.time, from: e.from, to: e.to, cause: e.reason.cause });
         break;
       case 'mismatch_start':
       case 'mismatch_end':

@@ -6,6 +6,7 @@
  * views outputs read in views.ts; this file keeps the tables, bounds them, applies the rules and turns
  * changes of judgement into events.
  */
+import { failoverReason, isNearFailover, noFailovers, priorityDropAfter, RECENT_GAPS_KEPT } from './causes.js';
 import { addressOrder, isMaster, isSplit, isSplitEvidence, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
 import { groupId } from './types.js';
 import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
@@ -38,8 +39,8 @@ export class Monitor {
     private readonly sink: EventSink = () => undefined,
   ) {}
 
-  /** Applies one advertisement heard on `iface` at time `now`. */
-  advert(iface: string, advert: Advert, now: number): void {
+  /** Applies one advertisement heard on `iface` at time `now`; returns its group. */
+  advert(iface: string, advert: Advert, now: number): GroupState {
     let slots = iface === this.#lastInterface ? this.#lastSlots : this.#byInterface.get(iface);
     if (slots === undefined) {
       slots = [];
@@ -55,14 +56,14 @@ export class Monitor {
       slots[slot] = group;
     } else {
       const r = routerOf(group, advert.src);
-      if (r !== undefined && r.lastAdvert === advert && r.master && group.overlapSince === undefined && now >= r.last && now < this.#quietUntil(group, r)) {
+      if (r !== undefined && r.lastAdvert === advert && r.master && group.overlapSince === undefined && now >= r.last && now < this.#quietUntil(group, r) && !isNearFailover(now - r.last, r.interval)) {
         // The steady state: the only master of the group repeats itself. Nothing can change (same
         // content, no second master, no deadline passed), so nothing is judged.
         r.adverts++;
         r.last = now;
         group.lastSeen = now;
         group.settledAt = now;
-        return;
+        return group;
       }
       this.#catchUp(group, now);
     }
@@ -73,12 +74,39 @@ export class Monitor {
       router = newRouter(advert, now);
       group.routers.push(router);
     }
+    if (router.master) this.#noteMasterAdvert(group, router, advert, now);
     updateRouter(router, advert, now);
     this.#judge(group, now);
     if (group.overlapSince !== undefined && router.master) {
       router.overlapAdverts++;
       this.#judgeSplit(group, now);
     }
+    return group;
+  }
+
+  /** The group heard on `iface` with this family and VRID, if any (no key string is made). */
+  group(iface: string, family: Family, vrid: number): GroupState | undefined {
+    return this.#byInterface.get(iface)?.[slotOf(family, vrid)];
+  }
+
+  /**
+   * Marks the group as disturbed by another protocol's traffic on its VRID since `since` (undefined:
+   * no longer): master changes while marked have cause `foreign`. Set by the watcher.
+   */
+  markForeign(iface: string, family: Family, vrid: number, since: number | undefined): void {
+    const group = this.group(iface, family, vrid);
+    if (group !== undefined) group.foreignSince = since;
+  }
+
+  /** What an advert of a router that counts as master tells the causes: a fall of its priority, a near failover. */
+  #noteMasterAdvert(group: GroupState, r: RouterState, advert: Advert, now: number): void {
+    if (advert.priority !== r.priority) group.priorityDrop = priorityDropAfter(group.priorityDrop, r.address, r.priority, advert.priority, now);
+    if (!isNearFailover(now - r.last, r.interval)) return;
+    group.nearFailovers++;
+    const gap = { router: r.address, start: r.last, end: now };
+    if (group.recentGaps.length >= RECENT_GAPS_KEPT) group.recentGaps.shift();
+    group.recentGaps.push(gap);
+    this.sink({ type: 'near_failover', group, router: r.address, start: r.last, end: now, interval: r.interval, time: now });
   }
 
   /** The end of the time in which `master`'s repeated adverts change nothing in its group. */
@@ -122,6 +150,10 @@ export class Monitor {
       settledAt: now,
       lastMaster: undefined,
       masterChanges: 0,
+      failoverCauses: noFailovers(),
+      priorityDrop: undefined,
+      nearFailovers: 0,
+      recentGaps: [],
       overlapSince: undefined,
       split: undefined,
       masterlessSince: undefined,
@@ -176,6 +208,7 @@ export class Monitor {
     let masters = 0;
     let best: RouterState | undefined;
     let latestStart = -Infinity;
+    let healed = false;
     for (const r of group.routers) {
       const was = r.master;
       r.master = isMaster(group, r, now);
@@ -204,6 +237,7 @@ export class Monitor {
       }
     } else {
       group.overlapSince = undefined;
+      healed = group.split !== undefined;
       if (best !== undefined) {
         best.overlapAdverts = 0;
         best.inSplit = false;
@@ -225,7 +259,10 @@ export class Monitor {
         if (group.lastMaster !== undefined && group.lastMaster !== best.address) {
           group.masterChanges++;
           const time = Math.max(best.masterSince, previous?.last ?? best.masterSince);
-          this.sink({ type: 'failover', group, from: group.lastMaster, to: best.address, time });
+          const reason = failoverReason({ old: previous, next: best, nextWins: previous === undefined || wins(best, previous), time, splitHealed: healed, foreignSince: group.foreignSince, drop: group.priorityDrop });
+          group.failoverCauses[reason.cause]++;
+          group.priorityDrop = undefined;
+          this.sink({ type: 'failover', group, from: group.lastMaster, to: best.address, time, reason });
         }
         group.lastMaster = best.address;
       }

@@ -1,10 +1,12 @@
 /**
  * Turns the monitor's events into the per-group history a post-mortem needs: master intervals,
- * failovers (with their cause where the adverts tell it), split-brain intervals, mismatches, VIPs
- * advertised by masters of two VRIDs at once, and from the adverts themselves each router's priority
- * over time and the gaps in a master's adverts. Pure; `replay` builds its report from it.
+ * failovers with their causes, near failovers (gaps in a master's adverts), split-brain intervals,
+ * mismatches, VIPs advertised by masters of two VRIDs at once, and from the adverts themselves each
+ * router's priority over time. Pure; `replay` builds its report from it.
  */
-import { routerOf, slotOf } from './state.js';
+import type { AdvertGap, FailoverReason } from './causes.js';
+import type { RouterError, RouterErrors } from './router-errors.js';
+import { slotOf } from './state.js';
 import type { Monitor } from './state.js';
 import { groupId } from './types.js';
 import type { Advert, Family, GroupKey, GroupState, MismatchField, MonitorEvent } from './types.js';
@@ -19,18 +21,11 @@ export interface MasterInterval {
   start: number;
   end: number | null;
 }
-/**
- * Why the master changed, as far as the adverts tell: `resigned` (the master sent priority 0, a graceful
- * stop), `preempted` (it was still advertising when the new master began: a higher priority took over),
- * `silent` (it stopped advertising and the backup took over after the Master_Down_Interval); null when the
- * old master is no longer in the tables.
- */
-export type FailoverCause = 'resigned' | 'preempted' | 'silent';
-export interface Failover {
+/** A master change with its cause and what supports it (core/causes.ts decides; serve logs the same). */
+export interface Failover extends FailoverReason {
   time: number;
   from: string;
   to: string;
-  cause: FailoverCause | null;
 }
 /** A router's advertised priority from `time` on (one entry per change, the first advert included). */
 export interface PriorityChange {
@@ -38,11 +33,11 @@ export interface PriorityChange {
   time: number;
   priority: number;
 }
-/** A master's adverts paused for more than 1.5 advert intervals (one missed at least) while it stayed master. */
-export interface AdvertGap {
-  router: string;
-  start: number;
-  end: number;
+/** A near failover: a master's adverts paused for more than two of its intervals and it stayed master. */
+export interface AdvertGapEntry extends AdvertGap {
+  /** end - start, and the same in the master's advert intervals. */
+  seconds: number;
+  intervals: number;
 }
 export interface SplitInterval {
   start: number;
@@ -72,6 +67,8 @@ export interface RouterSummary {
   last_seen: number;
   /** The virtual addresses in its last advertisement. */
   addresses: string[];
+  /** Its packets with an error, by error (core/router-errors.ts; only those seen). */
+  errors: Partial<Record<RouterError, number>>;
 }
 export interface GroupHistory {
   interface: string;
@@ -86,7 +83,7 @@ export interface GroupHistory {
   /** When this group's master and a master of another VRID on the interface advertised the same address. */
   vip_conflicts: VipConflictInterval[];
   priorities: PriorityChange[];
-  advert_gaps: AdvertGap[];
+  advert_gaps: AdvertGapEntry[];
   /** Entries not kept because a list reached its bound. */
   omitted: number;
 }
@@ -98,7 +95,6 @@ interface LastAdvert {
   advert: Advert;
   time: number;
   priority: number;
-  interval: number;
 }
 
 /** A group's history and its routers' previous adverts, found per advert without building a key. */
@@ -106,9 +102,6 @@ interface Track {
   history: GroupHistory;
   routers: LastAdvert[];
 }
-
-/** A gap of more than this many advert intervals means at least one advert went missing. */
-const GAP_INTERVALS = 1.5;
 
 /**
  * Most routers remembered per group; beyond it the least recently heard is forgotten (a spoofer can send
@@ -125,7 +118,7 @@ export class Timeline {
   #lastSlots: (Track | undefined)[] = [];
   evicted = 0;
 
-  /** Called after the monitor applied the advert: priority changes, and gaps in a master's adverts. */
+  /** Called after the monitor applied the advert: priority changes. */
   advert(iface: string, advert: Advert, time: number): void {
     let slots = iface === this.#lastInterface ? this.#lastSlots : this.#tracks.get(iface);
     if (slots === undefined) {
@@ -153,20 +146,16 @@ export class Timeline {
     const router = advert.src;
     if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
     if (last === undefined) {
-      const entry = { router, advert, time, priority: advert.priority, interval: advert.advertInterval };
+      const entry = { router, advert, time, priority: advert.priority };
       if (track.routers.length < MAX_ROUTERS) track.routers.push(entry);
       else track.routers[oldest(track.routers)] = entry;
       this.#push(h, h.priorities, { router, time, priority: advert.priority });
       return;
     }
     if (last.priority !== advert.priority) this.#push(h, h.priorities, { router, time, priority: advert.priority });
-    if (last.priority > 0 && time - last.time > GAP_INTERVALS * last.interval && masterThrough(h, router, last.time, time)) {
-      this.#push(h, h.advert_gaps, { router, start: last.time, end: time });
-    }
     last.advert = advert;
     last.time = time;
     last.priority = advert.priority;
-    last.interval = advert.advertInterval;
   }
 
   readonly onEvent = (e: MonitorEvent): void => {
@@ -188,8 +177,13 @@ export class Timeline {
         closeLast(h.masters, (m) => m.router === e.router, e.time);
         break;
       case 'failover':
-        this.#push(h, h.failovers, { time: e.time, from: e.from, to: e.to, cause: failoverCause(e.group, e.from, e.to) });
+        this.#push(h, h.failovers, { time: e.time, from: e.from, to: e.to, ...e.reason });
         break;
+      case 'near_failover': {
+        const seconds = Math.round((e.end - e.start) * 1000) / 1000;
+        this.#push(h, h.advert_gaps, { router: e.router, start: e.start, end: e.end, seconds, intervals: Math.round((seconds / e.interval) * 100) / 100 });
+        break;
+      }
       case 'split_start':
         this.#push(h, h.split_brain, { start: e.split.onset, judged: e.time, end: null, routers: e.split.routers });
         break;
@@ -217,9 +211,10 @@ export class Timeline {
   };
 
   /** The histories, with router summaries taken from the monitor's final state, in a stable order. */
-  histories(monitor: Monitor): GroupHistory[] {
+  histories(monitor: Monitor, routerErrors?: RouterErrors): GroupHistory[] {
     for (const group of monitor.groups.values()) {
       const h = this.#history(group);
+      const errors = routerErrors?.of(group) ?? [];
       h.routers = group.routers.map((r) => ({
         address: r.address,
         adverts: r.adverts,
@@ -231,6 +226,7 @@ export class Timeline {
         first_seen: r.firstSeen,
         last_seen: r.last,
         addresses: [...r.addresses],
+        errors: Object.fromEntries(errors.filter((e) => e.router === r.address).map((e) => [e.error, e.count])),
       }));
     }
     const spans: VipSpan<GroupHistory>[] = [];
@@ -294,28 +290,6 @@ function oldest(routers: readonly LastAdvert[]): number {
     if (r.time < (routers[at]?.time ?? Infinity)) at = i;
   });
   return at;
-}
-
-/**
- * Whether the router counted as master from `start` through `end` without a break: adverts missed while
- * it stayed master. A longer silence ends its master interval and shows as such (and a preempted router
- * that returns later was not master in between).
- */
-function masterThrough(h: GroupHistory, router: string, start: number, end: number): boolean {
-  for (let i = h.masters.length - 1; i >= 0; i--) {
-    const m = h.masters[i];
-    if (m === undefined || m.router !== router) continue;
-    if (m.start <= start) return m.end === null || m.end >= end;
-  }
-  return false;
-}
-
-function failoverCause(group: GroupState, from: string, to: string): FailoverCause | null {
-  const old = routerOf(group, from);
-  const next = routerOf(group, to);
-  if (old === undefined || next === undefined) return null;
-  if (old.priority === 0) return 'resigned';
-  return old.last + GAP_INTERVALS * old.interval >= next.masterSince ? 'preempted' : 'silent';
 }
 
 function byText(a: string, b: string): number {

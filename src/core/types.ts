@@ -2,6 +2,7 @@
  * The core's types: what a packet decodes to (Advert, invalid reasons), a group's key and what is
  * expected of it, and the Monitor's state of each group and router with the events it emits.
  */
+import type { AdvertGap, FailoverCause, FailoverReason, PriorityDrop } from './causes.js';
 import type { AuthSecret } from './secret.js';
 import type { InstanceTracking } from './track.js';
 
@@ -192,6 +193,19 @@ export interface GroupState {
   /** The master of record, for failover counting (kept when the group has no master). */
   lastMaster: string | undefined;
   masterChanges: number;
+  /** The same master changes counted by cause (core/causes.ts): their sum is masterChanges. */
+  failoverCauses: Record<FailoverCause, number>;
+  /** The last fall of a master's own priority, for the cause of the next change. */
+  priorityDrop: PriorityDrop | undefined;
+  /** Gaps of more than two intervals in a master's adverts after which it went on as master. */
+  nearFailovers: number;
+  /** The latest of those gaps (at most RECENT_GAPS_KEPT), for the longest-recent-gap gauge. */
+  recentGaps: AdvertGap[];
+  /**
+   * Set by the watcher (Monitor.markForeign) while protocol-112 traffic of another protocol (CARP)
+   * uses this VRID on the interface: since when. A master change while it is set has cause `foreign`.
+   */
+  foreignSince?: number | undefined;
   /** When two or more routers started counting as master at once. */
   overlapSince: number | undefined;
   split: SplitState | undefined;
@@ -211,7 +225,9 @@ export interface GroupState {
 export type MonitorEvent =
   | { type: 'master_start'; group: GroupState; router: string; time: number }
   | { type: 'master_end'; group: GroupState; router: string; time: number }
-  | { type: 'failover'; group: GroupState; from: string; to: string; time: number }
+  | { type: 'failover'; group: GroupState; from: string; to: string; time: number; reason: FailoverReason }
+  /** The master's adverts paused from `start` to `end` (more than two intervals) and it went on as master. */
+  | { type: 'near_failover'; group: GroupState; router: string; start: number; end: number; interval: number; time: number }
   | { type: 'split_start'; group: GroupState; split: SplitState; time: number }
   | { type: 'split_end'; group: GroupState; split: SplitState; time: number }
   | { type: 'no_master_start' | 'no_master_end'; group: GroupState; time: number }

@@ -130,11 +130,14 @@ export class GroupLabels {
   readonly #routers = new Map<string, Buffer>();
   /** `{inner,field="..."}` by config field */
   readonly #fields = new Map<string, Buffer>();
+  /** `{inner,cause="..."}` by failover cause */
+  readonly #causes = new Map<string, Buffer>();
   /** `{interface,vrid,vip}` by interface, then vip */
   readonly #vips = new Map<string, Map<string, Buffer>>();
   // Made once per group: a closure made per call would be garbage on every sample of every scrape.
   readonly #routerText = (address: string): Buffer => Buffer.from(`{${this.inner},router="${escapeLabel(address)}"}`);
   readonly #fieldText = (field: string): Buffer => Buffer.from(`{${this.inner},field="${field}"}`);
+  readonly #causeText = (cause: string): Buffer => Buffer.from(`{${this.inner},cause="${cause}"}`);
 
   constructor(readonly key: GroupKey) {
     this.inner = `interface="${escapeLabel(key.interface)}",family="${key.family}",vrid="${key.vrid}"`;
@@ -147,6 +150,15 @@ export class GroupLabels {
 
   field(field: string): Buffer {
     return cached(this.#fields, field, this.#fieldText);
+  }
+
+  cause(cause: string): Buffer {
+    return cached(this.#causes, cause, this.#causeText);
+  }
+
+  /** `{inner,router="...",error="..."}`: rare (only errors seen), so made when asked. */
+  routerError(address: string, error: string): string {
+    return `{${this.inner},router="${escapeLabel(address)}",error="${error}"}`;
   }
 
   vip(iface: string, vip: string): Buffer {

@@ -94,7 +94,7 @@ function groupRow({ key, view: g, node }: JudgedGroup, found: readonly Finding[]
   const from = expected === undefined ? '' : `<br><span class="muted">expected from ${esc(expected.source)}${expected.instance === undefined ? '' : ` (${esc(expected.instance)})`}</span>`;
   const recent = input.history(id);
   const last = recent?.failovers.at(-1);
-  const failovers = g === undefined || g.masterChanges === 0 ? '<span class="muted">none</span>' : `${g.masterChanges}${last === undefined ? '' : `, last ${clock(last.time)}: ${esc(last.from)} → ${esc(last.to)}`}`;
+  const failovers = g === undefined || g.masterChanges === 0 ? '<span class="muted">none</span>' : `${g.masterChanges}${last === undefined ? '' : `, last ${clock(last.time)}: ${esc(last.from)} → ${esc(last.to)} (${esc(last.cause)})`}`;
   const shown = findings.length === 0 ? '<span class="ok">ok</span>' : findings.map((f) => `<div>${badge(f)}</div>`).join('');
   const html = `<tr class="group-row"><td><strong>${esc(`VRID ${key.vrid}`)}</strong> ${esc(key.family)} on ${esc(key.interface)}${role}${from}</td><td>${masters.length === 0 ? '<span class="critical">none</span>' : masters.join('<br>')}</td><td>${heard.join('<br>')}</td><td>${shown}</td><td>${failovers}</td><td>${historySvg(recent, routers.map((r) => r.address), input.now, input.historySeconds)}</td></tr>`;
   return { id, key, findings, html };

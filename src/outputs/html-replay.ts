@@ -1,8 +1,9 @@
 /**
  * `replay --format html`: the post-mortem as one self-contained page (inline CSS and SVG, no script):
  * a summary, invalid packets over time, and per group a timeline of who was master when, split-brain
- * intervals, failovers, priorities, advert gaps, mismatches, VIP conflicts and what ARP/NDP showed of its
- * VIPs (duplicates, foreign owners, unanswered, failovers without GARP), then its events as text.
+ * intervals, failovers with their causes, priorities, near failovers, mismatches, VIP conflicts, foreign
+ * traffic and what ARP/NDP showed of its VIPs (duplicates, foreign owners, unanswered, failovers without
+ * GARP), then its events as text.
  * Healthy groups are folded so a thousand of them stay readable. Pure: a string from the replay report.
  */
 import { findingText, groupName as findingGroupName } from '../core/findings.js';
@@ -11,7 +12,7 @@ import { KINDS } from '../core/finding-kinds.js';
 import type { GroupKey } from '../core/types.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
-import { CAUSE_TEXT, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';
+import { causeText, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';
 import type { ReplayGroup, ReplayReport } from './report.js';
 
 const WIDTH = 1000;
@@ -49,9 +50,9 @@ export function historyFindings(g: ReplayGroup): ShownFinding[] {
     if (m.field === 'auth') said('auth_mismatch', {}, m.start, m.end);
     else said('config_mismatch', { field: m.field }, m.start, m.end);
   }
-  // Not a finding kind: live, a master that stays within its Master_Down_Interval is fine; in a
-  // post-mortem the lost adverts are worth a look, so the replay alone warns of them.
-  if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
+  // Not a finding kind: live, near failovers are a counter, a gauge and a rate-bounded log line (and the
+  // VrrpNearFailovers alert); in a post-mortem each is worth a look, so the replay warns of them.
+  if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} near failover${g.advert_gaps.length === 1 ? '' : 's'}: gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
   out.push(...vipFindings(g));
   return out;
 }
@@ -129,7 +130,7 @@ function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
   }
   g.failovers.forEach((f, i) => {
     const x = n(axis.x(f.time));
-    const cause = f.cause === null ? '' : ` (${CAUSE_TEXT[f.cause]})`;
+    const cause = `: ${causeText(f)}`;
     parts.push(`<g class="failover-at" data-time="${f.time}"><line class="failover" x1="${x}" y1="${TOP - 2}" x2="${x}" y2="${lanesBottom}"/><path class="failover-mark" d="M${x} ${TOP}l-4 -7h8z"/><text class="label" x="${x}" y="${TOP - 9}" text-anchor="middle">F${i + 1}</text><title>${esc(`failover ${f.from} -> ${f.to} at ${utc(f.time, true)}${cause}`)}</title></g>`);
   });
   if (extra > 0) {
@@ -262,7 +263,7 @@ export function renderHtmlReport(report: ReplayReport): string {
   }
   if (report.invalid_times.length > 0) body.push(`<h2>Invalid packets over time</h2>${invalidSvg(report.invalid_times, axis)}`);
   body.push(`<h2>Groups</h2>`);
-  body.push(`<p class="muted">Blue bands: who counted as master. Red: split-brain. Grey: no master. Purple marks F1, F2, …: failovers. Thin line under each band: advertised priority (0 to 255). Orange: gaps in a master's adverts. Bottom lane: mismatches, VIP conflicts and what ARP/NDP showed (a VIP answered by two MACs, by a foreign MAC, or not at all; triangles: failovers without a gratuitous ARP).${report.groups.length > FOLD_ABOVE ? ' Groups without findings or failovers are folded.' : ''}</p>`);
+  body.push(`<p class="muted">Blue bands: who counted as master. Red: split-brain. Grey: no master. Purple marks F1, F2, …: failovers. Thin line under each band: advertised priority (0 to 255). Orange: near failovers (gaps of more than two intervals in a master's adverts). Bottom lane: mismatches, VIP conflicts, foreign traffic and what ARP/NDP showed (a VIP answered by two MACs, by a foreign MAC, or not at all; triangles: failovers without a gratuitous ARP).${report.groups.length > FOLD_ABOVE ? ' Groups without findings or failovers are folded.' : ''}</p>`);
   if (report.groups.length === 0) body.push(`<p>No VRRP advertisements in ${esc(report.file)}.</p>`);
   const fold = report.groups.length > FOLD_ABOVE;
   for (const s of ordered) body.push(groupSection(s.g, s.index, s.findings, axis, fold));

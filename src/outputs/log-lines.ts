@@ -4,6 +4,7 @@
  * kinds (core/findings.ts). Pure: events in, records out; the live view shows the same records.
  */
 import type { MonitorEvent } from '../core/types.js';
+import { causeText } from './report.js';
 
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -24,15 +25,44 @@ function groupFields(e: { group: { key: { interface: string; family: string; vri
   return { interface: e.group.key.interface, family: e.group.key.family, vrid: e.group.key.vrid };
 }
 
-/** The log record of a Monitor event (undefined: an eviction counted towards a later line). */
-export function eventRecord(e: MonitorEvent, evictions: EvictionCount): LogRecord | undefined {
+/** A stalling master can pause every few seconds: one near-failover line per group per this many seconds at most. */
+export const NEAR_FAILOVER_LOG_EVERY_S = 60;
+
+/** Per group id: when its last near-failover line was, and how many were not logged since. */
+export type NearFailoverLog = Map<string, { at: number; pending: number }>;
+
+/**
+ * The log record of a Monitor event (undefined: an eviction or a near failover counted towards a later
+ * line). `nearFailovers` holds the rate limit's state across calls (serve keeps one).
+ */
+export function eventRecord(e: MonitorEvent, evictions: EvictionCount, nearFailovers: NearFailoverLog = new Map()): LogRecord | undefined {
   switch (e.type) {
     case 'split_start':
       return { level: 'error', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, since: e.split.onset }, msg: 'split-brain: more than one master' };
     case 'split_end':
       return { level: 'info', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, duration_seconds: +(e.time - e.split.onset).toFixed(3) }, msg: 'split-brain ended' };
     case 'failover':
-      return { level: 'warn', fields: { ...groupFields(e), from: e.from, to: e.to }, msg: 'failover: the master changed' };
+      return {
+        level: 'warn',
+        fields: { ...groupFields(e), from: e.from, to: e.to, ...e.reason },
+        msg: `failover: the master changed: ${causeText(e.reason)}`,
+      };
+    case 'near_failover': {
+      const id = e.group.id;
+      const last = nearFailovers.get(id);
+      if (last !== undefined && e.time - last.at < NEAR_FAILOVER_LOG_EVERY_S) {
+        last.pending++;
+        return undefined;
+      }
+      const skipped = last?.pending ?? 0;
+      nearFailovers.set(id, { at: e.time, pending: 0 });
+      const seconds = +(e.end - e.start).toFixed(3);
+      return {
+        level: 'warn',
+        fields: { ...groupFields(e), finding: 'near_failover', router: e.router, gap_seconds: seconds, ...(skipped > 0 ? { not_logged_since_last: skipped } : {}) },
+        msg: `near failover: master ${e.router} sent nothing for ${seconds} s (more than two advert intervals) and stayed master`,
+      };
+    }
     case 'no_master_start':
       return { level: 'error', fields: { ...groupFields(e), finding: 'no_master' }, msg: 'the group has no master' };
     case 'no_master_end':
@@ -46,6 +76,7 @@ export function eventRecord(e: MonitorEvent, evictions: EvictionCount): LogRecor
     case 'mismatch_end':
       return { level: 'info', fields: { ...groupFields(e), finding: e.field === 'auth' ? 'auth_mismatch' : 'config_mismatch', field: e.field }, msg: 'routers agree again' };
     case 'group_expired':
+      nearFailovers.delete(e.group.id);
       return { level: 'info', fields: { ...groupFields(e) }, msg: 'group silent too long: forgotten' };
     case 'evicted':
       evictions.pending++;

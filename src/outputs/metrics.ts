@@ -5,6 +5,7 @@
  * scrape, logged once and exported as `vrrpwatch_scrape_collector_success`, as node_exporter does.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { FAILOVER_CAUSES } from '../core/causes.js';
 import type { FindingKind } from '../core/findings.js';
 import type { GroupView } from '../core/views.js';
 import { Exposition, LabelCache, parseLabelText } from './exposition.js';
@@ -23,7 +24,7 @@ type Fill = (emit: Emit, s: Scrape) => void;
 type RouterView = GroupView['routers'][number];
 
 /** Every label a hand-written family uses: its prom-client twin only checks that each label is one of them. */
-const LABEL_NAMES = ['interface', 'family', 'vrid', 'router', 'field', 'vip'] as const;
+const LABEL_NAMES = ['interface', 'family', 'vrid', 'router', 'field', 'vip', 'cause', 'error'] as const;
 
 /**
  * One metric family filled from the snapshot at scrape time. prom-client's Gauge hashes and validates
@@ -184,6 +185,16 @@ export class Metrics {
     c('vrrpwatch_vrid_master_changes_total', 'Failovers seen: the master of the group changed.', (emit, s) => {
       for (const grp of s.heard) emit(grp.text.labels, grp.view?.masterChanges ?? 0);
     });
+    c('vrrpwatch_vrid_failovers_total', 'Master changes by cause: resigned, preempted, master_down, priority_drop, split_healed, foreign (their sum is vrrpwatch_vrid_master_changes_total).', (emit, s) => {
+      for (const grp of s.heard) {
+        const causes = grp.view?.failoverCauses;
+        if (causes !== undefined) for (const cause of FAILOVER_CAUSES) emit(grp.text.cause(cause), causes[cause]);
+      }
+    });
+    c('vrrpwatch_vrid_near_failovers_total', "Near failovers: gaps of more than two advert intervals in a master's adverts after which it stayed master.", (emit, s) => {
+      for (const grp of s.heard) emit(grp.text.labels, grp.view?.nearFailovers ?? 0);
+    });
+    perGroup('vrrpwatch_vrid_longest_advert_gap_seconds', "The longest near-failover gap in the master's adverts that ended in the last 10 minutes, seconds (0 without one).", ({ view }) => view?.longestRecentGap ?? 0);
     g('vrrpwatch_vrid_vip_conflict', "1 while this group's master advertises a virtual address that a master of another VRID on the interface advertises too.", (emit, s) => {
       for (const grp of s.groups) emit(grp.text.labels, found(s, grp, 'vip_conflict'));
     });
@@ -204,6 +215,14 @@ export class Metrics {
       for (const grp of s.groups) if (grp.node !== undefined && grp.node.role !== 'observer') emit(grp.text.labels, grp.node.role === 'master' ? 1 : 0);
     });
     perRouter('vrrpwatch_adverts_total', 'Advertisements received from the router.', 'counter', (r) => r.adverts);
+    c('vrrpwatch_router_errors_total', 'Packets from a router of the group with an error, as the VRRP MIBs count them (error: ttl, advert_interval, addresses, auth_type, invalid_auth_type, auth_failure, priority_zero, invalid_type, length, checksum, version).', (emit, s) => {
+      const all = s.s.routerErrors;
+      if (all === undefined || all.size === 0) return;
+      for (const grp of s.heard) {
+        const key = grp.view?.key;
+        for (const e of (key === undefined ? undefined : all.get(key)) ?? []) emit(grp.text.routerError(e.router, e.error), e.count);
+      }
+    });
     perRouter('vrrpwatch_router_priority', 'Last advertised priority of the router.', 'gauge', (r) => r.priority);
     perRouter('vrrpwatch_router_advert_interval_seconds', 'Last advertised interval of the router.', 'gauge', (r) => r.interval);
     perRouter('vrrpwatch_router_last_advert_timestamp_seconds', 'When the last advertisement of the router arrived.', 'gauge', (r) => r.last);

@@ -1,6 +1,7 @@
 /** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
 import type { ForeignInterval } from '../core/foreign.js';
-import type { FailoverCause, GroupHistory } from '../core/timeline.js';
+import type { FailoverCause, FailoverReason } from '../core/causes.js';
+import type { GroupHistory } from '../core/timeline.js';
 import type { VipFindings } from '../core/vip-history.js';
 
 /**
@@ -55,11 +56,14 @@ export const MISMATCH_TEXT: Record<string, string> = {
   checksum_form: 'checksum computation differs',
 };
 
-/** Why the master changed, in words (see FailoverCause). */
+/** Why the master changed, in words (see core/causes.ts). */
 export const CAUSE_TEXT: Record<FailoverCause, string> = {
   resigned: 'the master sent priority 0: a graceful stop',
   preempted: 'preempted: the old master was still advertising',
-  silent: 'the master fell silent',
+  master_down: 'the master fell silent for its Master_Down_Interval',
+  priority_drop: "the master's own priority fell below the backup's (a track_script weight?)",
+  split_healed: 'a split-brain ended and this side stepped down',
+  foreign: "another protocol's traffic on this VRID disturbed the master",
 };
 
 /** What ARP and NDP showed of a group's VIPs, one sentence per entry with its time. */
@@ -87,6 +91,17 @@ export function vipHeadline(g: VipFindings): string {
   return parts.map((p) => `, ${p}`).join('');
 }
 
+/**
+ * A failover's cause in words with what supports it: `preempted: the old master was still advertising
+ * (old master priority 100, new master priority 150, old master last heard 0.4 s before)`.
+ */
+export function causeText(r: FailoverReason): string {
+  const before = r.from_priority_before;
+  const from = before === null ? '' : `old master priority ${r.from_priority_after !== null && r.from_priority_after !== before ? `${before} -> ${r.from_priority_after}` : before}, `;
+  const silent = r.silent_seconds === null ? '' : `, old master last heard ${duration(r.silent_seconds)} before`;
+  return `${CAUSE_TEXT[r.cause]} (${from}new master priority ${r.to_priority}${silent})`;
+}
+
 /** A group's events in time order, one sentence each: the text report's lines and the HTML page's table. */
 /** A foreign-traffic episode in words: `CARP vhid 51 from 192.0.2.7, 192.0.2.8 (42 packets)`. */
 export function foreignText(f: ForeignInterval): string {
@@ -97,7 +112,7 @@ export function foreignText(f: ForeignInterval): string {
 export function groupEvents(g: ReplayGroup): [number, string][] {
   const events: [number, string][] = [];
   for (const m of g.masters) events.push([m.start, `${m.router} master ${until(m.end, m.start)}`]);
-  for (const f of g.failovers) events.push([f.time, `failover ${f.from} -> ${f.to}${f.cause === null ? '' : ` (${CAUSE_TEXT[f.cause]})`}`]);
+  for (const f of g.failovers) events.push([f.time, `failover ${f.from} -> ${f.to}: ${causeText(f)}`]);
   for (const s of g.split_brain) {
     events.push([
       s.start,
@@ -108,7 +123,7 @@ export function groupEvents(g: ReplayGroup): [number, string][] {
   for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
   for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
   for (const f of g.foreign_traffic) events.push([f.start, `FOREIGN TRAFFIC: ${foreignText(f)} ${until(f.end, f.start)}`]);
-  for (const gap of g.advert_gaps) events.push([gap.start, `advert gap: master ${gap.router} sent nothing for ${duration(gap.end - gap.start)}`]);
+  for (const gap of g.advert_gaps) events.push([gap.start, `near failover: master ${gap.router} sent nothing for ${duration(gap.seconds)} (${gap.intervals} intervals) and stayed master`]);
   events.push(...vipEvents(g));
   return events.sort((a, b) => a[0] - b[0]);
 }

@@ -10,6 +10,7 @@ import type { NodeGroupView } from '../core/node.js';
 import { findings, findingsByGroup } from '../core/findings.js';
 import type { Finding } from '../core/findings.js';
 import type { ForeignDisturbance, ForeignTraffic } from '../core/foreign.js';
+import type { RouterErrorCount } from '../core/router-errors.js';
 import type { GroupView } from '../core/views.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/vips.js';
@@ -36,6 +37,8 @@ export interface MetricsSnapshot {
   uncaughtErrors?: number;
   /** notify_fifo lines dropped for being too long. */
   notifyFifoLinesDropped?: number;
+  /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
+  routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
 }
 
 /** One group as the families see it: heard (view), expected (node) or both, with its label text. */

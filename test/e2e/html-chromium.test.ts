@@ -92,8 +92,8 @@ describe('the replay page in headless Chromium', () => {
     const { dom } = render(`file://${html}`);
     const marks = all(dom, /<g class="failover-at" data-time="[\d.]+">.*?<text class="label"[^>]*>(F\d)<\/text><title>([^<]+)<\/title><\/g>/);
     assert.deepEqual(marks.map((m) => m[1]), ['F1', 'F2']);
-    assert.match(marks[0]?.[2] ?? '', /^failover 192\.0\.2\.11 -&gt; 192\.0\.2\.12 at .* UTC \(the master sent priority 0: a graceful stop\)$/);
-    assert.match(marks[1]?.[2] ?? '', /^failover 192\.0\.2\.12 -&gt; 192\.0\.2\.11 at .* UTC \(preempted: the old master was still advertising\)$/);
+    assert.match(marks[0]?.[2] ?? '', /^failover 192\.0\.2\.11 -&gt; 192\.0\.2\.12 at .* UTC: the master sent priority 0: a graceful stop \(old master priority 150 -&gt; 0, new master priority 100, old master last heard [0-9.]+ s before\)$/);
+    assert.match(marks[1]?.[2] ?? '', /^failover 192\.0\.2\.12 -&gt; 192\.0\.2\.11 at .* UTC: preempted: the old master was still advertising \(old master priority 100, new master priority 150, old master last heard [0-9.]+ s before\)$/);
     assert.equal(all(dom, /<g class="split-brain"/).length, 0);
     assert.match(dom, /<th>failovers<\/th><td class="num">2<\/td>/);
     screenshot(`file://${html}`, 'replay-failover.png', 820);
@@ -155,7 +155,7 @@ describe('the status page of a lab witness in headless Chromium', { timeout: 300
     assert.equal(row.length, 1);
     assert.match(row[0]?.[1] ?? '', /^<td><strong>VRID 51<\/strong> ipv4 on eth0<\/td><td>192\.0\.2\.11 <span class="muted">\(150\)<\/span><\/td>/);
     assert.match(row[0]?.[1] ?? '', /192\.0\.2\.12 <span class="muted">priority 100, \d+(\.\d)? s ago<\/span>/);
-    assert.match(row[0]?.[1] ?? '', /<span class="ok">ok<\/span><\/td><td>1, last \d\d:\d\d:\d\d: 192\.0\.2\.12 → 192\.0\.2\.11<\/td>/);
+    assert.match(row[0]?.[1] ?? '', /<span class="ok">ok<\/span><\/td><td>1, last \d\d:\d\d:\d\d: 192\.0\.2\.12 → 192\.0\.2\.11 \(preempted\)<\/td>/);
     assert.equal(all(row[0]?.[1] ?? '', /<line class="failover"/).length, 1, 'the preemption is marked in the last minutes');
     assert.match(healthy, /<h2>Last failovers<\/h2>\s*<table class="failovers">.*?<td>VRID 51 ipv4 on eth0<\/td><td>192\.0\.2\.12<\/td><td>192\.0\.2\.11<\/td>/s);
     assert.match(healthy, /<a href="\/metrics">metrics<\/a>/);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CAPTURES, CLI, packetFixture, pcapFile } from '../helpers/fixtures.js';
+import { CAPTURES, CLI, packetFixture, pcapFile, vrrpFrame } from '../helpers/fixtures.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
 
 function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -279,5 +279,63 @@ describe('replay of bad input', () => {
   it('--version and --help', () => {
     assert.match(run('--version').stdout, /^vrrpwatch \d+\.\d+\.\d+\n$/);
     assert.equal(run('--help').code, 0);
+  });
+});
+
+describe('replay says why each failover happened', () => {
+  it('the real graceful stop and preemption: resigned, then preempted, with their priorities and silences', () => {
+    const file = join(CAPTURES, 'keepalived-v2-pass-failover.pcap');
+    const [g] = json(file).groups;
+    assert.ok(g);
+    assert.deepEqual(
+      g.failovers.map((f) => [f.from, f.to, f.cause, f.from_priority_before, f.from_priority_after, f.to_priority]),
+      [
+        [A, B, 'resigned', 150, 0, 100],
+        [B, A, 'preempted', 100, 100, 150],
+      ],
+    );
+    assert.ok(g.failovers.every((f) => typeof f.silent_seconds === 'number' && f.silent_seconds < 1), JSON.stringify(g.failovers));
+    assert.deepEqual(g.routers.map((r) => r.errors), [{ priority_zero: 1 }, {}], 'the priority-0 advert is counted for the router that sent it');
+    const text = run('replay', file).stdout;
+    assert.match(text, /failover 192\.0\.2\.11 -> 192\.0\.2\.12: the master sent priority 0: a graceful stop \(old master priority 150 -> 0, new master priority 100, old master last heard 0\.6 s before\)/);
+    assert.match(text, /failover 192\.0\.2\.12 -> 192\.0\.2\.11: preempted: the old master was still advertising \(old master priority 100, new master priority 150, /);
+  });
+
+  it('a crash, a falling priority and a stalling master: master_down, priority_drop and a near failover', () => {
+    const t0 = 1_800_000_000;
+    const frames: { ts: number; bytes: Buffer }[] = [];
+    const send = (vrid: number, src: number, priority: number, from: number, to: number): void => {
+      for (let t = from; t < to - 1e-9; t += 1) frames.push({ ts: t0 + t, bytes: vrrpFrame(vrid, src, priority) });
+    };
+    send(1, 11, 150, 0, 5);
+    send(1, 12, 100, 7.61, 14);
+    send(2, 11, 150, 0, 5);
+    send(2, 11, 90, 5, 9);
+    send(2, 12, 100, 8.6, 14);
+    send(3, 11, 150, 0, 10);
+    send(3, 11, 150, 11.5, 14);
+    const bad = vrrpFrame(3, 11, 150);
+    bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 0xff;
+    frames.push({ ts: t0 + 12.2, bytes: bad });
+    frames.sort((a, b) => a.ts - b.ts);
+    const tmp = mkdtempSync(join(tmpdir(), 'vrrpwatch-causes-'));
+    try {
+      const file = join(tmp, 'causes.pcap');
+      writeFileSync(file, pcapFile(1, frames));
+      const report = json(file);
+      const [g1, g2, g3] = report.groups;
+      assert.ok(g1 && g2 && g3);
+      assert.deepEqual(g1.failovers.map((f) => [f.cause, f.silent_seconds]), [['master_down', 3.61]]);
+      assert.deepEqual(g2.failovers.map((f) => [f.cause, f.from_priority_before, f.from_priority_after, f.to_priority]), [['priority_drop', 150, 90, 100]]);
+      assert.deepEqual(g3.failovers, []);
+      assert.deepEqual(g3.advert_gaps, [{ router: '192.0.2.11', start: t0 + 9, end: t0 + 11.5, seconds: 2.5, intervals: 2.5 }]);
+      assert.deepEqual(g3.routers.map((r) => r.errors), [{ checksum: 1 }]);
+      const text = run('replay', file).stdout;
+      assert.match(text, /: the master fell silent for its Master_Down_Interval \(old master priority 150, new master priority 100, old master last heard 3\.6 s before\)/);
+      assert.match(text, /: the master's own priority fell below the backup's \(a track_script weight\?\) \(old master priority 150 -> 90, new master priority 100, /);
+      assert.match(text, /near failover: master 192\.0\.2\.11 sent nothing for 2\.5 s \(2\.5 intervals\) and stayed master/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

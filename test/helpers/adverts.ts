@@ -3,7 +3,7 @@ import { AuthSecret } from '../../src/core/secret.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
 import { groupId } from '../../src/core/types.js';
 import type { Advert, Family, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
-import { groupView } from '../../src/core/views.js';
+import { groupView, NO_FAILOVERS } from '../../src/core/views.js';
 import type { GroupView } from '../../src/core/views.js';
 
 export function advert(fields: Partial<Advert> & { src: string; password?: string }): Advert {
@@ -88,6 +88,9 @@ export function groupViewOf(routers: GroupView['routers'], fields: Partial<Group
     splitBrain: false,
     noMaster: false,
     masterChanges: 0,
+    failoverCauses: NO_FAILOVERS,
+    nearFailovers: 0,
+    longestRecentGap: 0,
     authMismatch: false,
     configMismatch: [],
     routers,

@@ -85,8 +85,8 @@ describe('replay --format html', () => {
     assert.deepEqual(g.priorities.map((p) => [p.router, Math.round((p.time - T0) * 10) / 10, p.priority]), [[A, 0, 150], [A, 5, 0], [B, 5.6, 100], [A, 11.2, 150]]);
     const html = renderHtmlReport(r);
     assert.equal(count(html, /<g class="failover-at"/), 2);
-    assert.match(html, />F1<\/text><title>failover 192\.0\.2\.11 -&gt; 192\.0\.2\.12 at 2025-11-24 16:00:05\.\d{3} UTC \(the master sent priority 0: a graceful stop\)<\/title>/);
-    assert.match(html, /failover 192\.0\.2\.12 -&gt; 192\.0\.2\.11 \(preempted: the old master was still advertising\)/);
+    assert.match(html, />F1<\/text><title>failover 192\.0\.2\.11 -&gt; 192\.0\.2\.12 at 2025-11-24 16:00:05\.\d{3} UTC: the master sent priority 0: a graceful stop \(old master priority 150 -&gt; 0, new master priority 100, old master last heard 0\.6 s before\)<\/title>/);
+    assert.match(html, /failover 192\.0\.2\.12 -&gt; 192\.0\.2\.11: preempted: the old master was still advertising \(old master priority 100, new master priority 150, old master last heard 0\.\d s before\)/);
     assert.equal(count(html, /<polyline class="prio"/), 2);
     assert.match(html, /<title>priority of 192\.0\.2\.11: 150 from 16:00:00, 0 from 16:00:05, 150 from 16:00:11<\/title>/);
     assert.match(html, /<details class="group" id="g0-ipv4-51" open><summary><strong>VRID 51 ipv4 on eth0<\/strong> · 2 routers · 2 failovers · <span class="ok">no finding<\/span>/);
@@ -98,9 +98,9 @@ describe('replay --format html', () => {
     assert.deepEqual(r.groups[0]?.advert_gaps.map((gap) => [gap.start - T0, gap.end - T0]), [[9, 11.5]]);
     assert.deepEqual(r.groups[0].masters.map((m) => m.end), [null], 'it stayed master through the gap');
     const html = renderHtmlReport(r);
-    assert.match(html, /<span class="sev warning">WARNING<\/span>1 gap in a master&#39;s adverts/);
+    assert.match(html, /<span class="sev warning">WARNING<\/span>1 near failover: gap in a master&#39;s adverts/);
     assert.match(html, /<rect class="gap" [^>]+><title>no advert from 192\.0\.2\.11 for 2\.5 s from 2025-11-24 16:00:09\.000 UTC<\/title>/);
-    assert.match(html, /advert gap: master 192\.0\.2\.11 sent nothing for 2\.5 s/);
+    assert.match(html, /near failover: master 192\.0\.2\.11 sent nothing for 2\.5 s \(2\.5 intervals\) and stayed master/);
     assert.match(html, /<svg class="invalid-over-time"/);
     assert.equal(count(html, /<rect class="invalid"/), 2, 'the first three invalid packets share a bucket');
     assert.match(html, /<title>3 invalid<\/title>/);

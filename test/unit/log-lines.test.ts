@@ -39,7 +39,7 @@ describe("serve's log lines of the Monitor's events", () => {
     const said = records(s.events).map((r) => `${r.level} ${r.msg} ${typeof r.fields.finding === 'string' ? r.fields.finding : ''}`);
     assert.deepEqual(said, [
       'warn routers disagree on advert_interval config_mismatch',
-      'warn failover: the master changed ',
+      'warn failover: the master changed: the master fell silent for its Master_Down_Interval (old master priority 150, new master priority 100, old master last heard 0.5 s before) ',
       'info routers agree again config_mismatch',
       'error the group has no master no_master',
       'info group silent too long: forgotten ',
