@@ -1,0 +1,49 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { replay } from '../../src/app/replay.js';
+import { DECODER_MAX_BYTES } from '../../src/core/decode.js';
+import { ADVERT_VIPS_KEPT, GROUP_BYTES, ROUTER_BYTES, listBytes } from '../../src/core/router-addresses.js';
+import { DEFAULT_SETTINGS } from '../../src/core/state.js';
+import { MAX_REPORT_ENTRIES } from '../../src/core/timeline.js';
+import { MAXIMAL, writeMaximalCapture } from '../helpers/maximal.js';
+
+describe('replay of maximal adverts stays within its bounds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-bounds-'));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps 64 addresses per router with the count, and tables, decoder and report under their byte and entry bounds', async () => {
+    const file = join(dir, 'maximal.pcap');
+    // 20,000 adverts of 255 addresses: 625 groups of 32 routers, more than the byte bound holds.
+    writeMaximalCapture(file, 20_000, 1.1);
+    const { report, error, sizes } = await replay({ file });
+    assert.equal(error, undefined);
+    assert.equal(report.adverts, 20_000);
+    assert.deepEqual(report.invalid, {});
+
+    assert.ok(sizes.bytes <= DEFAULT_SETTINGS.maxBytes, `tables ${sizes.bytes} bytes`);
+    assert.ok(sizes.decoderBytes <= DECODER_MAX_BYTES, `decoder ${sizes.decoderBytes} bytes`);
+    assert.ok(sizes.reportEntries <= MAX_REPORT_ENTRIES);
+    assert.ok(sizes.groups <= DEFAULT_SETTINGS.maxGroups && sizes.routers <= sizes.groups * DEFAULT_SETTINGS.maxRoutersPerGroup);
+    // The estimate is the sum of what each kept router and group costs: nothing goes uncounted.
+    const routers = report.groups.flatMap((g) => g.routers);
+    assert.equal(routers.length, sizes.routers);
+    const estimate = sizes.groups * GROUP_BYTES + routers.reduce((n, r) => n + ROUTER_BYTES + listBytes(r.addresses), 0);
+    assert.equal(sizes.bytes, estimate);
+
+    // The byte bound, not the group bound, is what evicted: 625 groups are far under maxGroups.
+    assert.ok(report.evicted.groups > 0);
+    assert.equal(report.groups.length + report.evicted.groups, 625);
+    for (const r of routers) {
+      assert.equal(r.addresses.length, ADVERT_VIPS_KEPT);
+      assert.equal(r.address_count, MAXIMAL.addresses);
+    }
+    // The groups kept are the most recently heard: the last VRIDs of the capture.
+    const last = report.groups.at(-1);
+    assert.equal(last?.routers.length, MAXIMAL.sources);
+  });
+});
