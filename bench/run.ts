@@ -15,8 +15,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
 import { benchHostileReplay } from './hostile.js';
+import { benchHostileLive } from './hostile-live.js';
 import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
+import { benchMutations } from './mutations.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
@@ -81,6 +83,8 @@ try {
   if (run('once')) benchOnce();
   if (run('live')) await benchLive();
   if (run('hostile')) benchHostileReplay(dir);
+  if (run('hostile-live')) await benchHostileLive();
+  if (run('mutations')) await benchMutations(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,6 +8,8 @@ import { DECODER_MAX_BYTES } from '../../src/core/decode.js';
 import { ADVERT_VIPS_KEPT, GROUP_BYTES, ROUTER_BYTES, listBytes } from '../../src/core/router-addresses.js';
 import { DEFAULT_SETTINGS } from '../../src/core/state.js';
 import { MAX_REPORT_ENTRIES } from '../../src/core/timeline.js';
+import type { GroupHistory } from '../../src/core/timeline.js';
+import { HTML_LIST_MAX, renderHtmlReport } from '../../src/outputs/html-replay.js';
 import { MAXIMAL, writeMaximalCapture } from '../helpers/maximal.js';
 
 describe('replay of maximal adverts stays within its bounds', () => {
@@ -45,5 +47,23 @@ describe('replay of maximal adverts stays within its bounds', () => {
     // The groups kept are the most recently heard: the last VRIDs of the capture.
     const last = report.groups.at(-1);
     assert.equal(last?.routers.length, MAXIMAL.sources);
+  });
+});
+
+describe('the HTML report of a long history stays a page', () => {
+  it('lists and draws at most HTML_LIST_MAX events of a group and says how many more there were', () => {
+    const t0 = 1_800_000_000;
+    const gaps = Array.from({ length: HTML_LIST_MAX + 500 }, (_, i) => ({ router: '192.0.2.11', start: t0 + 10 * i, end: t0 + 10 * i + 3 }));
+    const group: GroupHistory = {
+      interface: 'eth0', family: 'ipv4', vrid: 7,
+      routers: [{ address: '192.0.2.11', adverts: 9000, priorities: [150], version: 2, advert_interval: 1, auth_type: null, checksum_form: 'message', first_seen: t0, last_seen: t0 + 15_000, addresses: ['192.0.2.100'], address_count: 1 }],
+      masters: [{ router: '192.0.2.11', start: t0, end: null }],
+      failovers: [], split_brain: [], mismatches: [], no_master: [], vip_conflicts: [], priorities: [], advert_gaps: gaps, omitted: 0,
+    };
+    const html = renderHtmlReport({ file: 'long.pcap', format: 'pcap', packets: 9000, adverts: 9000, invalid: {}, invalid_times: [], start: t0, end: t0 + 15_000, groups: [group], evicted: { groups: 0, routers: 0 } });
+    assert.equal(html.match(/<rect class="gap"/g)?.length, HTML_LIST_MAX);
+    // The master's interval is the first event; then the first 999 gaps.
+    assert.equal(html.match(/advert gap: master 192.0.2.11/g)?.length, HTML_LIST_MAX - 1);
+    assert.match(html, /501 later events not listed here \(the JSON report has them\)\./);
   });
 });
