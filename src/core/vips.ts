@@ -48,7 +48,8 @@ export function vipConflicts(views: readonly GroupView[]): Map<GroupKey, VipConf
         const holders = vips.get(vip);
         if (holders === undefined) vips.set(vip, v);
         else if (Array.isArray(holders)) {
-          if (!holders.includes(v)) holders.push(v);
+          // Views come group by group: if this group holds the address already, it was the last to add it.
+          if (holders[holders.length - 1] !== v) holders.push(v);
         } else if (holders !== v) {
           vips.set(vip, [holders, v]);
           shared = true;
