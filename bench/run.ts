@@ -3,7 +3,10 @@
  * Replay throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, beside
  * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat);
  * then the HTML report of 1,000 groups in headless Chromium; then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
- * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP).
+ * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP); then the hostile input: the maximal-advert
+ * capture replayed, the same flood live, and a million mutated fixtures through replay.
+ * `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, hostile,
+ * hostile-live, mutations): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -11,8 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
+import { benchHostileReplay } from './hostile.js';
+import { benchHostileLive } from './hostile-live.js';
 import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
+import { benchMutations } from './mutations.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
@@ -36,7 +42,12 @@ function best(file: string, runs: number): ChildResult {
   return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-try {
+const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'hostile', 'hostile-live', 'mutations'] as const;
+const asked = process.argv.slice(2);
+for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
+const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
+
+function benchReplay(): void {
   console.log('replay benchmark (best of 3 runs; figures only, no pass/fail)');
   const sizes = [1000, 4000, 8000];
   let main: { file: string; result: ChildResult } | undefined;
@@ -63,10 +74,17 @@ try {
       console.log(`  tshark -r failed (exit ${t.status ?? 'signal'}): install tshark to compare`);
     }
   }
-  benchHtml(dir);
-  await benchMetrics();
-  benchOnce();
-  await benchLive();
+}
+
+try {
+  if (run('replay')) benchReplay();
+  if (run('html')) benchHtml(dir);
+  if (run('metrics')) await benchMetrics();
+  if (run('once')) benchOnce();
+  if (run('live')) await benchLive();
+  if (run('hostile')) benchHostileReplay(dir);
+  if (run('hostile-live')) await benchHostileLive();
+  if (run('mutations')) await benchMutations(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

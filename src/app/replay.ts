@@ -25,6 +25,19 @@ export interface ReplayOutcome {
   report: ReplayReport;
   /** A problem after some packets were read (a truncated capture). */
   error: string | undefined;
+  /** What the tables held at the end, by their own estimates (the bounds README.md states). */
+  sizes: ReplaySizes;
+}
+
+export interface ReplaySizes {
+  groups: number;
+  routers: number;
+  /** The Monitor's tables, estimated bytes (at most MonitorSettings.maxBytes). */
+  bytes: number;
+  /** The Decoder's remembered adverts, estimated bytes (at most DECODER_MAX_BYTES). */
+  decoderBytes: number;
+  /** Entries in the report's lists (at most MAX_REPORT_ENTRIES). */
+  reportEntries: number;
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
@@ -100,5 +113,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     groups: timeline.histories(monitor, routerErrors).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: foreignIntervals(foreign, h, result.last ?? 0) })),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
-  return { report, error: result.error };
+  const tables = monitor.sizes();
+  return { report, error: result.error, sizes: { ...tables, decoderBytes: decoder.bytes, reportEntries: timeline.entries } };
 }

@@ -4,19 +4,22 @@ import { quote } from './quote.js';
 
 /**
  * Recently formatted IPv4 addresses by value: a segment has few routers and addresses, and this saves
- * building (and collecting) the same strings for every packet. Bounded: cleared when it fills up.
+ * building (and collecting) the same strings for every packet. Direct-mapped (a slot per hash of the
+ * address, the newest wins) and so bounded; the address is kept as a 32-bit integer, so a lookup
+ * allocates nothing (a spoofed advert asks 255 of them).
  */
-const v4Cache = new Map<number, string>();
-const V4_CACHE_MAX = 4096;
+const V4_CACHE_SLOTS = 8192;
+const v4Keys = new Int32Array(V4_CACHE_SLOTS);
+const v4Texts: (string | undefined)[] = new Array<undefined>(V4_CACHE_SLOTS).fill(undefined);
 
 export function ipv4Text(b: Uint8Array, o: number): string {
-  const n = (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
-  let text = v4Cache.get(n);
-  if (text === undefined) {
-    if (v4Cache.size >= V4_CACHE_MAX) v4Cache.clear();
-    text = `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
-    v4Cache.set(n, text);
-  }
+  const n = ((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0);
+  const slot = (n ^ (n >>> 13) ^ (n >>> 26)) & (V4_CACHE_SLOTS - 1);
+  const cached = v4Texts[slot];
+  if (cached !== undefined && v4Keys[slot] === n) return cached;
+  const text = `${(n >>> 24) & 0xff}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  v4Keys[slot] = n;
+  v4Texts[slot] = text;
   return text;
 }
 

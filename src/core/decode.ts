@@ -127,7 +127,16 @@ interface Remembered {
    */
   words: Int32Array;
   decoded: Decoded;
+  /** Estimated heap bytes of this entry (its copy, the advert and its address texts). */
+  bytes: number;
 }
+
+/**
+ * Most bytes the Decoder's remembered adverts may take (by their estimate): 65,536 adverts of 255
+ * addresses each would hold some 700 MB. Beyond it a new advert is remembered only in place of one at
+ * least as large, so a flood of long adverts costs decoding, not memory.
+ */
+export const DECODER_MAX_BYTES = 8 * 2 ** 20;
 
 /**
  * A decoder that remembers the last advertisement of each IPv4 router and VRID (and VLAN). VRRP has no
@@ -143,6 +152,8 @@ export class Decoder {
    * frame found in neither is just decoded afresh.
    */
   readonly #slots: (Remembered | undefined)[] = new Array<undefined>(65536).fill(undefined);
+  /** The remembered entries' estimated size in bytes, at most DECODER_MAX_BYTES. */
+  bytes = 0;
   #viewOf: Uint8Array | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
 
@@ -169,6 +180,11 @@ export class Decoder {
     const decoded = decodeFrame(linkType, frameOf(b, offset, length));
     // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
     if (decoded.kind === 'advert') {
+      const bytes = 256 + 4 * (linkLength / 2 + (total - 12) / 4) + 32 * decoded.advert.addresses.length;
+      // What the two ways would drop: the neighbour, replaced by what is in the slot now.
+      const dropped = hit === undefined ? 0 : (this.#slots[slot ^ 1]?.bytes ?? 0);
+      if (this.bytes - dropped + bytes > DECODER_MAX_BYTES) return decoded;
+      this.bytes += bytes - dropped;
       const words = new Int32Array(linkLength / 2 + Math.ceil((total - 12) / 4) + 3);
       let k = 0;
       for (let i = linkFrom; i < at; i += 2) words[k++] = view.getUint16(i);
@@ -177,7 +193,7 @@ export class Decoder {
       for (; i < at + total; i++) words[k++] = b[i] ?? 0;
       // Two ways: what was in the slot moves to its neighbour, so two frames that share a slot both stay.
       if (hit !== undefined) this.#slots[slot ^ 1] = hit;
-      this.#slots[slot] = { total, ttl: b[at + 8] ?? 0, linkLength, words, decoded };
+      this.#slots[slot] = { total, ttl: b[at + 8] ?? 0, linkLength, words, decoded, bytes };
     }
     return decoded;
   }

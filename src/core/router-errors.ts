@@ -57,7 +57,10 @@ export class RouterErrors {
     const master = routerOf(group, group.lastMaster);
     if (master === undefined) return;
     if (master.interval !== advert.advertInterval) this.#count(group, advert.src, 'advert_interval');
-    if (!sameAddresses(master.addresses, advert.addresses)) this.#count(group, advert.src, 'addresses');
+    // Compared by the fingerprint of each whole list (core/router-addresses.ts): a router keeps only the
+    // first addresses of a long one. The advert was applied, so its router holds its fingerprint.
+    const sender = routerOf(group, advert.src);
+    if (sender !== undefined && sender.addressesKey !== master.addressesKey) this.#count(group, advert.src, 'addresses');
     if (master.authType !== advert.authType) this.#count(group, advert.src, 'auth_type');
     else if (master.authSecret !== undefined && advert.authSecret !== undefined && !master.authSecret.equals(advert.authSecret)) this.#count(group, advert.src, 'auth_failure');
   }
@@ -104,8 +107,3 @@ export class RouterErrors {
   }
 }
 
-function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const sorted = [...b].sort();
-  return [...a].sort().every((x, i) => x === sorted[i]);
-}

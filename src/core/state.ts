@@ -8,12 +8,14 @@
  */
 import { failoverReason, isNearFailover, noFailovers, priorityDropAfter, RECENT_GAPS_KEPT } from './causes.js';
 import { addressOrder, isMaster, isSplit, isSplitEvidence, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
+import { addressesKey, keptAddresses, ADVERT_VIPS_KEPT, listBytes, GROUP_BYTES, ROUTER_BYTES } from './router-addresses.js';
 import { groupId } from './types.js';
 import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
 
 export const DEFAULT_SETTINGS: MonitorSettings = {
   maxGroups: 4096,
   maxRoutersPerGroup: 32,
+  maxBytes: 32 * 2 ** 20,
   mismatchHoldSeconds: 60,
   groupExpirySeconds: 600,
 };
@@ -33,6 +35,8 @@ export class Monitor {
   #lastInterface: string | undefined;
   #lastSlots: (GroupState | undefined)[] = [];
   readonly evictions = { group: 0, router: 0 };
+  /** The tables' estimated size in bytes (router-addresses.ts), bounded by settings.maxBytes. */
+  #bytes = 0;
 
   constructor(
     readonly settings: MonitorSettings,
@@ -71,11 +75,13 @@ export class Monitor {
     let router = routerOf(group, advert.src);
     if (router === undefined) {
       if (group.routers.length >= this.settings.maxRoutersPerGroup) this.#evictRouter(group, now);
+      if (this.#bytes >= this.settings.maxBytes) this.#evictGroups(now, group);
       router = newRouter(advert, now);
       group.routers.push(router);
+      this.#bytes += routerBytes(router);
     }
     if (router.master) this.#noteMasterAdvert(group, router, advert, now);
-    updateRouter(router, advert, now);
+    this.#bytes += updateRouter(router, advert, now);
     this.#judge(group, now);
     if (group.overlapSince !== undefined && router.master) {
       router.overlapAdverts++;
@@ -117,6 +123,13 @@ export class Monitor {
     return group.quietUntil;
   }
 
+  /** What the tables hold: groups, routers and their estimated size in bytes (bounded by maxBytes). */
+  sizes(): { groups: number; routers: number; bytes: number } {
+    let routers = 0;
+    for (const group of this.groups.values()) routers += group.routers.length;
+    return { groups: this.groups.size, routers, bytes: this.#bytes };
+  }
+
   /** Brings every group's judgement up to `now` (expiries, silent masters, ended findings). */
   settle(now: number): void {
     for (const group of this.groups.values()) {
@@ -130,6 +143,8 @@ export class Monitor {
 
   #forget(group: GroupState): void {
     this.groups.delete(group.id);
+    this.#bytes -= GROUP_BYTES;
+    for (const r of group.routers) this.#bytes -= routerBytes(r);
     const slots = this.#byInterface.get(group.key.interface);
     if (slots === undefined) return;
     slots[slotOf(group.key.family, group.key.vrid)] = undefined;
@@ -140,7 +155,8 @@ export class Monitor {
   }
 
   #newGroup(id: string, key: GroupKey, now: number): GroupState {
-    if (this.groups.size >= this.settings.maxGroups) this.#evictGroups(now);
+    if (this.groups.size >= this.settings.maxGroups || this.#bytes >= this.settings.maxBytes) this.#evictGroups(now, undefined);
+    this.#bytes += GROUP_BYTES;
     const group: GroupState = {
       id,
       key,
@@ -166,11 +182,16 @@ export class Monitor {
     return group;
   }
 
-  /** Evicts the least recently heard tenth of the groups, so a flood costs one sort per many groups. */
-  #evictGroups(now: number): void {
+  /**
+   * Evicts the least recently heard groups (but `keep`, the group being heard) until the tables are a
+   * tenth under both their bounds, in groups and in bytes: a flood costs one sort per many groups.
+   */
+  #evictGroups(now: number, keep: GroupState | undefined): void {
     const oldest = [...this.groups.values()].sort((a, b) => a.lastSeen - b.lastSeen);
-    const n = Math.max(1, Math.floor(this.settings.maxGroups / 10));
-    for (const group of oldest.slice(0, n)) {
+    const groups = this.settings.maxGroups - Math.max(1, Math.floor(this.settings.maxGroups / 10));
+    for (const group of oldest) {
+      if (this.groups.size <= groups && this.#bytes <= 0.9 * this.settings.maxBytes) break;
+      if (group === keep) continue;
       this.#forget(group);
       this.evictions.group++;
       this.sink({ type: 'evicted', what: 'group', group, time: now });
@@ -182,6 +203,7 @@ export class Monitor {
     for (const r of group.routers) if (oldest === undefined || r.last < oldest.last) oldest = r;
     if (oldest === undefined) return;
     group.routers.splice(group.routers.indexOf(oldest), 1);
+    this.#bytes -= routerBytes(oldest);
     this.evictions.router++;
     this.sink({ type: 'evicted', what: 'router', group, time: now });
     this.#judge(group, now);
@@ -337,7 +359,8 @@ function newRouter(advert: Advert, now: number): RouterState {
     priorities: [],
     interval: advert.advertInterval,
     version: advert.version,
-    addresses: advert.addresses,
+    addresses: keptAddresses(advert.addresses),
+    addressCount: advert.addresses.length,
     addressesKey: addressesKey(advert.addresses),
     checksumForm: advert.checksumForm,
     authType: advert.authType,
@@ -351,31 +374,44 @@ function newRouter(advert: Advert, now: number): RouterState {
   };
 }
 
-function updateRouter(r: RouterState, a: Advert, now: number): void {
-  r.lastAdvert = a;
+/** Estimated bytes of a router in the tables. */
+function routerBytes(r: RouterState): number {
+  return ROUTER_BYTES + listBytes(r.addresses);
+}
+
+/** Applies an advert to its router; returns by how many bytes the router grew (or shrank). */
+function updateRouter(r: RouterState, a: Advert, now: number): number {
+  // An advert listing more than a router keeps is not held (see RouterState.lastAdvert).
+  r.lastAdvert = a.addresses.length <= ADVERT_VIPS_KEPT ? a : undefined;
   r.adverts++;
   r.last = now;
   r.priority = a.priority;
   if (!r.priorities.includes(a.priority) && r.priorities.length < MAX_PRIORITIES_KEPT) r.priorities.push(a.priority);
   r.interval = a.advertInterval;
   r.version = a.version;
-  if (!sameList(r.addresses, a.addresses)) {
-    r.addresses = a.addresses;
-    r.addressesKey = addressesKey(a.addresses);
+  let grown = 0;
+  // A new router (its first advert) took its addresses from this advert already.
+  if (r.adverts > 1 && (r.addressCount !== a.addresses.length || !sameStart(r.addresses, a.addresses) || a.addresses.length > r.addresses.length)) {
+    const key = addressesKey(a.addresses);
+    if (key !== r.addressesKey || !sameStart(r.addresses, a.addresses)) {
+      grown -= listBytes(r.addresses);
+      r.addresses = keptAddresses(a.addresses);
+      grown += listBytes(r.addresses);
+      r.addressCount = a.addresses.length;
+      r.addressesKey = key;
+    }
   }
   r.checksumForm = a.checksumForm;
   r.authType = a.authType;
   r.authSecret = a.authSecret;
   r.ttl = a.ttl;
+  return grown;
 }
 
-function addressesKey(addresses: readonly string[]): string {
-  return [...addresses].sort().join(',');
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `advertised` begins with the addresses `kept` (the kept ones are its first). */
+function sameStart(kept: readonly string[], advertised: readonly string[]): boolean {
+  if (advertised.length < kept.length) return false;
+  for (let i = 0; i < kept.length; i++) if (kept[i] !== advertised[i]) return false;
   return true;
 }
 

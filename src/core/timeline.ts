@@ -6,6 +6,7 @@
  */
 import type { AdvertGap, FailoverReason } from './causes.js';
 import type { RouterError, RouterErrors } from './router-errors.js';
+import { ADVERT_VIPS_KEPT } from './router-addresses.js';
 import { slotOf } from './state.js';
 import type { Monitor } from './state.js';
 import { groupId } from './types.js';
@@ -14,7 +15,17 @@ import { vipConflictIntervals } from './vips.js';
 import type { VipConflictInterval, VipSpan } from './vips.js';
 
 /** Each list of a group keeps at most this many entries; the rest are counted, not kept. */
-const MAX_ENTRIES = 10_000;
+export const MAX_ENTRIES = 10_000;
+/**
+ * All the lists of all groups keep at most this many entries together (some 100 bytes each, and as
+ * many again in the JSON report); the rest are counted in each group's `omitted`.
+ */
+export const MAX_REPORT_ENTRIES = 500_000;
+/**
+ * At most this many (master interval, VIP) pairs are compared for VIP conflicts across VRIDs; the
+ * conflicts of the rest are not looked for, and their pairs are counted in their group's `omitted`.
+ */
+export const MAX_VIP_SPANS = 100_000;
 
 export interface MasterInterval {
   router: string;
@@ -65,10 +76,12 @@ export interface RouterSummary {
   checksum_form: string;
   first_seen: number;
   last_seen: number;
-  /** The virtual addresses in its last advertisement. */
+  /** The virtual addresses in its last advertisement: the first 64 (ADVERT_VIPS_KEPT) of them. */
   addresses: string[];
   /** Its packets with an error, by error (core/router-errors.ts; only those seen). */
   errors: Partial<Record<RouterError, number>>;
+  /** How many it listed (more than `addresses` holds when over 64). */
+  address_count: number;
 }
 export interface GroupHistory {
   interface: string;
@@ -91,8 +104,11 @@ export interface GroupHistory {
 /** What the timeline remembers of a router's previous advert. */
 interface LastAdvert {
   router: string;
-  /** The Advert object itself: the Decoder hands out the same one for a repeat, so a repeat costs one comparison. */
-  advert: Advert;
+  /**
+   * The Advert object itself: the Decoder hands out the same one for a repeat, so a repeat costs one
+   * comparison. Undefined for an advert with more addresses than a router keeps (not held).
+   */
+  advert: Advert | undefined;
   time: number;
   priority: number;
 }
@@ -117,6 +133,8 @@ export class Timeline {
   #lastInterface: string | undefined;
   #lastSlots: (Track | undefined)[] = [];
   evicted = 0;
+  /** Entries kept in all the lists together (at most MAX_REPORT_ENTRIES). */
+  entries = 0;
 
   /** Called after the monitor applied the advert: priority changes. */
   advert(iface: string, advert: Advert, time: number): void {
@@ -145,15 +163,16 @@ export class Timeline {
     }
     const router = advert.src;
     if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
+    const held = advert.addresses.length <= ADVERT_VIPS_KEPT ? advert : undefined;
     if (last === undefined) {
-      const entry = { router, advert, time, priority: advert.priority };
+      const entry = { router, advert: held, time, priority: advert.priority };
       if (track.routers.length < MAX_ROUTERS) track.routers.push(entry);
       else track.routers[oldest(track.routers)] = entry;
       this.#push(h, h.priorities, { router, time, priority: advert.priority });
       return;
     }
     if (last.priority !== advert.priority) this.#push(h, h.priorities, { router, time, priority: advert.priority });
-    last.advert = advert;
+    last.advert = held;
     last.time = time;
     last.priority = advert.priority;
   }
@@ -161,6 +180,8 @@ export class Timeline {
   readonly onEvent = (e: MonitorEvent): void => {
     if (e.type === 'evicted' || e.type === 'group_expired') {
       if (e.type === 'evicted' && e.what === 'group') {
+        const h = this.#groups.get(e.group.id);
+        if (h !== undefined) this.entries -= entriesOf(h);
         this.#groups.delete(e.group.id);
         const slots = this.#tracks.get(e.group.key.interface);
         if (slots !== undefined) slots[slotOf(e.group.key.family, e.group.key.vrid)] = undefined;
@@ -227,16 +248,24 @@ export class Timeline {
         last_seen: r.last,
         addresses: [...r.addresses],
         errors: Object.fromEntries(errors.filter((e) => e.router === r.address).map((e) => [e.error, e.count])),
+        address_count: r.addressCount,
       }));
     }
     const spans: VipSpan<GroupHistory>[] = [];
     for (const h of this.#groups.values()) {
       for (const m of h.masters) {
-        for (const vip of h.routers.find((r) => r.address === m.router)?.addresses ?? []) spans.push({ group: h, vrid: h.vrid, interface: h.interface, vip, start: m.start, end: m.end });
+        const vips = h.routers.find((r) => r.address === m.router)?.addresses ?? [];
+        if (spans.length + vips.length > MAX_VIP_SPANS) {
+          h.omitted += vips.length;
+          continue;
+        }
+        for (const vip of vips) spans.push({ group: h, vrid: h.vrid, interface: h.interface, vip, start: m.start, end: m.end });
       }
     }
     for (const [h, conflicts] of vipConflictIntervals(spans)) {
-      h.vip_conflicts = conflicts.slice(0, MAX_ENTRIES);
+      const room = Math.max(0, MAX_REPORT_ENTRIES - this.entries);
+      h.vip_conflicts = conflicts.slice(0, Math.min(MAX_ENTRIES, room));
+      this.entries += h.vip_conflicts.length;
       h.omitted += conflicts.length - h.vip_conflicts.length;
     }
     // Code-unit order, not localeCompare: the same on every machine, and ICU's collator cost 15 ms here.
@@ -268,9 +297,18 @@ export class Timeline {
   }
 
   #push<T>(h: GroupHistory, list: T[], entry: T): void {
-    if (list.length >= MAX_ENTRIES) h.omitted++;
-    else list.push(entry);
+    if (list.length >= MAX_ENTRIES || this.entries >= MAX_REPORT_ENTRIES) {
+      h.omitted++;
+      return;
+    }
+    list.push(entry);
+    this.entries++;
   }
+}
+
+/** The entries a group's lists hold. */
+function entriesOf(h: GroupHistory): number {
+  return h.masters.length + h.failovers.length + h.split_brain.length + h.mismatches.length + h.no_master.length + h.vip_conflicts.length + h.priorities.length + h.advert_gaps.length;
 }
 
 function closeLast<T extends { end: number | null }>(list: T[], match: (entry: T) => boolean, time: number): void {

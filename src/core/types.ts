@@ -136,6 +136,11 @@ export interface MonitorSettings {
   maxGroups: number;
   /** Most routers kept per group (a spoofer can send from any source). */
   maxRoutersPerGroup: number;
+  /**
+   * Most bytes the tables may take, by the estimate of router-addresses.ts; beyond it the least recently
+   * heard groups are evicted (and counted), as beyond maxGroups.
+   */
+  maxBytes: number;
   /** How long a router that fell silent still takes part in mismatch comparison, seconds. */
   mismatchHoldSeconds: number;
   /** A group unheard for this long is forgotten (serve); Infinity keeps everything (replay). */
@@ -155,14 +160,20 @@ export interface RouterState {
   priorities: number[];
   interval: number;
   version: 2 | 3;
+  /** The first ADVERT_VIPS_KEPT advertised addresses (router-addresses.ts): all that is judged. */
   addresses: string[];
-  /** The advertised addresses sorted and joined, for comparison. */
+  /** How many addresses the last advert listed (more than `addresses` holds when it listed over 64). */
+  addressCount: number;
+  /** A fingerprint of the whole advertised list, in any order, for comparison. */
   addressesKey: string;
   checksumForm: string;
   authType: number | undefined;
   authSecret: AuthSecret | undefined;
   ttl: number;
-  /** The last Advert object applied: the same object again means the same content (see Decoder). */
+  /**
+   * The last Advert object applied: the same object again means the same content (see Decoder). Not
+   * kept for an advert with more addresses than a router keeps (it would hold them all).
+   */
   lastAdvert: Advert | undefined;
   /** Judgement: counted as master now, since when. */
   master: boolean;

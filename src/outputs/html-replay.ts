@@ -15,6 +15,12 @@ import type { ShownFinding } from './html-kit.js';
 import { causeText, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';
 import type { ReplayGroup, ReplayReport } from './report.js';
 
+/**
+ * Each group's picture draws, and its event table lists, at most this many of each list (masters,
+ * failovers, priorities, gaps; events): a page stays a page. The JSON report keeps up to 10,000.
+ */
+export const HTML_LIST_MAX = 1_000;
+
 const WIDTH = 1000;
 const LABEL = 170;
 const PLOT = WIDTH - LABEL - 10;
@@ -108,13 +114,13 @@ function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
     const y = TOP + i * LANE;
     parts.push(`<rect class="lane" x="${LABEL}" y="${y + 2}" width="${PLOT}" height="${LANE - 4}"/><text class="label" x="${LABEL - 6}" y="${y + LANE / 2 + 4}" text-anchor="end">${esc(router)}</text>`);
   });
-  for (const m of g.masters) {
+  for (const m of g.masters.slice(0, HTML_LIST_MAX)) {
     const { x, w } = axis.bar(m.start, m.end);
     const y = laneY(m.router);
     parts.push(`<rect class="master" data-router="${esc(m.router)}" x="${n(x)}" y="${y + 4}" width="${n(w)}" height="16"><title>${esc(`${m.router} master from ${utc(m.start, true)}${m.end === null ? ' to the end of the capture' : ` to ${utc(m.end, true)}`}`)}</title></rect>`);
   }
   parts.push(priorityLines(g, axis, laneY));
-  for (const gap of g.advert_gaps) {
+  for (const gap of g.advert_gaps.slice(0, HTML_LIST_MAX)) {
     const { x, w } = axis.bar(gap.start, gap.end);
     parts.push(`<rect class="gap" x="${n(x)}" y="${laneY(gap.router) + 4}" width="${n(w)}" height="16"><title>${esc(`no advert from ${gap.router} for ${duration(gap.end - gap.start)} from ${utc(gap.start, true)}`)}</title></rect>`);
   }
@@ -128,7 +134,7 @@ function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
     parts.push(`<line class="split-edge" x1="${n(x)}" y1="${TOP}" x2="${n(x)}" y2="${lanesBottom}"/><line class="split-edge" x1="${n(x + w)}" y1="${TOP}" x2="${n(x + w)}" y2="${lanesBottom}"/>`);
     parts.push(`<text class="split-text" x="${n(x + 3)}" y="${TOP - 6}">split-brain</text><title>${esc(`split-brain ${s.routers.join(' + ')} from ${utc(s.start, true)}${s.end === null ? '' : ` to ${utc(s.end, true)}`}`)}</title></g>`);
   }
-  g.failovers.forEach((f, i) => {
+  g.failovers.slice(0, HTML_LIST_MAX).forEach((f, i) => {
     const x = n(axis.x(f.time));
     const cause = `: ${causeText(f)}`;
     parts.push(`<g class="failover-at" data-time="${f.time}"><line class="failover" x1="${x}" y1="${TOP - 2}" x2="${x}" y2="${lanesBottom}"/><path class="failover-mark" d="M${x} ${TOP}l-4 -7h8z"/><text class="label" x="${x}" y="${TOP - 9}" text-anchor="middle">F${i + 1}</text><title>${esc(`failover ${f.from} -> ${f.to} at ${utc(f.time, true)}${cause}`)}</title></g>`);
@@ -157,7 +163,7 @@ function timelineSvg(g: ReplayGroup, axis: TimeAxis): string {
 /** Each router's advertised priority as a step line in its lane (0 at the bottom, 255 at the top), labelled where it changes. */
 function priorityLines(g: ReplayGroup, axis: TimeAxis, laneY: (router: string) => number): string {
   const byRouter = new Map<string, { time: number; priority: number }[]>();
-  for (const p of g.priorities) {
+  for (const p of g.priorities.slice(0, HTML_LIST_MAX)) {
     let list = byRouter.get(p.router);
     if (list === undefined) byRouter.set(p.router, (list = []));
     list.push(p);
@@ -192,11 +198,13 @@ function routerTable(g: ReplayGroup): string {
 }
 
 function eventTable(g: ReplayGroup): string {
-  const failovers = new Map(g.failovers.map((f, i) => [f, i + 1]));
-  const rows = groupEvents(g).map(([t, text]) => `<tr><td>${esc(utc(t, true))}</td><td>${esc(text)}</td></tr>`);
+  const failovers = new Map(g.failovers.slice(0, HTML_LIST_MAX).map((f, i) => [f, i + 1]));
+  const events = groupEvents(g);
+  const rows = events.slice(0, HTML_LIST_MAX).map(([t, text]) => `<tr><td>${esc(utc(t, true))}</td><td>${esc(text)}</td></tr>`);
   const marks = [...failovers].map(([f, i]) => `F${i} ${clock(f.time)}`).join(', ');
+  const unlisted = events.length > HTML_LIST_MAX ? `<p class="muted">${events.length - HTML_LIST_MAX} later events not listed here (the JSON report has them).</p>` : '';
   const omitted = g.omitted + g.vip_omitted > 0 ? `<p class="muted">${g.omitted + g.vip_omitted} further entries not kept.</p>` : '';
-  return `<table class="events"><thead><tr><th>time</th><th>event</th></tr></thead><tbody>${rows.join('')}</tbody></table>${marks === '' ? '' : `<p class="muted">Failover marks: ${esc(marks)}.</p>`}${omitted}`;
+  return `<table class="events"><thead><tr><th>time</th><th>event</th></tr></thead><tbody>${rows.join('')}</tbody></table>${marks === '' ? '' : `<p class="muted">Failover marks: ${esc(marks)}.</p>`}${unlisted}${omitted}`;
 }
 
 /** Worst first: groups with a critical finding, then warnings, then those with failovers, then the rest. */

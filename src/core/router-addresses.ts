@@ -1,0 +1,60 @@
+/**
+ * What a router keeps of the virtual addresses it advertises, and what the tables cost in bytes. An
+ * advert may list 255 addresses; a router keeps the first ADVERT_VIPS_KEPT as text (the judgements
+ * across addresses look at no more), the full count, and a fingerprint of the whole list for the
+ * `addresses` mismatch. A spoofed flood of long lists therefore costs a fixed amount per router, and the
+ * Monitor bounds the sum in bytes (MonitorSettings.maxBytes) as well as in entries. Pure.
+ */
+import { ADVERT_VIPS_JUDGED } from './judge.js';
+
+/** Addresses a router keeps as text: those the judgements read (see ADVERT_VIPS_JUDGED). */
+export const ADVERT_VIPS_KEPT = ADVERT_VIPS_JUDGED;
+
+/**
+ * Estimated heap bytes of a router's fixed part (the object, its address texts, its priorities) and of
+ * a group's (the object, its key, its id, its map entries). Estimates, from V8's object layout with
+ * compressed pointers rounded up: what the byte bound is judged on.
+ */
+export const ROUTER_BYTES = 480;
+export const GROUP_BYTES = 640;
+
+/** Estimated bytes of one address text in a kept list: the string and the array slot. */
+export function addressBytes(text: string): number {
+  return 24 + text.length;
+}
+
+/** Estimated bytes of a kept address list. */
+export function listBytes(addresses: readonly string[]): number {
+  let n = 16;
+  for (const a of addresses) n += addressBytes(a);
+  return n;
+}
+
+/** The addresses kept of an advert's list: the list itself when short enough (shared, not copied). */
+export function keptAddresses(addresses: string[]): string[] {
+  return addresses.length <= ADVERT_VIPS_KEPT ? addresses : addresses.slice(0, ADVERT_VIPS_KEPT);
+}
+
+
+/**
+ * A fingerprint of a whole address list that does not depend on its order: the count, and the sum and
+ * the xor of two hashes of each address (64 bits of hash in all). Two routers whose lists differ get
+ * different fingerprints but for a chance of about 2^-64: the list itself need not be kept.
+ */
+export function addressesKey(addresses: readonly string[]): string {
+  let sum = 0;
+  let xor = 0;
+  for (const a of addresses) {
+    // Two 32-bit FNV-1a-style hashes (different seeds and primes), in one pass over the text.
+    let h = 0x811c9dc5;
+    let g = 0x050c5d1f;
+    for (let i = 0; i < a.length; i++) {
+      const c = a.charCodeAt(i);
+      h = Math.imul(h ^ c, 0x01000193);
+      g = Math.imul(g ^ c, 0x5bd1e995);
+    }
+    sum = (sum + (h >>> 0)) >>> 0;
+    xor = (xor ^ g) >>> 0;
+  }
+  return `${addresses.length}:${sum.toString(36)}:${xor.toString(36)}`;
+}
