@@ -1,7 +1,9 @@
 /**
  * Live capture with libpcap (npm `pcap`), the only importer of it. One session per interface, in
  * immediate mode (libpcap otherwise holds packets up to its read timeout, and detection latency
- * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, also inside VLAN tags.
+ * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, ARP and IPv6 Neighbor
+ * Solicitations and Advertisements (who holds each VIP), also inside VLAN tags. The VIP probe's frames
+ * are injected through the interface's session (`inject`).
  * An interface that goes down or disappears marks its capture down; it is reopened when the interface
  * returns, without a restart. Without `-i`, every interface is captured (each on its own session, so a
  * group keeps its interface) but those whose packets another capture already sees (see core/links.ts,
@@ -27,6 +29,8 @@ interface PcapBindingSession {
    * Opens a live capture; returns the link type's name. `packetReady` is called from `dispatch` for each
    * packet, with the packet copied into `buf` and its header into `header`.
    */
+  /** Sends one whole frame out of the device (pcap_inject); throws on a libpcap error. */
+  inject(frame: Buffer): void;
   open_live(device: string, filter: string, bufferSize: number, snapLength: number, outfile: string, packetReady: () => void, monitor: boolean, bufferTimeout: number, warning: (text: string) => void, promiscuous: boolean): string;
   /**
    * Delivers the packets that are ready; returns how many, or a negative number: -1 a read error, -2
@@ -46,15 +50,20 @@ interface PcapBinding {
   findalldevs(): { name: string; flags?: string }[];
 }
 
-const VRRP = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51';
+/**
+ * VRRP (and AH), ARP, and ICMPv6 types 135 and 136 (NS, NA) only: other ICMPv6 (echo, router
+ * adverts, MLD) never reaches the process. `icmp6[0]` reads the type right after a plain IPv6 header;
+ * an NS or NA with extension headers before it is not matched (hosts send none).
+ */
+const WANTED = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51 or arp or (icmp6 and (icmp6[0] == 135 or icmp6[0] == 136))';
 /** On Ethernet, also inside one or two VLAN tags. */
-export const CAPTURE_FILTER = `${VRRP} or (vlan and (${VRRP})) or (vlan and vlan and (${VRRP}))`;
+export const CAPTURE_FILTER = `${WANTED} or (vlan and (${WANTED})) or (vlan and vlan and (${WANTED}))`;
 /**
  * Elsewhere (the `any` device's cooked capture, tunnels) libpcap cannot compile `vlan` and refused the
  * whole filter after it had opened the packet socket: the `any` capture never started, and each retry
  * kept a descriptor. There tagged packets match only when the kernel took their tag off.
  */
-const PLAIN_FILTER = VRRP;
+export const PLAIN_FILTER = WANTED;
 
 /**
  * The largest legal advertisement with every header it can arrive in: the `any` device's cooked header
@@ -398,6 +407,22 @@ export class LiveCapture {
     });
     if (this.#all && out.length === 0 && this.#discovery !== undefined) out.push({ interface: 'any', up: false, problem: this.#discovery, dropped: 0, received: 0 });
     return out;
+  }
+
+  /**
+   * Sends a frame out of `iface` through its capture session: undefined when sent, else why not (no
+   * running capture on it, or libpcap's error, for example a missing CAP_NET_RAW). The session does
+   * not capture what it sends itself.
+   */
+  inject(iface: string, frame: Uint8Array): string | undefined {
+    const session = this.#slots.get(iface)?.session;
+    if (session?.state !== 'open') return `no capture runs on ${iface}`;
+    try {
+      session.native.inject(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+      return undefined;
+    } catch (err) {
+      return explainOpenError(err instanceof Error ? err.message : String(err));
+    }
   }
 
   /**

@@ -1,10 +1,14 @@
 /**
  * The status page at `/` of `serve`: the current view as HTML (groups, masters with priorities, advert
- * ages, findings with their severity, capture and ping health, the last failovers) with a small SVG of
+ * ages, findings with their severity, who answers for each VIP, capture and ping health, the last
+ * failovers) with a small SVG of
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
  * same views the metrics and the terminal view are made of.
  */
+import { findings, findingText } from '../core/findings.js';
+import type { Finding, FindingKind } from '../core/findings.js';
 import type { RecentGroup } from '../core/recent.js';
+import type { OwnershipView } from '../core/vip-owners.js';
 import type { NodeGroupView } from '../core/node.js';
 import { groupId } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
@@ -24,6 +28,8 @@ export interface StatusPageInput {
   groups: readonly GroupView[];
   node: readonly NodeGroupView[];
   conflicts: ReadonlyMap<GroupKey, readonly VipConflict[]>;
+  /** Who answers for each VIP on the wire; undefined: not watched. */
+  owners?: OwnershipView;
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
   /** interface → reason → count of packets not accepted as VRRP. */
@@ -99,10 +105,29 @@ interface Row {
   html: string;
 }
 
-function groupRow(id: string, g: GroupView | undefined, node: NodeGroupView | undefined, input: StatusPageInput): Row | undefined {
+/** The kinds of VIP ownership, listed on the page from the findings list in their own words. */
+const OWNER_KINDS: ReadonlySet<FindingKind> = new Set(['vip_duplicate', 'vip_foreign_owner', 'vip_unanswered', 'failover_without_garp']);
+
+/** The VIP ownership findings, by group id. */
+function ownerFindings(input: StatusPageInput): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  if (input.owners === undefined) return out;
+  for (const f of findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, owners: input.owners, now: input.now })) {
+    if (f.key === undefined || !OWNER_KINDS.has(f.kind)) continue;
+    const id = groupId(f.key);
+    const list = out.get(id);
+    if (list === undefined) out.set(id, [f]);
+    else list.push(f);
+  }
+  return out;
+}
+
+function groupRow(id: string, g: GroupView | undefined, node: NodeGroupView | undefined, input: StatusPageInput, owned: readonly Finding[]): Row | undefined {
   const key = g?.key ?? node?.key;
   if (key === undefined) return undefined;
   const findings = groupFindings(g, node, g === undefined ? [] : (input.conflicts.get(g.key) ?? []));
+  for (const f of owned) findings.push({ severity: f.severity, text: findingText(f, 'the group') });
+  findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
   const routers = g?.routers ?? [];
   const masters = routers.filter((r) => r.master).map((r) => `${esc(r.address)} <span class="muted">(${r.priority})</span>`);
   const heard = routers.map((r) => `${esc(r.address)} <span class="muted">priority ${r.priority}, ${age(Math.max(0, input.now - r.last))} ago</span>`);
@@ -126,6 +151,16 @@ function healthTables(input: StatusPageInput): string {
     const probes = input.probes.map((p) => `<tr><td>${esc(p.role)}</td><td>${esc(p.target)}</td><td>${p.up ? '<span class="ok">answers</span>' : '<span class="warning">no answer</span>'}</td><td class="num">${p.rtt === undefined ? '' : `${(p.rtt * 1000).toFixed(1)} ms`}</td></tr>`);
     out.push(`<h2>Ping</h2><table class="probes"><thead><tr><th>role</th><th>target</th><th>state</th><th class="num">round trip</th></tr></thead><tbody>${probes.join('')}</tbody></table>`);
   }
+  const vips = input.owners?.vips ?? [];
+  if (vips.length > 0) {
+    const rows = vips.map((v) => {
+      const owners = v.owners.map((o) => `${esc(o.mac)}${o.router !== undefined ? ` <span class="muted">(${esc(o.router)})</span>` : o.local ? ' <span class="muted">(this node)</span>' : ''}`);
+      const bad = v.duplicate || v.foreign.length > 0 || v.unanswered;
+      return `<tr><td>${esc(v.interface)}</td><td>${esc(v.vip)}</td><td>${owners.length === 0 ? `<span class="${v.unanswered ? 'critical' : 'muted'}">nobody</span>` : `<span class="${bad ? 'critical' : 'ok'}">${owners.join('<br>')}</span>`}</td></tr>`;
+    });
+    const probes = [...(input.owners?.probes ?? [])].map(([iface, count]) => `${iface}: ${count}`).join(', ');
+    out.push(`<h2>VIP owners on the wire</h2><p class="muted">probes sent: ${esc(probes === '' ? 'none' : probes)}</p><table class="vip-owners"><thead><tr><th>interface</th><th>VIP</th><th>answered by (MAC, router)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+  }
   const invalid = [...input.invalid].flatMap(([iface, reasons]) => [...reasons].map(([reason, count]) => `<tr><td>${esc(iface)}</td><td>${esc(reason)}</td><td class="num">${count}</td></tr>`));
   if (invalid.length > 0) out.push(`<h2>Invalid packets</h2><table class="invalid"><thead><tr><th>interface</th><th>reason</th><th class="num">packets</th></tr></thead><tbody>${invalid.join('')}</tbody></table>`);
   return out.join('\n');
@@ -135,7 +170,8 @@ export function renderStatusPage(input: StatusPageInput): string {
   const views = new Map(input.groups.map((g) => [groupId(g.key), g]));
   const nodes = new Map(input.node.map((v) => [groupId(v.key), v]));
   const ids = [...new Set([...views.keys(), ...nodes.keys()])].sort();
-  const rows = ids.flatMap((id) => groupRow(id, views.get(id), nodes.get(id), input) ?? []);
+  const owned = ownerFindings(input);
+  const rows = ids.flatMap((id) => groupRow(id, views.get(id), nodes.get(id), input, owned.get(id) ?? []) ?? []);
   const withFindings = rows.filter((r) => r.findings.length > 0);
   const healthy = rows.filter((r) => r.findings.length === 0);
   const critical = withFindings.filter((r) => r.findings.some((f) => f.severity === 'critical')).length;
