@@ -72,7 +72,8 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
     const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, 3 * Math.max(watcher.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
-    const links = (): LocalLinks => ({ details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
+    let lastLinks: LocalLinks | undefined;
+    const links = (): LocalLinks => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
     let targets: readonly ProbeTarget[] = [];
     const observe = (at: number): ReturnType<Watcher['view']> => {
       const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: NO_STATES, peerAnswers: undefined }, links());
@@ -81,7 +82,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     };
     if (settings.config.vipProbe.enabled) {
       observe(now());
-      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: interfaceDetails, now, onProblem: () => undefined }, round);
+      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round);
       prober.start();
     }
     while (now() < windowEnd()) {

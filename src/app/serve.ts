@@ -139,9 +139,12 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const start: Starters = { pinger: startPinger, fifo: startFifo };
   const running: Running = { settings, capture: startCapture(settings), pinger: startPinger(settings), fifo: startFifo(settings) };
 
+  /** The interfaces as last read, for the probe (read again at every judgement). */
+  let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
   const links = (): LocalLinks => {
     const captured = running.settings.config.interfaces;
-    return { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
+    lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
+    return lastLinks;
   };
   /** The VIPs watched at the last judgement: what the probe asks for. */
   let probeTargets: readonly ProbeTarget[] = [];
@@ -170,7 +173,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   if (settings.config.vipProbe.enabled) {
     prober = new VipProber(watcher.owners, () => probeTargets, {
       inject: (iface, frame) => running.capture.inject(iface, frame),
-      links: interfaceDetails,
+      links: () => lastLinks.details,
       now,
       onProblem(iface, problem) {
         if (problem === undefined) log.info({ interface: iface }, 'the VIP probe is sent again');

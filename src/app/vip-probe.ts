@@ -13,14 +13,17 @@ import type { VipOwners } from '../core/vip-owners.js';
 
 /** Seconds answers are given to arrive after a probe, inside its round. */
 export const PROBE_WINDOW_SECONDS = 0.5;
-/** The timer wakes at least this often to pick up new VIPs, and at most this often (seconds). */
+/**
+ * The timer wakes at least this often to pick up new VIPs, and at most this often (seconds): the VIPs
+ * due within a wake-up go out together, so many VIPs cost a few wake-ups a second, not one each.
+ */
 const MAX_SLEEP_S = 1;
-const MIN_SLEEP_S = 0.02;
+const MIN_SLEEP_S = 0.25;
 
 export interface ProbeIo {
   /** Sends a frame out of the interface; undefined when sent, else why not. */
   inject(iface: string, frame: Uint8Array): string | undefined;
-  /** The interfaces' MACs and addresses now. */
+  /** The interfaces' MACs and addresses (as last read: reading them is a system call per interface). */
   links(): ReadonlyMap<string, InterfaceDetails>;
   now(): number;
   /** An interface's injection failed (`problem`), or works again (undefined); once per change. */
