@@ -74,9 +74,10 @@ describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
     }
     view = watcher.view(114, obs, links);
     const [v] = view.owners.vips;
-    assert.equal(v?.duplicate, true);
-    assert.deepEqual(v?.foreign, [OTHER]);
-    assert.deepEqual(v?.owners.map((o) => [o.mac, o.router]), [[ROUTER_MAC, '192.0.2.11'], [OTHER, undefined]]);
+    assert.ok(v !== undefined);
+    assert.equal(v.duplicate, true);
+    assert.deepEqual(v.foreign, [OTHER]);
+    assert.deepEqual(v.owners.map((o) => [o.mac, o.router]), [[ROUTER_MAC, '192.0.2.11'], [OTHER, undefined]]);
   });
 
   it("counts this node's own VIP as answered by its MAC", () => {
