@@ -6,9 +6,10 @@
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADDRESS, Lab, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
+import { ADDRESS, CLI, Lab, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
 import type { HostName, Sample } from '../../lab/lab.js';
 
 const A = ADDRESS.a.v4;
@@ -93,6 +94,10 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     assert.equal(valueOf(m(), 'vrrpwatch_vip_owners', V4), 2);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: '' }), 1);
     await lab.waitForLog('vrrpwatch-w', /"finding":"vip_duplicate".*"msg":"more than one MAC answers for the VIP: split-brain on the wire"/);
+    // `once` on the witness, listening long enough for three probe rounds, says so too.
+    const check = spawnSync('ip', ['netns', 'exec', lab.ns('w'), process.execPath, CLI, 'once', '-c', join(lab.dir, 'w.yml'), '--window', '9'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(check.status, 2, check.stdout + check.stderr);
+    assert.match(check.stdout, new RegExp(`^VRRP CRITICAL - .*VIP ${VIP.v4.replace(/\./g, '\\.')} of VRID 51 on eth0 is answered by .*${macOf('a')}.*: split-brain on the wire`));
     lab.cutVrrp('b', false);
     await metric('the duplicate to end', 'vrrpwatch_vip_duplicate', V4, 0);
     await lab.waitForLog('vrrpwatch-w', /"msg":"ended: more than one MAC answers for the VIP: split-brain on the wire"/);
