@@ -29,6 +29,7 @@ options (serve and once):
   --gateway ADDR                 the default gateway to ping
   --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
   --log.format json|pretty       log format (default json)
+  --no-vip-probe                 send no ARP request / Neighbor Solicitation for the VIPs (listen only)
 
 serve options:
   --web.listen-address HOST:PORT where metrics are served (default :9842)
@@ -134,6 +135,7 @@ const COMMON_OPTIONS = {
   gateway: { type: 'string' },
   'log.level': { type: 'string' },
   'log.format': { type: 'string' },
+  'no-vip-probe': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -159,6 +161,7 @@ function overridesOf(values: Values): Overrides {
   set('webConfigFile', str('web.config.file'));
   set('logLevel', str('log.level'));
   set('logFormat', str('log.format'));
+  if (values['no-vip-probe'] === true) o.vipProbe = false;
   return o;
 }
 

@@ -9,7 +9,7 @@ import { parseAddress } from './core/addr.js';
 import { interfaceNameProblem, isHostName } from './core/names.js';
 import type { ExpectedGroup } from './core/types.js';
 import { quote } from './core/quote.js';
-import { checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, refine, required, section, text, withDefault, INVALID } from './schema.js';
+import { boolean, checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, refine, required, section, text, withDefault, INVALID } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
 
 export type { Parsed } from './schema.js';
@@ -101,6 +101,14 @@ export const CONFIG_SCHEMA = mapping(
         count: withDefault('count', number(1, 20, true), 3),
       }),
     ),
+    /** The active VIP probe: one ARP request or Neighbor Solicitation per watched VIP per interval. */
+    vipProbe: section(
+      'vip_probe',
+      mapping({
+        enabled: withDefault('enabled', boolean(), true),
+        intervalSeconds: withDefault('interval_seconds', number(1, 60), 2),
+      }),
+    ),
     web: section(
       'web',
       mapping({
@@ -170,6 +178,8 @@ export interface Overrides {
   webConfigFile?: string;
   logLevel?: string;
   logFormat?: string;
+  /** `--no-vip-probe`: false turns the active VIP probe off. */
+  vipProbe?: boolean;
 }
 
 /** Applies flags over a config, each read by the schema of the key it overrides; problems name the flag. */
@@ -199,6 +209,7 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
       configFile: one(filePath, 'web.config.file', o.webConfigFile) ?? config.web.configFile,
     },
     log: { level: level ?? config.log.level, format: format ?? config.log.format },
+    vipProbe: { ...config.vipProbe, enabled: o.vipProbe ?? config.vipProbe.enabled },
   };
   return problems.length > 0 ? { ok: false, errors: problems } : { ok: true, value: next };
 }

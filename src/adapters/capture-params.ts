@@ -1,19 +1,24 @@
 /**
- * What a live capture asks libpcap for, and how its answers read: the filter (VRRP and AH, also inside
- * VLAN tags where libpcap can compile that), the snap length and ring size, the link types the decoder
+ * What a live capture asks libpcap for, and how its answers read: the filter (VRRP and AH, ARP and
+ * IPv6 Neighbor Solicitations and Advertisements, also inside VLAN tags where libpcap can compile that), the snap length and ring size, the link types the decoder
  * takes, and open errors in an operator's words. Pure; capture.ts opens the sessions with them.
  */
 import { LinkType } from '../core/decode.js';
 
-const VRRP = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51';
+/**
+ * VRRP (and AH), ARP, and ICMPv6 types 135 and 136 (NS, NA) only: other ICMPv6 (echo, router
+ * adverts, MLD) never reaches the process. `icmp6[0]` reads the type right after a plain IPv6 header;
+ * an NS or NA with extension headers before it is not matched (hosts send none).
+ */
+const WANTED = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51 or arp or (icmp6 and (icmp6[0] == 135 or icmp6[0] == 136))';
 /** On Ethernet, also inside one or two VLAN tags. */
-export const CAPTURE_FILTER = `${VRRP} or (vlan and (${VRRP})) or (vlan and vlan and (${VRRP}))`;
+export const CAPTURE_FILTER = `${WANTED} or (vlan and (${WANTED})) or (vlan and vlan and (${WANTED}))`;
 /**
  * Elsewhere (the `any` device's cooked capture, tunnels) libpcap cannot compile `vlan` and refused the
  * whole filter after it had opened the packet socket: the `any` capture never started, and each retry
  * kept a descriptor. There tagged packets match only when the kernel took their tag off.
  */
-export const PLAIN_FILTER = VRRP;
+export const PLAIN_FILTER = WANTED;
 
 /**
  * The largest legal advertisement with every header it can arrive in: the `any` device's cooked header

@@ -1,8 +1,9 @@
 /**
  * Live capture with libpcap (npm `pcap`), the only importer of it. One session per interface, in
  * immediate mode (libpcap otherwise holds packets up to its read timeout, and detection latency
- * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, also inside VLAN tags (the
- * filter and sizes are in capture-params.ts).
+ * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, ARP and IPv6 Neighbor
+ * Solicitations and Advertisements (who holds each VIP), also inside VLAN tags (the filter and sizes are
+ * in capture-params.ts). The VIP probe's frames are injected through the interface's session (`inject`).
  * An interface that goes down or disappears marks its capture down; it is reopened when the interface
  * returns, without a restart. Without `-i`, every interface is captured (each on its own session, so a
  * group keeps its interface) but those whose packets another capture already sees (see core/links.ts,
@@ -28,6 +29,8 @@ interface PcapBindingSession {
    * Opens a live capture; returns the link type's name. `packetReady` is called from `dispatch` for each
    * packet, with the packet copied into `buf` and its header into `header`.
    */
+  /** Sends one whole frame out of the device (pcap_inject); throws on a libpcap error. */
+  inject(frame: Buffer): void;
   open_live(device: string, filter: string, bufferSize: number, snapLength: number, outfile: string, packetReady: () => void, monitor: boolean, bufferTimeout: number, warning: (text: string) => void, promiscuous: boolean): string;
   /**
    * Delivers the packets that are ready; returns how many, or a negative number: -1 a read error, -2
@@ -372,6 +375,22 @@ export class LiveCapture {
     });
     if (this.#all && out.length === 0 && this.#discovery !== undefined) out.push({ interface: 'any', up: false, problem: this.#discovery, dropped: 0, received: 0 });
     return out;
+  }
+
+  /**
+   * Sends a frame out of `iface` through its capture session: undefined when sent, else why not (no
+   * running capture on it, or libpcap's error, for example a missing CAP_NET_RAW). The session does
+   * not capture what it sends itself.
+   */
+  inject(iface: string, frame: Uint8Array): string | undefined {
+    const session = this.#slots.get(iface)?.session;
+    if (session?.state !== 'open') return `no capture runs on ${iface}`;
+    try {
+      session.native.inject(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+      return undefined;
+    } catch (err) {
+      return explainOpenError(err instanceof Error ? err.message : String(err));
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
  * metrics registry, no logger).
  */
 import { LiveCapture } from '../adapters/capture.js';
-import { localAddresses } from '../adapters/addresses.js';
+import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import { probe } from '../adapters/pinger.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
@@ -13,8 +13,12 @@ import { holdSeconds } from '../core/node.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/known-routers.js';
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
+import { DEFAULT_OWNER_SETTINGS } from '../core/vip-owners.js';
+import type { ProbeTarget } from '../core/probe.js';
 import { loadSettings } from './settings.js';
+import { VipProber } from './vip-probe.js';
 import { Watcher } from './watch.js';
+import type { LocalLinks } from './watch.js';
 
 export interface OnceOptions {
   configFile: string | undefined;
@@ -50,13 +54,15 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   // The start-up grace of the node judgement is the window itself: judge expected groups at its end.
   // Node findings must hold for most of the window (a failover inside it moves VIP and adverts apart briefly).
   const hold = (interval: number): number => Math.min(holdSeconds(interval), (options.window ?? MIN_WINDOW) * 0.75);
-  const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold);
+  const round = settings.config.vipProbe.intervalSeconds;
+  const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold, { ...DEFAULT_OWNER_SETTINGS, round });
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {
       watcher.vlanNames = plan.vlanNames;
     },
   });
+  let prober: VipProber | undefined;
   const captureProblems = (): string[] => capture.statuses().filter((s) => !s.up).map((s) => `${s.interface}: ${s.problem ?? 'down'}`);
   try {
     const opened = capture.statuses();
@@ -67,8 +73,19 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
     const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, 3 * Math.max(watcher.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
-    const observe = (at: number): ReturnType<Watcher['view']> =>
-      watcher.view(at, { localAddresses: localAddresses(), keepalived: NO_STATES, peerAnswers: undefined });
+    let lastLinks: LocalLinks | undefined;
+    const links = (): LocalLinks => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
+    let targets: readonly ProbeTarget[] = [];
+    const observe = (at: number): ReturnType<Watcher['view']> => {
+      const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: NO_STATES, peerAnswers: undefined }, links());
+      targets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
+      return view;
+    };
+    if (settings.config.vipProbe.enabled) {
+      observe(now());
+      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round);
+      prober.start();
+    }
     while (now() < windowEnd()) {
       observe(now());
       if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
@@ -77,7 +94,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const probeResults = await Promise.all(probes);
     const local = localAddresses();
     const at = now();
-    const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined });
+    const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined }, links());
     const knownRouters = knownRoutersOf(settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target), local.keys());
     return renderCheck({
       now: at,
@@ -90,8 +107,10 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
       knownRouters,
       haveExpectations: expected.length > 0,
       captureProblems: captureProblems(),
+      owners: view.owners,
     });
   } finally {
+    prober?.stop();
     capture.close();
   }
 }

@@ -6,7 +6,7 @@
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { LiveCapture } from '../adapters/capture.js';
-import { localAddresses } from '../adapters/addresses.js';
+import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
 import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
@@ -19,6 +19,8 @@ import { eventRecord } from '../outputs/log-lines.js';
 import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { renderStatusPage } from '../outputs/html-live.js';
 import { RecentHistory } from '../core/recent.js';
+import { DEFAULT_OWNER_SETTINGS } from '../core/vip-owners.js';
+import type { ProbeTarget } from '../core/probe.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
@@ -27,8 +29,9 @@ import type { ConfigState, Running, Starters } from './reload.js';
 import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
+import { VipProber } from './vip-probe.js';
 import { Watcher } from './watch.js';
-import type { WatchView } from './watch.js';
+import type { LocalLinks, WatchView } from './watch.js';
 
 export interface ServeOptions {
   configFile: string | undefined;
@@ -88,11 +91,20 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const evictions = { last: -Infinity, pending: 0 };
   const nearFailovers: NearFailoverLog = new Map();
   const history = new RecentHistory(PAGE_HISTORY_S);
-  const watcher = new Watcher(started, settings.expected, settings.config.groupExpirySeconds, (e) => {
-    const r = eventRecord(e, evictions, nearFailovers);
-    if (r !== undefined) log[r.level](r.fields, r.msg);
-    history.onEvent(e);
-  });
+  const ownerRound = settings.config.vipProbe.intervalSeconds;
+  const watcher = new Watcher(
+    started,
+    settings.expected,
+    settings.config.groupExpirySeconds,
+    (e) => {
+      const r = eventRecord(e, evictions, nearFailovers);
+      if (r !== undefined) log[r.level](r.fields, r.msg);
+      history.onEvent(e);
+    },
+    undefined,
+    undefined,
+    { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
+  );
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
   const startCapture = (s: Settings): LiveCapture =>
@@ -152,17 +164,49 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const start: Starters = { pinger: startPinger, fifo: startFifo };
   const running: Running = { settings, capture: startCapture(settings), pinger: startPinger(settings), fifo: startFifo(settings) };
 
-  const observe = (at: number): WatchView =>
-    watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() });
+  /** The interfaces as last read, for the probe (read again at every judgement). */
+  let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
+  const links = (): LocalLinks => {
+    const captured = running.settings.config.interfaces;
+    lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
+    return lastLinks;
+  };
+  /** The VIPs watched at the last judgement: what the probe asks for. */
+  let probeTargets: readonly ProbeTarget[] = [];
+  const observe = (at: number): WatchView => {
+    const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
+    probeTargets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
+    return view;
+  };
 
   let active: ReadonlyMap<string, FindingLine> = new Map();
+  let garpsLogged = 0;
   const tick = (): void => {
-    const changes = findingChanges(active, findings(observe(now())));
+    const view = observe(now());
+    const changes = findingChanges(active, findings(view));
     for (const f of changes.started) log[f.level](f.fields, f.msg);
     for (const f of changes.ended) log.info(f.fields, f.msg);
     active = changes.active;
+    for (const m of view.owners.missedGarps) {
+      if (m.seq <= garpsLogged) continue;
+      garpsLogged = m.seq;
+      log.warn({ interface: m.key.interface, family: m.key.family, vrid: m.key.vrid, finding: 'failover_without_garp', router: m.router, vips: m.vips, failover_at: m.time }, 'the new master sent no gratuitous ARP or unsolicited NA after the failover');
+    }
   };
   const ticker = setInterval(tick, TICK_MS);
+  let prober: VipProber | undefined;
+  if (settings.config.vipProbe.enabled) {
+    prober = new VipProber(watcher.owners, () => probeTargets, {
+      inject: (iface, frame) => running.capture.inject(iface, frame),
+      links: () => lastLinks.details,
+      now,
+      onProblem(iface, problem) {
+        if (problem === undefined) log.info({ interface: iface }, 'the VIP probe is sent again');
+        else log.warn({ interface: iface, problem }, 'the VIP probe cannot be sent; only ARP and NDP heard are judged');
+      },
+    }, ownerRound);
+    prober.start();
+  }
 
   const snapshot = (): MetricsSnapshot => {
     const view = observe(now());
@@ -175,6 +219,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       invalid: watcher.invalid,
       captures: running.capture.statuses(),
       probes: [...running.pinger.results.values()],
+      owners: view.owners,
       evictions: watcher.monitor.evictions,
       keepalived: running.fifo?.states ?? new Map(),
       config: configState,
@@ -192,6 +237,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const stopParts = (): void => {
     process.off('uncaughtException', onUncaught);
     clearInterval(ticker);
+    prober?.stop();
     running.capture.close();
     running.pinger.stop();
     running.fifo?.close();
@@ -233,6 +279,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       keepalived_config: settings.config.keepalivedConfig,
       notify_fifo: settings.notifyFifo,
       group_expiry_seconds: settings.config.groupExpirySeconds,
+      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: ownerRound } : false,
     },
     'vrrpwatch serving',
   );
@@ -250,6 +297,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         node: view.node,
         conflicts: view.conflicts,
         foreign: view.foreign,
+        owners: view.owners,
         captures: running.capture.statuses(),
         probes: [...running.pinger.results.values()],
         events: recent,

@@ -1,9 +1,16 @@
 /**
  * The live pipeline shared by `serve` and `once`: frames → decoder → monitor, invalid packets counted
- * by interface and reason, and the node's own judgement on top. Wall-clock time comes in here from
+ * by interface and reason, and the node's own judgement on top; ARP and NDP frames → neighbor decoder
+ * → VIP ownership (with the adverts' Ethernet sources, the Monitor's failovers and this node's VIPs). Wall-clock time comes in here from
  * the capture timestamps and the callers' clocks; the core stays pure.
  */
 import { Decoder } from '../core/decode.js';
+import { readLinkHeader } from '../core/link-header.js';
+import { claimOf, decodeNeighbor } from '../core/neighbor.js';
+import { ownershipGroups } from '../core/vip-groups.js';
+import { DEFAULT_OWNER_SETTINGS, VipOwners } from '../core/vip-owners.js';
+import type { OwnershipView, OwnerSettings } from '../core/vip-owners.js';
+import type { InterfaceDetails } from '../adapters/addresses.js';
 import { vlanInterface } from '../core/links.js';
 import { disturbedSince, ForeignTraffic, foreignAt, foreignOf } from '../core/foreign.js';
 import type { ForeignDisturbance } from '../core/foreign.js';
@@ -29,7 +36,18 @@ export interface WatchView {
   foreign: Map<string, readonly ForeignDisturbance[]>;
   /** Per-router error counts (MIB-like) of the groups that have any, by the view's key. */
   routerErrors: Map<GroupKey, RouterErrorCount[]>;
+  /** Who answers for each VIP on the wire, and the failovers without a gratuitous ARP. */
+  owners: OwnershipView;
 }
+
+/** This node's interfaces as the VIP ownership needs them: MACs and addresses, and the single capture interface. */
+export interface LocalLinks {
+  details: ReadonlyMap<string, InterfaceDetails>;
+  /** The one interface captured when `-i` names exactly one. */
+  only: string | undefined;
+}
+
+const NO_LINKS: LocalLinks = { details: new Map(), only: undefined };
 
 /**
  * Labels already made, by the tag list they were made from: the Decoder hands out the same (immutable)
@@ -53,6 +71,7 @@ export function interfaceLabel(name: string, vlans: readonly number[], vlanNames
 
 export class Watcher {
   readonly monitor: Monitor;
+  readonly owners: VipOwners;
   readonly #decoder = new Decoder();
   /** Protocol-112 traffic of other protocols (CARP), per segment and vhid. */
   readonly foreign = new ForeignTraffic();
@@ -74,8 +93,17 @@ export class Watcher {
     sink: EventSink,
     private readonly vrids?: ReadonlySet<number>,
     private readonly hold?: (interval: number) => number,
+    ownerSettings: OwnerSettings = DEFAULT_OWNER_SETTINGS,
   ) {
-    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds }, sink);
+    const owners = new VipOwners(ownerSettings);
+    this.owners = owners;
+    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds }, (e) => {
+      if (e.type === 'failover') {
+        const vips = e.group.routers.find((r) => r.address === e.to)?.addresses ?? [];
+        owners.observeFailover({ key: e.group.key, to: e.to, vips, time: e.time });
+      }
+      sink(e);
+    });
     this.#node = new NodeJudge(started, expected, hold);
   }
 
@@ -87,7 +115,10 @@ export class Watcher {
   /** A frame is bytes[0, length). */
   readonly onFrame = (iface: string, linkType: number, bytes: Uint8Array, length: number, ts: number): void => {
     const decoded = this.#decoder.decode(linkType, bytes, 0, length);
-    if (decoded.kind === 'other') return;
+    if (decoded.kind === 'other') {
+      this.#neighbor(iface, linkType, bytes.subarray(0, length), ts);
+      return;
+    }
     const label = interfaceLabel(iface, decoded.vlans, this.vlanNames);
     if (decoded.kind === 'invalid') {
       let reasons = this.invalid.get(label);
@@ -111,10 +142,24 @@ export class Watcher {
     this.adverts++;
     if (decoded.advert.advertInterval > this.largestInterval) this.largestInterval = decoded.advert.advertInterval;
     this.routerErrors.advert(this.monitor.advert(label, decoded.advert, ts), decoded.advert);
+    const source = readLinkHeader(linkType, bytes)?.source;
+    if (source !== undefined) this.owners.observeAdvertSource({ interface: label, router: decoded.advert.src, mac: source, time: ts });
   };
 
-  /** Settles the tables at `now` and judges groups and node. */
-  view(now: number, obs: NodeObservations): WatchView {
+  /** An ARP or NDP frame: the address it claims, if any, is an owner of that address. */
+  #neighbor(iface: string, linkType: number, frame: Uint8Array, ts: number): void {
+    const n = decodeNeighbor(linkType, frame);
+    if (n.kind !== 'neighbor') return;
+    const claim = claimOf(n.message, n.link);
+    if (claim === undefined) return;
+    this.owners.observeClaim({ interface: interfaceLabel(iface, n.link.vlans, this.vlanNames), ip: claim.ip, mac: claim.mac, kind: claim.kind, time: ts });
+  }
+
+  /**
+   * Settles the tables at `now` and judges groups, node and VIP owners (this node's VIPs count as
+   * answered by its own MAC: the probe it sends never reaches its own stack).
+   */
+  view(now: number, obs: NodeObservations, links: LocalLinks = NO_LINKS): WatchView {
     this.monitor.settle(now);
     this.foreign.expire(now);
     const groups: GroupView[] = [];
@@ -127,6 +172,18 @@ export class Watcher {
       if (errors.length > 0) routerErrors.set(group.key, errors);
     }
     const node = this.#node.judge(groups, obs, now);
+    const owned = ownershipGroups(groups, node, links.only);
+    this.owners.setGroups(owned, now);
+    const macs = new Set<string>();
+    for (const d of links.details.values()) macs.add(d.mac);
+    for (const g of owned) {
+      this.owners.setLocalMacs(g.key.interface, macs);
+      for (const vip of g.vips) {
+        const holder = obs.localAddresses.get(vip);
+        const mac = holder === undefined ? undefined : links.details.get(holder)?.mac;
+        if (mac !== undefined) this.owners.observeClaim({ interface: g.key.interface, ip: vip, mac, kind: 'local', time: now });
+      }
+    }
     const foreign = new Map<string, readonly ForeignDisturbance[]>();
     if (this.foreign.segments.size > 0) {
       for (const n of node) {
@@ -134,6 +191,6 @@ export class Watcher {
         if (on.length > 0) foreign.set(groupId(n.key), on);
       }
     }
-    return { now, groups, node, conflicts: vipConflicts(groups), foreign, routerErrors };
+    return { now, groups, node, conflicts: vipConflicts(groups), foreign, routerErrors, owners: this.owners.judge(now) };
   }
 }

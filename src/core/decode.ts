@@ -6,20 +6,11 @@
  */
 import { ipv4Text, ipv6Text } from './addr.js';
 import { carpAdvert } from './carp.js';
+import { LinkType, readLinkHeader } from './link-header.js';
 import { AuthSecret } from './secret.js';
 import type { Advert, ChecksumForm, Decoded, Family, InvalidReason, IpInfo, PartialHeader } from './types.js';
 
-/** libpcap link-layer header types (LINKTYPE_* in pcap files; DLT_* numbers where they differ). */
-export const LinkType = {
-  ETHERNET: 1,
-  RAW: 101,
-  DLT_RAW: 12,
-  DLT_RAW_OPENBSD: 14,
-  LINUX_SLL: 113,
-  IPV4: 228,
-  IPV6: 229,
-  LINUX_SLL2: 276,
-} as const;
+export { LinkType };
 
 export const PROTO_VRRP = 112;
 export const PROTO_AH = 51;
@@ -32,7 +23,6 @@ const V2_AUTH_DATA = 8;
 const VRRP_MCAST_V4 = [224, 0, 0, 18] as const;
 
 const OTHER: Decoded = { kind: 'other' };
-const NO_VLANS: readonly number[] = [];
 
 function u16(b: Uint8Array, o: number): number {
   return ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
@@ -69,43 +59,9 @@ interface IpLayer {
 type IpResult = IpLayer | { reason: InvalidReason; info: IpInfo | undefined } | undefined;
 
 export function decodeFrame(linkType: number, b: Uint8Array): Decoded {
-  let o = 0;
-  let etherType: number;
-  let vlans: readonly number[] = NO_VLANS;
-  switch (linkType) {
-    case LinkType.ETHERNET:
-      if (b.length < 14) return OTHER;
-      etherType = u16(b, 12);
-      o = 14;
-      break;
-    case LinkType.LINUX_SLL:
-      if (b.length < 16) return OTHER;
-      etherType = u16(b, 14);
-      o = 16;
-      break;
-    case LinkType.LINUX_SLL2:
-      if (b.length < 20) return OTHER;
-      etherType = u16(b, 0);
-      o = 20;
-      break;
-    case LinkType.RAW:
-    case LinkType.DLT_RAW:
-    case LinkType.DLT_RAW_OPENBSD:
-    case LinkType.IPV4:
-    case LinkType.IPV6: {
-      const v = (b[0] ?? 0) >> 4;
-      etherType = v === 4 ? ETH_IPV4 : v === 6 ? ETH_IPV6 : 0;
-      break;
-    }
-    default:
-      return OTHER;
-  }
-  while (isVlanTag(etherType)) {
-    if (vlans.length === MAX_VLAN_TAGS || b.length < o + 4) return OTHER;
-    vlans = [...vlans, u16(b, o) & 0x0fff];
-    etherType = u16(b, o + 2);
-    o += 4;
-  }
+  const link = readLinkHeader(linkType, b);
+  if (link === undefined) return OTHER;
+  const { etherType, offset: o, vlans } = link;
   let ip: IpResult;
   if (etherType === ETH_IPV4) ip = ipv4(b, o);
   else if (etherType === ETH_IPV6) ip = ipv6(b, o);

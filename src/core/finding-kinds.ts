@@ -14,6 +14,7 @@ import type { GroupKey, MismatchField } from './types.js';
 import type { GroupView } from './views.js';
 import { othersOf } from './vips.js';
 import type { VipConflict } from './vips.js';
+import type { OwnershipView, VipView } from './vip-owners.js';
 
 /** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
 export type Severity = 'critical' | 'warning';
@@ -61,6 +62,12 @@ export interface FindingDetails {
   moreSources?: number;
   /** A failing tracker: what this node's advertised priority says of its track_script weights. */
   tracking?: TrackJudgement;
+  /** VIP ownership: the interface the VIP is watched on, the MAC judged (foreign owner), the MACs answering. */
+  interface?: string;
+  mac?: string;
+  macs?: readonly string[];
+  /** A failover without a gratuitous ARP: when it was (seconds since the epoch). */
+  time?: number;
 }
 
 /** A finding as the words of its kind see it. */
@@ -103,6 +110,9 @@ export interface FindingsInput extends JudgedView {
   haveExpectations?: boolean;
   /** `once` only: capture interfaces that could not be opened, with why. */
   captureProblems?: readonly string[];
+  /** Who answers for each VIP on the wire (VipOwners.judge), and when it was judged. */
+  owners?: OwnershipView;
+  now?: number;
 }
 
 /** A log line of a finding: its message and the fields beside the group and `finding`. */
@@ -132,6 +142,37 @@ export interface KindSpec {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** A failover without a gratuitous ARP stays a finding this long (seconds); it is logged once, when counted. */
+export const MISSED_GARP_FINDING_SECONDS = 600;
+
+/** The VIP views of each group (`interface|family|vrid`, and `any|family|vrid` for groups expected on any interface), built once per judgement. */
+const vipIndex = new WeakMap<OwnershipView, Map<string, VipView[]>>();
+
+function vipsOfGroup(g: JudgedGroup, input: FindingsInput): readonly VipView[] {
+  const owners = input.owners;
+  if (owners === undefined || owners.vips.length === 0) return NONE;
+  let index = vipIndex.get(owners);
+  if (index === undefined) {
+    index = new Map();
+    for (const v of owners.vips) {
+      for (const k of v.groups) {
+        for (const id of [`${k.interface}|${k.family}|${k.vrid}`, `any|${k.family}|${k.vrid}`]) {
+          const list = index.get(id);
+          if (list === undefined) index.set(id, [v]);
+          else if (!list.includes(v)) list.push(v);
+        }
+      }
+    }
+    vipIndex.set(owners, index);
+  }
+  return index.get(`${g.key.interface}|${g.key.family}|${g.key.vrid}`) ?? NONE;
+}
+
+/** The answering MACs of a VIP, each with its router when known (`02:..:01 (192.0.2.1)`). */
+function ownersText(v: VipView): string[] {
+  return v.owners.map((o) => (o.router === undefined ? (o.local ? `${o.mac} (this node)` : o.mac) : `${o.mac} (${o.router})`));
+}
 
 const BESIDE = "keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it";
 
@@ -202,6 +243,46 @@ export const KINDS = {
     text: (f, name) => `this node is master of ${name} but does not hold VIP ${f.details.vip ?? ''}`,
     label: (f) => `MASTER WITHOUT ${f.details.vip ?? ''}`,
     log: (f) => ({ msg: 'this node is master but does not hold the VIP', fields: { vip: f.details.vip } }),
+  },
+  vip_duplicate: {
+    severity: 'critical',
+    inGroup(g, input, found) {
+      for (const v of vipsOfGroup(g, input)) if (v.duplicate) found('segment', { interface: v.interface, vip: v.vip, macs: ownersText(v) });
+    },
+    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is answered by ${(f.details.macs ?? NONE).join(', ')}: split-brain on the wire`,
+    label: (f) => `VIP ${f.details.vip ?? ''} ANSWERED BY ${(f.details.macs ?? NONE).length} MACS`,
+    log: (f) => ({ msg: 'more than one MAC answers for the VIP: split-brain on the wire', fields: { vip: f.details.vip, vip_interface: f.details.interface, macs: f.details.macs } }),
+  },
+  vip_foreign_owner: {
+    severity: 'critical',
+    inGroup(g, input, found) {
+      for (const v of vipsOfGroup(g, input)) for (const mac of v.foreign) found('segment', { interface: v.interface, vip: v.vip, mac });
+    },
+    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is answered by ${f.details.mac ?? ''}, which belongs to no master of the group (a real server without arp_ignore, a stale host?)`,
+    label: (f) => `VIP ${f.details.vip ?? ''} ANSWERED BY FOREIGN ${f.details.mac ?? ''}`,
+    log: (f) => ({ msg: 'a MAC that belongs to no master answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface, mac: f.details.mac } }),
+  },
+  vip_unanswered: {
+    severity: 'critical',
+    inGroup(g, input, found) {
+      for (const v of vipsOfGroup(g, input)) if (v.unanswered) found('segment', { interface: v.interface, vip: v.vip });
+    },
+    text: (f, name) => `nobody answers ARP or NDP for VIP ${f.details.vip ?? ''} of ${name} although it has a master`,
+    label: (f) => `VIP ${f.details.vip ?? ''} UNANSWERED`,
+    log: (f) => ({ msg: 'the group has a master but nobody answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface } }),
+  },
+  failover_without_garp: {
+    severity: 'warning',
+    inGroup(g, input, found) {
+      const now = input.now ?? Infinity;
+      for (const m of input.owners?.missedGarps ?? NONE) {
+        if (m.key.vrid !== g.key.vrid || m.key.family !== g.key.family || (m.key.interface !== g.key.interface && g.key.interface !== 'any')) continue;
+        if (now - m.time <= MISSED_GARP_FINDING_SECONDS) found('segment', { router: m.router, time: m.time, vip: m.vips.join(', ') });
+      }
+    },
+    text: (f, name) => `the new master ${f.details.router ?? ''} of ${name} sent no gratuitous ARP or unsolicited NA after its failover: clients may still send to the old master`,
+    label: (f) => `no GARP from ${f.details.router ?? ''} after failover`,
+    // Logged once per failover when it is counted (serve writes the VipOwners' missed GARPs), not as a start and an end.
   },
   auth_mismatch: {
     severity: 'warning',

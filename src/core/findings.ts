@@ -94,7 +94,8 @@ export function findingLabel(f: Finding): string | undefined {
 /** A stable identity of the finding: the same trouble keeps it from one judgement to the next. */
 export function findingId(f: Finding): string {
   const d = f.details;
-  return `${f.key === undefined ? 'host' : groupId(f.key)}|${f.kind}|${d.vip ?? d.field ?? d.router ?? d.target ?? d.problem ?? d.protocol ?? d.tracking?.advertised ?? ''}`;
+  const where = f.key === undefined ? 'host' : groupId(f.key);
+  return `${where}|${f.kind}|${d.vip ?? d.field ?? d.router ?? d.target ?? d.problem ?? d.protocol ?? d.tracking?.advertised ?? ''}${d.mac === undefined ? '' : `|${d.mac}`}`;
 }
 
 /** A finding as the log writes it: level, message and fields (the group and `finding` first). */

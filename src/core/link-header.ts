@@ -1,10 +1,20 @@
 /**
  * The link-layer header of a captured frame: where its payload starts, its EtherType, VLAN tags, the
  * sender's MAC and whether the frame was sent by this host (Linux cooked capture says so), plus MAC
- * addresses as text. Pure and total. The neighbor decoder reads frames through it; it reads the same
- * link types as the VRRP decoder (Ethernet with up to two tags, Linux cooked v1/v2, raw IP).
+ * addresses as text. Pure and total. The VRRP and the neighbor decoder both read frames through it
+ * (Ethernet with up to two tags, Linux cooked v1/v2, raw IP).
  */
-import { LinkType } from './decode.js';
+/** libpcap link-layer header types (LINKTYPE_* in pcap files; DLT_* numbers where they differ). */
+export const LinkType = {
+  ETHERNET: 1,
+  RAW: 101,
+  DLT_RAW: 12,
+  DLT_RAW_OPENBSD: 14,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;

@@ -1,12 +1,14 @@
 /**
  * The status page at `/` of `serve`: the current view as HTML (groups, masters with priorities, advert
- * ages, findings with their severity, capture and ping health, the last failovers) with a small SVG of
+ * ages, findings with their severity, who answers for each VIP, capture and ping health, the last
+ * failovers) with a small SVG of
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
  * same views, and the core's list of findings (core/findings.ts) that the log, `once` and the metrics use.
  */
 import { findings, findingsByGroup, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
 import type { Finding, JudgedGroup, JudgedView } from '../core/findings.js';
 import type { RecentGroup } from '../core/recent.js';
+import type { OwnershipView } from '../core/vip-owners.js';
 import { groupId } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
@@ -19,6 +21,8 @@ export interface StatusPageInput extends JudgedView {
   about: readonly string[];
   telemetryPath: string;
   refreshSeconds: number;
+  /** Who answers for each VIP on the wire; undefined: not watched. */
+  owners?: OwnershipView;
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
   /** interface → reason → count of packets not accepted as VRRP. */
@@ -109,6 +113,16 @@ function healthTables(input: StatusPageInput): string {
     const probes = input.probes.map((p) => `<tr><td>${esc(p.role)}</td><td>${esc(p.target)}</td><td>${p.up ? '<span class="ok">answers</span>' : '<span class="warning">no answer</span>'}</td><td class="num">${p.rtt === undefined ? '' : `${(p.rtt * 1000).toFixed(1)} ms`}</td></tr>`);
     out.push(`<h2>Ping</h2><table class="probes"><thead><tr><th>role</th><th>target</th><th>state</th><th class="num">round trip</th></tr></thead><tbody>${probes.join('')}</tbody></table>`);
   }
+  const vips = input.owners?.vips ?? [];
+  if (vips.length > 0) {
+    const rows = vips.map((v) => {
+      const owners = v.owners.map((o) => `${esc(o.mac)}${o.router !== undefined ? ` <span class="muted">(${esc(o.router)})</span>` : o.local ? ' <span class="muted">(this node)</span>' : ''}`);
+      const bad = v.duplicate || v.foreign.length > 0 || v.unanswered;
+      return `<tr><td>${esc(v.interface)}</td><td>${esc(v.vip)}</td><td>${owners.length === 0 ? `<span class="${v.unanswered ? 'critical' : 'muted'}">nobody</span>` : `<span class="${bad ? 'critical' : 'ok'}">${owners.join('<br>')}</span>`}</td></tr>`;
+    });
+    const probes = [...(input.owners?.probes ?? [])].map(([iface, count]) => `${iface}: ${count}`).join(', ');
+    out.push(`<h2>VIP owners on the wire</h2><p class="muted">probes sent: ${esc(probes === '' ? 'none' : probes)}</p><table class="vip-owners"><thead><tr><th>interface</th><th>VIP</th><th>answered by (MAC, router)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+  }
   const invalid = [...input.invalid].flatMap(([iface, reasons]) => [...reasons].map(([reason, count]) => `<tr><td>${esc(iface)}</td><td>${esc(reason)}</td><td class="num">${count}</td></tr>`));
   if (invalid.length > 0) out.push(`<h2>Invalid packets</h2><table class="invalid"><thead><tr><th>interface</th><th>reason</th><th class="num">packets</th></tr></thead><tbody>${invalid.join('')}</tbody></table>`);
   return out.join('\n');
@@ -116,7 +130,7 @@ function healthTables(input: StatusPageInput): string {
 
 export function renderStatusPage(input: StatusPageInput): string {
   // The same list serve's log is made of (its input has no probes: the page shows them in their own table).
-  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign }));
+  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign, ...(input.owners === undefined ? {} : { owners: input.owners }), now: input.now }));
   const rows = judgedGroupsInOrder(input).map((g) => groupRow(g, found.get(g.key) ?? [], input));
   const withFindings = rows.filter((r) => r.findings.length > 0);
   const healthy = rows.filter((r) => r.findings.length === 0);

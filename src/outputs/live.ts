@@ -1,14 +1,18 @@
 /**
  * `serve --live`: the terminal view an operator keeps open while fixing an incident. Groups with their
- * masters and priorities, each router's advert age, findings, capture and probe health, and the latest
+ * masters and priorities, each router's advert age, findings, who answers for each VIP on the wire,
+ * capture and probe health, and the latest
  * log events (handed over as the log calls are made, never read back from the log's text). Pure: a
  * frame of text from the views.
  */
 import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings.js';
 import type { JudgedView } from '../core/findings.js';
+import type { OwnershipView } from '../core/vip-owners.js';
 
 export interface LiveInput extends JudgedView {
   now: number;
+  /** Who answers for each VIP (VipOwners.judge); undefined: not watched. */
+  owners?: OwnershipView;
   title: string;
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
@@ -51,7 +55,7 @@ export function renderLive(input: LiveInput): string {
   lines.push(pad('GROUP', 26) + pad('MASTER', 30) + pad('ROUTERS (priority, advert age)', 46) + 'FINDINGS');
   const groups = judgedGroupsInOrder(input);
   // The probes are shown above, not as findings of a group.
-  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign }));
+  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign, ...(input.owners === undefined ? {} : { owners: input.owners }), now: input.now }));
   for (const { key, view: g, node: n } of groups) {
     const shown: string[] = [];
     for (const f of found.get(key) ?? []) {
@@ -67,6 +71,17 @@ export function renderLive(input: LiveInput): string {
     if (g !== undefined && g.masterChanges > 0) lines.push(paint(DIM, `${' '.repeat(26)}${g.masterChanges} failover${g.masterChanges === 1 ? '' : 's'} seen`));
   }
   if (groups.length === 0) lines.push(paint(DIM, 'no VRRP advertisement heard yet'));
+  const vips = input.owners?.vips ?? [];
+  if (vips.length > 0) {
+    lines.push('');
+    lines.push(pad('VIP', 34) + 'ANSWERED BY (MAC, router)');
+    for (const v of vips) {
+      const owners = v.owners.map((o) => `${o.mac}${o.router !== undefined ? ` (${o.router})` : o.local ? ' (this node)' : ''}`);
+      const bad = v.duplicate || v.foreign.length > 0 || v.unanswered;
+      const text = owners.length === 0 ? paint(v.unanswered ? RED : DIM, 'nobody') : paint(bad ? RED : GREEN, owners.join(', '));
+      lines.push(pad(`${v.interface} ${v.vip}`, 34) + text);
+    }
+  }
   lines.push('');
   lines.push('recent events:');
   if (input.events.length === 0) lines.push(paint(DIM, '  none'));

@@ -13,6 +13,7 @@ import type { Rendered } from './exposition.js';
 import { Scrape } from './scrape.js';
 import type { MetricsSnapshot, ScrapeGroup } from './scrape.js';
 import { registerStatusFamilies } from './status-metrics.js';
+import { registerVipOwnerFamilies } from './vip-owner-metrics.js';
 
 export type { Rendered } from './exposition.js';
 export type { MetricsSnapshot } from './scrape.js';
@@ -247,6 +248,7 @@ export class Metrics {
     });
     perVip('vrrpwatch_vip_backup_holding', '1 while this node holds the virtual address but is not master of its group.', 'backup_holding_vip');
     perVip('vrrpwatch_vip_master_missing', '1 while this node is master of the group but does not hold the virtual address.', 'master_missing_vip');
+    registerVipOwnerFamilies(this.registry, () => (this.#rendering ?? current?.())?.owners);
     registerStatusFamilies(this.registry, version, () => this.#rendering ?? current?.());
     this.#success = new Gauge({
       name: SUCCESS,

@@ -14,6 +14,7 @@ import type { RouterErrorCount } from '../core/router-errors.js';
 import type { GroupView } from '../core/views.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/vips.js';
+import type { OwnershipView } from '../core/vip-owners.js';
 import type { GroupLabels, LabelCache } from './exposition.js';
 
 export interface MetricsSnapshot {
@@ -28,6 +29,8 @@ export interface MetricsSnapshot {
   invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
   captures: readonly CaptureStatus[];
   probes: readonly ProbeResult[];
+  /** Who answers for each VIP on the wire; undefined where ownership is not watched. */
+  owners?: OwnershipView;
   evictions: { group: number; router: number };
   keepalived: ReadonlyMap<string, KeepalivedState>;
   config: { lastReloadOk: boolean; lastReloadAt: number };

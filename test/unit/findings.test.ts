@@ -9,6 +9,8 @@ import type { GroupView } from '../../src/core/views.js';
 import type { ExpectedGroup, GroupKey } from '../../src/core/types.js';
 import { vipConflicts } from '../../src/core/vips.js';
 import { knownRoutersOf } from '../../src/core/known-routers.js';
+import type { OwnershipView, VipView } from '../../src/core/vip-owners.js';
+import { MISSED_GARP_FINDING_SECONDS } from '../../src/core/finding-kinds.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -239,6 +241,61 @@ describe('findings: each kind, its severity and its words in every output', () =
         fields: { ...GROUP, finding: 'track_script_failing', configured_priority: 150, healthy_priority: 150, advertised_priority: 145, failing: ['check_nginx'], combinations: 1 },
       },
     });
+  });
+
+  it('VIP ownership on the wire: duplicate, foreign owner and unanswered are critical, each logged with its VIP', () => {
+    const M1 = '02:00:00:00:00:11';
+    const M2 = '02:00:00:00:00:12';
+    const key: GroupKey = { interface: 'eth0', family: 'ipv4', vrid: 51 };
+    const vip = (fields: Partial<VipView>): VipView => ({ interface: 'eth0', vip: VIP, family: 'ipv4', groups: [key], owners: [], duplicate: false, foreign: [], unanswered: false, ...fields });
+    const owners = (v: VipView): OwnershipView => ({ vips: [v], probes: new Map(), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } });
+    const answering = [
+      { mac: M1, router: A, local: false, kinds: ['reply' as const], last: 99 },
+      { mac: M2, router: undefined, local: false, kinds: ['reply' as const], last: 99 },
+    ];
+    assert.deepEqual(of(group(), undefined, { owners: owners(vip({ owners: answering })) }), []);
+    assert.deepEqual(one(of(group(), undefined, { owners: owners(vip({ owners: answering, duplicate: true })) })), {
+      kind: 'vip_duplicate',
+      severity: 'critical',
+      scope: 'segment',
+      text: `VIP ${VIP} of ${NAME} is answered by ${M1} (${A}), ${M2}: split-brain on the wire`,
+      label: `VIP ${VIP} ANSWERED BY 2 MACS`,
+      log: { level: 'error', msg: 'more than one MAC answers for the VIP: split-brain on the wire', fields: { ...GROUP, finding: 'vip_duplicate', vip: VIP, vip_interface: 'eth0', macs: [`${M1} (${A})`, M2] } },
+    });
+    assert.deepEqual(one(of(group(), undefined, { owners: owners(vip({ owners: answering, foreign: [M2] })) })), {
+      kind: 'vip_foreign_owner',
+      severity: 'critical',
+      scope: 'segment',
+      text: `VIP ${VIP} of ${NAME} is answered by ${M2}, which belongs to no master of the group (a real server without arp_ignore, a stale host?)`,
+      label: `VIP ${VIP} ANSWERED BY FOREIGN ${M2}`,
+      log: { level: 'error', msg: 'a MAC that belongs to no master answers for the VIP', fields: { ...GROUP, finding: 'vip_foreign_owner', vip: VIP, vip_interface: 'eth0', mac: M2 } },
+    });
+    // An expected group not heard (a witness of a unicast pair) lives on any interface: its VIPs are found.
+    const any: GroupKey = { interface: 'any', family: 'ipv4', vrid: 51 };
+    const unanswered = findings({ groups: [], node: [{ ...node(undefined, { expected: { ...expected, interface: undefined } }), key: any }], conflicts: new Map(), owners: owners(vip({ unanswered: true })) });
+    assert.deepEqual(one(unanswered), {
+      kind: 'vip_unanswered',
+      severity: 'critical',
+      scope: 'segment',
+      text: `nobody answers ARP or NDP for VIP ${VIP} of ${NAME} although it has a master`,
+      label: `VIP ${VIP} UNANSWERED`,
+      log: { level: 'error', msg: 'the group has a master but nobody answers for the VIP', fields: { interface: 'any', family: 'ipv4', vrid: 51, finding: 'vip_unanswered', vip: VIP, vip_interface: 'eth0' } },
+    });
+  });
+
+  it('failover_without_garp: a warning for ten minutes after the failover, logged by serve when counted, not as a start and an end', () => {
+    const key: GroupKey = { interface: 'eth0', family: 'ipv4', vrid: 51 };
+    const owners: OwnershipView = { vips: [], probes: new Map(), failoversWithoutGarp: [{ key, count: 1 }], missedGarps: [{ seq: 1, key, router: B, time: 50, vips: [VIP] }], evicted: { vips: 0, macs: 0, bindings: 0 } };
+    assert.deepEqual(one(of(group(), undefined, { owners, now: 60 })), {
+      kind: 'failover_without_garp',
+      severity: 'warning',
+      scope: 'segment',
+      text: `the new master ${B} of ${NAME} sent no gratuitous ARP or unsolicited NA after its failover: clients may still send to the old master`,
+      label: `no GARP from ${B} after failover`,
+      log: undefined,
+    });
+    assert.deepEqual(of(group(), undefined, { owners, now: 50 + MISSED_GARP_FINDING_SECONDS + 1 }), []);
+    assert.deepEqual(of(group({ key: { interface: 'eth0', family: 'ipv4', vrid: 52 } }), undefined, { owners, now: 60 }), []);
   });
 
   it('every kind is covered above', () => {

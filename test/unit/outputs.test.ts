@@ -153,6 +153,30 @@ describe('metrics', () => {
     assert.ok(calm.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 0\n'), calm);
   });
 
+  it('exports who answers for each VIP, the judgements, the probes and the failovers without a gratuitous ARP', async () => {
+    const g = group();
+    const owners = [
+      { mac: '02:00:00:00:00:11', router: A, local: false, kinds: ['reply' as const], last: 99 },
+      { mac: '02:00:00:00:00:13', router: undefined, local: false, kinds: ['reply' as const], last: 99 },
+    ];
+    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], owners, duplicate: true, foreign: ['02:00:00:00:00:13'], unanswered: false };
+    const view = { vips: [vip], probes: new Map([['eth0', 7]]), failoversWithoutGarp: [{ key: g.key, count: 2 }], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } };
+    const text = (await new Metrics('1').render({ ...snapshot([g]), owners: view })).body.toString();
+    for (const line of [
+      'vrrpwatch_vip_owners{interface="eth0",vip="192.0.2.100"} 2',
+      'vrrpwatch_vip_owner_info{interface="eth0",vip="192.0.2.100",mac="02:00:00:00:00:11",router="192.0.2.11"} 1',
+      'vrrpwatch_vip_owner_info{interface="eth0",vip="192.0.2.100",mac="02:00:00:00:00:13",router=""} 1',
+      'vrrpwatch_vip_duplicate{interface="eth0",vip="192.0.2.100"} 1',
+      'vrrpwatch_vip_foreign_owner{interface="eth0",vip="192.0.2.100",mac="02:00:00:00:00:11"} 0',
+      'vrrpwatch_vip_foreign_owner{interface="eth0",vip="192.0.2.100",mac="02:00:00:00:00:13"} 1',
+      'vrrpwatch_vip_unanswered{interface="eth0",vip="192.0.2.100"} 0',
+      'vrrpwatch_vip_probes_total{interface="eth0"} 7',
+      'vrrpwatch_vrid_failovers_without_garp_total{interface="eth0",family="ipv4",vrid="51"} 2',
+    ]) assert.ok(text.includes(`${line}\n`), line);
+    const none = (await new Metrics('1').render(snapshot([g]))).body.toString();
+    assert.doesNotMatch(none, /^vrrpwatch_vip_owners\{/m);
+  });
+
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
     const groups = [group({}, [B])];
     const node = linked(groups, [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })]);
@@ -325,6 +349,29 @@ describe('live view', () => {
     assert.match(text, /eth0 ipv4 VRID 51 +192\.0\.2\.11 \(150\), 192\.0\.2\.12 \(100\) +192\.0\.2\.11 150 0\.5s, 192\.0\.2\.12 100 0\.5s +SPLIT-BRAIN/);
     assert.match(text, /ping: peer 192\.0\.2\.12 NO ANSWER/);
     assert.match(text, /recent events:\n {2}00:00:01 !! split-brain/);
+  });
+
+  it('shows who answers for each VIP, and a duplicate as the finding of its group', () => {
+    const g = group();
+    const owners = [
+      { mac: '02:00:00:00:00:11', router: A, local: false, kinds: ['reply' as const], last: 99 },
+      { mac: '02:00:00:00:00:13', router: undefined, local: false, kinds: ['reply' as const], last: 99 },
+    ];
+    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], owners, duplicate: true, foreign: [], unanswered: false };
+    const text = renderLive({
+      now: 100,
+      title: 'vrrpwatch',
+      groups: [g],
+      node: [],
+      conflicts: new Map(),
+      owners: { vips: [vip], probes: new Map(), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } },
+      captures: [],
+      probes: [],
+      events: [],
+      color: false,
+    });
+    assert.match(text, /eth0 ipv4 VRID 51 .*VIP 192\.0\.2\.100 ANSWERED BY 2 MACS/);
+    assert.match(text, /\nVIP +ANSWERED BY \(MAC, router\)\neth0 192\.0\.2\.100 +02:00:00:00:00:11 \(192\.0\.2\.11\), 02:00:00:00:00:13\n/);
   });
 
   it('turns a log event into an event line', () => {

@@ -31,3 +31,58 @@ describe('the live pipeline (frames to groups)', () => {
     assert.equal(watcher.adverts, 12);
   });
 });
+
+/** An Ethernet ARP reply from `mac` saying `ip` is at it (RFC 826), to 02:00:00:00:00:fe. */
+function arpReply(mac: string, ip: string): Buffer {
+  const m = Buffer.from(mac.replace(/:/g, ''), 'hex');
+  const b = Buffer.alloc(42);
+  Buffer.from('0200000000fe', 'hex').copy(b, 0);
+  m.copy(b, 6);
+  b.writeUInt16BE(0x0806, 12);
+  Buffer.from([0, 1, 8, 0, 6, 4, 0, 2]).copy(b, 14);
+  m.copy(b, 22);
+  Buffer.from(ip.split('.').map(Number)).copy(b, 28);
+  Buffer.from('0200000000fe', 'hex').copy(b, 32);
+  Buffer.from([192, 0, 2, 20]).copy(b, 38);
+  return b;
+}
+
+describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
+  const ROUTER_MAC = '02:00:00:00:0b:01';
+  const OTHER = '02:00:00:00:0c:01';
+  const VIP = '198.51.100.51';
+  const links = { details: new Map([['eth0', { mac: '02:00:00:00:00:fe', addresses: [{ address: '198.51.100.20', prefixLength: 24 }] }]]), only: 'eth0' };
+  const obs = { localAddresses: new Map<string, string>(), keepalived: new Map(), peerAnswers: undefined };
+
+  it("names the master's MAC from its adverts' Ethernet source, and judges a second MAC answering for its VIP", () => {
+    const watcher = new Watcher(0, [], 600, () => undefined);
+    const advertFrame = vrrpFrame(51, 11, 150);
+    for (let t = 100; t < 106; t += 1) {
+      watcher.onFrame('eth0', 1, advertFrame, advertFrame.length, t);
+      watcher.view(t, obs, links);
+      const reply = arpReply(ROUTER_MAC, VIP);
+      watcher.onFrame('eth0', 1, reply, reply.length, t + 0.5);
+    }
+    let view = watcher.view(106, obs, links);
+    assert.deepEqual(view.owners.vips.map((v) => [v.interface, v.vip, v.owners.map((o) => [o.mac, o.router]), v.duplicate, v.foreign]), [['eth0', VIP, [[ROUTER_MAC, '192.0.2.11']], false, []]]);
+    for (let t = 106; t < 114; t += 1) {
+      watcher.onFrame('eth0', 1, advertFrame, advertFrame.length, t);
+      for (const mac of [ROUTER_MAC, OTHER]) {
+        const reply = arpReply(mac, VIP);
+        watcher.onFrame('eth0', 1, reply, reply.length, t + 0.5);
+      }
+    }
+    view = watcher.view(114, obs, links);
+    const [v] = view.owners.vips;
+    assert.ok(v !== undefined);
+    assert.equal(v.duplicate, true);
+    assert.deepEqual(v.foreign, [OTHER]);
+    assert.deepEqual(v.owners.map((o) => [o.mac, o.router]), [[ROUTER_MAC, '192.0.2.11'], [OTHER, undefined]]);
+  });
+
+  it("counts this node's own VIP as answered by its MAC", () => {
+    const watcher = new Watcher(0, [{ vrid: 51, interface: 'eth0', family: 'ipv4', vips: [VIP], advertInterval: 1, instance: undefined, source: 'config' }], 600, () => undefined);
+    const view = watcher.view(100, { ...obs, localAddresses: new Map([[VIP, 'eth0']]) }, links);
+    assert.deepEqual(view.owners.vips[0]?.owners.map((o) => [o.mac, o.local]), [['02:00:00:00:00:fe', true]]);
+  });
+});
