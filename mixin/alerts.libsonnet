@@ -34,12 +34,13 @@ local byCluster(c, labels) = 'by (' + std.join(', ', [c.clusterLabel] + labels) 
 // A metric with the exporters' selector and extra matchers.
 local sel(c, metric, extra='') = metric + '{' + c.vrrpwatchSelector + (if extra == '' then '' else ',' + extra) + '}';
 
-// A template query over the alert's own cluster and the given labels of the alert, sorted by `sortBy`,
-// each result written by `each` (a template over .Labels).
+// A template query over the alert's own cluster and the given labels of the alert, sorted by `sortBy`
+// and, among equals, by instance (sortByLabel is stable; a query's results come in any order), each
+// result written by `each` (a template over .Labels).
 local templateQuery(c, metric, labels, tail, sortBy, each) =
   local matchers = std.join(',', [l + "='%s'" for l in [c.clusterLabel] + labels]);
   local args = std.join(' ', ['$labels.' + l for l in [c.clusterLabel] + labels]);
-  '{{ with printf `' + sel(c, metric, matchers) + tail + '` ' + args + ' | query | sortByLabel "' + sortBy + '" }}'
+  '{{ with printf `' + sel(c, metric, matchers) + tail + '` ' + args + ' | query | sortByLabel "instance" | sortByLabel "' + sortBy + '" }}'
   + '{{ range . }}' + each + '{{ end }}{{ end }}';
 
 // " at SITE" in a summary when the alert carries the cluster label, nothing otherwise.
