@@ -3,41 +3,15 @@
  * config reloads, the HTTP limits and errors caught at the top, and the build, as ordinary prom-client gauges and counters whose collect() reads the
  * snapshot of the scrape.
  */
-import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { collectedFamilies } from './collected.js';
 import { foreignOnGroup } from '../core/foreign.js';
 import { groupId, INVALID_REASONS } from '../core/types.js';
 import type { MetricsSnapshot } from './scrape.js';
 
 /** Registers the families in `registry`, in the order they are written; `snapshot` is undefined when there is none to read. */
 export function registerStatusFamilies(registry: Registry, version: string, snapshot: () => MetricsSnapshot | undefined): void {
-  const registers = [registry];
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: MetricsSnapshot) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        const s = snapshot();
-        if (s !== undefined) fill(this, s);
-      },
-    });
-  };
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (c: Counter<L>, s: MetricsSnapshot) => void): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        const s = snapshot();
-        if (s !== undefined) fill(this, s);
-      },
-    });
-  };
+  const { gauge, counter } = collectedFamilies(registry, snapshot);
 
   // `keepalived_instance`, not `instance`: Prometheus owns that label (the scrape target).
   gauge('vrrpwatch_keepalived_state', "1 for keepalived's current state of the instance, from notify_fifo.", ['keepalived_instance', 'state'], (g, s) => {

@@ -3,39 +3,13 @@
  * probes sent, the failovers without a gratuitous ARP), as prom-client gauges and counters whose
  * collect() reads the snapshot of the scrape. A VIP no longer watched leaves them at the next scrape.
  */
-import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { collectedFamilies } from './collected.js';
 import type { OwnershipView } from '../core/vip-owners.js';
 
 /** Registers the families in `registry`; `owners` is undefined when there is no snapshot (or ownership is not watched). */
 export function registerVipOwnerFamilies(registry: Registry, owners: () => OwnershipView | undefined): void {
-  const registers = [registry];
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, o: OwnershipView) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        const o = owners();
-        if (o !== undefined) fill(this, o);
-      },
-    });
-  };
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (c: Counter<L>, o: OwnershipView) => void): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        const o = owners();
-        if (o !== undefined) fill(this, o);
-      },
-    });
-  };
+  const { gauge, counter } = collectedFamilies(registry, owners);
 
   gauge('vrrpwatch_vip_owners', 'Distinct MACs answering ARP or NDP for the VIP now (this probe round or the last).', ['interface', 'vip'], (g, o) => {
     for (const v of o.vips) g.set({ interface: v.interface, vip: v.vip }, v.owners.length);
