@@ -39,6 +39,8 @@ export interface FindingDetails {
   field?: MismatchField;
   /** The routers involved (the masters of a split, the other VRIDs' masters of a VIP conflict). */
   routers?: readonly string[];
+  /** A VIP conflict: the other VRIDs' masters beyond CONFLICT_ROUTERS_NAMED, counted. */
+  moreRouters?: number;
   /** A split-brain: the masters this node hears while keepalived here is MASTER and its adverts are not seen. */
   beside?: readonly string[];
   /** A VIP conflict: the other VRIDs whose master advertises the VIP. */
@@ -180,6 +182,14 @@ function foreignWords(f: FindingBase): string {
   return f.details.protocol === 'carp' ? 'CARP traffic' : 'protocol-112 traffic that is not VRRP';
 }
 
+function routersText(f: FindingBase): string {
+  const more = f.details.moreRouters ?? 0;
+  const named = (f.details.routers ?? NONE).join(', ');
+  if (more === 0) return named;
+  // Nothing named: every master of the other VRIDs masters this group too.
+  return named === '' ? "the same routers as this group's masters" : `${named} and ${more} more`;
+}
+
 function sourcesText(f: FindingBase): string {
   const more = f.details.moreSources ?? 0;
   return `${(f.details.sources ?? NONE).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
@@ -208,13 +218,13 @@ export const KINDS = {
       if (view === undefined) return;
       for (const c of input.conflicts.get(view.key) ?? NONE) {
         const others = othersOf(c, view);
-        found('segment', { vip: c.vip, otherVrids: others.vrids, routers: others.routers });
+        found('segment', others.moreRouters > 0 ? { vip: c.vip, otherVrids: others.vrids, routers: others.routers, moreRouters: others.moreRouters } : { vip: c.vip, otherVrids: others.vrids, routers: others.routers });
       }
     },
     // The replay's intervals know the other VRIDs, not their masters.
-    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${f.details.routers.join(', ')})`}: both hold it (virtual_router_id differs?)`,
+    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${routersText(f)})`}: both hold it (virtual_router_id differs?)`,
     label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}`,
-    log: (f) => ({ msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers } }),
+    log: (f) => ({ msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers, ...(f.details.moreRouters === undefined ? {} : { more_routers: f.details.moreRouters }) } }),
   },
   backup_holding_vip: {
     severity: 'critical',

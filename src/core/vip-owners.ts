@@ -130,15 +130,29 @@ interface MacSeen {
   kinds: Set<ClaimKind>;
 }
 
+/** Masters of a VIP's groups and their MACs (learned or virtual). */
+interface Masters {
+  routers: Set<string>;
+  macs: Set<string>;
+  /** Some master's MAC was learned (not only assumed virtual). */
+  known: boolean;
+}
+
+/** Lists of a VIP's groups a round holds before it folds them into its masters. */
+const STATES_PER_ROUND = 4;
+
 interface Round {
   index: number;
   macs: Map<string, MacSeen>;
   probed: boolean;
-  /** Masters of the VIP's groups while the round was open, and their MACs (learned or virtual). */
-  masters: Set<string>;
-  masterMacs: Set<string>;
-  /** Some master's MAC was learned (not only assumed virtual) during the round. */
-  masterKnown: boolean;
+  /**
+   * The VIP's groups each time the round was touched (distinct lists, at most STATES_PER_ROUND), not
+   * yet folded into `masters`. Worked out only when a judgement needs it: a VIP nobody answers for
+   * (a flood of groups sharing its address) costs a reference per touch, not its masters' MACs.
+   */
+  states: (readonly GroupOwnership[])[];
+  /** Masters of the VIP's groups while the round was open, as far as folded. */
+  masters: Masters | undefined;
 }
 
 interface VipEntry {
@@ -302,46 +316,59 @@ export class VipOwners {
     this.#missed = [...this.#missed, { seq: ++this.#seq, key: failover.key, router: failover.to, time: failover.time, vips: failover.vips }].slice(-this.#settings.recentMissedGarps);
   }
 
-  /** The round `time` falls in, with the VIP's masters now added to it; undefined when older than those kept. */
+  /** The round `time` falls in, with the VIP's groups now added to it; undefined when older than those kept. */
   #touch(entry: VipEntry, time: number): Round | undefined {
     const index = Math.floor(time / this.#settings.round);
     let round = entry.rounds.find((r) => r.index === index);
     if (round === undefined) {
       const newest = entry.rounds[entry.rounds.length - 1];
       if (newest !== undefined && index < newest.index - this.#settings.confirmRounds) return undefined;
-      round = { index, macs: new Map(), probed: false, masters: new Set(), masterMacs: new Set(), masterKnown: false };
+      round = { index, macs: new Map(), probed: false, states: [], masters: undefined };
       entry.rounds = [...entry.rounds, round].sort((a, b) => a.index - b.index);
       const keep = entry.rounds[entry.rounds.length - 1]?.index ?? index;
       entry.rounds = entry.rounds.filter((r) => r.index >= keep - this.#settings.confirmRounds);
     }
-    const masters = this.#mastersOf(entry);
-    for (const m of masters.routers) round.masters.add(m);
-    for (const mac of masters.macs) round.masterMacs.add(mac);
-    round.masterKnown ||= masters.known;
+    if (round.states[round.states.length - 1] !== entry.groups) {
+      if (round.states.length >= STATES_PER_ROUND) this.#mastersIn(entry, round);
+      round.states.push(entry.groups);
+    }
     return round;
   }
 
-  #mastersOf(entry: VipEntry): { routers: string[]; macs: Set<string>; known: boolean } {
-    const routers: string[] = [];
-    const macs = new Set<string>();
-    let known = false;
-    for (const g of entry.groups) {
-      if (g.masters.length > 0) macs.add(virtualMac(g.key.family, g.key.vrid));
+  /** The masters of the round: its lists of groups folded in (with the MACs known now). */
+  #mastersIn(entry: VipEntry, round: Round): Masters {
+    const masters = (round.masters ??= { routers: new Set(), macs: new Set(), known: false });
+    for (const groups of round.states) this.#addMasters(entry.interface, groups, masters);
+    round.states = [];
+    return masters;
+  }
+
+  #addMasters(iface: string, groups: readonly GroupOwnership[], into: Masters): Masters {
+    for (const g of groups) {
+      if (g.masters.length > 0) into.macs.add(virtualMac(g.key.family, g.key.vrid));
       for (const m of g.masters) {
-        routers.push(m);
-        for (const mac of this.#bindings.macsOf(entry.interface, m)) {
-          macs.add(mac);
-          known = true;
+        into.routers.add(m);
+        for (const mac of this.#bindings.macsOf(iface, m)) {
+          into.macs.add(mac);
+          into.known = true;
         }
       }
     }
-    return { routers, macs, known };
+    return into;
+  }
+
+  /** Whether the round had a master (without working out their MACs). */
+  static #hadMaster(round: Round): boolean {
+    if (round.masters !== undefined && round.masters.routers.size > 0) return true;
+    return round.states.some((groups) => groups.some((g) => g.masters.length > 0));
   }
 
   /** The router a MAC belongs to: the group's single master for its virtual MAC, else a router it was heard as. */
-  #routerOf(entry: VipEntry, mac: string, masters: ReadonlySet<string>): string | undefined {
+  #routerOf(entry: VipEntry, mac: string, masters: () => ReadonlySet<string>): string | undefined {
     for (const g of entry.groups) {
-      if (mac === virtualMac(g.key.family, g.key.vrid)) return masters.size === 1 ? masters.values().next().value : undefined;
+      if (mac !== virtualMac(g.key.family, g.key.vrid)) continue;
+      const m = masters();
+      return m.size === 1 ? m.values().next().value : undefined;
     }
     const routers = this.#routers.get(entry.interface);
     return this.#bindings.ipsOf(entry.interface, mac).find((ip) => routers?.has(ip) === true);
@@ -360,13 +387,28 @@ export class VipOwners {
       }
       whole.push(r);
     }
-    const masters = this.#mastersOf(entry);
-    const duplicate = whole.length > 0 && whole.every((r) => new Set([...r.macs.keys()].map((mac) => this.#routerOf(entry, mac, r.masters) ?? mac)).size >= 2);
-    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.masters.size > 0 && r.macs.size === 0);
+    // The masters' MACs are worked out only for a VIP somebody answers for.
+    let present: Masters | undefined;
+    const mastersNow = (): Masters => (present ??= this.#addMasters(entry.interface, entry.groups, { routers: new Set(), macs: new Set(), known: false }));
+    const duplicate =
+      whole.length > 0 &&
+      whole.every((r) => {
+        if (r.macs.size < 2) return false;
+        const masters = () => this.#mastersIn(entry, r).routers;
+        return new Set([...r.macs.keys()].map((mac) => this.#routerOf(entry, mac, masters) ?? mac)).size >= 2;
+      });
+    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.macs.size === 0 && VipOwners.#hadMaster(r));
     const foreign: string[] = [];
     for (const mac of whole[0]?.macs.keys() ?? []) {
-      if (masters.macs.has(mac)) continue;
-      if (whole.every((r) => r.macs.has(mac) && r.masterKnown && !r.masterMacs.has(mac))) foreign.push(mac);
+      if (mastersNow().macs.has(mac)) continue;
+      if (
+        whole.every((r) => {
+          if (!r.macs.has(mac)) return false;
+          const m = this.#mastersIn(entry, r);
+          return m.known && !m.macs.has(mac);
+        })
+      )
+        foreign.push(mac);
     }
     const recent = new Map<string, { last: number; kinds: Set<ClaimKind> }>();
     for (const r of entry.rounds) {
@@ -381,7 +423,7 @@ export class VipOwners {
       }
     }
     const local = this.#localMacs.get(entry.interface);
-    const nowMasters = new Set(masters.routers);
+    const nowMasters = () => mastersNow().routers;
     const owners: VipOwner[] = [...recent]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([mac, o]) => ({ mac, router: this.#routerOf(entry, mac, nowMasters), local: local?.has(mac) === true || o.kinds.has('local'), kinds: [...o.kinds].sort(), last: o.last }));

@@ -9,18 +9,61 @@ import { ADVERT_VIPS_JUDGED } from './judge.js';
 import type { GroupView } from './views.js';
 import type { GroupKey } from './types.js';
 
+/** Masters of the other VRIDs a conflict names, at most: the rest are counted (a flood of VRIDs shares one address). */
+export const CONFLICT_ROUTERS_NAMED = 8;
+
 /** One virtual address advertised by the masters of several VRIDs (shared by every group involved). */
 export interface VipConflict {
   vip: string;
   /** Every VRID whose master advertises it, ascending. */
   vrids: number[];
-  /** Those masters. */
-  routers: string[];
+  /** The masters of each of those VRIDs, in the same order (the groups' own lists, not copies). */
+  masters: readonly (readonly string[])[];
+  /**
+   * The first distinct masters in VRID order, enough to name CONFLICT_ROUTERS_NAMED beside any one
+   * group's own masters (see othersOf).
+   */
+  named: readonly string[];
 }
 
-/** The other side of a conflict as seen from one group: the other VRIDs and their masters. */
-export function othersOf(conflict: VipConflict, view: Pick<GroupView, 'key' | 'masters'>): { vrids: number[]; routers: string[] } {
-  return { vrids: conflict.vrids.filter((v) => v !== view.key.vrid), routers: conflict.routers.filter((r) => !view.masters.includes(r)) };
+/** `named` of a conflict: distinct masters in order, CONFLICT_ROUTERS_NAMED more than the largest group has. */
+function namedOf(masters: readonly (readonly string[])[]): string[] {
+  let want = 0;
+  for (const list of masters) want = Math.max(want, list.length);
+  want += CONFLICT_ROUTERS_NAMED;
+  const named = new Set<string>();
+  for (const list of masters) {
+    for (const m of list) {
+      named.add(m);
+      if (named.size >= want) return [...named];
+    }
+  }
+  return [...named];
+}
+
+/**
+ * The other side of a conflict as seen from one group: the other VRIDs, the first
+ * CONFLICT_ROUTERS_NAMED of their masters that are not this group's own, and in `moreRouters` how many
+ * masters the other VRIDs have beyond those named (counted per VRID: a router that masters several,
+ * this group included, counts in each). Costs the names, not the masters: a flood of VRIDs sharing an
+ * address lists hundreds of them.
+ */
+export function othersOf(conflict: VipConflict, view: Pick<GroupView, 'key' | 'masters'>): { vrids: number[]; routers: string[]; moreRouters: number } {
+  const vrids: number[] = [];
+  let masters = 0;
+  for (let i = 0; i < conflict.vrids.length; i++) {
+    const vrid = conflict.vrids[i] as number;
+    if (vrid === view.key.vrid) continue;
+    vrids.push(vrid);
+    masters += conflict.masters[i]?.length ?? 0;
+  }
+  const mine: { has(m: string): boolean } = view.masters.length > 8 ? new Set(view.masters) : { has: (m) => view.masters.includes(m) };
+  const routers: string[] = [];
+  for (const m of conflict.named) {
+    if (routers.length >= CONFLICT_ROUTERS_NAMED) break;
+    if (!mine.has(m)) routers.push(m);
+  }
+  return { vrids, routers, moreRouters: Math.max(0, masters - routers.length) };
 }
 
 type Holders = GroupView | GroupView[];
@@ -59,16 +102,14 @@ export function vipConflicts(views: readonly GroupView[]): Map<GroupKey, VipConf
   }
   const out = new Map<GroupKey, VipConflict[]>();
   if (!shared) return out;
-  // One conflict object per address, shared by its groups: a flood of VRIDs sharing one address costs
-  // a list per address, not one per pair.
+  // One conflict object per address, shared by its groups, holding their lists of masters: a flood of
+  // VRIDs sharing one address costs a list per address, not one per pair.
   for (const vips of byInterface.values()) {
     for (const [vip, holders] of vips) {
       if (!Array.isArray(holders)) continue;
       holders.sort((a, b) => a.key.vrid - b.key.vrid);
-      // A loop, not flatMap: flatMap took a quarter of a second per view of 350 groups x 32 masters.
-      const routers: string[] = [];
-      for (const v of holders) for (const m of v.masters) routers.push(m);
-      const conflict = { vip, vrids: holders.map((v) => v.key.vrid), routers };
+      const masters = holders.map((v) => v.masters);
+      const conflict: VipConflict = { vip, vrids: holders.map((v) => v.key.vrid), masters, named: namedOf(masters) };
       for (const v of holders) {
         const list = out.get(v.key);
         if (list === undefined) out.set(v.key, [conflict]);

@@ -83,7 +83,7 @@ describe('findings: each kind, its severity and its words in every output', () =
 
   it('vip_conflict: another VRID of the interface advertises the VIP, with the other VRIDs and their masters', () => {
     const g = group();
-    assert.deepEqual(one(of(g, undefined, { conflicts: new Map([[g.key, [{ vip: VIP, vrids: [51, 52], routers: [A, B] }]]]) })), {
+    assert.deepEqual(one(of(g, undefined, { conflicts: new Map([[g.key, [{ vip: VIP, vrids: [51, 52], masters: [[A], [B]], named: [A, B] }]]]) })), {
       kind: 'vip_conflict',
       severity: 'critical',
       scope: 'segment',
@@ -91,6 +91,21 @@ describe('findings: each kind, its severity and its words in every output', () =
       label: `VIP ${VIP} ALSO MASTERED IN VRID 52`,
       log: { level: 'error', msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { ...GROUP, finding: 'vip_conflict', vip: VIP, other_vrids: [52], routers: [B] } },
     });
+  });
+
+  it('vip_conflict: names eight of the other VRIDs\' masters and counts the rest (a flood of VRIDs sharing an address)', () => {
+    const g = group();
+    const flood = Array.from({ length: 30 }, (_, i) => `198.51.100.${i + 1}`);
+    const f = one(of(g, undefined, { conflicts: new Map([[g.key, [{ vip: VIP, vrids: [51, 52], masters: [[A], flood], named: [A, ...flood] }]]]) }));
+    assert.equal(f.text, `VIP ${VIP} of ${NAME} is also advertised by the master of VRID 52 (${flood.slice(0, 8).join(', ')} and 22 more): both hold it (virtual_router_id differs?)`);
+    assert.deepEqual(f.log?.fields, { ...GROUP, finding: 'vip_conflict', vip: VIP, other_vrids: [52], routers: flood.slice(0, 8), more_routers: 22 });
+  });
+
+  it('vip_conflict: says so when the other VRIDs\' masters are this group\'s own (one router mastering several VRIDs)', () => {
+    const g = group();
+    const f = one(of(g, undefined, { conflicts: new Map([[g.key, [{ vip: VIP, vrids: [51, 52, 53], masters: [[A], [A], [A]], named: [A] }]]]) }));
+    assert.equal(f.text, `VIP ${VIP} of ${NAME} is also advertised by the master of VRID 52, 53 (the same routers as this group's masters): both hold it (virtual_router_id differs?)`);
+    assert.deepEqual(f.log?.fields, { ...GROUP, finding: 'vip_conflict', vip: VIP, other_vrids: [52, 53], routers: [], more_routers: 2 });
   });
 
   it('backup_holding_vip: one per VIP, with what the role was learned from', () => {
@@ -201,7 +216,7 @@ describe('findings: each kind, its severity and its words in every output', () =
     const list = findings({
       groups: [g51, g52],
       node: [node(g51, { role: 'backup', backupHolding: [VIP] }), node(g52)],
-      conflicts: new Map([[g51.key, [{ vip: VIP, vrids: [51, 52], routers: [A, B] }]]]),
+      conflicts: new Map([[g51.key, [{ vip: VIP, vrids: [51, 52], masters: [[A], [B]], named: [A, B] }]]]),
       probes: [{ target: B, role: 'peer', up: false, rtt: undefined, loss: 1 }],
     });
     assert.deepEqual(

@@ -70,7 +70,7 @@ describe('once output (Nagios plugin)', () => {
     assert.match(none.text, /no master on VRID 52 on eth0 \(expected from k\.conf:9\)/);
     assert.match(none.text, /'eth0 ipv4 vrid 52 masters'=0;;1:1;0;/);
     const g51 = group();
-    const conflict = check({ groups: [g51], conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [51, 52], routers: [A, B] }]]]) });
+    const conflict = check({ groups: [g51], conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [51, 52], masters: [[A], [B]], named: [A, B] }]]]) });
     assert.equal(conflict.code, 2);
     assert.match(conflict.text, /^VRRP CRITICAL - VIP 192\.0\.2\.100 of VRID 51 on eth0 is also advertised by the master of VRID 52 \(192\.0\.2\.12\): both hold it \(virtual_router_id differs\?\) \| /);
     const beside = check({ groups: [group({}, [B])], node: [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })] });
@@ -147,7 +147,7 @@ describe('metrics', () => {
 
   it('sets vip_conflict on a group whose master shares a VIP with another VRID', async () => {
     const g51 = group();
-    const text = (await new Metrics('1').render({ ...snapshot([g51]), conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [51, 52], routers: [A, B] }]]]) })).body.toString();
+    const text = (await new Metrics('1').render({ ...snapshot([g51]), conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [51, 52], masters: [[A], [B]], named: [A, B] }]]]) })).body.toString();
     assert.ok(text.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
     const calm = (await new Metrics('1').render(snapshot([g51]))).body.toString();
     assert.ok(calm.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 0\n'), calm);

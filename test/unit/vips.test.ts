@@ -23,11 +23,11 @@ describe('a VIP mastered in two VRIDs (split-brain across VRIDs)', () => {
     const g51 = group(51, { [A]: [VIP] }, [A]);
     const g52 = group(52, { [B]: ['192.0.2.101', VIP] }, [B]);
     const found = vipConflicts([g52, g51]);
-    const conflict = { vip: VIP, vrids: [51, 52], routers: [A, B] };
+    const conflict = { vip: VIP, vrids: [51, 52], masters: [[A], [B]], named: [A, B] };
     assert.deepEqual(found.get(g51.key), [conflict]);
     assert.deepEqual(found.get(g52.key), [conflict]);
-    assert.deepEqual(othersOf(conflict, g51), { vrids: [52], routers: [B] });
-    assert.deepEqual(othersOf(conflict, g52), { vrids: [51], routers: [A] });
+    assert.deepEqual(othersOf(conflict, g51), { vrids: [52], routers: [B], moreRouters: 0 });
+    assert.deepEqual(othersOf(conflict, g52), { vrids: [51], routers: [A], moreRouters: 0 });
   });
 
   it('is not found for dual-master (a VIP each), a backup listing it, another interface, or a split within one VRID', () => {
@@ -42,7 +42,28 @@ describe('a VIP mastered in two VRIDs (split-brain across VRIDs)', () => {
     assert.ok(g51 !== undefined && g52 !== undefined && g53 !== undefined);
     const [conflict] = vipConflicts([g51, g52, g53]).get(g52.key) ?? [];
     assert.ok(conflict !== undefined);
-    assert.deepEqual(othersOf(conflict, g52), { vrids: [51, 53], routers: [A, '192.0.2.13'] });
+    assert.deepEqual(othersOf(conflict, g52), { vrids: [51, 53], routers: [A, '192.0.2.13'], moreRouters: 0 });
+  });
+
+  it('names at most eight of the other VRIDs\' masters and counts the rest, never this group\'s own', () => {
+    // VRID 51 with 4 masters (a split), VRIDs 52-54 with 4 each; 192.0.2.11 masters 51 and 52 alike.
+    const masters = (vrid: number) => Array.from({ length: 4 }, (_, i) => `198.51.100.${10 * (vrid - 50) + i}`);
+    const m51 = [A, ...masters(51).slice(1)];
+    const gs = [51, 52, 53, 54].map((vrid) => {
+      const list = vrid === 52 ? [A, ...masters(52).slice(1)] : vrid === 51 ? m51 : masters(vrid);
+      return group(vrid, Object.fromEntries(list.map((r) => [r, [VIP]])), list);
+    });
+    const g51 = gs[0];
+    assert.ok(g51 !== undefined);
+    const [conflict] = vipConflicts(gs).get(g51.key) ?? [];
+    assert.ok(conflict !== undefined);
+    const others = othersOf(conflict, g51);
+    assert.deepEqual(others.vrids, [52, 53, 54]);
+    assert.equal(others.routers.length, 8);
+    assert.ok(!others.routers.includes(A), 'a master of this group too is not named as the other side');
+    assert.deepEqual(others.routers.slice(0, 3), masters(52).slice(1));
+    // 12 masters of the other VRIDs (A counted among them): 8 named, 4 counted.
+    assert.equal(others.moreRouters, 4);
   });
 
   it('looks at the first 64 addresses of an advert', () => {
