@@ -2,7 +2,8 @@
 import { readCaptureFile } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/capture-file.js';
 import { CaptureOwners } from '../core/capture-owners.js';
-import { Decoder } from '../core/decode.js';
+import { Decoder, MAX_ADDRESSES } from '../core/decode.js';
+import { ADVERT_VIPS_KEPT } from '../core/router-addresses.js';
 import { decodeNeighbor } from '../core/neighbor.js';
 import { disturbedSince, FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/foreign.js';
 import { packetRecord } from '../core/packet-record.js';
@@ -54,7 +55,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const invalidTimes: number[] = [];
   let adverts = 0;
   const onPacket = options.onPacket;
-  const decoder = new Decoder();
+  // Each packet's line lists all its addresses; the report needs those the tables keep.
+  const decoder = new Decoder(onPacket === undefined ? ADVERT_VIPS_KEPT : MAX_ADDRESSES);
   const foreign = new ForeignTraffic({ ...FOREIGN_SETTINGS, expirySeconds: Infinity });
   const routerErrors = new RouterErrors();
 

@@ -5,6 +5,7 @@
  * the capture timestamps and the callers' clocks; the core stays pure.
  */
 import { Decoder } from '../core/decode.js';
+import { ADVERT_VIPS_KEPT } from '../core/router-addresses.js';
 import { readLinkHeader } from '../core/link-header.js';
 import { claimOf, decodeNeighbor } from '../core/neighbor.js';
 import { ownershipGroups } from '../core/vip-groups.js';
@@ -72,7 +73,8 @@ export function interfaceLabel(name: string, vlans: readonly number[], vlanNames
 export class Watcher {
   readonly monitor: Monitor;
   readonly owners: VipOwners;
-  readonly #decoder = new Decoder();
+  /** Only the addresses the tables keep are made text (the count and fingerprint cover them all). */
+  readonly #decoder = new Decoder(ADVERT_VIPS_KEPT);
   /** Protocol-112 traffic of other protocols (CARP), per segment and vhid. */
   readonly foreign = new ForeignTraffic();
   /** interface → reason → count */

@@ -7,6 +7,7 @@
 import { ipv4Text, ipv6Text } from './addr.js';
 import { carpAdvert } from './carp.js';
 import { LinkType, readLinkHeader } from './link-header.js';
+import { addressesKeyOf } from './router-addresses.js';
 import { AuthSecret } from './secret.js';
 import type { Advert, ChecksumForm, Decoded, Family, InvalidReason, IpInfo, PartialHeader } from './types.js';
 
@@ -58,7 +59,14 @@ interface IpLayer {
 
 type IpResult = IpLayer | { reason: InvalidReason; info: IpInfo | undefined } | undefined;
 
-export function decodeFrame(linkType: number, b: Uint8Array): Decoded {
+/** An advert lists at most 255 addresses (its count is one byte). */
+export const MAX_ADDRESSES = 255;
+
+/**
+ * Decodes a frame. An accepted advert's addresses are made text up to `addressTexts` (all by default);
+ * their count and fingerprint always cover the whole list, from the bytes (router-addresses.ts).
+ */
+export function decodeFrame(linkType: number, b: Uint8Array, addressTexts = MAX_ADDRESSES): Decoded {
   const link = readLinkHeader(linkType, b);
   if (link === undefined) return OTHER;
   const { etherType, offset: o, vlans } = link;
@@ -68,7 +76,7 @@ export function decodeFrame(linkType: number, b: Uint8Array): Decoded {
   else return OTHER;
   if (ip === undefined) return OTHER;
   if (!('start' in ip)) return { kind: 'invalid', reason: ip.reason, ip: ip.info, header: {}, vlans };
-  return vrrp(b, ip, vlans);
+  return vrrp(b, ip, vlans, addressTexts);
 }
 
 /** What the Decoder keeps of an accepted advertisement, to recognise the same bytes again. */
@@ -113,6 +121,13 @@ export class Decoder {
   #viewOf: Uint8Array | undefined;
   #view: DataView = new DataView(new ArrayBuffer(0));
 
+  /**
+   * `addressTexts`: how many of an advert's addresses to make text (see decodeFrame). The live
+   * pipeline asks for those the tables keep (ADVERT_VIPS_KEPT): a flood of 255-address adverts then
+   * costs 64 strings each, not 255.
+   */
+  constructor(readonly addressTexts = MAX_ADDRESSES) {}
+
   /** Decodes the frame in b[offset, offset + length) (the whole of `b` by default). */
   decode(linkType: number, b: Uint8Array, offset = 0, length = b.length - offset): Decoded {
     if (b !== this.#viewOf) {
@@ -121,7 +136,7 @@ export class Decoder {
     }
     const view = this.#view;
     const at = plainIpv4VrrpAt(linkType, b, view, offset, length);
-    if (at < 0) return decodeFrame(linkType, frameOf(b, offset, length));
+    if (at < 0) return decodeFrame(linkType, frameOf(b, offset, length), this.addressTexts);
     // The link header's type field, with any VLAN tags before it.
     const linkFrom = offset + (linkType === LinkType.ETHERNET ? 12 : 14);
     const linkLength = at - linkFrom;
@@ -133,7 +148,7 @@ export class Decoder {
       const other = this.#slots[slot ^ 1];
       if (isRemembered(other, b, view, linkFrom, at, total)) return other.decoded;
     }
-    const decoded = decodeFrame(linkType, frameOf(b, offset, length));
+    const decoded = decodeFrame(linkType, frameOf(b, offset, length), this.addressTexts);
     // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
     if (decoded.kind === 'advert') {
       const bytes = 256 + 4 * (linkLength / 2 + (total - 12) / 4) + 32 * decoded.advert.addresses.length;
@@ -301,7 +316,7 @@ function invalid(reason: InvalidReason, ip: IpInfo, header: PartialHeader, vlans
   return { kind: 'invalid', reason, ip, header, vlans };
 }
 
-function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[]): Decoded {
+function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[], addressTexts: number): Decoded {
   const { start, end, info } = ip;
   const len = end - start;
   if (len < VRRP_HEADER) return invalid('truncated', info, {}, vlans);
@@ -341,7 +356,8 @@ function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[]): Decoded {
   if (form === undefined) return invalid('bad_checksum', info, header, vlans);
 
   const addresses: string[] = [];
-  for (let i = 0, a = start + VRRP_HEADER; i < count; i++, a += addrLen) {
+  const texts = Math.min(count, addressTexts);
+  for (let i = 0, a = start + VRRP_HEADER; i < texts; i++, a += addrLen) {
     addresses.push(addrLen === 4 ? ipv4Text(b, a) : ipv6Text(b, a));
   }
   // Fields listed one by one: an object spread here costs more than the rest of the decode.
@@ -356,6 +372,8 @@ function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[]): Decoded {
     vrid,
     priority,
     addresses,
+    addressCount: count,
+    addressesKey: addressesKeyOf(b, start + VRRP_HEADER, count, addrLen),
     advertInterval,
     authType,
     authSecret,

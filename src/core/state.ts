@@ -8,7 +8,7 @@
  */
 import { failoverReason, isNearFailover, noFailovers, priorityDropAfter, RECENT_GAPS_KEPT } from './causes.js';
 import { addressOrder, isMaster, isSplit, isSplitEvidence, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
-import { addressesKey, keptAddresses, ADVERT_VIPS_KEPT, listBytes, GROUP_BYTES, ROUTER_BYTES } from './router-addresses.js';
+import { keptAddresses, ADVERT_VIPS_KEPT, listBytes, GROUP_BYTES, ROUTER_BYTES } from './router-addresses.js';
 import { groupId } from './types.js';
 import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
 
@@ -360,8 +360,8 @@ function newRouter(advert: Advert, now: number): RouterState {
     interval: advert.advertInterval,
     version: advert.version,
     addresses: keptAddresses(advert.addresses),
-    addressCount: advert.addresses.length,
-    addressesKey: addressesKey(advert.addresses),
+    addressCount: advert.addressCount,
+    addressesKey: advert.addressesKey,
     checksumForm: advert.checksumForm,
     authType: advert.authType,
     authSecret: advert.authSecret,
@@ -382,7 +382,7 @@ function routerBytes(r: RouterState): number {
 /** Applies an advert to its router; returns by how many bytes the router grew (or shrank). */
 function updateRouter(r: RouterState, a: Advert, now: number): number {
   // An advert listing more than a router keeps is not held (see RouterState.lastAdvert).
-  r.lastAdvert = a.addresses.length <= ADVERT_VIPS_KEPT ? a : undefined;
+  r.lastAdvert = a.addressCount <= ADVERT_VIPS_KEPT ? a : undefined;
   r.adverts++;
   r.last = now;
   r.priority = a.priority;
@@ -391,15 +391,12 @@ function updateRouter(r: RouterState, a: Advert, now: number): number {
   r.version = a.version;
   let grown = 0;
   // A new router (its first advert) took its addresses from this advert already.
-  if (r.adverts > 1 && (r.addressCount !== a.addresses.length || !sameStart(r.addresses, a.addresses) || a.addresses.length > r.addresses.length)) {
-    const key = addressesKey(a.addresses);
-    if (key !== r.addressesKey || !sameStart(r.addresses, a.addresses)) {
-      grown -= listBytes(r.addresses);
-      r.addresses = keptAddresses(a.addresses);
-      grown += listBytes(r.addresses);
-      r.addressCount = a.addresses.length;
-      r.addressesKey = key;
-    }
+  if (r.adverts > 1 && (r.addressesKey !== a.addressesKey || !sameStart(r.addresses, a.addresses))) {
+    grown -= listBytes(r.addresses);
+    r.addresses = keptAddresses(a.addresses);
+    grown += listBytes(r.addresses);
+    r.addressCount = a.addressCount;
+    r.addressesKey = a.addressesKey;
   }
   r.checksumForm = a.checksumForm;
   r.authType = a.authType;
@@ -410,6 +407,8 @@ function updateRouter(r: RouterState, a: Advert, now: number): number {
 
 /** Whether `advertised` begins with the addresses `kept` (the kept ones are its first). */
 function sameStart(kept: readonly string[], advertised: readonly string[]): boolean {
+  // The decoder hands out the same list for each repeat of an advert.
+  if (kept === advertised) return true;
   if (advertised.length < kept.length) return false;
   for (let i = 0; i < kept.length; i++) if (kept[i] !== advertised[i]) return false;
   return true;

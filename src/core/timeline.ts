@@ -163,7 +163,7 @@ export class Timeline {
     }
     const router = advert.src;
     if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
-    const held = advert.addresses.length <= ADVERT_VIPS_KEPT ? advert : undefined;
+    const held = advert.addressCount <= ADVERT_VIPS_KEPT ? advert : undefined;
     if (last === undefined) {
       const entry = { router, advert: held, time, priority: advert.priority };
       if (track.routers.length < MAX_ROUTERS) track.routers.push(entry);

@@ -43,7 +43,12 @@ export interface Advert extends IpInfo {
   type: 1;
   vrid: number;
   priority: number;
+  /** The advertised addresses as text: all of them, or the first the decoder was asked to make text (see decodeFrame). */
   addresses: string[];
+  /** How many addresses the advert lists (more than `addresses` holds when the decoder made fewer text). */
+  addressCount: number;
+  /** A fingerprint of the whole list, whatever its order (router-addresses.ts). */
+  addressesKey: string;
   /** Seconds (v2 whole seconds, v3 centiseconds converted). */
   advertInterval: number;
   /** v2 only: 0 none, 1 simple password, 2 IP AH. */

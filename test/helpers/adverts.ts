@@ -1,4 +1,5 @@
 /** Synthetic advertisements and a fixed-clock driver for the core's judgement tests. */
+import { addressesKey } from '../../src/core/router-addresses.js';
 import { AuthSecret } from '../../src/core/secret.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
 import { groupId } from '../../src/core/types.js';
@@ -8,6 +9,7 @@ import type { GroupView } from '../../src/core/views.js';
 
 export function advert(fields: Partial<Advert> & { src: string; password?: string }): Advert {
   const { password, ...rest } = fields;
+  const addresses = fields.addresses ?? ['192.0.2.100'];
   return {
     family: 'ipv4',
     dst: '224.0.0.18',
@@ -17,7 +19,9 @@ export function advert(fields: Partial<Advert> & { src: string; password?: strin
     type: 1,
     vrid: 51,
     priority: 100,
-    addresses: ['192.0.2.100'],
+    addresses,
+    addressCount: addresses.length,
+    addressesKey: addressesKey(addresses),
     advertInterval: 1,
     authType: password === undefined ? 0 : 1,
     authSecret: password === undefined ? undefined : new AuthSecret(new TextEncoder().encode(password.padEnd(8, '\0'))),
@@ -25,6 +29,8 @@ export function advert(fields: Partial<Advert> & { src: string; password?: strin
     ttlOk: true,
     trailerLength: 0,
     ...rest,
+    // Given addresses decide their count and fingerprint (a spread advert's old ones do not).
+    ...(fields.addresses === undefined ? {} : { addressCount: addresses.length, addressesKey: addressesKey(addresses) }),
   };
 }
 

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { decodeFrame, Decoder, LinkType } from '../../src/core/decode.js';
 import { packetRecord } from '../../src/core/packet-record.js';
+import { addressesKey } from '../../src/core/router-addresses.js';
+import { maximalAdvert } from '../helpers/maximal.js';
 import { allPacketFixtures, packetFixture, vrrpFrame } from '../helpers/fixtures.js';
 import type { Advert, Decoded } from '../../src/core/types.js';
 
@@ -239,6 +241,23 @@ describe('auth data stays secret', () => {
 });
 
 describe('Decoder (remembers repeated adverts)', () => {
+  it('makes text of as many addresses as asked, with the count and fingerprint of the whole list', () => {
+    const frame = maximalAdvert(201, 51, 3, 112);
+    const all = decodeFrame(LinkType.ETHERNET, frame);
+    const kept = new Decoder(64).decode(LinkType.ETHERNET, frame);
+    assert.ok(all.kind === 'advert' && kept.kind === 'advert');
+    assert.equal(all.advert.addresses.length, 255);
+    assert.deepEqual(kept.advert.addresses, all.advert.addresses.slice(0, 64));
+    assert.equal(kept.advert.addressCount, 255);
+    assert.equal(kept.advert.addressesKey, all.advert.addressesKey);
+    // The fingerprint from the bytes is the one of the texts, whatever their order; another list differs.
+    assert.equal(all.advert.addressesKey, addressesKey([...all.advert.addresses].reverse()));
+    assert.notEqual(all.advert.addressesKey, addressesKey(all.advert.addresses.slice(1)));
+    const other = decodeFrame(LinkType.ETHERNET, maximalAdvert(201, 52, 3, 112));
+    assert.ok(other.kind === 'advert');
+    assert.notEqual(other.advert.addressesKey, all.advert.addressesKey);
+  });
+
   it('gives the same result as decodeFrame for every fixture, first and second time', () => {
     const decoder = new Decoder();
     for (const f of allPacketFixtures()) {

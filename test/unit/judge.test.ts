@@ -307,7 +307,7 @@ describe('the shortcut for a master repeating itself', () => {
       for (let t = rnd() * interval; t < 40; t += a.advertInterval) {
         if (rnd() < 0.03) speaking = !speaking;
         if (rnd() < 0.02) a = { ...a, priority: pick([0, 50, 100, 150, 200, 250]) };
-        if (rnd() < 0.01) a = { ...a, addresses: rnd() < 0.5 ? ['192.0.2.100'] : ['192.0.2.100', '192.0.2.101'] };
+        if (rnd() < 0.01) a = advert({ ...a, addresses: rnd() < 0.5 ? ['192.0.2.100'] : ['192.0.2.100', '192.0.2.101'] });
         if (rnd() < 0.01) a = { ...a, advertInterval: pick([interval, interval * 2, interval / 4]) };
         if (speaking) out.push([Math.round(t * 1e6) / 1e6, a]);
       }
