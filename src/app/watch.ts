@@ -56,6 +56,8 @@ const NO_LINKS: LocalLinks = { details: new Map(), only: undefined };
  */
 const labels = new WeakMap<readonly number[], { name: string; names: ReadonlyMap<string, string>; label: string }>();
 const NO_VLAN_DEVICES: ReadonlyMap<string, string> = new Map();
+/** Labels of singly tagged packets by capture interface, then VLAN id (for the `vlanNames` they were made with). */
+const oneTag = new Map<string, { names: ReadonlyMap<string, string>; labels: Map<number, string> }>();
 
 /**
  * The interface a packet belongs to: the capture's interface, then for each VLAN tag the VLAN device
@@ -65,7 +67,15 @@ export function interfaceLabel(name: string, vlans: readonly number[], vlanNames
   if (vlans.length === 0) return name;
   const known = labels.get(vlans);
   if (known !== undefined && known.name === name && known.names === vlanNames) return known.label;
-  const label = vlanInterface(name, vlans, vlanNames);
+  // An advert decoded afresh brings a new tag list: one tag is looked up by its id (at most 4,096 per interface).
+  const vid = vlans.length === 1 ? (vlans[0] as number) : undefined;
+  let byVid = vid === undefined ? undefined : oneTag.get(name);
+  if (byVid !== undefined && byVid.names !== vlanNames) byVid = undefined;
+  const label = (vid === undefined ? undefined : byVid?.labels.get(vid)) ?? vlanInterface(name, vlans, vlanNames);
+  if (vid !== undefined) {
+    if (byVid === undefined) oneTag.set(name, (byVid = { names: vlanNames, labels: new Map() }));
+    byVid.labels.set(vid, label);
+  }
   labels.set(vlans, { name, names: vlanNames, label });
   return label;
 }

@@ -146,7 +146,7 @@ interface Round {
   macs: Map<string, MacSeen>;
   probed: boolean;
   /**
-   * The VIP's groups each time the round was touched (distinct lists, at most STATES_PER_ROUND), not
+   * The VIP's groups each time the round was touched and their masters had changed (at most STATES_PER_ROUND), not
    * yet folded into `masters`. Worked out only when a judgement needs it: a VIP nobody answers for
    * (a flood of groups sharing its address) costs a reference per touch, not its masters' MACs.
    */
@@ -168,6 +168,20 @@ interface VipEntry {
 interface Pending {
   failover: Failover;
   satisfied: boolean;
+}
+
+/** Whether two lists of a VIP's groups name the same groups with the same masters (made anew at every judgement). */
+function sameMasters(a: readonly GroupOwnership[], b: readonly GroupOwnership[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as GroupOwnership;
+    const y = b[i] as GroupOwnership;
+    if (x.key.vrid !== y.key.vrid || x.key.family !== y.key.family || x.masters.length !== y.masters.length) return false;
+    if (x.masters === y.masters) continue;
+    for (let k = 0; k < x.masters.length; k++) if (x.masters[k] !== y.masters[k]) return false;
+  }
+  return true;
 }
 
 /** The virtual MAC of a VRRP group (RFC 5798 section 7.3). */
@@ -328,7 +342,8 @@ export class VipOwners {
       const keep = entry.rounds[entry.rounds.length - 1]?.index ?? index;
       entry.rounds = entry.rounds.filter((r) => r.index >= keep - this.#settings.confirmRounds);
     }
-    if (round.states[round.states.length - 1] !== entry.groups) {
+    const last = round.states[round.states.length - 1];
+    if (last === undefined || !sameMasters(last, entry.groups)) {
       if (round.states.length >= STATES_PER_ROUND) this.#mastersIn(entry, round);
       round.states.push(entry.groups);
     }

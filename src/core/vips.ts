@@ -41,6 +41,15 @@ function namedOf(masters: readonly (readonly string[])[]): string[] {
   return [...named];
 }
 
+/** A view's masters as a set, made once per view (views are never changed); undefined for a few, searched as they are. */
+const masterSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function mastersSet(masters: readonly string[]): ReadonlySet<string> | undefined {
+  if (masters.length <= 8) return undefined;
+  let set = masterSets.get(masters);
+  if (set === undefined) masterSets.set(masters, (set = new Set(masters)));
+  return set;
+}
+
 /**
  * The other side of a conflict as seen from one group: the other VRIDs, the first
  * CONFLICT_ROUTERS_NAMED of their masters that are not this group's own, and in `moreRouters` how many
@@ -57,11 +66,11 @@ export function othersOf(conflict: VipConflict, view: Pick<GroupView, 'key' | 'm
     vrids.push(vrid);
     masters += conflict.masters[i]?.length ?? 0;
   }
-  const mine: { has(m: string): boolean } = view.masters.length > 8 ? new Set(view.masters) : { has: (m) => view.masters.includes(m) };
+  const mine = mastersSet(view.masters);
   const routers: string[] = [];
   for (const m of conflict.named) {
     if (routers.length >= CONFLICT_ROUTERS_NAMED) break;
-    if (!mine.has(m)) routers.push(m);
+    if (mine === undefined ? !view.masters.includes(m) : !mine.has(m)) routers.push(m);
   }
   return { vrids, routers, moreRouters: Math.max(0, masters - routers.length) };
 }
