@@ -15,6 +15,7 @@ import { Pinger } from '../adapters/pinger.js';
 import { findingChanges, findings } from '../core/findings.js';
 import type { FindingLine } from '../core/findings.js';
 import { eventLine, renderLive } from '../outputs/live.js';
+import { LogBudget } from '../outputs/log-budget.js';
 import { eventRecord } from '../outputs/log-lines.js';
 import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { renderStatusPage } from '../outputs/html-live.js';
@@ -90,6 +91,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   process.on('uncaughtException', onUncaught);
   const evictions = { last: -Infinity, pending: 0 };
   const nearFailovers: NearFailoverLog = new Map();
+  const logBudget = new LogBudget();
   const history = new RecentHistory(PAGE_HISTORY_S);
   const ownerRound = settings.config.vipProbe.intervalSeconds;
   const watcher = new Watcher(
@@ -98,7 +100,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     settings.config.groupExpirySeconds,
     (e) => {
       const r = eventRecord(e, evictions, nearFailovers);
-      if (r !== undefined) log[r.level](r.fields, r.msg);
+      if (r !== undefined && logBudget.event(e, r)) log[r.level](r.fields, r.msg);
       history.onEvent(e);
     },
     undefined,
@@ -182,11 +184,19 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
   const tick = (): void => {
-    const view = observe(now());
+    const at = now();
+    const view = observe(at);
     const changes = findingChanges(active, findings(view));
-    for (const f of changes.started) log[f.level](f.fields, f.msg);
+    for (const f of changes.started) {
+      if (logBudget.findingStart(f.id, String(f.fields.finding), at)) log[f.level](f.fields, f.msg);
+      // Not written yet: it starts again at the next judgement, and ends only once written.
+      else changes.active.delete(f.id);
+    }
+    logBudget.judged();
     for (const f of changes.ended) log.info(f.fields, f.msg);
     active = changes.active;
+    const held = logBudget.summary(at);
+    if (held !== undefined) log[held.level](held.fields, held.msg);
     for (const m of view.owners.missedGarps) {
       if (m.seq <= garpsLogged) continue;
       garpsLogged = m.seq;
@@ -226,6 +236,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       web: http.counters,
       uncaughtErrors: uncaught.count,
       notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
+      logLinesHeldBack: logBudget.heldBack,
       routerErrors: view.routerErrors,
     };
   };

@@ -116,7 +116,8 @@ export function findingLine(f: Finding): FindingLine | undefined {
 
 /** What changed between two judgements of the logged findings. */
 export interface FindingChanges {
-  started: FindingLine[];
+  /** Each with the finding's id (findingId): a caller that does not write a line leaves it out of `active`. */
+  started: (FindingLine & { id: string })[];
   /** Each with its message prefixed `ended: ` and logged at info. */
   ended: { msg: string; fields: Record<string, unknown> }[];
   /** The logged findings now, by id: the `active` of the next call. */
@@ -133,9 +134,9 @@ export function findingChanges(active: ReadonlyMap<string, FindingLine>, now: re
     const line = findingLine(f);
     if (line !== undefined) next.set(findingId(f), line);
   }
-  const started: FindingLine[] = [];
+  const started: FindingChanges['started'] = [];
   const ended: FindingChanges['ended'] = [];
-  for (const [id, line] of next) if (!active.has(id)) started.push(line);
+  for (const [id, line] of next) if (!active.has(id)) started.push({ ...line, id });
   for (const [id, line] of active) if (!next.has(id)) ended.push({ msg: `ended: ${line.msg}`, fields: line.fields });
   return { started, ended, active: next };
 }

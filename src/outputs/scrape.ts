@@ -40,6 +40,8 @@ export interface MetricsSnapshot {
   uncaughtErrors?: number;
   /** notify_fifo lines dropped for being too long. */
   notifyFifoLinesDropped?: number;
+  /** Log lines held back by the log's rate bound, by kind (outputs/log-budget.ts). */
+  logLinesHeldBack?: ReadonlyMap<string, number>;
   /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
   routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
 }

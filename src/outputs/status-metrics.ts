@@ -82,6 +82,9 @@ export function registerStatusFamilies(registry: Registry, version: string, snap
   counter('vrrpwatch_uncaught_errors_total', 'Internal errors caught at the top of the process (each is also logged); the exporter kept running.', [], (c, s) => {
     if (s.uncaughtErrors !== undefined) c.inc(s.uncaughtErrors);
   });
+  counter('vrrpwatch_log_lines_held_back_total', "Log lines held back by the log's rate bound, by finding or event kind: event lines not written, and findings whose start line had to wait (each once).", ['kind'], (c, s) => {
+    for (const [kind, n] of s.logLinesHeldBack ?? []) c.inc({ kind }, n);
+  });
   counter('vrrpwatch_notify_fifo_lines_dropped_total', "Lines from keepalived's notify_fifo dropped for being longer than 4 KiB.", [], (c, s) => {
     if (s.notifyFifoLinesDropped !== undefined) c.inc(s.notifyFifoLinesDropped);
   });

@@ -336,12 +336,12 @@ describe('finding log lines: one when a finding starts, one when it ends', () =>
 
   it('starts once, says nothing while it lasts, ends once with the fields it started with', () => {
     let c = findingChanges(new Map(), holding([VIP]));
-    assert.deepEqual(c.started, [line(VIP)]);
+    assert.deepEqual(c.started, [{ ...line(VIP), id: 'eth0|ipv4|51|backup_holding_vip|192.0.2.100' }]);
     assert.deepEqual(c.ended, []);
     c = findingChanges(c.active, holding([VIP]));
     assert.deepEqual([c.started, c.ended], [[], []]);
     c = findingChanges(c.active, holding([VIP, '192.0.2.101']));
-    assert.deepEqual(c.started, [line('192.0.2.101')]);
+    assert.deepEqual(c.started, [{ ...line('192.0.2.101'), id: 'eth0|ipv4|51|backup_holding_vip|192.0.2.101' }]);
     c = findingChanges(c.active, holding(['192.0.2.101']));
     assert.deepEqual(c.started, []);
     assert.deepEqual(c.ended, [{ msg: 'ended: this node holds the VIP but is not master', fields: line(VIP).fields }]);
