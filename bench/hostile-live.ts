@@ -2,7 +2,8 @@
  * The maximal-advert flood of issue 19 live, for `npm run bench` (root only; figures, no pass/fail):
  * `vrrpwatch serve` on the witness of the namespace lab while a lab host sends 20,000 adverts/s of 255
  * addresses each (32 sources over 17 VLANs x 255 VRIDs) for 30 s, scraped every second. Peak resident
- * memory beside the 150 MB target, scrapes answered, and what was decoded, rejected and dropped.
+ * memory beside the 150 MB target, scrapes answered, what was decoded, rejected and dropped, and what
+ * the log wrote.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -55,9 +56,12 @@ export async function benchHostileLive(): Promise<void> {
     const dropped = valueOf(m, 'vrrpwatch_capture_dropped_packets_total', { interface: 'eth0' }) ?? Number.NaN;
     const received = valueOf(m, 'vrrpwatch_capture_received_packets_total', { interface: 'eth0' }) ?? Number.NaN;
     const groups = m.filter((s) => s.name === 'vrrpwatch_vrid_masters').length;
+    const log = lab.log('vrrpwatch-w');
+    const heldBack = m.filter((s) => s.name === 'vrrpwatch_log_lines_held_back_total').reduce((a, s) => a + s.value, 0);
     console.log(
       `  sent ${sent.toLocaleString('en')}; peak RSS ${peakMB(pid).toFixed(0)} MB (target: under 150 MB); ${answered}/${scrapes} scrapes answered (target: all); ` +
-        `adverts counted by the routers still in the tables ${counted.toLocaleString('en')}, ${groups.toLocaleString('en')} groups kept, rejected ${truncated.toLocaleString('en')} (target: 0, decoded not cut), libpcap received ${received.toLocaleString('en')} and dropped ${dropped.toLocaleString('en')}`,
+        `adverts counted by the routers still in the tables ${counted.toLocaleString('en')}, ${groups.toLocaleString('en')} groups kept, rejected ${truncated.toLocaleString('en')} (target: 0, decoded not cut), libpcap received ${received.toLocaleString('en')} and dropped ${dropped.toLocaleString('en')}; ` +
+        `the log ${log.split('\n').length.toLocaleString('en')} lines, ${(log.length / 1e6).toFixed(2)} MB (its rate bound held back ${heldBack.toLocaleString('en')})`,
     );
   } finally {
     lab.destroy();

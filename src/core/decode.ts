@@ -100,7 +100,7 @@ interface Remembered {
  * addresses each would hold some 700 MB. Beyond it a new advert is remembered only in place of one at
  * least as large, so a flood of long adverts costs decoding, not memory.
  */
-export const DECODER_MAX_BYTES = 8 * 2 ** 20;
+export const DECODER_MAX_BYTES = 4 * 2 ** 20;
 
 /**
  * A decoder that remembers the last advertisement of each IPv4 router and VRID (and VLAN). VRRP has no
@@ -153,10 +153,14 @@ export class Decoder {
     if (decoded.kind === 'advert') {
       const bytes = 256 + 4 * (linkLength / 2 + (total - 12) / 4) + 32 * decoded.advert.addresses.length;
       // What the two ways would drop: the neighbour, replaced by what is in the slot now.
-      const dropped = hit === undefined ? 0 : (this.#slots[slot ^ 1]?.bytes ?? 0);
+      const gone = hit === undefined ? undefined : this.#slots[slot ^ 1];
+      const dropped = gone?.bytes ?? 0;
       if (this.bytes - dropped + bytes > DECODER_MAX_BYTES) return decoded;
       this.bytes += bytes - dropped;
-      const words = new Int32Array(linkLength / 2 + Math.ceil((total - 12) / 4) + 3);
+      // The copy of the entry it drops serves again when long enough (isRemembered reads only what the
+      // frame has): a flood of adverts that never repeat soon then costs no new buffer each.
+      const need = linkLength / 2 + Math.ceil((total - 12) / 4) + 3;
+      const words = gone !== undefined && gone.words.length >= need ? gone.words : new Int32Array(need);
       let k = 0;
       for (let i = linkFrom; i < at; i += 2) words[k++] = view.getUint16(i);
       let i = at + 12;

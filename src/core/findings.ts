@@ -109,7 +109,10 @@ export interface FindingLine {
 export function findingLine(f: Finding): FindingLine | undefined {
   const spec: KindSpec = KINDS[f.kind];
   const line = spec.log?.(f);
-  if (line === undefined) return undefined;
+  return line === undefined ? undefined : lineOf(f, line);
+}
+
+function lineOf(f: Finding, line: { msg: string; fields: Record<string, unknown> }): FindingLine {
   const group = f.key === undefined ? {} : { interface: f.key.interface, family: f.key.family, vrid: f.key.vrid };
   return { level: f.severity === 'critical' ? 'error' : 'warn', msg: line.msg, fields: { ...group, finding: f.kind, ...line.fields } };
 }
@@ -131,8 +134,12 @@ export interface FindingChanges {
 export function findingChanges(active: ReadonlyMap<string, FindingLine>, now: readonly Finding[]): FindingChanges {
   const next = new Map<string, FindingLine>();
   for (const f of now) {
-    const line = findingLine(f);
-    if (line !== undefined) next.set(findingId(f), line);
+    const spec: KindSpec = KINDS[f.kind];
+    const own = spec.log?.(f);
+    if (own === undefined) continue;
+    const id = findingId(f);
+    // A finding already logged keeps the line it started with (its end line says the same): made once.
+    next.set(id, active.get(id) ?? lineOf(f, own));
   }
   const started: FindingChanges['started'] = [];
   const ended: FindingChanges['ended'] = [];

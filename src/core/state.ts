@@ -15,7 +15,7 @@ import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, Mo
 export const DEFAULT_SETTINGS: MonitorSettings = {
   maxGroups: 4096,
   maxRoutersPerGroup: 32,
-  maxBytes: 32 * 2 ** 20,
+  maxBytes: 16 * 2 ** 20,
   mismatchHoldSeconds: 60,
   groupExpirySeconds: 600,
 };

@@ -80,8 +80,9 @@ describe("the log's rate bound", () => {
     };
     assert.equal(judge(T0).length, LOG_RATE.perKind.burst);
     const summary = b.summary(T0);
-    assert.deepEqual(summary?.fields, { held_back: { vip_conflict: 10 }, findings_waiting: { vip_conflict: 10 } });
-    assert.equal(summary?.level, 'warn');
+    assert.ok(summary !== undefined);
+    assert.deepEqual(summary.fields, { held_back: { vip_conflict: 10 }, findings_waiting: { vip_conflict: 10 } });
+    assert.equal(summary.level, 'warn');
     // The caller tries the ten again at the next judgement: a second later, two of them go.
     const next = (t: number): number => {
       const waiting = ids.slice(LOG_RATE.perKind.burst);
