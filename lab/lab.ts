@@ -140,7 +140,6 @@ function frrConf(host: HostName, routers: FrrRouter[]): string {
 }
 
 export class Lab {
-  readonly dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-lab-'));
   readonly hosts: HostName[];
   /** The namespaces' prefix: the checkout's, with the site's name appended for a second site. */
   readonly prefix: string;
@@ -150,6 +149,8 @@ export class Lab {
   /** Name → the log file of the latest process started under it. */
   readonly #logs = new Map<string, string>();
   #started = 0;
+  /** The lab's files (configs, logs, fifos), made by `create`. */
+  #dir: string | undefined;
   #destroyed = false;
   readonly #onExit = (): void => {
     this.destroy();
@@ -162,23 +163,31 @@ export class Lab {
   /**
    * `site` makes a lab of its own segment beside another (a second site of a fleet, with the same
    * addresses, as sites reuse theirs): its namespaces are PREFIX+site-HOST, apart from the first lab's.
+   * It makes nothing yet (a test file names its lab before its tests run): `create` does.
    */
   constructor(hosts: HostName[] = ['gw', 'a', 'b', 'w'], options: { site?: string } = {}) {
     this.hosts = hosts;
     this.prefix = options.site === undefined ? PREFIX : `${PREFIX}${options.site}`;
     if (!/^[a-z][a-z0-9]{0,12}$/.test(this.prefix)) throw new LabError(`a lab's site must be a few lower-case letters and digits, not ${JSON.stringify(options.site)}`);
-    process.on('exit', this.#onExit);
-    process.on('SIGINT', this.#onSignal);
-    process.on('SIGTERM', this.#onSignal);
   }
 
   ns(host: HostName | 'br'): string {
     return `${this.prefix}-${host}`;
   }
 
+  /** The folder of the lab's files (configs, logs, fifos), there from `create` to `destroy`. */
+  get dir(): string {
+    if (this.#dir === undefined) throw new LabError('the lab has no folder before create()');
+    return this.#dir;
+  }
+
   /** Builds the namespaces, the bridge and the addresses; fails with a clear message without root. */
   create(): void {
     if (process.getuid?.() !== 0) throw new LabError('the lab needs root (network namespaces, veth, a bridge)');
+    this.#dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-lab-'));
+    process.on('exit', this.#onExit);
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
     sweep(this.prefix);
     try {
       run('ip', ['netns', 'add', this.ns('br')]);
@@ -452,7 +461,7 @@ export class Lab {
       for (const pid of run('ip', ['netns', 'pids', ns], true).split('\n').filter(Boolean)) run('kill', ['-9', pid], true);
       run('ip', ['netns', 'del', ns], true);
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
     for (const h of this.hosts) rmSync(join(FRR_RUN, this.ns(h)), { recursive: true, force: true });
     process.off('exit', this.#onExit);
     process.off('SIGINT', this.#onSignal);

@@ -8,7 +8,7 @@ import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
 import { loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
-import { exitWhenFlushed, watchOutput } from './adapters/stdio.js';
+import { drained, exitWhenFlushed, watchOutput } from './adapters/stdio.js';
 import { EXIT } from './outputs/nagios.js';
 import { ReportFileError, writeReport } from './adapters/report-file.js';
 import { renderJson, renderText } from './outputs/report.js';
@@ -56,6 +56,9 @@ const EXIT_ERROR = 2;
 /** Nagios UNKNOWN: `once` with bad arguments or an internal problem (the plugin's own code). */
 const EXIT_UNKNOWN = EXIT.UNKNOWN;
 
+/** `--packets` lines are written in batches of about this many characters (one write each). */
+const PACKET_LINES_BATCH = 1 << 20;
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -92,17 +95,25 @@ async function runReplay(args: string[]): Promise<number> {
   if (values.output !== undefined && values.packets) throw new UsageError('--output writes the report; --packets prints packets to standard output, so they cannot be combined');
   const file = positionals[0];
   const out: string[] = [];
+  let outChars = 0;
   const flush = (): void => {
-    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+    // As bytes: a string the pipe cannot take at once is copied at three bytes a character to wait.
+    if (out.length > 0) process.stdout.write(Buffer.from(`${out.join('\n')}\n`));
     out.length = 0;
+    outChars = 0;
   };
-  const onPacket = values.packets
-    ? (line: string): void => {
-        out.push(line);
-        if (out.length >= 4096) flush();
-      }
-    : undefined;
-  const { report, error } = await replay(onPacket === undefined ? { file } : { file, onPacket });
+  const onPacket = (line: string): void => {
+    out.push(line);
+    outChars += line.length + 1;
+    if (outChars >= PACKET_LINES_BATCH) flush();
+  };
+  // A reader slower than the decoder (`| less`, ssh) holds the capture between chunks rather than
+  // letting the lines it has not taken pile up in memory.
+  const betweenChunks = (): Promise<void> | undefined => {
+    flush();
+    return drained(process.stdout);
+  };
+  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks } : { file });
   if (values.packets) flush();
   else {
     const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtmlReport(report) : renderText(report);

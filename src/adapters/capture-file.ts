@@ -26,11 +26,17 @@ function describe(err: unknown, path: string): string {
 }
 
 /**
+ * Held between chunks: a promise it returns keeps the next chunk from being parsed until it resolves (the
+ * reader of what the sink prints has not caught up), so what waits to be printed is one chunk's worth.
+ */
+export type BetweenChunks = () => Promise<void> | undefined;
+
+/**
  * Calls `sink` for every packet in the file. Throws CaptureFileError when nothing could be read
  * (missing, unreadable, not a capture); a capture that breaks part-way returns what it read and the
  * problem in `error`.
  */
-export async function readCaptureFile(path: string, sink: PacketSink): Promise<ReadResult> {
+export async function readCaptureFile(path: string, sink: PacketSink, between?: BetweenChunks): Promise<ReadResult> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -65,6 +71,8 @@ export async function readCaptureFile(path: string, sink: PacketSink): Promise<R
       if (final) break;
       leftover = data.subarray(used);
       [current, spare] = [spare, current];
+      const held = between?.();
+      if (held !== undefined) await held;
     }
     return { packets: parser.packets, format: parser.format ?? 'pcap', first: parser.firstTime, last: parser.lastTime, error: undefined };
   } catch (err) {

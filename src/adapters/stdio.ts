@@ -1,7 +1,8 @@
 /**
  * stdout and stderr at the end of a command: everything written reaches its reader before the process
- * exits (a pipe takes 64 KiB at a time, the rest waits in the stream), and a reader that goes away
- * (`| head -1`: EPIPE) ends the command quietly instead of with an unhandled error.
+ * exits (a pipe takes 64 KiB at a time, the rest waits in the stream), a command that prints as it goes
+ * can wait for a slow reader instead of holding everything it has not yet handed over, and a reader that
+ * goes away (`| head -1`: EPIPE) ends the command quietly instead of with an unhandled error.
  */
 
 /** Resolves once everything written to the stream so far has been handed to the OS (or cannot be). */
@@ -15,6 +16,23 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
     stream.write('', () => {
       resolve();
     });
+  });
+}
+
+/**
+ * Undefined while the stream takes more; otherwise a promise that resolves once what waits in it has been
+ * handed to the OS ('drain'), or once it is closed (a reader gone is handled by `watchOutput`).
+ */
+export function drained(stream: NodeJS.WriteStream): Promise<void> | undefined {
+  if (!stream.writableNeedDrain || stream.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
   });
 }
 

@@ -1,5 +1,6 @@
 /** `vrrpwatch replay FILE`: the core run over a capture file, with packet timestamps as the clock. */
 import { readCaptureFile } from '../adapters/capture-file.js';
+import type { BetweenChunks } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/capture-file.js';
 import { CaptureOwners } from '../core/capture-owners.js';
 import { Decoder, MAX_ADDRESSES } from '../core/decode.js';
@@ -20,6 +21,8 @@ export interface ReplayOptions {
   file: string;
   /** Called with each `--packets` line; when absent no per-packet records are built. */
   onPacket?: (line: string) => void;
+  /** Called after each chunk of the capture: a promise it returns holds the reading (the reader of the lines is behind). */
+  betweenChunks?: BetweenChunks;
 }
 
 export interface ReplayOutcome {
@@ -96,7 +99,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     owners.applied(monitor, p.ts);
   };
 
-  const result = await readCaptureFile(options.file, sink);
+  const result = await readCaptureFile(options.file, sink, options.betweenChunks);
   if (result.last !== undefined) {
     owners.advance(monitor, result.last);
     monitor.settle(result.last);

@@ -7,15 +7,16 @@
  * split-brain page of one site, and its resolution, to a webhook receiver. Every dashboard expression
  * is run against that Prometheus.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ADDRESS, Lab, PORT, ROOT, sleep, VIP, waitFor } from '../../lab/lab.js';
+import { ADDRESS, PORT, ROOT, sleep, VIP, waitFor } from '../../lab/lab.js';
 import type { KeepalivedInstance } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const RULES = join(ROOT, 'alerts', 'vrrpwatch.rules.yml');
 const DASHBOARDS = join(ROOT, 'dashboards');
@@ -225,24 +226,16 @@ function alertmanagerConfig(): string {
 }
 
 describe('the real path: Prometheus scrapes two sites, Alertmanager pages on one site\'s split-brain only', { timeout: 600_000 }, () => {
-  let lab: Lab;
-  let siteB: Lab;
   const prom = `http://127.0.0.1:9090`;
 
+  const lab = useLab(['gw', 'a', 'b', 'w']);
+  // Site b: a pair on a segment of its own with the same addresses, VIP and VRID 51, whose master is
+  // its b. Site a's witness runs the monitoring and reaches it on a second interface.
+  const siteB = useLab(['a', 'b'], { site: 'b' });
   before(() => {
-    lab = new Lab(['gw', 'a', 'b', 'w']);
-    lab.create();
-    // Site b: a pair on a segment of its own with the same addresses, VIP and VRID 51, whose master is
-    // its b. Site a's witness runs the monitoring and reaches it on a second interface.
-    siteB = new Lab(['a', 'b'], { site: 'b' });
-    siteB.create();
     siteB.exec('a', ['ip', 'addr', 'add', `${SITE_B.a}/24`, 'dev', 'eth0']);
     siteB.exec('b', ['ip', 'addr', 'add', `${SITE_B.b}/24`, 'dev', 'eth0']);
     lab.joinSegment('w', siteB, `${SITE_B.w}/24`);
-  });
-  after(() => {
-    siteB.destroy();
-    lab.destroy();
   });
 
   interface Result {

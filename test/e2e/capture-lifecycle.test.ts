@@ -6,13 +6,14 @@
  * crash; and an advertisement of the largest legal size is captured whole. The counts come from /proc
  * (the process's descriptors, its namespace's packet sockets, its CPU time). Needs root.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADDRESS, Lab, MACVLAN, sleep, valueOf, waitFor } from '../../lab/lab.js';
-import type { KeepalivedInstance } from '../../lab/lab.js';
+import { ADDRESS, MACVLAN, sleep, valueOf, waitFor } from '../../lab/lab.js';
+import type { KeepalivedInstance, Lab } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 import { largeIpv6Advert } from '../helpers/fixtures.js';
 
 const SERVE = 'vrrpwatch-w';
@@ -82,15 +83,8 @@ async function steadyDescriptors(pid: number): Promise<number> {
 }
 
 describe('the capture releases what it closes, and survives a descriptor shortage', { timeout: 600_000 }, () => {
-  before(() => {
-    lab = new Lab(['a', 'w']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
+  lab = useLab(['a', 'w']);
+  beforeEach(() => {
     lab.keepalived('a', [MASTER]);
   });
 

@@ -6,10 +6,11 @@
  * never as a router of the group, and the flaps as master changes. Needs root, keepalived and ucarp.
  */
 import { spawnSync } from 'node:child_process';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADDRESS, CLI, Lab, valueOf, waitFor } from '../../lab/lab.js';
-import type { HostName, KeepalivedInstance } from '../../lab/lab.js';
+import { ADDRESS, CLI, valueOf, waitFor } from '../../lab/lab.js';
+import type { HostName, KeepalivedInstance, Lab } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const G51 = { interface: 'eth0', family: 'ipv4', vrid: '51' };
 const NOT_VRRP = { interface: 'eth0', reason: 'not_vrrp' };
@@ -26,16 +27,7 @@ function inst(priority: number): KeepalivedInstance {
 }
 
 describe('a ucarp pair beside a keepalived pair', { timeout: 300_000 }, () => {
-  before(() => {
-    lab = new Lab(['gw', 'a', 'b', 'c', 'd', 'w']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
-  });
+  lab = useLab(['gw', 'a', 'b', 'c', 'd', 'w']);
 
   it("with keepalived's VRID as vhid: CARP is counted as not_vrrp, never a router, and the VRID flaps", async () => {
     lab.keepalived('a', [inst(150)]);

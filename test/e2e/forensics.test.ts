@@ -3,10 +3,11 @@
  * running `vrrpwatch serve`. Each test makes one kind of master change happen and asserts on the
  * witness's log line and its vrrpwatch_vrid_failovers_total{cause}. Needs root, as the other labs.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADDRESS, Lab, valueOf, waitFor } from '../../lab/lab.js';
-import type { KeepalivedInstance } from '../../lab/lab.js';
+import { ADDRESS, valueOf, waitFor } from '../../lab/lab.js';
+import type { KeepalivedInstance, Lab } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const A = ADDRESS.a.v4;
 const B = ADDRESS.b.v4;
@@ -37,16 +38,7 @@ function failovers(cause: string): number | undefined {
 }
 
 describe('failover causes against real keepalived', { timeout: 600_000 }, () => {
-  before(() => {
-    lab = new Lab(['a', 'b', 'w']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
-  });
+  lab = useLab(['a', 'b', 'w']);
 
   it('a graceful stop of the master is resigned', async () => {
     lab.keepalived('a', [inst(150)]);

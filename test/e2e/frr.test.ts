@@ -5,11 +5,12 @@
  * link-local, and keeps the VIPs on its macvlans in protodown while backup. Needs root and the frr
  * package (scripts/setup.sh).
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ADDRESS, CLI, Lab, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
-import type { FrrRouter, HostName } from '../../lab/lab.js';
+import { ADDRESS, CLI, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
+import type { FrrRouter, HostName, Lab } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const V4 = { interface: 'eth0', family: 'ipv4', vrid: '51' };
 const V6 = { ...V4, family: 'ipv6' };
@@ -50,16 +51,7 @@ async function onlyMaster(host: HostName): Promise<void> {
 }
 
 describe('vrrpwatch against FRR vrrpd in a namespace lab', { timeout: 600_000 }, () => {
-  before(() => {
-    lab = new Lab(['gw', 'a', 'b', 'w']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
-  });
+  lab = useLab(['gw', 'a', 'b', 'w']);
 
   it('steady: one master per family, no split, nothing invalid; once OK on the witness and on both nodes', async () => {
     pair();

@@ -10,8 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { ADDRESS, Lab, PORT, valueOf, waitFor } from '../../lab/lab.js';
+import { ADDRESS, PORT, valueOf, waitFor } from '../../lab/lab.js';
 import { chromium, scriptErrors } from '../helpers/chromium.js';
+import { useLab } from '../helpers/lab.js';
 import { CAPTURES, CLI, pcapFile, pcapngFile, ROOT, thousandGroupFrames, vrrpFrame } from '../helpers/fixtures.js';
 import { TIMELINE_PLOT } from '../../src/outputs/html-replay.js';
 import type { ReplayReport } from '../../src/outputs/report.js';
@@ -126,14 +127,11 @@ describe('the replay page in headless Chromium', () => {
 });
 
 describe('the status page of a lab witness in headless Chromium', { timeout: 300_000 }, () => {
-  let lab: Lab;
+  const lab = useLab(['a', 'b', 'w']);
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-html-'));
-    lab = new Lab(['a', 'b', 'w']);
-    lab.create();
   });
   after(() => {
-    lab.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 

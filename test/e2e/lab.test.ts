@@ -4,13 +4,14 @@
  * the assertions are on their /metrics, their logs and `once` exit codes. Needs root (CI runs as root);
  * without it the lab fails with a clear message rather than skipping.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADDRESS, BRIDGE, CLI, Lab, MACVLAN, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
-import type { HostName, KeepalivedInstance, Sample } from '../../lab/lab.js';
+import { ADDRESS, BRIDGE, CLI, MACVLAN, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
+import type { HostName, KeepalivedInstance, Lab, Sample } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const A = ADDRESS.a.v4;
 const B = ADDRESS.b.v4;
@@ -72,16 +73,7 @@ function inst(priority: number, extra: Partial<KeepalivedInstance> = {}): Keepal
 }
 
 describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_000 }, () => {
-  before(() => {
-    lab = new Lab(['gw', 'a', 'b', 'w']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
-  });
+  lab = useLab(['gw', 'a', 'b', 'w']);
 
   it('1. master/backup with PASS auth: one master, no findings, once OK everywhere; keepalived state from notify_fifo', async () => {
     pair([inst(150)], [inst(100)], { fifo: true });

@@ -5,9 +5,11 @@
  * log line when it starts and ends, and `once` WARNING. Needs root and keepalived.
  */
 import { spawnSync } from 'node:child_process';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADDRESS, CLI, Lab, valueOf, waitFor } from '../../lab/lab.js';
+import { ADDRESS, CLI, valueOf, waitFor } from '../../lab/lab.js';
+import type { Lab } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const G51 = { interface: 'eth0', family: 'ipv4', vrid: '51' };
 const NGINX = { keepalived_instance: 'VI_1', script: 'check_nginx' };
@@ -15,16 +17,7 @@ const NGINX = { keepalived_instance: 'VI_1', script: 'check_nginx' };
 let lab: Lab;
 
 describe('track_script on a node', { timeout: 120_000 }, () => {
-  before(() => {
-    lab = new Lab(['gw', 'a', 'b']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
-  });
+  lab = useLab(['gw', 'a', 'b']);
 
   it('names the failing check from the priority its own adverts carry, and says when it recovers', async () => {
     lab.track('check_nginx', true);

@@ -4,13 +4,14 @@
  * runs on the witness with the VIP probe on; the assertions are on its /metrics and its log lines.
  * Every probe goes to the lab's VIPs inside its namespaces. Needs root.
  */
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADDRESS, CLI, Lab, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
-import type { HostName, Sample } from '../../lab/lab.js';
+import { ADDRESS, CLI, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
+import type { HostName, Lab, Sample } from '../../lab/lab.js';
+import { useLab } from '../helpers/lab.js';
 
 const A = ADDRESS.a.v4;
 const B = ADDRESS.b.v4;
@@ -66,15 +67,8 @@ async function worstDuring(episode: () => Promise<void>): Promise<{ duplicate: n
 }
 
 describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => {
-  before(() => {
-    lab = new Lab(['a', 'b', 'c', 'w']);
-    lab.create();
-  });
-  after(() => {
-    lab.destroy();
-  });
-  beforeEach(async () => {
-    await lab.reset();
+  lab = useLab(['a', 'b', 'c', 'w']);
+  beforeEach(() => {
     for (const k of ['all', 'eth0']) lab.exec('c', ['sysctl', '-qw', `net.ipv4.conf.${k}.arp_ignore=0`, `net.ipv4.conf.${k}.arp_announce=0`]);
     lab.exec('c', ['ip', 'addr', 'del', `${VIP.v4}/32`, 'dev', 'lo'], true);
   });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
+import type { BetweenChunks } from '../../src/adapters/capture-file.js';
 import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-file.js';
 import type { CapturedPacket } from '../../src/core/capture-file.js';
 import { epb, idb, packetFixture, pcapFile, shb } from '../helpers/fixtures.js';
@@ -122,13 +123,16 @@ describe('reading a capture file from disk (chunks read ahead while the last one
   });
   const file = pcapFile(1, frames);
 
-  async function readFromDisk(bytes: Uint8Array): Promise<{ got: Got[]; error: string | undefined }> {
+  async function readFromDisk(bytes: Uint8Array, between?: (got: Got[]) => ReturnType<BetweenChunks>): Promise<{ got: Got[]; error: string | undefined }> {
     const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-capture-'));
     try {
       const path = join(dir, 'c.pcap');
       writeFileSync(path, bytes);
       const got: Got[] = [];
-      const r = await readCaptureFile(path, (p) => got.push({ ts: p.ts, linkType: p.linkType, interfaceName: p.interfaceName, data: p.data.slice() }));
+      const sink = (p: CapturedPacket): void => {
+        got.push({ ts: p.ts, linkType: p.linkType, interfaceName: p.interfaceName, data: p.data.slice() });
+      };
+      const r = await readCaptureFile(path, sink, between === undefined ? undefined : () => between(got));
       return { got, error: r.error };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -145,6 +149,21 @@ describe('reading a capture file from disk (chunks read ahead while the last one
       assert.equal(got[i]?.ts, expected[i]?.ts, `packet ${i}`);
       assert.deepEqual(got[i]?.data, expected[i]?.data, `packet ${i}`);
     }
+  });
+
+  it('parses nothing more while the reader of the output holds it between chunks, and everything after', async () => {
+    const held: number[] = [];
+    const { got, error } = await readFromDisk(file, async (sofar) => {
+      held.push(sofar.length);
+      // Long enough for the chunk read ahead to arrive: it must wait, not be parsed.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(sofar.length, held.at(-1), 'no packet while held');
+    });
+    assert.equal(error, undefined);
+    assert.equal(held.length, Math.ceil(file.length / (4 * 1024 * 1024)), 'held after every chunk read');
+    assert.ok(held.every((n, i) => n > (held[i - 1] ?? 0)), `packets when held: ${held.join(', ')}`);
+    assert.ok((held[0] ?? 0) < frames.length / 10, `packets when first held: ${held[0]}`);
+    assert.deepEqual(got, parseAll(file));
   });
 
   it('reports a capture cut inside its last record after the packets before it', async () => {
