@@ -12,7 +12,7 @@ import type { TrackJudgement } from './track.js';
 import { groupId } from './types.js';
 import type { GroupKey, MismatchField } from './types.js';
 import type { GroupView } from './views.js';
-import { othersOf } from './vips.js';
+import { CONFLICT_VIPS_NAMED, othersOf } from './vips.js';
 import type { VipConflict } from './vips.js';
 import type { OwnershipView, VipView } from './vip-owners.js';
 
@@ -41,6 +41,8 @@ export interface FindingDetails {
   routers?: readonly string[];
   /** A VIP conflict: the other VRIDs' masters beyond CONFLICT_ROUTERS_NAMED, counted. */
   moreRouters?: number;
+  /** The last VIP conflict named of a group: its VIPs in conflict beyond CONFLICT_VIPS_NAMED, counted. */
+  moreVips?: number;
   /** A split-brain: the masters this node hears while keepalived here is MASTER and its adverts are not seen. */
   beside?: readonly string[];
   /** A VIP conflict: the other VRIDs whose master advertises the VIP. */
@@ -216,15 +218,27 @@ export const KINDS = {
     severity: 'critical',
     inGroup({ view }, input, found) {
       if (view === undefined) return;
-      for (const c of input.conflicts.get(view.key) ?? NONE) {
+      const conflicts = input.conflicts.get(view.key) ?? NONE;
+      // The first CONFLICT_VIPS_NAMED by address; the last one named counts the rest.
+      const named = Math.min(conflicts.length, CONFLICT_VIPS_NAMED);
+      for (let i = 0; i < named; i++) {
+        const c = conflicts[i] as VipConflict;
         const others = othersOf(c, view);
-        found('segment', others.moreRouters > 0 ? { vip: c.vip, otherVrids: others.vrids, routers: others.routers, moreRouters: others.moreRouters } : { vip: c.vip, otherVrids: others.vrids, routers: others.routers });
+        const details: FindingDetails = { vip: c.vip, otherVrids: others.vrids, routers: others.routers };
+        if (others.moreRouters > 0) details.moreRouters = others.moreRouters;
+        if (i === named - 1 && conflicts.length > named) details.moreVips = conflicts.length - named;
+        found('segment', details);
       }
     },
     // The replay's intervals know the other VRIDs, not their masters.
-    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${routersText(f)})`}: both hold it (virtual_router_id differs?)`,
-    label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}`,
-    log: (f) => ({ msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP", fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers, ...(f.details.moreRouters === undefined ? {} : { more_routers: f.details.moreRouters }) } }),
+    text: (f, name) =>
+      `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${routersText(f)})`}: both hold it (virtual_router_id differs?)` +
+      (f.details.moreVips === undefined ? '' : `; ${f.details.moreVips} more of its VIPs likewise`),
+    label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.moreVips === undefined ? '' : ` (+${f.details.moreVips} more VIPs)`}`,
+    log: (f) => ({
+      msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
+      fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers, ...(f.details.moreRouters === undefined ? {} : { more_routers: f.details.moreRouters }), ...(f.details.moreVips === undefined ? {} : { more_vips: f.details.moreVips }) },
+    }),
   },
   backup_holding_vip: {
     severity: 'critical',

@@ -9,6 +9,9 @@ import { ADVERT_VIPS_JUDGED } from './judge.js';
 import type { GroupView } from './views.js';
 import type { GroupKey } from './types.js';
 
+/** VIP conflicts a group's findings name, at most (the first by address): the rest are counted. */
+export const CONFLICT_VIPS_NAMED = 16;
+
 /** Masters of the other VRIDs a conflict names, at most: the rest are counted (a flood of VRIDs shares one address). */
 export const CONFLICT_ROUTERS_NAMED = 8;
 

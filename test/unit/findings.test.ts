@@ -108,6 +108,19 @@ describe('findings: each kind, its severity and its words in every output', () =
     assert.deepEqual(f.log?.fields, { ...GROUP, finding: 'vip_conflict', vip: VIP, other_vrids: [52, 53], routers: [], more_routers: 2 });
   });
 
+  it('vip_conflict: names 16 VIPs of a group and counts the rest on the last one named', () => {
+    const g = group();
+    const vips = Array.from({ length: 40 }, (_, i) => `198.51.100.${i + 10}`);
+    const list = of(g, undefined, { conflicts: new Map([[g.key, vips.map((vip) => ({ vip, vrids: [51, 52], masters: [[A], [B]], named: [A, B] }))]]) }).filter((f) => f.kind === 'vip_conflict');
+    assert.deepEqual(list.map((f) => f.details.vip), vips.slice(0, 16));
+    const last = list[15];
+    assert.ok(last !== undefined);
+    assert.equal(findingText(last, NAME), `VIP 198.51.100.25 of ${NAME} is also advertised by the master of VRID 52 (${B}): both hold it (virtual_router_id differs?); 24 more of its VIPs likewise`);
+    assert.equal(findingLabel(last), 'VIP 198.51.100.25 ALSO MASTERED IN VRID 52 (+24 more VIPs)');
+    assert.equal(findingLine(last)?.fields.more_vips, 24);
+    assert.equal(list[14]?.details.moreVips, undefined);
+  });
+
   it('backup_holding_vip: one per VIP, with what the role was learned from', () => {
     assert.deepEqual(one(of(group({}, [B]), { role: 'backup', roleFrom: 'config', backupHolding: [VIP] })), {
       kind: 'backup_holding_vip',
