@@ -14,7 +14,7 @@ export function escapeLabel(value: string): string {
 }
 
 /** `{name="value",...}` (empty without labels). */
-function labelText(labels: Labels): string {
+export function labelText(labels: Labels): string {
   let out = '';
   for (const name in labels) out += `${out === '' ? '' : ','}${name}="${escapeLabel(labels[name] ?? '')}"`;
   return out === '' ? '' : `{${out}}`;
@@ -204,9 +204,30 @@ function newGroupLabels(key: GroupKey): GroupLabels {
  */
 export class LabelCache {
   readonly #byKey = new WeakMap<GroupKey, GroupLabels>();
+  /** `{interface="...",vip="..."}` by interface, then VIP: the VIP ownership families' series. */
+  readonly #vips = new Map<string, Map<string, Buffer>>();
+  #vipCount = 0;
 
   group(key: GroupKey): GroupLabels {
     return cached(this.#byKey, key, newGroupLabels);
+  }
+
+  vip(iface: string, vip: string): Buffer {
+    const byVip = cached(this.#vips, iface, newMap<string, Buffer>);
+    let text = byVip.get(vip);
+    if (text === undefined) {
+      text = labelBytes({ interface: iface, vip });
+      byVip.set(vip, text);
+      this.#vipCount++;
+    }
+    return text;
+  }
+
+  /** VIPs no longer watched leave with a prune: all go once the cache holds over twice those watched now. */
+  pruneVips(watched: number): void {
+    if (this.#vipCount <= 2 * watched + 64) return;
+    this.#vips.clear();
+    this.#vipCount = 0;
   }
 }
 

@@ -11,21 +11,18 @@ import type { GroupView } from '../core/views.js';
 import { Exposition, LabelCache, parseLabelText } from './exposition.js';
 import type { Rendered } from './exposition.js';
 import { Scrape } from './scrape.js';
-import type { MetricsSnapshot, ScrapeGroup } from './scrape.js';
+import type { Fill, MetricsSnapshot, ScrapeGroup } from './scrape.js';
 import { registerStatusFamilies } from './status-metrics.js';
 import { registerVipOwnerFamilies } from './vip-owner-metrics.js';
 
 export type { Rendered } from './exposition.js';
 export type { MetricsSnapshot } from './scrape.js';
 
-/** Hands one sample to the family: its label text (bytes kept between scrapes, or a `labelText`) and value. */
-type Emit = (labels: Uint8Array | string, value: number) => void;
-type Fill = (emit: Emit, s: Scrape) => void;
 
 type RouterView = GroupView['routers'][number];
 
 /** Every label a hand-written family uses: its prom-client twin only checks that each label is one of them. */
-const LABEL_NAMES = ['interface', 'family', 'vrid', 'router', 'field', 'vip', 'cause', 'error'] as const;
+const LABEL_NAMES = ['interface', 'family', 'vrid', 'router', 'field', 'vip', 'cause', 'error', 'mac'] as const;
 
 /**
  * One metric family filled from the snapshot at scrape time. prom-client's Gauge hashes and validates
@@ -248,7 +245,7 @@ export class Metrics {
     });
     perVip('vrrpwatch_vip_backup_holding', '1 while this node holds the virtual address but is not master of its group.', 'backup_holding_vip');
     perVip('vrrpwatch_vip_master_missing', '1 while this node is master of the group but does not hold the virtual address.', 'master_missing_vip');
-    registerVipOwnerFamilies(this.registry, () => (this.#rendering ?? current?.())?.owners);
+    registerVipOwnerFamilies(add);
     registerStatusFamilies(this.registry, version, () => this.#rendering ?? current?.());
     this.#success = new Gauge({
       name: SUCCESS,

@@ -46,6 +46,11 @@ export interface MetricsSnapshot {
   routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
 }
 
+/** Hands one sample to a family: its label text (bytes kept between scrapes, or a `labelText`) and value. */
+export type Emit = (labels: Uint8Array | string, value: number) => void;
+/** What a hand-written family writes of a scrape. */
+export type Fill = (emit: Emit, s: Scrape) => void;
+
 /** One group as the families see it: heard (view), expected (node) or both, with its label text. */
 export interface ScrapeGroup {
   view: GroupView | undefined;
@@ -63,6 +68,8 @@ export class Scrape {
   readonly heard: ScrapeGroup[] = [];
   /** The core's findings, by group key (only groups with a finding are in it). */
   readonly findings: ReadonlyMap<GroupKey, readonly Finding[]>;
+  /** The label text kept between scrapes. */
+  readonly labels: LabelCache;
 
   constructor(
     readonly s: MetricsSnapshot,
@@ -91,6 +98,8 @@ export class Scrape {
     }
     for (const g of this.heard) if (!nodeGroups.has(g)) this.groups.push(g);
     for (const g of this.groups) g.text.prune(g.view, g.node);
+    cache.pruneVips(s.owners?.vips.length ?? 0);
+    this.labels = cache;
     this.findings = findingsByGroup(findings(s));
   }
 }

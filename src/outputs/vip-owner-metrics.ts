@@ -1,41 +1,68 @@
 /**
  * The VIP ownership families (who answers ARP and NDP for each VIP, the core's judgements of it, the
- * probes sent, the failovers without a gratuitous ARP), as prom-client gauges and counters whose
- * collect() reads the snapshot of the scrape. A VIP no longer watched leaves them at the next scrape.
+ * probes sent, the failovers without a gratuitous ARP), written by hand from the scrape's snapshot as
+ * the per-group families are: a series or three per VIP watched, and prom-client's formatting of a
+ * thousand VIPs' worth took most of a scrape. A VIP no longer watched leaves them at the next scrape.
  */
-import type { Registry } from 'prom-client';
-import { collectedFamilies } from './collected.js';
-import type { OwnershipView } from '../core/vip-owners.js';
+import { labelText } from './exposition.js';
+import type { Fill } from './scrape.js';
 
-/** Registers the families in `registry`; `owners` is undefined when there is no snapshot (or ownership is not watched). */
-export function registerVipOwnerFamilies(registry: Registry, owners: () => OwnershipView | undefined): void {
-  const { gauge, counter } = collectedFamilies(registry, owners);
+type Add = (name: string, help: string, type: 'gauge' | 'counter', fill: Fill) => void;
 
-  gauge('vrrpwatch_vip_owners', 'Distinct MACs answering ARP or NDP for the VIP now (this probe round or the last).', ['interface', 'vip'], (g, o) => {
-    for (const v of o.vips) g.set({ interface: v.interface, vip: v.vip }, v.owners.length);
+/** Registers the families through `add` (metrics.ts), in the order they are written. */
+export function registerVipOwnerFamilies(add: Add): void {
+  const gauge = (name: string, help: string, fill: Fill): void => {
+    add(name, help, 'gauge', fill);
+  };
+  gauge('vrrpwatch_vip_owners', 'Distinct MACs answering ARP or NDP for the VIP now (this probe round or the last).', (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) emit(s.labels.vip(v.interface, v.vip), v.owners.length);
   });
-  gauge('vrrpwatch_vip_owner_info', '1 for each MAC answering for the VIP; router is the VRRP router it belongs to, empty when unknown.', ['interface', 'vip', 'mac', 'router'], (g, o) => {
-    for (const v of o.vips) for (const w of v.owners) g.set({ interface: v.interface, vip: v.vip, mac: w.mac, router: w.router ?? '' }, 1);
+  // Few series (the MACs that answer): their label text is made per scrape.
+  gauge('vrrpwatch_vip_owner_info', '1 for each MAC answering for the VIP; router is the VRRP router it belongs to, empty when unknown.', (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) for (const w of v.owners) emit(labelText({ interface: v.interface, vip: v.vip, mac: w.mac, router: w.router ?? '' }), 1);
   });
-  gauge('vrrpwatch_vip_duplicate', '1 while more than one owner answers for the VIP in each probe round: split-brain on the wire.', ['interface', 'vip'], (g, o) => {
-    for (const v of o.vips) g.set({ interface: v.interface, vip: v.vip }, v.duplicate ? 1 : 0);
+  gauge('vrrpwatch_vip_duplicate', '1 while more than one owner answers for the VIP in each probe round: split-brain on the wire.', (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) emit(s.labels.vip(v.interface, v.vip), v.duplicate ? 1 : 0);
   });
-  gauge('vrrpwatch_vip_foreign_owner', '1 while the MAC answers for the VIP and belongs to no master of its group.', ['interface', 'vip', 'mac'], (g, o) => {
-    for (const v of o.vips) {
+  gauge('vrrpwatch_vip_foreign_owner', '1 while the MAC answers for the VIP and belongs to no master of its group.', (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) {
+      if (v.owners.length === 0 && v.foreign.length === 0) continue;
       const foreign = new Set(v.foreign);
-      for (const w of v.owners) g.set({ interface: v.interface, vip: v.vip, mac: w.mac }, foreign.has(w.mac) ? 1 : 0);
-      for (const mac of foreign) g.set({ interface: v.interface, vip: v.vip, mac }, 1);
+      const written = new Set<string>();
+      for (const w of v.owners) {
+        written.add(w.mac);
+        emit(labelText({ interface: v.interface, vip: v.vip, mac: w.mac }), foreign.has(w.mac) ? 1 : 0);
+      }
+      for (const mac of foreign) if (!written.has(mac)) emit(labelText({ interface: v.interface, vip: v.vip, mac }), 1);
     }
   });
-  gauge('vrrpwatch_vip_unanswered', "1 while the VIP's group has a master, the VIP is probed, and nobody answers.", ['interface', 'vip'], (g, o) => {
-    for (const v of o.vips) g.set({ interface: v.interface, vip: v.vip }, v.unanswered ? 1 : 0);
+  gauge('vrrpwatch_vip_unanswered', "1 while the VIP's group has a master, the VIP is probed, and nobody answers.", (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) emit(s.labels.vip(v.interface, v.vip), v.unanswered ? 1 : 0);
   });
-  counter('vrrpwatch_vip_probes_total', 'ARP requests and Neighbor Solicitations sent for the VIPs (the VIP probe).', ['interface'], (c, o) => {
-    for (const [iface, n] of o.probes) c.inc({ interface: iface }, n);
+  add('vrrpwatch_vip_probes_total', 'ARP requests and Neighbor Solicitations sent for the VIPs (the VIP probe).', 'counter', (emit, s) => {
+    for (const [iface, n] of s.s.owners?.probes ?? []) emit(labelText({ interface: iface }), n);
   });
-  counter('vrrpwatch_vrid_failovers_without_garp_total', 'Failovers after which the new master sent no gratuitous ARP or unsolicited NA for its VIPs within a few seconds.', ['interface', 'family', 'vrid'], (c, o) => {
-    // Every group with a watched VIP starts at 0, so increase() works from the first miss.
-    for (const v of o.vips) for (const k of v.groups) c.inc({ interface: k.interface, family: k.family, vrid: String(k.vrid) }, 0);
-    for (const m of o.failoversWithoutGarp) c.inc({ interface: m.key.interface, family: m.key.family, vrid: String(m.key.vrid) }, m.count);
+  add('vrrpwatch_vrid_failovers_without_garp_total', 'Failovers after which the new master sent no gratuitous ARP or unsolicited NA for its VIPs within a few seconds.', 'counter', (emit, s) => {
+    const owners = s.s.owners;
+    if (owners === undefined) return;
+    // Every group with a watched VIP is written, at 0 until its first miss, so increase() works from it; once each.
+    const counts = new Map<string, number>();
+    for (const m of owners.failoversWithoutGarp) counts.set(s.labels.group(m.key).inner, m.count);
+    const written = new Set<string>();
+    const write = (inner: string, labels: Uint8Array): void => {
+      if (written.has(inner)) return;
+      written.add(inner);
+      emit(labels, counts.get(inner) ?? 0);
+    };
+    for (const v of owners.vips) {
+      for (const k of v.groups) {
+        const text = s.labels.group(k);
+        write(text.inner, text.labels);
+      }
+    }
+    for (const m of owners.failoversWithoutGarp) {
+      const text = s.labels.group(m.key);
+      write(text.inner, text.labels);
+    }
   });
 }
