@@ -6,7 +6,7 @@
  */
 import { Decoder } from '../core/decode.js';
 import { ADVERT_VIPS_KEPT } from '../core/router-addresses.js';
-import { readLinkHeader } from '../core/link-header.js';
+import { readLinkHeader, sourceMacKey } from '../core/link-header.js';
 import { claimOf, decodeNeighbor } from '../core/neighbor.js';
 import { ownershipGroups } from '../core/vip-groups.js';
 import { DEFAULT_OWNER_SETTINGS, VipOwners } from '../core/vip-owners.js';
@@ -21,7 +21,7 @@ import { RouterErrors } from '../core/router-errors.js';
 import type { RouterErrorCount } from '../core/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
 import { groupId } from '../core/types.js';
-import type { EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
+import type { Advert, EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
 import { groupView } from '../core/views.js';
 import type { GroupView } from '../core/views.js';
 import { vipConflicts } from '../core/vips.js';
@@ -85,6 +85,8 @@ export class Watcher {
   readonly owners: VipOwners;
   /** Only the addresses the tables keep are made text (the count and fingerprint cover them all). */
   readonly #decoder = new Decoder(ADVERT_VIPS_KEPT);
+  /** The source MAC last bound for each advert the decoder handed out, and when. */
+  readonly #sources = new WeakMap<Advert, { key: number; at: number }>();
   /** Protocol-112 traffic of other protocols (CARP), per segment and vhid. */
   readonly foreign = new ForeignTraffic();
   /** interface → reason → count */
@@ -154,9 +156,28 @@ export class Watcher {
     this.adverts++;
     if (decoded.advert.advertInterval > this.largestInterval) this.largestInterval = decoded.advert.advertInterval;
     this.routerErrors.advert(this.monitor.advert(label, decoded.advert, ts), decoded.advert);
-    const source = readLinkHeader(linkType, bytes)?.source;
-    if (source !== undefined) this.owners.observeAdvertSource({ interface: label, router: decoded.advert.src, mac: source, time: ts });
+    this.#advertSource(label, linkType, bytes, decoded.advert, ts);
   };
+
+  /**
+   * Binds the advert's Ethernet source to its router, when it changed or a second after the last time
+   * (which keeps the binding among the recently heard): the decoder hands back the same advert for each
+   * repeat, so the check costs no string.
+   */
+  #advertSource(label: string, linkType: number, bytes: Uint8Array, advert: Advert, ts: number): void {
+    const key = sourceMacKey(linkType, bytes);
+    if (key === undefined) return;
+    const last = this.#sources.get(advert);
+    if (last !== undefined && last.key === key && ts - last.at < 1 && ts >= last.at) return;
+    const source = readLinkHeader(linkType, bytes)?.source;
+    if (source === undefined) return;
+    this.owners.observeAdvertSource({ interface: label, router: advert.src, mac: source, time: ts });
+    if (last === undefined) this.#sources.set(advert, { key, at: ts });
+    else {
+      last.key = key;
+      last.at = ts;
+    }
+  }
 
   /** An ARP or NDP frame: the address it claims, if any, is an owner of that address. */
   #neighbor(iface: string, linkType: number, frame: Uint8Array, ts: number): void {

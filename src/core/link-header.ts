@@ -69,6 +69,32 @@ export function isGroupMac(b: Uint8Array, o: number): boolean {
   return ((b[o] ?? 0) & 1) === 1;
 }
 
+/** Where the source MAC of a frame is (see readLinkHeader), or -1 when it has none. */
+function sourceAt(linkType: number, b: Uint8Array): number {
+  switch (linkType) {
+    case LinkType.ETHERNET:
+      return b.length >= 14 ? 6 : -1;
+    case LinkType.LINUX_SLL:
+      return b.length >= 16 && u16(b, 2) === ARPHRD_ETHER && u16(b, 4) === 6 ? 6 : -1;
+    case LinkType.LINUX_SLL2:
+      return b.length >= 20 && u16(b, 8) === ARPHRD_ETHER && b[11] === 6 ? 12 : -1;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * The source MAC of a frame as one number (48 bits), or undefined when it has none: a comparison with
+ * the last one seen that makes no string.
+ */
+export function sourceMacKey(linkType: number, b: Uint8Array): number | undefined {
+  const at = sourceAt(linkType, b);
+  if (at < 0) return undefined;
+  let key = 0;
+  for (let i = 0; i < 6; i++) key = key * 256 + (b[at + i] ?? 0);
+  return key;
+}
+
 /** The link-layer header of a frame, or undefined when the link type is unknown or the header is cut short. */
 export function readLinkHeader(linkType: number, b: Uint8Array): LinkHeader | undefined {
   let etherType: number;
