@@ -3,10 +3,11 @@
  * Replay throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, beside
  * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat);
  * then the HTML report of 1,000 groups in headless Chromium; then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
- * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP); then the hostile input: the maximal-advert
+ * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP) and what the VIP probe costs the idle
+ * exporter (two exporters side by side, with and without it); then the hostile input: the maximal-advert
  * capture replayed, the same flood live, and a million mutated fixtures through replay.
- * `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, hostile,
- * hostile-live, mutations): the machine is shared.
+ * `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, probe,
+ * hostile, hostile-live, mutations): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { benchHostileLive } from './hostile-live.js';
 import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
 import { benchMutations } from './mutations.js';
+import { benchProbe } from './probe.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
@@ -42,7 +44,7 @@ function best(file: string, runs: number): ChildResult {
   return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'hostile', 'hostile-live', 'mutations'] as const;
+const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'probe', 'hostile', 'hostile-live', 'mutations'] as const;
 const asked = process.argv.slice(2);
 for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
 const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
@@ -82,6 +84,7 @@ try {
   if (run('metrics')) await benchMetrics();
   if (run('once')) benchOnce();
   if (run('live')) await benchLive();
+  if (run('probe')) await benchProbe();
   if (run('hostile')) benchHostileReplay(dir);
   if (run('hostile-live')) await benchHostileLive();
   if (run('mutations')) await benchMutations(dir);
