@@ -88,6 +88,11 @@ export interface KeepalivedInstance {
   trackFile?: { name: string; weight: number };
   /** keepalived's use_vmac: adverts leave from a macvlan (vrrp.VRID) with the virtual MAC. */
   useVmac?: boolean;
+  /**
+   * keepalived's no_track on every VIP: a VIP deleted behind keepalived's back stays deleted while it
+   * stays master (without it, keepalived 2.2.7 drops to backup and takes over again, re-adding the VIP).
+   */
+  vipNoTrack?: boolean;
 }
 
 function instanceConf(i: KeepalivedInstance): string {
@@ -103,7 +108,7 @@ function instanceConf(i: KeepalivedInstance): string {
   if (i.useVmac === true) lines.push('  use_vmac');
   if (i.ipv6 === true) lines.push('  native_ipv6');
   if (i.authPass !== undefined) lines.push('  authentication {', '    auth_type PASS', `    auth_pass ${i.authPass}`, '  }');
-  lines.push('  virtual_ipaddress {', ...(i.vips ?? [i.ipv6 === true ? VIP.v6 : VIP.v4]).map((v) => `    ${v}/${v.includes(':') ? 64 : 24}`), '  }');
+  lines.push('  virtual_ipaddress {', ...(i.vips ?? [i.ipv6 === true ? VIP.v6 : VIP.v4]).map((v) => `    ${v}/${v.includes(':') ? 64 : 24}${i.vipNoTrack === true ? ' no_track' : ''}`), '  }');
   if (i.unicastPeers !== undefined) lines.push('  unicast_peer {', ...i.unicastPeers.map((p) => `    ${p}`), '  }');
   if (i.trackFile !== undefined) lines.push('  track_script {', `    ${i.trackFile.name} weight ${i.trackFile.weight}`, '  }');
   lines.push('}');
@@ -411,6 +416,23 @@ export class Lab {
     run('bridge', ['-n', this.ns('br'), 'link', 'set', 'dev', `p-${host}`, 'mcast_flood', on ? 'on' : 'off']);
   }
 
+  /**
+   * Drops, until `reset`, the gratuitous ARPs a host sends for a VIP (sender and target the VIP) as they
+   * enter the bridge at its port, as a switch filter would: keepalived sends them on a packet socket,
+   * which the host's own netfilter never sees (and the kernel here lacks tc's drop action, act_gact). The
+   * host's ARP replies for the VIP still go through.
+   */
+  dropGarps(host: HostName, vip: string): void {
+    run('ip', ['netns', 'exec', this.ns('br'), 'ebtables', '-t', 'nat', '-A', 'PREROUTING', '-i', `p-${host}`, '-p', 'ARP', '--arp-ip-src', vip, '--arp-ip-dst', vip, '-j', 'DROP']);
+  }
+
+  /** Gratuitous ARPs for a VIP from a host that `dropGarps` has dropped so far (0 without the rule). */
+  garpsDropped(host: HostName, vip: string): number {
+    const rules = run('ip', ['netns', 'exec', this.ns('br'), 'ebtables', '-t', 'nat', '-L', 'PREROUTING', '--Lc'], true).split('\n');
+    const rule = rules.find((l) => l.includes(`-i p-${host} `) && l.includes(`--arp-ip-src ${vip} `));
+    return Number(/pcnt = (\d+)/.exec(rule ?? '')?.[1] ?? 0);
+  }
+
   /** Cuts (or restores) incoming (or outgoing) VRRP on a host with iptables/ip6tables, as a firewall would. */
   cutVrrp(host: HostName, cut: boolean, chain: 'INPUT' | 'OUTPUT' = 'INPUT'): void {
     for (const tool of ['iptables', 'ip6tables']) this.exec(host, [tool, cut ? '-A' : '-D', chain, '-p', '112', '-j', 'DROP']);
@@ -430,9 +452,10 @@ export class Lab {
     return r?.status === 200 ? parseMetrics(r.body) : undefined;
   }
 
-  /** Stops every process the lab started (keepalived, vrrpwatch) and removes firewall rules. */
+  /** Stops every process the lab started (keepalived, vrrpwatch) and removes firewall and bridge filter rules. */
   async reset(): Promise<void> {
     for (const name of [...this.#children.keys()]) await this.kill(name);
+    run('ip', ['netns', 'exec', this.ns('br'), 'ebtables', '-t', 'nat', '-F'], true);
     for (const h of this.hosts) {
       for (const tool of ['iptables', 'ip6tables']) this.exec(h, [tool, '-F'], true);
       for (const link of [BRIDGE, MACVLAN, ...(this.#frrLinks.get(h) ?? [])]) this.exec(h, ['ip', 'link', 'del', link], true);

@@ -1,8 +1,9 @@
 /**
  * Who answers ARP and NDP for a VIP, on the wire, against real keepalived in a namespace lab (nodes a
  * and b, a third host c, a witness w on one bridge, documentation addresses only). vrrpwatch `serve`
- * runs on the witness with the VIP probe on; the assertions are on its /metrics and its log lines.
- * Every probe goes to the lab's VIPs inside its namespaces. Needs root.
+ * runs on the witness with the VIP probe on; the assertions are on its /metrics and its log lines, and
+ * on `vrrpwatch once` where a user would run it. Every probe goes to the lab's VIPs inside its
+ * namespaces. Needs root.
  */
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,12 @@ let lab: Lab;
 
 function m(): Sample[] | undefined {
   return lab.metrics('w');
+}
+
+/** `vrrpwatch once` on a host. */
+function once(host: HostName, args: string[]): { status: number | null; out: string } {
+  const r = spawnSync('ip', ['netns', 'exec', lab.ns(host), process.execPath, CLI, 'once', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: r.stdout + r.stderr };
 }
 
 function macOf(host: HostName): string {
@@ -89,9 +96,9 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: '' }), 1);
     await lab.waitForLog('vrrpwatch-w', /"finding":"vip_duplicate".*"msg":"more than one MAC answers for the VIP: split-brain on the wire"/);
     // `once` on the witness, listening long enough for three probe rounds, says so too.
-    const check = spawnSync('ip', ['netns', 'exec', lab.ns('w'), process.execPath, CLI, 'once', '-c', join(lab.dir, 'w.yml'), '--window', '9'], { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(check.status, 2, check.stdout + check.stderr);
-    assert.match(check.stdout, new RegExp(`^VRRP CRITICAL - .*VIP ${VIP.v4.replace(/\./g, '\\.')} of VRID 51 on eth0 is answered by .*${macOf('a')}.*: split-brain on the wire`));
+    const check = once('w', ['-c', join(lab.dir, 'w.yml'), '--window', '9']);
+    assert.equal(check.status, 2, check.out);
+    assert.match(check.out, new RegExp(`^VRRP CRITICAL - .*VIP ${VIP.v4.replace(/\./g, '\\.')} of VRID 51 on eth0 is answered by .*${macOf('a')}.*: split-brain on the wire`));
     lab.cutVrrp('b', false);
     await metric('the duplicate to end', 'vrrpwatch_vip_duplicate', V4, 0);
     await lab.waitForLog('vrrpwatch-w', /"msg":"ended: more than one MAC answers for the VIP: split-brain on the wire"/);
@@ -131,6 +138,59 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     });
     assert.deepEqual(worst, { duplicate: 0, foreign: 0 });
     assert.equal(valueOf(m(), 'vrrpwatch_vrid_failovers_without_garp_total', { interface: 'eth0', family: 'ipv4', vrid: '51' }), 0);
+  });
+
+  it("the master's VIP deleted behind keepalived's back: the witness judges it unanswered, node a says master without it, both end once it is back", async () => {
+    // no_track: keepalived stays master without the VIP (else it falls back to backup and re-adds it at once).
+    const conf = lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150, vipNoTrack: true }]);
+    lab.keepalived('b', [{ name: 'VI_1', vrid: 51, priority: 100 }]);
+    witness(51, [VIP.v4]);
+    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }, 1);
+    assert.equal(valueOf(m(), 'vrrpwatch_vip_unanswered', V4), 0);
+    lab.exec('a', ['ip', 'addr', 'del', `${VIP.v4}/24`, 'dev', 'eth0']);
+    await metric('the VIP judged unanswered', 'vrrpwatch_vip_unanswered', V4, 1);
+    assert.equal(valueOf(m(), 'vrrpwatch_vrid_master_info', { interface: 'eth0', family: 'ipv4', vrid: '51', router: A }), 1, 'a still advertises as master');
+    await lab.waitForLog('vrrpwatch-w', new RegExp(`"finding":"vip_unanswered","vip":"${VIP.v4.replace(/\./g, '\\.')}".*"msg":"the group has a master but nobody answers for the VIP"`));
+    // A window of 6 s: a node finding must hold for 3.5 s from the node's first advert heard, which the
+    // default window (3.5 s, the finding held for 2.6 s of it) leaves to chance.
+    const check = once('a', ['--keepalived-config', conf, '--window', '6']);
+    assert.equal(check.status, 2, check.out);
+    assert.match(check.out, /^VRRP CRITICAL - .*this node is master of VRID 51 on eth0 but does not hold VIP 192\.0\.2\.100/);
+    lab.exec('a', ['ip', 'addr', 'add', `${VIP.v4}/24`, 'dev', 'eth0']);
+    await metric('the VIP answered again', 'vrrpwatch_vip_unanswered', V4, 0);
+    await lab.waitForLog('vrrpwatch-w', /"msg":"ended: the group has a master but nobody answers for the VIP"/);
+    const healed = once('a', ['--keepalived-config', conf, '--window', '6']);
+    assert.equal(healed.status, 0, healed.out);
+  });
+
+  // A failover with its gratuitous ARPs counts none: see the graceful failover and preemption above.
+  it('a failover whose gratuitous ARPs never reach the segment: counted once for the group and logged, naming the new master', async () => {
+    lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150 }]);
+    lab.keepalived('b', [{ name: 'VI_1', vrid: 51, priority: 100 }]);
+    // The witness starts after a's own announcements as it took over (a set, and a second 5 s later), so
+    // that none of them falls within the window of b's takeover.
+    await waitFor("a's second set of gratuitous ARPs", () => lab.log('keepalived-a').match(/Sending\/queueing gratuitous ARPs on eth0/g)?.length === 2, 30_000);
+    witness(51, [VIP.v4]);
+    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }, 1);
+    const G = { interface: 'eth0', family: 'ipv4', vrid: '51' };
+    assert.equal(valueOf(m(), 'vrrpwatch_vrid_failovers_without_garp_total', G), 0);
+    lab.dropGarps('b', VIP.v4);
+    await lab.kill('keepalived-a');
+    await metric('the failover counted without a GARP', 'vrrpwatch_vrid_failovers_without_garp_total', G, 1);
+    assert.ok(lab.garpsDropped('b', VIP.v4) > 0, 'b sent gratuitous ARPs as it took over, all dropped');
+    await metric('b answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: B }, 1);
+    await lab.waitForLog('vrrpwatch-w', /"finding":"failover_without_garp"/);
+    const lines = lab
+      .log('vrrpwatch-w')
+      .split('\n')
+      .filter((l) => l.includes('"finding":"failover_without_garp"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 1, 'logged once');
+    const { interface: iface, family, vrid, router, vips, level, msg } = lines[0] ?? {};
+    assert.deepEqual(
+      { interface: iface, family, vrid, router, vips, level, msg },
+      { interface: 'eth0', family: 'ipv4', vrid: 51, router: B, vips: [VIP.v4], level: 40, msg: 'the new master sent no gratuitous ARP or unsolicited NA after the failover' },
+    );
   });
 
   it("use_vmac: the group's virtual MAC answers, named as the master, never a duplicate", async () => {
