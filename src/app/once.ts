@@ -9,7 +9,7 @@ import { probe } from '../adapters/pinger.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
 import type { KeepalivedState } from '../core/keepalived-conf.js';
-import { holdSeconds } from '../core/node.js';
+import { windowHoldSeconds } from '../core/node.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/known-routers.js';
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
@@ -52,8 +52,8 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   const expected = settings.expected.filter((e) => vrids === undefined || vrids.has(e.vrid));
   const started = now();
   // The start-up grace of the node judgement is the window itself: judge expected groups at its end.
-  // Node findings must hold for most of the window (a failover inside it moves VIP and adverts apart briefly).
-  const hold = (interval: number): number => Math.min(holdSeconds(interval), (options.window ?? MIN_WINDOW) * 0.75);
+  // Node findings must hold for most of what the window sees of the group (see windowHoldSeconds).
+  const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
   const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold, { ...DEFAULT_OWNER_SETTINGS, round });
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {

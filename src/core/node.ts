@@ -98,6 +98,16 @@ export function holdSeconds(interval: number): number {
   return Math.max(3, 3 * interval + 0.5);
 }
 
+/**
+ * The hold of `once`, which judges once at the end of a window of `window` seconds: short enough that a
+ * condition seen from the group's first advert (at most one interval into the window, and then a
+ * judgement's tick) still holds at the end, long enough that a failover inside the window (VIP and
+ * adverts apart for a moment) does not trip it. Half a second at least.
+ */
+export function windowHoldSeconds(window: number, interval: number): number {
+  return Math.max(0.5, Math.min(holdSeconds(interval), 0.75 * window, window - 1.5 * interval));
+}
+
 /** Whether an expectation describes this heard group. */
 export function expectationMatches(e: ExpectedGroup, key: GroupKey): boolean {
   return e.vrid === key.vrid && e.family === key.family && (e.interface === undefined || key.interface === 'any' || e.interface === key.interface);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
-import { NodeJudge } from '../../src/core/node.js';
+import { NodeJudge, windowHoldSeconds } from '../../src/core/node.js';
 import type { NodeObservations } from '../../src/core/node.js';
 import { AuthSecret } from '../../src/core/secret.js';
 import type { GroupView } from '../../src/core/views.js';
@@ -52,6 +52,20 @@ describe('node judgement', () => {
     // Once the address is gone the finding ends at once, and a new episode starts a new hold.
     assert.deepEqual(run(judge, [[14, peerMaster, obs(false)]])[0]?.backupHolding, []);
     assert.deepEqual(run(judge, [[15, peerMaster, obs(true)]])[0]?.backupHolding, []);
+  });
+
+  it("once's hold: a master missing its VIP is judged at the end of the default window even when its first advert came a whole interval in", () => {
+    // once listens from 0 to 3.5 s, judging every 0.1 s; the node's first advert is heard at 1.0 s.
+    const judge = new NodeJudge(-3600, [expected], (interval) => windowHoldSeconds(3.5, interval));
+    const steps: [number, GroupView[], NodeObservations][] = [];
+    for (let t = 0; t <= 3.5 + 1e-9; t = Math.round((t + 0.1) * 10) / 10) {
+      const heard = t >= 1 ? [view([SELF], [{ address: SELF, last: Math.floor(t), master: true }])] : [];
+      steps.push([t, heard, obs(false)]);
+    }
+    assert.deepEqual(run(judge, steps)[0]?.masterMissing, [VIP]);
+    // Still longer than a failover's moment, and never longer than the general hold.
+    assert.ok(windowHoldSeconds(3.5, 1) >= 2 && windowHoldSeconds(3.5, 1) <= 3.5 - 1.5);
+    assert.equal(windowHoldSeconds(60, 1), 3.5);
   });
 
   it('keepalived killed with SIGKILL: no adverts of its own, the VIP still here, role from the config', () => {
