@@ -5,24 +5,13 @@
  * memory beside the 150 MB target, scrapes answered, what was decoded, rejected and dropped, and what
  * the log wrote.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Lab, PORT, sleep, valueOf } from '../lab/lab.js';
+import { Lab, sleep, valueOf } from '../lab/lab.js';
+import { memory, scrape } from './lab-serve.js';
 
 const FLOOD = fileURLToPath(new URL('./flood.js', import.meta.url));
 const RATE = 20_000;
 const SECONDS = 30;
-
-function peakMB(pid: number): number {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return (Number(m?.[1] ?? 0) * 1024) / 1e6;
-}
-
-function scrapeOk(lab: Lab): boolean {
-  const r = spawnSync('ip', ['netns', 'exec', lab.ns('w'), 'curl', '-sS', '--max-time', '5', '-o', '/dev/null', '-w', '%{http_code}', `http://127.0.0.1:${PORT}/metrics`], { encoding: 'utf8' });
-  return r.stdout.trim() === '200';
-}
 
 export async function benchHostileLive(): Promise<void> {
   console.log(`the maximal-advert flood live (${RATE.toLocaleString('en')} adverts/s x 255 addresses for ${SECONDS} s, vrrpwatch serve on the witness, scraped every second)`);
@@ -45,7 +34,7 @@ export async function benchHostileLive(): Promise<void> {
     let answered = 0;
     while (flood.running) {
       scrapes++;
-      if (scrapeOk(lab)) answered++;
+      if (scrape(lab) !== undefined) answered++;
       await sleep(1000);
     }
     await sleep(2000);
@@ -59,7 +48,7 @@ export async function benchHostileLive(): Promise<void> {
     const log = lab.log('vrrpwatch-w');
     const heldBack = m.filter((s) => s.name === 'vrrpwatch_log_lines_held_back_total').reduce((a, s) => a + s.value, 0);
     console.log(
-      `  sent ${sent.toLocaleString('en')}; peak RSS ${peakMB(pid).toFixed(0)} MB (target: under 150 MB); ${answered}/${scrapes} scrapes answered (target: all); ` +
+      `  sent ${sent.toLocaleString('en')}; peak RSS ${memory(pid, 'VmHWM')} (target: under 150 MB); ${answered}/${scrapes} scrapes answered (target: all); ` +
         `adverts counted by the routers still in the tables ${counted.toLocaleString('en')}, ${groups.toLocaleString('en')} groups kept, rejected ${truncated.toLocaleString('en')} (target: 0, decoded not cut), libpcap received ${received.toLocaleString('en')} and dropped ${dropped.toLocaleString('en')}; ` +
         `the log ${log.split('\n').length.toLocaleString('en')} lines, ${(log.length / 1e6).toFixed(2)} MB (its rate bound held back ${heldBack.toLocaleString('en')})`,
     );
