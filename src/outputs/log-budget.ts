@@ -16,8 +16,9 @@ import type { LogRecord } from './log-lines.js';
 
 /** Lines at once (`burst`) and a second after (`perSecond`), per kind and in all; and how often the summary may come. */
 export const LOG_RATE = {
-  perKind: { burst: 50, perSecond: 2 },
-  total: { burst: 200, perSecond: 10 },
+  // A burst as large as an interface's VRIDs: a sync group of them failing over together is logged whole.
+  perKind: { burst: 256, perSecond: 2 },
+  total: { burst: 512, perSecond: 10 },
   summaryEveryS: 10,
 } as const;
 

@@ -9,10 +9,10 @@ import type { LogRecord } from '../../src/outputs/log-lines.js';
 
 const T0 = 1_800_000_000;
 
-/** Real groups of the Monitor, VRIDs 1..n. */
+/** n real groups of the Monitor: VRIDs 1..255 on eth0, then on eth1, ... */
 function groups(n: number): GroupState[] {
   const m = new Monitor(DEFAULT_SETTINGS, () => {});
-  return Array.from({ length: n }, (_, i) => m.advert('eth0', advert({ src: '192.0.2.11', vrid: i + 1 }), T0));
+  return Array.from({ length: n }, (_, i) => m.advert(`eth${Math.floor(i / 255)}`, advert({ src: '192.0.2.11', vrid: (i % 255) + 1 }), T0));
 }
 
 function failover(group: GroupState, time: number): MonitorEvent {
@@ -45,7 +45,7 @@ describe("the log's rate bound", () => {
   it('bounds all kinds together too', () => {
     const b = new LogBudget();
     let written = 0;
-    for (let k = 0; k < 20; k++) for (let i = 0; i < 100; i++) if (b.admit(`kind${k}`, T0)) written++;
+    for (let k = 0; k < 20; k++) for (let i = 0; i < LOG_RATE.perKind.burst; i++) if (b.admit(`kind${k}`, T0)) written++;
     assert.equal(written, LOG_RATE.total.burst);
   });
 
@@ -72,7 +72,7 @@ describe("the log's rate bound", () => {
 
   it("lets a finding's start line wait, counts it once, and says so in one summary line at most every 10 s", () => {
     const b = new LogBudget();
-    const ids = Array.from({ length: 60 }, (_, i) => `eth0|ipv4|${i + 1}|vip_conflict|192.0.2.100`);
+    const ids = Array.from({ length: LOG_RATE.perKind.burst + 10 }, (_, i) => `eth0|ipv4|${i + 1}|vip_conflict|192.0.2.100`);
     const judge = (t: number): string[] => {
       const written = ids.filter((id) => b.findingStart(id, 'vip_conflict', t));
       b.judged();
