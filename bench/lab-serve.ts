@@ -10,6 +10,8 @@ import type { HostName, KeepalivedInstance, Lab } from '../lab/lab.js';
 /** Prometheus's default scrape interval. */
 export const PROMETHEUS_EVERY_MS = 15_000;
 export const IDLE_VRIDS = 16;
+/** An idle exporter's code is still being compiled by V8 minutes after start: idle figures are taken after this. */
+export const WARM_UP_SECONDS = 120;
 
 /**
  * CPU seconds the process has used, all its threads: the first field of each thread's schedstat, the

@@ -10,10 +10,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Lab, valueOf } from '../lab/lab.js';
-import { idleCpu, IDLE_VRIDS, labSkipped, startIdlePair, startServe } from './lab-serve.js';
+import { IDLE_VRIDS, idleCpu, labSkipped, startIdlePair, startServe, WARM_UP_SECONDS } from './lab-serve.js';
 import { percentile } from './serve.js';
 
-const WARM_UP_SECONDS = 120;
 const WINDOWS = 6;
 const WINDOW_SECONDS = 60;
 /** The target: the probe costs the idle exporter less than this share of a core. */
