@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ADDRESS, CLI, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
 import type { FrrRouter, HostName, Lab } from '../../lab/lab.js';
-import { useLab } from '../helpers/lab.js';
+import { sampleDuring, useLab } from '../helpers/lab.js';
 
 const V4 = { interface: 'eth0', family: 'ipv4', vrid: '51' };
 const V6 = { ...V4, family: 'ipv6' };
@@ -114,26 +114,21 @@ describe('vrrpwatch against FRR vrrpd in a namespace lab', { timeout: 600_000 },
     pair();
     await onlyMaster('a');
     const seen: number[] = [];
-    const state = { running: true };
-    const sampler = (async () => {
-      while (state.running) {
+    const resigned = routersOf('a');
+    await sampleDuring(
+      async () => {
+        await lab.kill('vrrpd-a');
+        await onlyMaster('b');
+        await sleep(3000);
+      },
+      () => {
         const s = lab.metrics('w');
         for (const labels of [V4, V6]) {
           const v = valueOf(s, 'vrrpwatch_vrid_split_brain', labels);
           if (v !== undefined) seen.push(v);
         }
-        await sleep(200);
-      }
-    })();
-    const resigned = routersOf('a');
-    try {
-      await lab.kill('vrrpd-a');
-      await onlyMaster('b');
-      await sleep(3000);
-    } finally {
-      state.running = false;
-      await sampler;
-    }
+      },
+    );
     assert.ok(seen.length > 20, `${seen.length} samples`);
     assert.ok(seen.every((v) => v === 0), `split-brain judged during a graceful stop: ${seen.join('')}`);
     const w = lab.metrics('w');

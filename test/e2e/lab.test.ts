@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADDRESS, BRIDGE, CLI, MACVLAN, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
 import type { HostName, KeepalivedInstance, Lab, Sample } from '../../lab/lab.js';
-import { useLab } from '../helpers/lab.js';
+import { sampleDuring, useLab } from '../helpers/lab.js';
 
 const A = ADDRESS.a.v4;
 const B = ADDRESS.b.v4;
@@ -49,22 +49,12 @@ async function steadyMaster(host: HostName, router: string, labels: Record<strin
 /** Samples split-brain on every observer every 200 ms while `episode` runs; returns every value seen. */
 async function watchSplit(hosts: HostName[], labels: Record<string, string>, episode: () => Promise<void>): Promise<Map<HostName, number[]>> {
   const seen = new Map<HostName, number[]>(hosts.map((h) => [h, []]));
-  const state = { running: true };
-  const sampler = (async () => {
-    while (state.running) {
-      for (const h of hosts) {
-        const v = valueOf(m(h), 'vrrpwatch_vrid_split_brain', labels);
-        if (v !== undefined) seen.get(h)?.push(v);
-      }
-      await sleep(200);
+  await sampleDuring(episode, () => {
+    for (const h of hosts) {
+      const v = valueOf(m(h), 'vrrpwatch_vrid_split_brain', labels);
+      if (v !== undefined) seen.get(h)?.push(v);
     }
-  })();
-  try {
-    await episode();
-  } finally {
-    state.running = false;
-    await sampler;
-  }
+  });
   return seen;
 }
 

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADDRESS, CLI, sleep, valueOf, VIP, waitFor } from '../../lab/lab.js';
 import type { HostName, Lab, Sample } from '../../lab/lab.js';
-import { useLab } from '../helpers/lab.js';
+import { sampleDuring, useLab } from '../helpers/lab.js';
 
 const A = ADDRESS.a.v4;
 const B = ADDRESS.b.v4;
@@ -55,21 +55,11 @@ async function metric(what: string, name: string, labels: Record<string, string>
 /** Samples the duplicate and foreign-owner gauges of the VIP every 200 ms while `episode` runs; returns the largest of each. */
 async function worstDuring(episode: () => Promise<void>): Promise<{ duplicate: number; foreign: number }> {
   const worst = { duplicate: 0, foreign: 0 };
-  const state = { running: true };
-  const sampler = (async () => {
-    while (state.running) {
-      const s = m();
-      worst.duplicate = Math.max(worst.duplicate, valueOf(s, 'vrrpwatch_vip_duplicate', V4) ?? 0);
-      for (const x of s ?? []) if (x.name === 'vrrpwatch_vip_foreign_owner' && x.labels.vip === VIP.v4) worst.foreign = Math.max(worst.foreign, x.value);
-      await sleep(200);
-    }
-  })();
-  try {
-    await episode();
-  } finally {
-    state.running = false;
-    await sampler;
-  }
+  await sampleDuring(episode, () => {
+    const s = m();
+    worst.duplicate = Math.max(worst.duplicate, valueOf(s, 'vrrpwatch_vip_duplicate', V4) ?? 0);
+    for (const x of s ?? []) if (x.name === 'vrrpwatch_vip_foreign_owner' && x.labels.vip === VIP.v4) worst.foreign = Math.max(worst.foreign, x.value);
+  });
   return worst;
 }
 

@@ -4,7 +4,7 @@
  * and VIPs the previous test left are gone), so that every test starts from the same lab.
  */
 import { after, before, beforeEach } from 'node:test';
-import { Lab } from '../../lab/lab.js';
+import { Lab, sleep } from '../../lab/lab.js';
 import type { HostName } from '../../lab/lab.js';
 
 /**
@@ -23,4 +23,24 @@ export function useLab(hosts: HostName[], options: { site?: string } = {}): Lab 
     await lab.reset();
   });
   return lab;
+}
+
+/**
+ * Runs `episode`, calling `sample` every `everyMs` while it runs (the first at once), and returns once
+ * both are done: what a lab test watches through a failover or a split.
+ */
+export async function sampleDuring(episode: () => Promise<void>, sample: () => void, everyMs = 200): Promise<void> {
+  const state = { running: true };
+  const sampler = (async () => {
+    while (state.running) {
+      sample();
+      await sleep(everyMs);
+    }
+  })();
+  try {
+    await episode();
+  } finally {
+    state.running = false;
+    await sampler;
+  }
 }
