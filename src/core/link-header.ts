@@ -69,7 +69,7 @@ export function isGroupMac(b: Uint8Array, o: number): boolean {
   return ((b[o] ?? 0) & 1) === 1;
 }
 
-/** Where the source MAC of a frame is (see readLinkHeader), or -1 when it has none. */
+/** Where the source MAC of a frame is, or -1 when it has none: the one rule readLinkHeader and sourceMacKey read. */
 function sourceAt(linkType: number, b: Uint8Array): number {
   switch (linkType) {
     case LinkType.ETHERNET:
@@ -99,14 +99,12 @@ export function sourceMacKey(linkType: number, b: Uint8Array): number | undefine
 export function readLinkHeader(linkType: number, b: Uint8Array): LinkHeader | undefined {
   let etherType: number;
   let offset: number;
-  let source: string | undefined;
   let outgoing: boolean | undefined;
   switch (linkType) {
     case LinkType.ETHERNET:
       if (b.length < 14) return undefined;
       etherType = u16(b, 12);
       offset = 14;
-      source = macText(b, 6);
       break;
     case LinkType.LINUX_SLL:
       // Packet type, ARPHRD type, address length, 8 address bytes, protocol.
@@ -114,7 +112,6 @@ export function readLinkHeader(linkType: number, b: Uint8Array): LinkHeader | un
       etherType = u16(b, 14);
       offset = 16;
       outgoing = u16(b, 0) === PACKET_OUTGOING;
-      if (u16(b, 2) === ARPHRD_ETHER && u16(b, 4) === 6) source = macText(b, 6);
       break;
     case LinkType.LINUX_SLL2:
       // Protocol, reserved, interface index, ARPHRD type, packet type, address length, 8 address bytes.
@@ -122,7 +119,6 @@ export function readLinkHeader(linkType: number, b: Uint8Array): LinkHeader | un
       etherType = u16(b, 0);
       offset = 20;
       outgoing = b[10] === PACKET_OUTGOING;
-      if (u16(b, 8) === ARPHRD_ETHER && b[11] === 6) source = macText(b, 12);
       break;
     case LinkType.RAW:
     case LinkType.DLT_RAW:
@@ -137,6 +133,8 @@ export function readLinkHeader(linkType: number, b: Uint8Array): LinkHeader | un
     default:
       return undefined;
   }
+  const at = sourceAt(linkType, b);
+  const source = at < 0 ? undefined : macText(b, at);
   let vlans = NO_VLANS;
   while (isVlanTag(etherType)) {
     if (vlans.length === MAX_VLAN_TAGS || b.length < offset + 4) return undefined;

@@ -5,7 +5,6 @@
  * `addresses` mismatch. A spoofed flood of long lists therefore costs a fixed amount per router, and the
  * Monitor bounds the sum in bytes (MonitorSettings.maxBytes) as well as in entries. Pure.
  */
-import { addressBytes as ipBytes } from './addr.js';
 import { ADVERT_VIPS_JUDGED } from './judge.js';
 
 /** Addresses a router keeps as text: those the judgements read (see ADVERT_VIPS_JUDGED). */
@@ -36,47 +35,26 @@ export function keptAddresses(addresses: string[]): string[] {
   return addresses.length <= ADVERT_VIPS_KEPT ? addresses : addresses.slice(0, ADVERT_VIPS_KEPT);
 }
 
-
-/** Adds one address's bytes b[from, from + size) to a fingerprint's running sum and xor. */
-function mix(b: ArrayLike<number>, from: number, size: number, acc: { sum: number; xor: number }): void {
-  // Two 32-bit FNV-1a-style hashes (different seeds and primes), in one pass over the bytes.
-  let h = 0x811c9dc5;
-  let g = 0x050c5d1f;
-  for (let i = from; i < from + size; i++) {
-    const c = b[i] ?? 0;
-    h = Math.imul(h ^ c, 0x01000193);
-    g = Math.imul(g ^ c, 0x5bd1e995);
-  }
-  acc.sum = (acc.sum + (h >>> 0)) >>> 0;
-  acc.xor = (acc.xor ^ g) >>> 0;
-}
-
-function keyText(count: number, acc: { sum: number; xor: number }): string {
-  return `${count}:${acc.sum.toString(36)}:${acc.xor.toString(36)}`;
-}
-
 /**
  * A fingerprint of a whole address list that does not depend on its order: the count, and the sum and
  * the xor of two hashes of each address's bytes (64 bits of hash in all). Two routers whose lists
  * differ get different fingerprints but for a chance of about 2^-64: the list itself need not be kept,
- * nor even made text. This one reads `count` addresses of `size` bytes from b[from...] (the decoder).
+ * nor even made text. Reads `count` addresses of `size` bytes from b[from...] (the decoder's advert).
  */
 export function addressesKeyOf(b: Uint8Array, from: number, count: number, size: number): string {
-  const acc = { sum: 0, xor: 0 };
-  for (let i = 0; i < count; i++) mix(b, from + i * size, size, acc);
-  return keyText(count, acc);
-}
-
-/** The same fingerprint of a list of address texts (a text that is no address counts by its characters). */
-export function addressesKey(addresses: readonly string[]): string {
-  const acc = { sum: 0, xor: 0 };
-  for (const a of addresses) {
-    const bytes = ipBytes(a);
-    if (bytes !== undefined) mix(bytes, 0, bytes.length, acc);
-    else {
-      const codes = Array.from(a, (c) => c.codePointAt(0) ?? 0);
-      mix(codes, 0, codes.length, acc);
+  let sum = 0;
+  let xor = 0;
+  for (let a = from; a < from + count * size; a += size) {
+    // Two 32-bit FNV-1a-style hashes (different seeds and primes), in one pass over the bytes.
+    let h = 0x811c9dc5;
+    let g = 0x050c5d1f;
+    for (let i = a; i < a + size; i++) {
+      const c = b[i] ?? 0;
+      h = Math.imul(h ^ c, 0x01000193);
+      g = Math.imul(g ^ c, 0x5bd1e995);
     }
+    sum = (sum + (h >>> 0)) >>> 0;
+    xor = (xor ^ g) >>> 0;
   }
-  return keyText(addresses.length, acc);
+  return `${count}:${sum.toString(36)}:${xor.toString(36)}`;
 }

@@ -76,9 +76,10 @@ interface Round {
   macs: Map<string, MacSeen>;
   probed: boolean;
   /**
-   * The VIP's groups each time the round was touched and their masters had changed (at most STATES_PER_ROUND), not
-   * yet folded into `masters`. Worked out only when a judgement needs it: a VIP nobody answers for
-   * (a flood of groups sharing its address) costs a reference per touch, not its masters' MACs.
+   * The VIP's groups each time the round was touched and their masters had changed (at most
+   * STATES_PER_ROUND), not yet folded into `masters`. Worked out only when a judgement needs it: a VIP
+   * nobody answers for (a flood of groups sharing its address) costs a reference per touch, not its
+   * masters' MACs.
    */
   states: (readonly GroupOwnership[])[];
   /** Masters of the VIP's groups while the round was open, as far as folded. */

@@ -1,11 +1,25 @@
 /** Synthetic advertisements and a fixed-clock driver for the core's judgement tests. */
-import { addressesKey } from '../../src/core/router-addresses.js';
+import { addressBytes } from '../../src/core/addr.js';
+import { addressesKeyOf } from '../../src/core/router-addresses.js';
 import { AuthSecret } from '../../src/core/secret.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
 import { groupId } from '../../src/core/types.js';
 import type { Advert, Family, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
 import { groupView, NO_FAILOVERS } from '../../src/core/views.js';
 import type { GroupView } from '../../src/core/views.js';
+
+/** The fingerprint the decoder makes of these addresses (all of one family), from their bytes. */
+export function addressesKey(addresses: readonly string[]): string {
+  const bytes = addresses.map((a) => {
+    const b = addressBytes(a);
+    if (b === undefined) throw new Error(`not an address: ${a}`);
+    return b;
+  });
+  const size = bytes[0]?.length ?? 4;
+  const all = new Uint8Array(size * bytes.length);
+  for (let i = 0; i < bytes.length; i++) all.set(bytes[i] as Uint8Array, i * size);
+  return addressesKeyOf(all, 0, bytes.length, size);
+}
 
 export function advert(fields: Partial<Advert> & { src: string; password?: string }): Advert {
   const { password, ...rest } = fields;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { decodeFrame, Decoder, LinkType } from '../../src/core/decode.js';
 import { packetRecord } from '../../src/core/packet-record.js';
-import { addressesKey } from '../../src/core/router-addresses.js';
 import { maximalAdvert } from '../helpers/maximal.js';
+import { addressesKey } from '../helpers/adverts.js';
 import { allPacketFixtures, packetFixture, vrrpFrame } from '../helpers/fixtures.js';
 import type { Advert, Decoded } from '../../src/core/types.js';
 
