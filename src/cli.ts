@@ -30,6 +30,7 @@ options (serve and once):
   --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
   --log.format json|pretty       log format (default json)
   --no-vip-probe                 send no ARP request / Neighbor Solicitation for the VIPs (listen only)
+  --vip ADDR                     watch who answers ARP/NDP for ADDR, with or without VRRP (repeatable)
 
 serve options:
   --web.listen-address HOST:PORT where metrics are served (default :9842)
@@ -147,6 +148,7 @@ const COMMON_OPTIONS = {
   'log.level': { type: 'string' },
   'log.format': { type: 'string' },
   'no-vip-probe': { type: 'boolean', default: false },
+  vip: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -172,6 +174,7 @@ function overridesOf(values: Values): Overrides {
   set('webConfigFile', str('web.config.file'));
   set('logLevel', str('log.level'));
   set('logFormat', str('log.format'));
+  set('vips', list('vip'));
   if (values['no-vip-probe'] === true) o.vipProbe = false;
   return o;
 }

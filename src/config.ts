@@ -7,7 +7,9 @@ import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import { parseAddress } from './core/addr.js';
 import { interfaceNameProblem, isHostName } from './core/names.js';
+import { macText, parseMac } from './core/link-header.js';
 import type { ExpectedGroup } from './core/types.js';
+import type { WatchedVip } from './core/vip-owner-types.js';
 import { quote } from './core/quote.js';
 import { boolean, checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, refine, required, section, text, withDefault, INVALID } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
@@ -61,6 +63,10 @@ const vip = text((s) => {
   const r = parseAddress(s, 'no-zone');
   return 'problem' in r ? r : { value: r.address };
 });
+const mac = text<string>((s) => {
+  const b = parseMac(s);
+  return b === undefined ? { problem: `${quote(s)} is not a MAC address (six hex pairs, as 02:00:5e:10:00:01)` } : { value: macText(b, 0) };
+});
 const listenAddress = checkedText(badListenAddress);
 const telemetryPath = checkedText(badTelemetryPath);
 const logLevel = oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -84,6 +90,33 @@ const GROUP: Schema<ExpectedGroup> = refine(
   },
 );
 
+/** A VIP watched on the wire, with or without VRRP (`vips:`; `--vip ADDR` adds `{address: ADDR}`). */
+const WATCHED_VIP: Schema<WatchedVip> = refine(
+  mapping({
+    address: required('address', vip),
+    interface: optional('interface', interfaceName),
+    mode: withDefault('mode', oneOf(['exclusive', 'shared']), 'exclusive'),
+    owners: optional('owners', list(mac)),
+  }),
+  (v, fail) => {
+    if (v.owners?.length === 0) fail('owners', 'must list at least one MAC (leave the key out to accept any)');
+    return { vip: v.address, interface: v.interface, mode: v.mode, owners: v.owners === undefined ? undefined : [...new Set(v.owners)] };
+  },
+);
+
+/** Problems of the watch list as a whole: one address watched twice on one interface. */
+function watchListProblems(vips: readonly WatchedVip[], path: string): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  vips.forEach((v, i) => {
+    const id = `${v.interface ?? ''}|${v.vip}`;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    else problems.push(`${path}[${i}].address: ${quote(v.vip)} is already watched${v.interface === undefined ? '' : ` on ${v.interface}`} by ${path}[${first}]`);
+  });
+  return problems;
+}
+
 /** The YAML config: every key, its check and its default, once. */
 export const CONFIG_SCHEMA = mapping(
   {
@@ -93,6 +126,8 @@ export const CONFIG_SCHEMA = mapping(
     peers: withDefault('peers', list(probeTarget), []),
     gateway: optional('gateway', probeTarget),
     groups: withDefault('groups', list(GROUP), []),
+    /** VIPs watched on the wire with or without VRRP. */
+    vips: withDefault('vips', list(WATCHED_VIP), []),
     probe: section(
       'probe',
       mapping({
@@ -130,7 +165,10 @@ export const DEFAULT_CONFIG: Config = defaultsOf(CONFIG_SCHEMA);
 
 /** Validates a parsed YAML document; every problem names its key. */
 export function parseConfig(doc: unknown): Parsed<Config> {
-  return parseWith(CONFIG_SCHEMA, doc);
+  const parsed = parseWith(CONFIG_SCHEMA, doc);
+  if (!parsed.ok) return parsed;
+  const problems = watchListProblems(parsed.value.vips, 'vips');
+  return problems.length > 0 ? { ok: false, errors: problems } : parsed;
 }
 
 /** The YAML parser, loaded on first use: an exporter started without a config file never needs it. */
@@ -180,6 +218,8 @@ export interface Overrides {
   logFormat?: string;
   /** `--no-vip-probe`: false turns the active VIP probe off. */
   vipProbe?: boolean;
+  /** `--vip ADDR`: VIPs watched on the wire, added to the config's `vips:` (exclusive, on the interface whose subnet holds them). */
+  vips?: string[];
 }
 
 /** Applies flags over a config, each read by the schema of the key it overrides; problems name the flag. */
@@ -210,6 +250,14 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
     },
     log: { level: level ?? config.log.level, format: format ?? config.log.format },
     vipProbe: { ...config.vipProbe, enabled: o.vipProbe ?? config.vipProbe.enabled },
+    vips: [...config.vips, ...(each(vip, 'vip', o.vips) ?? []).filter((a) => !config.vips.some((v) => v.vip === a)).map((a): WatchedVip => ({ vip: a, interface: undefined, mode: 'exclusive', owners: undefined }))],
   };
+  const flagged = new Set<string>();
+  for (const a of o.vips ?? []) {
+    const canonical = vip.read(a, '--vip', []);
+    if (canonical === INVALID) continue;
+    if (flagged.has(canonical)) problems.push(`--vip: ${quote(a)} is given twice`);
+    flagged.add(canonical);
+  }
   return problems.length > 0 ? { ok: false, errors: problems } : { ok: true, value: next };
 }

@@ -56,6 +56,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
   const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold, { ...DEFAULT_OWNER_SETTINGS, round });
+  watcher.watched = settings.config.vips;
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {
@@ -71,10 +72,12 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     }
     const probes: Promise<ProbeResult>[] = settings.probeTargets.map((t) => probe(t.target, t.role, settings.config.probe.count, settings.config.probe.timeoutSeconds));
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
-    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, 3 * Math.max(watcher.largestInterval, expectedInterval)));
+    // A watched VIP is judged on whole probe rounds: the window holds the confirming rounds after a partial first one.
+    const watchWindow = settings.config.vips.length > 0 ? (DEFAULT_OWNER_SETTINGS.confirmRounds + 1) * round + 0.2 : 0;
+    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, watchWindow, 3 * Math.max(watcher.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
     let lastLinks: LocalLinks | undefined;
-    const links = (): LocalLinks => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
+    const links = (): LocalLinks => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined, captured: settings.config.interfaces });
     let targets: readonly ProbeTarget[] = [];
     const observe = (at: number): ReturnType<Watcher['view']> => {
       const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: NO_STATES, peerAnswers: undefined }, links());

@@ -107,6 +107,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     undefined,
     { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
   );
+  watcher.watched = settings.config.vips;
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
   const startCapture = (s: Settings): LiveCapture =>
@@ -170,7 +171,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
   const links = (): LocalLinks => {
     const captured = running.settings.config.interfaces;
-    lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
+    lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined, captured };
     return lastLinks;
   };
   /** The VIPs watched at the last judgement: what the probe asks for. */
@@ -287,6 +288,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       basic_auth: (settings.webConfig?.basicAuthUsers.size ?? 0) > 0,
       probes: settings.probeTargets,
       expected: settings.expected.map((e) => ({ vrid: e.vrid, interface: e.interface, family: e.family, vips: e.vips, from: e.source })),
+      watched_vips: settings.config.vips.map((v) => ({ address: v.vip, interface: v.interface, mode: v.mode, owners: v.owners })),
       keepalived_config: settings.config.keepalivedConfig,
       notify_fifo: settings.notifyFifo,
       group_expiry_seconds: settings.config.groupExpirySeconds,

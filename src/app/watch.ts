@@ -10,7 +10,8 @@ import { readLinkHeader, sourceMacKey } from '../core/link-header.js';
 import { claimOf, decodeNeighbor } from '../core/neighbor.js';
 import { ownershipGroups } from '../core/vip-groups.js';
 import { DEFAULT_OWNER_SETTINGS, VipOwners } from '../core/vip-owners.js';
-import type { OwnershipView, OwnerSettings } from '../core/vip-owners.js';
+import type { OwnershipView, OwnerSettings, WatchedVip } from '../core/vip-owners.js';
+import { placeWatched } from '../core/watched-vips.js';
 import type { InterfaceDetails } from '../adapters/addresses.js';
 import { vlanInterface } from '../core/links.js';
 import { disturbedSince, ForeignTraffic, foreignAt, foreignOf } from '../core/foreign.js';
@@ -46,9 +47,12 @@ export interface LocalLinks {
   details: ReadonlyMap<string, InterfaceDetails>;
   /** The one interface captured when `-i` names exactly one. */
   only: string | undefined;
+  /** The interfaces `-i` names (empty: every one): where watched VIPs are placed. */
+  captured?: readonly string[];
 }
 
 const NO_LINKS: LocalLinks = { details: new Map(), only: undefined };
+const NOT_WATCHED: readonly WatchedVip[] = [];
 
 /**
  * Labels already made, by the tag list they were made from: the Decoder hands out the same (immutable)
@@ -99,6 +103,8 @@ export class Watcher {
   largestInterval = 0;
   /** `PARENT.VID` → VLAN device, from the capture plan: names tagged packets seen on a parent. */
   vlanNames: ReadonlyMap<string, string> = NO_VLAN_DEVICES;
+  /** The watch list (`--vip`, `vips:`), placed on interfaces at each judgement. */
+  watched: readonly WatchedVip[] = NOT_WATCHED;
 
   constructor(
     started: number,
@@ -121,9 +127,10 @@ export class Watcher {
     this.#node = new NodeJudge(started, expected, hold);
   }
 
-  /** New expectations (config reload); the tables and their history stay. */
-  expect(started: number, expected: readonly ExpectedGroup[]): void {
+  /** New expectations and watch list (config reload); the tables and their history stay. */
+  expect(started: number, expected: readonly ExpectedGroup[], watched: readonly WatchedVip[] = this.watched): void {
     this.#node = new NodeJudge(started, expected, this.hold);
+    this.watched = watched;
   }
 
   /** A frame is bytes[0, length). */
@@ -206,16 +213,24 @@ export class Watcher {
     }
     const node = this.#node.judge(groups, obs, now);
     const owned = ownershipGroups(groups, node, links.only);
+    const watched = this.watched.length === 0 ? NOT_WATCHED : placeWatched(this.watched, links.details, links.captured ?? (links.only === undefined ? [] : [links.only]));
+    this.owners.setWatched(watched, now);
     this.owners.setGroups(owned, now);
     const macs = new Set<string>();
     for (const d of links.details.values()) macs.add(d.mac);
+    const held = (iface: string, vip: string): void => {
+      const holder = obs.localAddresses.get(vip);
+      const mac = holder === undefined ? undefined : links.details.get(holder)?.mac;
+      if (mac !== undefined) this.owners.observeClaim({ interface: iface, ip: vip, mac, kind: 'local', time: now });
+    };
     for (const g of owned) {
       this.owners.setLocalMacs(g.key.interface, macs);
-      for (const vip of g.vips) {
-        const holder = obs.localAddresses.get(vip);
-        const mac = holder === undefined ? undefined : links.details.get(holder)?.mac;
-        if (mac !== undefined) this.owners.observeClaim({ interface: g.key.interface, ip: vip, mac, kind: 'local', time: now });
-      }
+      for (const vip of g.vips) held(g.key.interface, vip);
+    }
+    for (const w of watched) {
+      if (w.interface === undefined) continue;
+      this.owners.setLocalMacs(w.interface, macs);
+      held(w.interface, w.vip);
     }
     const foreign = new Map<string, readonly ForeignDisturbance[]>();
     if (this.foreign.segments.size > 0) {

@@ -70,6 +70,8 @@ export interface FindingDetails {
   interface?: string;
   mac?: string;
   macs?: readonly string[];
+  /** A foreign owner judged against a watched VIP's expected owners (`vips[].owners`), not against masters. */
+  byOwners?: boolean;
   /** A failover without a gratuitous ARP: when it was (seconds since the epoch). */
   time?: number;
 }
@@ -173,6 +175,18 @@ function vipsOfGroup(g: JudgedGroup, input: FindingsInput): readonly VipView[] {
   return index.get(`${g.key.interface}|${g.key.family}|${g.key.vrid}`) ?? NONE;
 }
 
+/** Watched VIPs no group names: judged on their own, as findings of no group. */
+function vipsAlone(input: FindingsInput): readonly VipView[] {
+  const owners = input.owners;
+  if (owners === undefined || owners.vips.length === 0) return NONE;
+  return owners.vips.filter((v) => v.groups.length === 0);
+}
+
+/** A VIP as a finding's words name it: `VIP 192.0.2.100 of VRID 51 on eth0`, or a watched one `VIP 192.0.2.100 on eth0`. */
+function vipName(f: FindingBase, name: string): string {
+  return name === '' ? `VIP ${f.details.vip ?? ''} on ${f.details.interface ?? ''}` : `VIP ${f.details.vip ?? ''} of ${name}`;
+}
+
 /** The answering MACs of a VIP, each with its router when known (`02:..:01 (192.0.2.1)`). */
 function ownersText(v: VipView): string[] {
   return v.owners.map((o) => (o.router === undefined ? (o.local ? `${o.mac} (this node)` : o.mac) : `${o.mac} (${o.router})`));
@@ -273,27 +287,39 @@ export const KINDS = {
     inGroup(g, input, found) {
       for (const v of vipsOfGroup(g, input)) if (v.duplicate) found('segment', { interface: v.interface, vip: v.vip, macs: ownersText(v) });
     },
-    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is answered by ${(f.details.macs ?? NONE).join(', ')}: split-brain on the wire`,
+    onHost(input, found) {
+      for (const v of vipsAlone(input)) if (v.duplicate) found('segment', { interface: v.interface, vip: v.vip, macs: ownersText(v) });
+    },
+    text: (f, name) => `${vipName(f, name)} is answered by ${(f.details.macs ?? NONE).join(', ')}: split-brain on the wire`,
     label: (f) => `VIP ${f.details.vip ?? ''} ANSWERED BY ${(f.details.macs ?? NONE).length} MACS`,
     log: (f) => ({ msg: 'more than one MAC answers for the VIP: split-brain on the wire', fields: { vip: f.details.vip, vip_interface: f.details.interface, macs: f.details.macs } }),
   },
   vip_foreign_owner: {
     severity: 'critical',
     inGroup(g, input, found) {
-      for (const v of vipsOfGroup(g, input)) for (const mac of v.foreign) found('segment', { interface: v.interface, vip: v.vip, mac });
+      for (const v of vipsOfGroup(g, input)) for (const mac of v.foreign) found('segment', v.watched ? { interface: v.interface, vip: v.vip, mac, byOwners: true } : { interface: v.interface, vip: v.vip, mac });
     },
-    text: (f, name) => `VIP ${f.details.vip ?? ''} of ${name} is answered by ${f.details.mac ?? ''}, which belongs to no master of the group (a real server without arp_ignore, a stale host?)`,
+    onHost(input, found) {
+      for (const v of vipsAlone(input)) for (const mac of v.foreign) found('segment', { interface: v.interface, vip: v.vip, mac, byOwners: true });
+    },
+    text: (f, name) =>
+      f.details.byOwners === true
+        ? `${vipName(f, name)} is answered by ${f.details.mac ?? ''}, which is not among its expected owners`
+        : `${vipName(f, name)} is answered by ${f.details.mac ?? ''}, which belongs to no master of the group (a real server without arp_ignore, a stale host?)`,
     label: (f) => `VIP ${f.details.vip ?? ''} ANSWERED BY FOREIGN ${f.details.mac ?? ''}`,
-    log: (f) => ({ msg: 'a MAC that belongs to no master answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface, mac: f.details.mac } }),
+    log: (f) => ({ msg: f.details.byOwners === true ? 'a MAC that is not among the expected owners answers for the VIP' : 'a MAC that belongs to no master answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface, mac: f.details.mac } }),
   },
   vip_unanswered: {
     severity: 'critical',
     inGroup(g, input, found) {
       for (const v of vipsOfGroup(g, input)) if (v.unanswered) found('segment', { interface: v.interface, vip: v.vip });
     },
-    text: (f, name) => `nobody answers ARP or NDP for VIP ${f.details.vip ?? ''} of ${name} although it has a master`,
+    onHost(input, found) {
+      for (const v of vipsAlone(input)) if (v.unanswered) found('segment', { interface: v.interface, vip: v.vip });
+    },
+    text: (f, name) => (name === '' ? `nobody answers ARP or NDP for ${vipName(f, name)}: no host holds it` : `nobody answers ARP or NDP for ${vipName(f, name)} although it has a master`),
     label: (f) => `VIP ${f.details.vip ?? ''} UNANSWERED`,
-    log: (f) => ({ msg: 'the group has a master but nobody answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface } }),
+    log: (f) => ({ msg: f.key === undefined ? 'nobody answers for the watched VIP' : 'the group has a master but nobody answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface } }),
   },
   failover_without_garp: {
     severity: 'warning',

@@ -95,7 +95,9 @@ export function findingLabel(f: Finding): string | undefined {
 export function findingId(f: Finding): string {
   const d = f.details;
   const where = f.key === undefined ? 'host' : groupId(f.key);
-  return `${where}|${f.kind}|${d.vip ?? d.field ?? d.router ?? d.target ?? d.problem ?? d.protocol ?? d.tracking?.advertised ?? ''}${d.mac === undefined ? '' : `|${d.mac}`}`;
+  // A watched VIP of no group is told apart by its interface too.
+  const on = f.key === undefined && d.interface !== undefined ? `${d.interface}|` : '';
+  return `${where}|${f.kind}|${on}${d.vip ?? d.field ?? d.router ?? d.target ?? d.problem ?? d.protocol ?? d.tracking?.advertised ?? ''}${d.mac === undefined ? '' : `|${d.mac}`}`;
 }
 
 /** A finding as the log writes it: level, message and fields (the group and `finding` first). */

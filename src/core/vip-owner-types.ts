@@ -44,7 +44,35 @@ export interface VipOwner {
   /** One of this node's MACs. */
   local: boolean;
   kinds: readonly ClaimKind[];
+  /** When it began answering, as far as the recent rounds tell (it has answered since without a round's pause). */
+  since: number;
   last: number;
+}
+
+/** `shared`: several holders by design (anycast, a load-balancer pair answering alike): never a duplicate. */
+export type VipMode = 'exclusive' | 'shared';
+
+/** A VIP watched on the wire with or without VRRP (`--vip`, the YAML `vips:` list). */
+export interface WatchedVip {
+  /** Where it is probed and judged; undefined: wherever it is heard (replay), placed by the caller live. */
+  interface: string | undefined;
+  vip: string;
+  mode: VipMode;
+  /** The MACs expected to answer; any other is a foreign owner. Undefined: any MAC may. */
+  owners: readonly string[] | undefined;
+}
+
+/** The MAC answering a VIP alone changed (a failover on the wire, whatever the HA system). */
+export interface OwnerChange {
+  /** Increases by one per change: the log writes those it has not written yet. */
+  seq: number;
+  interface: string;
+  vip: string;
+  /** The previous and the new owner's MAC. */
+  from: string;
+  to: string;
+  /** The start of the first probe round the new owner answered alone. */
+  time: number;
 }
 
 export interface VipView {
@@ -58,6 +86,13 @@ export interface VipView {
   /** MACs judged foreign owners. */
   foreign: readonly string[];
   unanswered: boolean;
+  /** Whether it is on the watch list (`--vip`, `vips:`), and how. */
+  watched: boolean;
+  mode: VipMode;
+  /** Times the MAC answering it alone changed, since it was first watched. */
+  ownerChanges: number;
+  /** The last gratuitous ARP or unsolicited NA heard for it; undefined: none. */
+  lastAnnouncement: number | undefined;
 }
 
 export interface MissedGarp {
@@ -75,5 +110,7 @@ export interface OwnershipView {
   probes: ReadonlyMap<string, number>;
   failoversWithoutGarp: readonly { key: GroupKey; count: number }[];
   missedGarps: readonly MissedGarp[];
+  /** The recent owner changes, oldest first (at most OwnerSettings.recentMissedGarps). */
+  ownerChanges: readonly OwnerChange[];
   evicted: { vips: number; macs: number; bindings: number };
 }

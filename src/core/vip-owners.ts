@@ -17,17 +17,23 @@
  * which also gives the real MAC of a use_vmac router. After a failover, a gratuitous ARP or unsolicited
  * NA for one of the group's VIPs is expected within `garpWindow` seconds either side (keepalived sends
  * it as it takes over, before the monitor may have seen the new master); without one it is counted.
- * Bounded: VIPs (over the bound new VIPs are left out, so tracked ones keep whole rounds), MACs per VIP
- * per round and address bindings (the oldest evicted); every drop is counted.
+ * Watched VIPs (`--vip`, `vips:`) need no VRRP: duplicate as above unless `mode: shared` or a MAC that is
+ * shared by construction answers (Windows NLB's 02:bf/03:bf, any multicast MAC); foreign owner: a MAC
+ * outside the expected `owners` (when given) answers in each round; unanswered: each round was probed
+ * and nobody answered. For every VIP the MAC answering alone is followed: when another MAC answers alone
+ * in a later round, the owner changed (a failover on the wire, whatever the HA system).
+ * Bounded: VIPs (over the bound new VIPs are left out, so tracked ones keep whole rounds; watched VIPs,
+ * from the config, are always kept), MACs per VIP per round and address bindings (the oldest evicted);
+ * every drop is counted.
  */
 import { isAnnouncement } from './neighbor.js';
 import { NeighborBindings } from './neighbor-bindings.js';
 import type { ClaimKind } from './neighbor.js';
 import { groupId } from './types.js';
 import type { Family, GroupKey } from './types.js';
-import type { AdvertSource, Failover, GroupOwnership, MissedGarp, OwnerClaim, OwnershipView, VipOwner, VipView } from './vip-owner-types.js';
+import type { AdvertSource, Failover, GroupOwnership, MissedGarp, OwnerChange, OwnerClaim, OwnershipView, VipOwner, VipView, WatchedVip } from './vip-owner-types.js';
 
-export type { AdvertSource, Failover, GroupOwnership, MissedGarp, OwnerClaim, OwnershipView, VipOwner, VipView } from './vip-owner-types.js';
+export type { AdvertSource, Failover, GroupOwnership, MissedGarp, OwnerChange, OwnerClaim, OwnershipView, VipMode, VipOwner, VipView, WatchedVip } from './vip-owner-types.js';
 
 /**
  * `round`: seconds per probe round (the probe interval); `confirmRounds`: closed rounds in a row a
@@ -56,6 +62,7 @@ export const DEFAULT_OWNER_SETTINGS: OwnerSettings = {
 };
 
 interface MacSeen {
+  first: number;
   last: number;
   kinds: Set<ClaimKind>;
 }
@@ -94,6 +101,13 @@ interface VipEntry {
   /** Oldest first, at most confirmRounds + 1. */
   rounds: Round[];
   lastAnnounce: number;
+  watch: WatchedVip | undefined;
+  /** When each MAC answering now began answering. */
+  since: Map<string, number>;
+  /** The last closed round followed for owner changes, the MAC that answered alone last, the changes counted. */
+  followed: number;
+  alone: string | undefined;
+  changes: number;
 }
 
 interface Pending {
@@ -115,6 +129,14 @@ function sameMasters(a: readonly GroupOwnership[], b: readonly GroupOwnership[])
   return true;
 }
 
+/**
+ * A MAC that several hosts answer with by construction: Windows NLB's cluster MACs (02:bf:.. unicast
+ * mode, 03:bf:.. multicast mode) and any multicast MAC. A VIP answered by one is shared by design.
+ */
+export function sharedMac(mac: string): boolean {
+  return mac.startsWith('02:bf:') || mac.startsWith('03:bf:') || (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
 /** The virtual MAC of a VRRP group (RFC 5798 section 7.3). */
 export function virtualMac(family: Family, vrid: number): string {
   return `00:00:5e:00:0${family === 'ipv4' ? 1 : 2}:${vrid.toString(16).padStart(2, '0')}`;
@@ -131,6 +153,11 @@ export class VipOwners {
   readonly #missedCounts = new Map<string, { key: GroupKey; count: number }>();
   #missed: MissedGarp[] = [];
   #seq = 0;
+  /** Watched VIPs by `interface|vip`, and those without an interface by address (taken where first heard). */
+  readonly #watched = new Map<string, WatchedVip>();
+  readonly #watchedAnywhere = new Map<string, WatchedVip>();
+  #changes: OwnerChange[] = [];
+  #changeSeq = 0;
   readonly #evicted = { vips: 0, macs: 0 };
 
   constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS) {
@@ -153,7 +180,15 @@ export class VipOwners {
         else list.push(g);
       }
     }
-    for (const id of this.#vips.keys()) if (!seen.has(id)) this.#vips.delete(id);
+    for (const [id, entry] of this.#vips) {
+      if (seen.has(id)) continue;
+      if (entry.watch === undefined) this.#vips.delete(id);
+      else {
+        // A watched VIP stays when no group names it any more, and its rounds go on.
+        entry.groups = [];
+        this.#touch(entry, now);
+      }
+    }
     for (const [id, list] of seen) {
       let entry = this.#vips.get(id);
       if (entry === undefined) {
@@ -162,8 +197,7 @@ export class VipOwners {
           continue;
         }
         const first = list[0];
-        const vip = id.slice(id.indexOf('|') + 1);
-        entry = { interface: first?.key.interface ?? '', vip, family: vip.includes(':') ? 'ipv6' : 'ipv4', groups: list, rounds: [], lastAnnounce: -Infinity };
+        entry = this.#entry(first?.key.interface ?? '', id.slice(id.indexOf('|') + 1), this.#watchOf(id));
         this.#vips.set(id, entry);
       }
       entry.groups = list;
@@ -171,6 +205,50 @@ export class VipOwners {
     }
     const live = new Set(groups.map((g) => groupId(g.key)));
     for (const id of this.#missedCounts.keys()) if (!live.has(id)) this.#missedCounts.delete(id);
+  }
+
+  /**
+   * The watch list (`--vip`, `vips:`): those with an interface are watched there at once, the others
+   * where a claim or a probe for them is first seen. VIPs that leave the list and no group names are
+   * forgotten.
+   */
+  setWatched(list: readonly WatchedVip[], now: number): void {
+    if (list.length === 0 && this.#watched.size === 0 && this.#watchedAnywhere.size === 0) return;
+    this.#watched.clear();
+    this.#watchedAnywhere.clear();
+    for (const w of list) {
+      if (w.interface === undefined) this.#watchedAnywhere.set(w.vip, w);
+      else this.#watched.set(`${w.interface}|${w.vip}`, w);
+    }
+    for (const [id, entry] of this.#vips) {
+      entry.watch = this.#watchOf(id);
+      if (entry.watch === undefined && entry.groups.length === 0) this.#vips.delete(id);
+    }
+    for (const [id, w] of this.#watched) {
+      let entry = this.#vips.get(id);
+      if (entry === undefined) this.#vips.set(id, (entry = this.#entry(w.interface ?? '', w.vip, w)));
+      this.#touch(entry, now);
+    }
+  }
+
+  #watchOf(id: string): WatchedVip | undefined {
+    return this.#watched.get(id) ?? this.#watchedAnywhere.get(id.slice(id.indexOf('|') + 1));
+  }
+
+  #entry(iface: string, vip: string, watch: WatchedVip | undefined): VipEntry {
+    return { interface: iface, vip, family: vip.includes(':') ? 'ipv6' : 'ipv4', groups: [], rounds: [], lastAnnounce: -Infinity, watch, since: new Map(), followed: -Infinity, alone: undefined, changes: 0 };
+  }
+
+  /** The entry of a VIP on an interface; a VIP watched without an interface is taken on the first one it is heard on. */
+  #find(iface: string, vip: string): VipEntry | undefined {
+    const id = `${iface}|${vip}`;
+    const entry = this.#vips.get(id);
+    if (entry !== undefined) return entry;
+    const watch = this.#watchedAnywhere.get(vip);
+    if (watch === undefined) return undefined;
+    const adopted = this.#entry(iface, vip, watch);
+    this.#vips.set(id, adopted);
+    return adopted;
   }
 
   /** This node's MACs on an interface, to name its own answers. */
@@ -185,7 +263,7 @@ export class VipOwners {
 
   observeClaim(claim: OwnerClaim): void {
     if (claim.kind !== 'local') this.#bindings.bind(claim.interface, claim.ip, claim.mac);
-    const entry = this.#vips.get(`${claim.interface}|${claim.ip}`);
+    const entry = this.#find(claim.interface, claim.ip);
     if (entry === undefined) return;
     if (isAnnouncement(claim.kind)) {
       entry.lastAnnounce = Math.max(entry.lastAnnounce, claim.time);
@@ -205,7 +283,7 @@ export class VipOwners {
         if (oldest !== undefined) round.macs.delete(oldest);
         this.#evicted.macs++;
       }
-      round.macs.set(claim.mac, (seen = { last: claim.time, kinds: new Set() }));
+      round.macs.set(claim.mac, (seen = { first: claim.time, last: claim.time, kinds: new Set() }));
     }
     seen.last = Math.max(seen.last, claim.time);
     seen.kinds.add(claim.kind);
@@ -213,7 +291,7 @@ export class VipOwners {
 
   observeProbe(iface: string, vip: string, time: number): void {
     this.#probes.set(iface, (this.#probes.get(iface) ?? 0) + 1);
-    const entry = this.#vips.get(`${iface}|${vip}`);
+    const entry = this.#find(iface, vip);
     if (entry === undefined) return;
     const round = this.#touch(entry, time);
     if (round !== undefined) round.probed = true;
@@ -249,6 +327,7 @@ export class VipOwners {
       probes: new Map(this.#probes),
       failoversWithoutGarp: [...this.#missedCounts.values()].map((c) => ({ key: c.key, count: c.count })),
       missedGarps: this.#missed,
+      ownerChanges: this.#changes,
       evicted: { ...this.#evicted, bindings: this.#bindings.evicted },
     };
   }
@@ -336,16 +415,25 @@ export class VipOwners {
     // The masters' MACs are worked out only for a VIP somebody answers for.
     let present: Masters | undefined;
     const mastersNow = (): Masters => (present ??= this.#addMasters(entry.interface, entry.groups, { routers: new Set(), macs: new Set(), known: false }));
+    const watch = entry.watch;
     const duplicate =
+      watch?.mode !== 'shared' &&
       whole.length > 0 &&
       whole.every((r) => {
         if (r.macs.size < 2) return false;
+        for (const mac of r.macs.keys()) if (sharedMac(mac)) return false;
         const masters = () => this.#mastersIn(entry, r).routers;
         return new Set([...r.macs.keys()].map((mac) => this.#routerOf(entry, mac, masters) ?? mac)).size >= 2;
       });
-    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.macs.size === 0 && VipOwners.#hadMaster(r));
+    // A watched VIP has no master to require an answer: nobody answering the probes is the finding.
+    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.macs.size === 0 && (watch !== undefined || VipOwners.#hadMaster(r)));
     const foreign: string[] = [];
+    const expected = watch?.owners;
     for (const mac of whole[0]?.macs.keys() ?? []) {
+      if (expected !== undefined) {
+        if (!expected.includes(mac) && whole.every((r) => r.macs.has(mac))) foreign.push(mac);
+        continue;
+      }
       if (mastersNow().macs.has(mac)) continue;
       if (
         whole.every((r) => {
@@ -356,23 +444,61 @@ export class VipOwners {
       )
         foreign.push(mac);
     }
-    const recent = new Map<string, { last: number; kinds: Set<ClaimKind> }>();
+    this.#follow(entry, current);
+    const recent = new Map<string, { first: number; last: number; kinds: Set<ClaimKind> }>();
     for (const r of entry.rounds) {
       if (r.index < current - 1 || r.index > current) continue;
       for (const [mac, seen] of r.macs) {
         const o = recent.get(mac);
-        if (o === undefined) recent.set(mac, { last: seen.last, kinds: new Set(seen.kinds) });
+        if (o === undefined) recent.set(mac, { first: seen.first, last: seen.last, kinds: new Set(seen.kinds) });
         else {
+          o.first = Math.min(o.first, seen.first);
           o.last = Math.max(o.last, seen.last);
           for (const k of seen.kinds) o.kinds.add(k);
         }
       }
     }
+    for (const mac of entry.since.keys()) if (!recent.has(mac)) entry.since.delete(mac);
     const local = this.#localMacs.get(entry.interface);
     const nowMasters = () => mastersNow().routers;
     const owners: VipOwner[] = [...recent]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([mac, o]) => ({ mac, router: this.#routerOf(entry, mac, nowMasters), local: local?.has(mac) === true || o.kinds.has('local'), kinds: [...o.kinds].sort(), last: o.last }));
-    return { interface: entry.interface, vip: entry.vip, family: entry.family, groups: entry.groups.map((g) => g.key), owners, duplicate, foreign: foreign.sort(), unanswered };
+      .map(([mac, o]) => {
+        let since = entry.since.get(mac);
+        if (since === undefined) entry.since.set(mac, (since = o.first));
+        return { mac, router: this.#routerOf(entry, mac, nowMasters), local: local?.has(mac) === true || o.kinds.has('local'), kinds: [...o.kinds].sort(), since, last: o.last };
+      });
+    return {
+      interface: entry.interface,
+      vip: entry.vip,
+      family: entry.family,
+      groups: entry.groups.map((g) => g.key),
+      owners,
+      duplicate,
+      foreign: foreign.sort(),
+      unanswered,
+      watched: watch !== undefined,
+      mode: watch?.mode ?? 'exclusive',
+      ownerChanges: entry.changes,
+      lastAnnouncement: entry.lastAnnounce === -Infinity ? undefined : entry.lastAnnounce,
+    };
+  }
+
+  /**
+   * Follows the MAC answering alone through the rounds closed since the last judgement: another MAC
+   * answering alone in a later round is an owner change (rounds with two owners or none change nothing).
+   */
+  #follow(entry: VipEntry, current: number): void {
+    for (const r of entry.rounds) {
+      if (r.index >= current || r.index <= entry.followed) continue;
+      entry.followed = r.index;
+      if (r.macs.size !== 1) continue;
+      const mac = r.macs.keys().next().value as string;
+      if (entry.alone !== undefined && entry.alone !== mac) {
+        entry.changes++;
+        this.#changes = [...this.#changes, { seq: ++this.#changeSeq, interface: entry.interface, vip: entry.vip, from: entry.alone, to: mac, time: r.index * this.#settings.round }].slice(-this.#settings.recentMissedGarps);
+      }
+      entry.alone = mac;
+    }
   }
 }

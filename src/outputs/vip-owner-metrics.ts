@@ -24,7 +24,7 @@ export function registerVipOwnerFamilies(add: Add): void {
   gauge('vrrpwatch_vip_duplicate', '1 while more than one owner answers for the VIP in each probe round: split-brain on the wire.', (emit, s) => {
     for (const v of s.s.owners?.vips ?? []) emit(s.labels.vip(v.interface, v.vip), v.duplicate ? 1 : 0);
   });
-  gauge('vrrpwatch_vip_foreign_owner', '1 while the MAC answers for the VIP and belongs to no master of its group.', (emit, s) => {
+  gauge('vrrpwatch_vip_foreign_owner', "1 while the MAC answers for the VIP and belongs to no master of its group (for a watched VIP with owners listed: is not among them).", (emit, s) => {
     for (const v of s.s.owners?.vips ?? []) {
       if (v.owners.length === 0 && v.foreign.length === 0) continue;
       const foreign = new Set(v.foreign);
@@ -36,8 +36,14 @@ export function registerVipOwnerFamilies(add: Add): void {
       for (const mac of foreign) if (!written.has(mac)) emit(labelText({ interface: v.interface, vip: v.vip, mac }), 1);
     }
   });
-  gauge('vrrpwatch_vip_unanswered', "1 while the VIP's group has a master, the VIP is probed, and nobody answers.", (emit, s) => {
+  gauge('vrrpwatch_vip_unanswered', "1 while the VIP is probed and nobody answers (for a VIP of a VRRP group: while the group has a master).", (emit, s) => {
     for (const v of s.s.owners?.vips ?? []) emit(s.labels.vip(v.interface, v.vip), v.unanswered ? 1 : 0);
+  });
+  add('vrrpwatch_vip_owner_changes_total', 'Times another MAC began answering for the VIP alone: a failover on the wire, whatever the HA system.', 'counter', (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) emit(s.labels.vip(v.interface, v.vip), v.ownerChanges);
+  });
+  gauge('vrrpwatch_vip_last_announcement_timestamp_seconds', 'When the last gratuitous ARP or unsolicited Neighbor Advertisement for the VIP was heard (absent before the first).', (emit, s) => {
+    for (const v of s.s.owners?.vips ?? []) if (v.lastAnnouncement !== undefined) emit(s.labels.vip(v.interface, v.vip), v.lastAnnouncement);
   });
   add('vrrpwatch_vip_probes_total', 'ARP requests and Neighbor Solicitations sent for the VIPs (the VIP probe).', 'counter', (emit, s) => {
     for (const [iface, n] of s.s.owners?.probes ?? []) emit(labelText({ interface: iface }), n);
