@@ -4,6 +4,7 @@
 import { defaultSignals, handleSignals } from './adapters/signals.js';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { DEFAULT_CONFIG, withOverrides } from './config.js';
 import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
 import { loadSettings, SettingsError } from './app/settings.js';
@@ -18,7 +19,7 @@ import { VERSION } from './version.js';
 const USAGE = `usage:
   vrrpwatch [serve] [options]          the Prometheus exporter (the default command)
   vrrpwatch once [options]             Nagios/Icinga check: listen, judge, print one line, exit
-  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets]
+  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets] [--vip ADDR] [-c FILE]
   vrrpwatch --help | --version
 
 options (serve and once):
@@ -40,7 +41,8 @@ serve options:
   --live                         a live view of the groups on the terminal, refreshed every second
 
 once options:
-  --window SECONDS               how long to listen (default 3 x the largest interval heard, at least 3.5)
+  --window SECONDS               how long to listen (default 3 x the largest interval heard, at least 3.5;
+                                 with watched VIPs, 4 VIP probe rounds)
   --vrid N                       judge only these VRIDs (repeatable)
   -t, --timeout SECONDS          give up (UNKNOWN) after this long
   -V, --version                  print the version
@@ -49,6 +51,8 @@ replay options:
   --format text|json|html        report format (default text); html is one self-contained page
   --output FILE                  write the report to FILE instead of standard output
   --packets                      print one JSON line per VRRP packet instead of the report
+  --vip ADDR                     report who answered ARP/NDP for ADDR over the capture (repeatable)
+  -c, --config FILE              the YAML config's \`vips:\` (watched VIPs) apply too
 `;
 
 /** Exit codes of replay and of usage errors. */
@@ -79,6 +83,8 @@ async function runReplay(args: string[]): Promise<number> {
         format: { type: 'string', default: 'text' },
         output: { type: 'string', short: 'o' },
         packets: { type: 'boolean', default: false },
+        vip: { type: 'string', multiple: true },
+        config: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -95,6 +101,10 @@ async function runReplay(args: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json' && format !== 'html') throw new UsageError(`--format must be text, json or html, not "${format}"`);
   if (values.output !== undefined && values.packets) throw new UsageError('--output writes the report; --packets prints packets to standard output, so they cannot be combined');
   const file = positionals[0];
+  // The watch list: the config's `vips:` and --vip, checked as serve checks them.
+  const vips = values.vip ?? [];
+  const watched = values.config === undefined ? withOverrides(DEFAULT_CONFIG, { vips }) : { ok: true as const, value: loadSettings(values.config, { vips }, false).config };
+  if (!watched.ok) throw new UsageError(watched.errors.join('; '));
   const out: string[] = [];
   let outChars = 0;
   const flush = (): void => {
@@ -114,7 +124,7 @@ async function runReplay(args: string[]): Promise<number> {
     flush();
     return drained(process.stdout);
   };
-  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks } : { file });
+  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks } : { file, watched: watched.value.vips });
   if (values.packets) flush();
   else {
     const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtmlReport(report) : renderText(report);

@@ -63,7 +63,7 @@ const vip = text((s) => {
   const r = parseAddress(s, 'no-zone');
   return 'problem' in r ? r : { value: r.address };
 });
-const mac = text<string>((s) => {
+const mac = text((s): { value: string } | { problem: string } => {
   const b = parseMac(s);
   return b === undefined ? { problem: `${quote(s)} is not a MAC address (six hex pairs, as 02:00:5e:10:00:01)` } : { value: macText(b, 0) };
 });

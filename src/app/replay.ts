@@ -3,6 +3,7 @@ import { readCaptureFile } from '../adapters/capture-file.js';
 import type { BetweenChunks } from '../adapters/capture-file.js';
 import type { CapturedPacket } from '../core/wire/capture-file.js';
 import { CaptureOwners } from '../core/history/capture-owners.js';
+import type { WatchedVip } from '../core/ownership/vip-owners.js';
 import { Decoder, MAX_ADDRESSES } from '../core/wire/decode.js';
 import { ADVERT_VIPS_KEPT } from '../core/groups/router-addresses.js';
 import { decodeNeighbor } from '../core/wire/neighbor.js';
@@ -19,6 +20,8 @@ const INVALID_TIMES_KEPT = 100_000;
 
 export interface ReplayOptions {
   file: string;
+  /** VIPs watched with or without VRRP (`--vip`): their owners over the capture. */
+  watched?: readonly WatchedVip[];
   /** Called with each `--packets` line; when absent no per-packet records are built. */
   onPacket?: (line: string) => void;
   /** Called after each chunk of the capture: a promise it returns holds the reading (the reader of the lines is behind). */
@@ -46,7 +49,7 @@ export interface ReplaySizes {
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const timeline = new Timeline();
-  const owners = new CaptureOwners();
+  const owners = new CaptureOwners(undefined, options.watched);
   // Nothing ages out of a post-mortem: groups stay however long they were silent.
   const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, (e) => {
     timeline.onEvent(e);
@@ -116,6 +119,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     neighbor_messages: neighborMessages,
     neighbor_invalid: neighborInvalid,
     groups: timeline.histories(monitor, routerErrors).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: foreignIntervals(foreign, h, result.last ?? 0) })),
+    vips: owners.history.watched(),
     evicted: { groups: monitor.evictions.group, routers: monitor.evictions.router },
   };
   const tables = monitor.sizes();

@@ -21,6 +21,7 @@ import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { renderStatusPage } from '../outputs/html-live.js';
 import { RecentHistory } from '../core/history/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
+import { placeWatched } from '../core/ownership/watched-vips.js';
 import type { ProbeTarget } from '../core/ownership/probe.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
@@ -184,6 +185,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
 
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
+  let ownerChangesLogged = 0;
   const tick = (): void => {
     const at = now();
     const view = observe(at);
@@ -202,6 +204,11 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       if (m.seq <= garpsLogged) continue;
       garpsLogged = m.seq;
       log.warn({ interface: m.key.interface, family: m.key.family, vrid: m.key.vrid, finding: 'failover_without_garp', router: m.router, vips: m.vips, failover_at: m.time }, 'the new master sent no gratuitous ARP or unsolicited NA after the failover');
+    }
+    for (const c of view.owners.ownerChanges) {
+      if (c.seq <= ownerChangesLogged) continue;
+      ownerChangesLogged = c.seq;
+      log.warn({ vip_interface: c.interface, vip: c.vip, event: 'vip_owner_change', from: c.from, to: c.to, changed_at: c.time }, 'another MAC answers for the VIP now: a failover on the wire');
     }
   };
   const ticker = setInterval(tick, TICK_MS);
@@ -296,6 +303,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     },
     'vrrpwatch serving',
   );
+  for (const w of placeWatched(settings.config.vips, lastLinks.details, settings.config.interfaces)) {
+    if (w.interface === undefined) log.warn({ vip: w.vip }, "no captured interface's subnet holds the watched VIP: it is judged where it is first heard, and probed from then on");
+  }
 
   let painter: NodeJS.Timeout | undefined;
   if (options.live) {

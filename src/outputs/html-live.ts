@@ -106,7 +106,7 @@ function groupRow({ key, view: g, node }: JudgedGroup, found: readonly Finding[]
 
 const HEAD = '<thead><tr><th>group</th><th>master (priority)</th><th>routers heard (priority, last advert)</th><th>findings</th><th>failovers</th><th>last minutes</th></tr></thead>';
 
-function healthTables(input: StatusPageInput): string {
+function healthTables(input: StatusPageInput, all: readonly Finding[]): string {
   const caps = input.captures.map((c) => `<tr><td>${esc(c.interface)}</td><td>${c.up ? '<span class="ok">up</span>' : '<span class="critical">DOWN</span>'}</td><td class="num">${c.dropped}</td><td>${esc(c.problem ?? '')}</td></tr>`);
   const out = [`<h2>Capture</h2><table class="captures"><thead><tr><th>interface</th><th>state</th><th class="num">dropped</th><th>problem</th></tr></thead><tbody>${caps.length === 0 ? '<tr><td colspan="4" class="muted">no capture running</td></tr>' : caps.join('')}</tbody></table>`];
   if (input.probes.length > 0) {
@@ -116,12 +116,15 @@ function healthTables(input: StatusPageInput): string {
   const vips = input.owners?.vips ?? [];
   if (vips.length > 0) {
     const rows = vips.map((v) => {
-      const owners = v.owners.map((o) => `${esc(o.mac)}${o.router !== undefined ? ` <span class="muted">(${esc(o.router)})</span>` : o.local ? ' <span class="muted">(this node)</span>' : ''}`);
+      const owners = v.owners.map((o) => `${esc(o.mac)}${o.router !== undefined ? ` <span class="muted">(${esc(o.router)})</span>` : o.local ? ' <span class="muted">(this node)</span>' : ''} <span class="muted">since ${clock(o.since)}</span>`);
       const bad = v.duplicate || v.foreign.length > 0 || v.unanswered;
-      return `<tr><td>${esc(v.interface)}</td><td>${esc(v.vip)}</td><td>${owners.length === 0 ? `<span class="${v.unanswered ? 'critical' : 'muted'}">nobody</span>` : `<span class="${bad ? 'critical' : 'ok'}">${owners.join('<br>')}</span>`}</td></tr>`;
+      const kind = `${v.watched ? 'watched' : 'VRRP'}${v.mode === 'shared' ? ', shared' : ''}`;
+      const said = all.filter((f) => f.details.vip === v.vip && f.details.interface === v.interface).map((f) => `<div>${badge({ severity: f.severity, text: findingText(f, f.key === undefined ? '' : groupName(f.key)) })}</div>`);
+      const announced = v.lastAnnouncement === undefined ? '<span class="muted">none heard</span>' : esc(clock(v.lastAnnouncement));
+      return `<tr class="vip-row"><td>${esc(v.interface)}</td><td>${esc(v.vip)}</td><td>${esc(kind)}</td><td>${owners.length === 0 ? `<span class="${v.unanswered ? 'critical' : 'muted'}">nobody</span>` : `<span class="${bad ? 'critical' : 'ok'}">${owners.join('<br>')}</span>`}</td><td class="num">${v.ownerChanges}</td><td>${announced}</td><td>${said.length === 0 ? '<span class="ok">ok</span>' : said.join('')}</td></tr>`;
     });
     const probes = [...(input.owners?.probes ?? [])].map(([iface, count]) => `${iface}: ${count}`).join(', ');
-    out.push(`<h2>VIP owners on the wire</h2><p class="muted">probes sent: ${esc(probes === '' ? 'none' : probes)}</p><table class="vip-owners"><thead><tr><th>interface</th><th>VIP</th><th>answered by (MAC, router)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+    out.push(`<h2>VIP owners on the wire</h2><p class="muted">probes sent: ${esc(probes === '' ? 'none' : probes)}</p><table class="vip-owners"><thead><tr><th>interface</th><th>VIP</th><th>watched as</th><th>answered by (MAC, router, since)</th><th class="num">owner changes</th><th>last announcement</th><th>findings</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
   }
   const invalid = [...input.invalid].flatMap(([iface, reasons]) => [...reasons].map(([reason, count]) => `<tr><td>${esc(iface)}</td><td>${esc(reason)}</td><td class="num">${count}</td></tr>`));
   if (invalid.length > 0) out.push(`<h2>Invalid packets</h2><table class="invalid"><thead><tr><th>interface</th><th>reason</th><th class="num">packets</th></tr></thead><tbody>${invalid.join('')}</tbody></table>`);
@@ -130,11 +133,15 @@ function healthTables(input: StatusPageInput): string {
 
 export function renderStatusPage(input: StatusPageInput): string {
   // The same list serve's log is made of (its input has no probes: the page shows them in their own table).
-  const found = findingsByGroup(findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign, ...(input.owners === undefined ? {} : { owners: input.owners }), now: input.now }));
+  const all = findings({ groups: input.groups, node: input.node, conflicts: input.conflicts, foreign: input.foreign, ...(input.owners === undefined ? {} : { owners: input.owners }), now: input.now });
+  const found = findingsByGroup(all);
+  // Watched VIPs of no group have findings of their own (no group's row shows them).
+  const vipFindings = all.filter((f) => f.key === undefined && f.details.vip !== undefined);
   const rows = judgedGroupsInOrder(input).map((g) => groupRow(g, found.get(g.key) ?? [], input));
   const withFindings = rows.filter((r) => r.findings.length > 0);
   const healthy = rows.filter((r) => r.findings.length === 0);
   const critical = withFindings.filter((r) => r.findings.some((f) => f.severity === 'critical')).length;
+  const worst = critical > 0 || vipFindings.some((f) => f.severity === 'critical') ? 'CRITICAL' : withFindings.length > 0 || vipFindings.length > 0 ? 'WARNING' : 'OK';
   const failovers = rows.flatMap((r) => (input.history(r.id)?.failovers ?? []).map((f) => ({ f, key: r.key })));
   failovers.sort((a, b) => b.f.time - a.f.time);
 
@@ -144,6 +151,7 @@ export function renderStatusPage(input: StatusPageInput): string {
   body.push(`<ul class="about">${input.about.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
   const state = critical > 0 ? `<span class="critical">${critical} group${critical === 1 ? '' : 's'} with a critical finding</span>` : withFindings.length > 0 ? `<span class="warning">${withFindings.length} group${withFindings.length === 1 ? '' : 's'} with a warning</span>` : '<span class="ok">no findings</span>';
   body.push(`<p class="state">${rows.length} group${rows.length === 1 ? '' : 's'}: ${state}.</p>`);
+  if (vipFindings.length > 0) body.push(`<div class="vip-findings">${vipFindings.map((f) => `<div>${badge(said(f))}</div>`).join('')}</div>`);
   body.push('<h2>Groups</h2>');
   if (rows.length === 0) body.push('<p class="muted">No VRRP advertisement heard yet.</p>');
   if (withFindings.length > 0) body.push(`<table class="groups findings">${HEAD}<tbody>${withFindings.map((r) => r.html).join('')}</tbody></table>`);
@@ -154,6 +162,6 @@ export function renderStatusPage(input: StatusPageInput): string {
   }
   body.push(`<h2>Last failovers</h2>`);
   body.push(failovers.length === 0 ? `<p class="muted">None in the last ${span(input.historySeconds)}.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td></tr>`).join('')}</tbody></table>`);
-  body.push(healthTables(input));
-  return page(`vrrpwatch ${critical > 0 ? 'CRITICAL' : withFindings.length > 0 ? 'WARNING' : 'OK'}`, body.join('\n'), `<meta http-equiv="refresh" content="${input.refreshSeconds}">`);
+  body.push(healthTables(input, all));
+  return page(`vrrpwatch ${worst}`, body.join('\n'), `<meta http-equiv="refresh" content="${input.refreshSeconds}">`);
 }

@@ -14,6 +14,7 @@ import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
 import { causeText, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';
 import type { ReplayGroup, ReplayReport } from './report.js';
+import { watchedVipFindings, watchedVipsSection } from './html-replay-vips.js';
 
 /**
  * Each group's picture draws, and its event table lists, at most this many of each list (masters,
@@ -258,6 +259,11 @@ export function renderHtmlReport(report: ReplayReport): string {
   body.push(`<tr><th>groups</th><td class="num">${report.groups.length}</td><td>${critical.length} with a critical finding, ${warned.length} with a warning, ${report.groups.length - critical.length - warned.length} healthy</td></tr>`);
   body.push(`<tr><th>split-brain intervals</th><td class="num">${splits}</td><td>${splits > 0 ? '<span class="critical">more than one master</span>' : '<span class="ok">none</span>'}</td></tr>`);
   body.push(`<tr><th>failovers</th><td class="num">${failovers}</td><td></td></tr>`);
+  if (report.vips.length > 0) {
+    const troubled = report.vips.filter((v) => watchedVipFindings(v).length > 0).length;
+    const changes = report.vips.reduce((sum, v) => sum + v.owner_changes.length, 0);
+    body.push(`<tr><th>watched VIPs</th><td class="num">${report.vips.length}</td><td>${troubled > 0 ? `<span class="critical">${troubled} with a critical finding</span>` : '<span class="ok">no findings</span>'}, ${changes} owner change${changes === 1 ? '' : 's'}; <a href="#watched-vips">below</a></td></tr>`);
+  }
   body.push(`<tr><th>packets</th><td class="num">${report.packets}</td><td>${report.adverts} VRRP advertisements, ${invalidTotal} invalid${invalidTotal > 0 ? ` (${esc(Object.entries(report.invalid).map(([reason, c]) => `${reason} ${c}`).join(', '))})` : ''}</td></tr>`);
   const worstText = worst === undefined ? '<span class="ok">none</span>' : `<a href="#${anchor(worst.g, worst.index)}">${esc(groupName(worst.g))}</a>: ${worst.findings[0] === undefined ? '' : badge(worst.findings[0])}`;
   body.push(`<tr><th>worst finding</th><td></td><td>${worstText}</td></tr>`);
@@ -275,5 +281,6 @@ export function renderHtmlReport(report: ReplayReport): string {
   if (report.groups.length === 0) body.push(`<p>No VRRP advertisements in ${esc(report.file)}.</p>`);
   const fold = report.groups.length > FOLD_ABOVE;
   for (const s of ordered) body.push(groupSection(s.g, s.index, s.findings, axis, fold));
+  body.push(watchedVipsSection(report.vips, axis));
   return page(`vrrpwatch replay: ${report.file}`, body.join('\n'));
 }

@@ -6,6 +6,7 @@
 import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
 import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings/findings.js';
 import type { KnownRouters } from '../core/expect/known-routers.js';
+import type { VipView } from '../core/ownership/vip-owners.js';
 
 export type { ProbeOutcome };
 
@@ -59,6 +60,15 @@ function detailLine({ key, view, node }: JudgedGroup, findings: readonly Said[])
   return parts.join(' - ');
 }
 
+/** A watched VIP of no group: its line (`VIP 192.0.2.100 on eth0: answered by 02:.. - ok`). */
+function vipLine(v: VipView, findings: readonly Said[]): string {
+  const owners = v.owners.map((o) => (o.router === undefined ? (o.local ? `${o.mac} (this node)` : o.mac) : `${o.mac} (${o.router})`));
+  const name = `VIP ${v.vip} on ${v.interface}`;
+  const parts = [`${name}${v.mode === 'shared' ? ' (shared)' : ''}: ${owners.length === 0 ? 'nobody answers' : `answered by ${owners.join(', ')}`}`];
+  parts.push(findings.length === 0 ? 'ok' : findings.map((f) => f.text.replace(`${name} `, '').replace(` for ${name}`, '')).join('; '));
+  return parts.join(' - ');
+}
+
 /** Judges the check: exit code, first line with perfdata, detail lines. */
 export function renderCheck(input: CheckInput): CheckResult {
   const all = findings(input);
@@ -78,6 +88,13 @@ export function renderCheck(input: CheckInput): CheckResult {
     const last = Math.max(...(view?.routers ?? []).map((r) => r.last));
     if (Number.isFinite(last)) perf.push(`${label(`${base} advert_age`)}=${num(Math.max(0, input.now - last))}s;;;0;`);
   }
+  // Watched VIPs of no group: a line each, their findings by VIP and interface.
+  const alone = (input.owners?.vips ?? []).filter((v) => v.groups.length === 0);
+  for (const v of alone) {
+    const f = all.filter((x) => x.key === undefined && x.details.vip === v.vip && x.details.interface === v.interface).map(said);
+    details.push(vipLine(v, f));
+    perf.push(`${label(`${v.interface} vip ${v.vip} owners`)}=${v.owners.length};;;0;`);
+  }
   for (const f of all) if (f.key === undefined) found.push(said(f));
   for (const p of input.probes) {
     if (p.rtt !== undefined) perf.push(`${label(`${p.role} ${p.target} rtt`)}=${num(p.rtt)}s;;;0;`);
@@ -86,18 +103,19 @@ export function renderCheck(input: CheckInput): CheckResult {
 
   let code: ExitCode = EXIT.OK;
   let summary: string;
-  if (input.captureProblems.length > 0 && groups.length === 0) {
+  if (input.captureProblems.length > 0 && groups.length === 0 && alone.length === 0) {
     code = EXIT.UNKNOWN;
     summary = `capture cannot start: ${input.captureProblems.join('; ')}`;
-  } else if (groups.length === 0 && found.length === 0) {
+  } else if (groups.length === 0 && alone.length === 0 && found.length === 0) {
     code = EXIT.UNKNOWN;
     summary = `no VRRP advertisement heard in ${num(input.windowSeconds)} s and none expected`;
   } else {
     found.sort((a, b) => b.code - a.code);
     code = found.reduce<ExitCode>((worst, f) => (f.code > worst ? f.code : worst), EXIT.OK);
     if (found.length === 0) {
-      const masters = input.groups.map((v) => `VRID ${v.key.vrid} master ${v.masters.join(', ') || 'none'}`);
-      summary = `${groups.length} group${groups.length === 1 ? '' : 's'} ok${masters.length > 0 ? `: ${masters.slice(0, 3).join('; ')}${masters.length > 3 ? '; ...' : ''}` : ''}`;
+      const masters = [...input.groups.map((v) => `VRID ${v.key.vrid} master ${v.masters.join(', ') || 'none'}`), ...alone.map((v) => `VIP ${v.vip} at ${v.owners.map((o) => o.mac).join(', ')}`)];
+      const counted = [...(groups.length > 0 || alone.length === 0 ? [`${groups.length} group${groups.length === 1 ? '' : 's'}`] : []), ...(alone.length > 0 ? [`${alone.length} watched VIP${alone.length === 1 ? '' : 's'}`] : [])];
+      summary = `${counted.join(' and ')} ok${masters.length > 0 ? `: ${masters.slice(0, 3).join('; ')}${masters.length > 3 ? '; ...' : ''}` : ''}`;
     } else {
       const shown = found.slice(0, 2).map((f) => f.text);
       summary = shown.join('; ') + (found.length > 2 ? ` (+${found.length - 2} more)` : '');

@@ -2,7 +2,7 @@
 import type { ForeignInterval } from '../core/groups/foreign.js';
 import type { FailoverCause, FailoverReason } from '../core/groups/causes.js';
 import type { GroupHistory } from '../core/history/timeline.js';
-import type { VipFindings } from '../core/history/vip-history.js';
+import type { VipFindings, WatchedVipHistory } from '../core/history/vip-history.js';
 
 /**
  * A group in the report: its VRRP history, what ARP and NDP in the capture showed of its VIPs, and the
@@ -26,6 +26,8 @@ export interface ReplayReport {
   start: number | null;
   end: number | null;
   groups: ReplayGroup[];
+  /** The watched VIPs (`--vip`), with or without VRRP: their owners over time. */
+  vips: WatchedVipHistory[];
   evicted: { groups: number; routers: number };
 }
 
@@ -79,6 +81,27 @@ export function vipEvents(g: VipFindings): [number, string][] {
   for (const u of g.vip_unanswered) events.push([u.start, `VIP UNANSWERED ${u.vip}: asked while the group had a master, nobody answered ${until(u.end, u.start)}`]);
   for (const m of g.failovers_without_garp) events.push([m.time, `FAILOVER WITHOUT GARP: the new master ${m.router} announced none of ${m.vips.join(', ')} within seconds of taking over`]);
   return events;
+}
+
+/** A watched VIP's history, one sentence per entry with its time: owners, changes, findings. */
+export function watchedVipEvents(v: WatchedVipHistory): [number, string][] {
+  const events: [number, string][] = [];
+  for (const o of v.vip_owners) events.push([o.start, `answered by ${o.mac}${o.router === null ? '' : ` (router ${o.router})`} ${o.end === null ? 'until the end of the capture' : `until ${time(o.end)}`}`]);
+  for (const c of v.owner_changes) events.push([c.time, `OWNER CHANGE: ${c.from} -> ${c.to}`]);
+  for (const d of v.vip_duplicates) events.push([d.start, `DUPLICATE: ${d.macs.length} MACs answered (${d.macs.join(', ')}) (judged after ${duration(d.judged - d.start)}) ${until(d.end, d.start)}`]);
+  for (const f of v.vip_foreign_owners) events.push([f.start, `FOREIGN OWNER: answered by ${f.mac}, not among its expected owners (judged after ${duration(f.judged - f.start)}) ${until(f.end, f.start)}`]);
+  for (const u of v.vip_unanswered) events.push([u.start, `UNANSWERED: asked, nobody answered ${until(u.end, u.start)}`]);
+  return events.sort((a, b) => a[0] - b[0]);
+}
+
+/** A watched VIP's headline: `VIP 192.0.2.100 on eth0 (exclusive): 1 owner change, DUPLICATE x1`. */
+export function watchedVipHeadline(v: WatchedVipHistory): string {
+  const parts = [`${v.owner_changes.length} owner change${v.owner_changes.length === 1 ? '' : 's'}`];
+  if (v.vip_duplicates.length > 0) parts.push(`DUPLICATE x${v.vip_duplicates.length}`);
+  if (v.vip_foreign_owners.length > 0) parts.push(`FOREIGN OWNER x${v.vip_foreign_owners.length}`);
+  if (v.vip_unanswered.length > 0) parts.push(`UNANSWERED x${v.vip_unanswered.length}`);
+  const announced = v.last_announcement === null ? 'no gratuitous ARP or unsolicited NA heard' : `last announced ${time(v.last_announcement)}`;
+  return `VIP ${v.address} on ${v.interface} (${v.mode}): ${parts.join(', ')}; ${announced}`;
 }
 
 /** The counts of a group's VIP findings, for its headline ("" when none). */
@@ -173,6 +196,12 @@ export function renderText(report: ReplayReport): string {
   for (const g of report.groups) {
     lines.push('');
     lines.push(...groupText(g));
+  }
+  for (const v of report.vips) {
+    lines.push('');
+    lines.push(watchedVipHeadline(v));
+    for (const [t, text] of watchedVipEvents(v)) lines.push(`  ${time(t)}  ${text}`);
+    if (v.vip_omitted > 0) lines.push(`  (${v.vip_omitted} further entries not kept)`);
   }
   return `${lines.join('\n')}\n`;
 }

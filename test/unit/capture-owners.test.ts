@@ -14,6 +14,7 @@ import type { Advert } from '../../src/core/types.js';
 import { renderHtmlReport } from '../../src/outputs/html-replay.js';
 import { renderText } from '../../src/outputs/report.js';
 import type { ReplayGroup, ReplayReport } from '../../src/outputs/report.js';
+import type { WatchedVip } from '../../src/core/ownership/vip-owners.js';
 
 const T0 = 1_764_000_000;
 const VIP = '192.0.2.100';
@@ -42,9 +43,9 @@ function arp(op: 'request' | 'reply', senderMac: string, senderIp: string, targe
 type Step = { t: number; advert: Advert; mac: string } | { t: number; arp: ArpMessage | NdpMessage; outgoing?: boolean };
 
 /** What `replay` does with a capture, on steps made here: monitor, timeline, ownership, report. */
-function run(steps: Step[]): ReplayReport {
+function run(steps: Step[], watched: readonly WatchedVip[] = []): ReplayReport {
   const timeline = new Timeline();
-  const owners = new CaptureOwners();
+  const owners = new CaptureOwners(undefined, watched);
   const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, (e) => {
     timeline.onEvent(e);
     owners.onEvent(e);
@@ -67,7 +68,7 @@ function run(steps: Step[]): ReplayReport {
   owners.advance(monitor, end);
   monitor.settle(end);
   const groups = timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: [] }));
-  return { file: 'incident.pcap', format: 'pcap', packets: steps.length, adverts: 0, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups, evicted: { groups: 0, routers: 0 } };
+  return { file: 'incident.pcap', format: 'pcap', packets: steps.length, adverts: 0, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups, vips: owners.history.watched(), evicted: { groups: 0, routers: 0 } };
 }
 
 function adverts(src: string, mac: string, from: number, to: number, priority = 150): Step[] {
@@ -169,5 +170,43 @@ describe('VIP ownership in replay', () => {
     const g = only(run([...adverts(A, MAC_A, 0, 10), { t: 10, advert: advert({ src: A, priority: 0 }), mac: MAC_A }, ...adverts(B, MAC_B, 10.6, 30, 100)]));
     assert.equal(g.failovers.length, 1);
     assert.deepEqual([g.vip_owners, g.vip_duplicates, g.vip_foreign_owners, g.vip_unanswered, g.failovers_without_garp], [[], [], [], [], []]);
+  });
+});
+
+describe('replay of a watched VIP, no VRRP at all', () => {
+  it('gives its owners over time, the owner change and a duplicate, in JSON, text and HTML', () => {
+    const steps: Step[] = [];
+    // A client asks every 2 s and the capture shows the answers; A holds the VIP, B also answers from
+    // 20 s to 30 s, then only B from 30 s.
+    for (let t = 0; t < 50; t += 2) {
+      steps.push({ t, arp: arp('request', MAC_CLIENT, CLIENT, '00:00:00:00:00:00', VIP) });
+      if (t < 30) steps.push({ t: t + 0.01, arp: arp('reply', MAC_A, VIP, MAC_CLIENT, CLIENT) });
+      if (t >= 20) steps.push({ t: t + 0.02, arp: arp('reply', MAC_B, VIP, MAC_CLIENT, CLIENT) });
+    }
+    steps.push({ t: 30.5, arp: arp('request', MAC_B, VIP, BROADCAST, VIP) });
+    const report = run(steps, [{ interface: undefined, vip: VIP, mode: 'exclusive', owners: undefined }]);
+    assert.equal(report.groups.length, 0);
+    const [v] = report.vips;
+    assert.ok(v !== undefined);
+    assert.deepEqual([v.interface, v.address, v.mode, v.last_announcement], ['eth0', VIP, 'exclusive', T0 + 30.5]);
+    assert.deepEqual(
+      v.vip_owners.map((o) => [o.mac, +(o.start - T0).toFixed(2), o.end === null ? null : +(o.end - T0).toFixed(2)]),
+      [
+        [MAC_A, 0.01, 28.01],
+        [MAC_B, 20.02, null],
+      ],
+    );
+    assert.deepEqual(
+      v.owner_changes.map((c) => [c.from, c.to, c.time - T0]),
+      [[MAC_A, MAC_B, 30]],
+    );
+    assert.equal(v.vip_duplicates.length, 1);
+    assert.deepEqual(v.vip_duplicates[0]?.macs, [MAC_A, MAC_B]);
+    const text = renderText(report);
+    assert.match(text, new RegExp(`VIP ${VIP.replace(/\./g, '\\.')} on eth0 \\(exclusive\\): 1 owner change, DUPLICATE x1; last announced`));
+    assert.match(text, /OWNER CHANGE: 02:00:00:00:01:01 -> 02:00:00:00:02:01/);
+    const html = renderHtmlReport(report);
+    assert.match(html, /<h2 id="watched-vips">Watched VIPs<\/h2>/);
+    assert.match(html, /<span class="sev critical">CRITICAL<\/span>VIP 192\.0\.2\.100 answered by 2 MACs at once/);
   });
 });

@@ -20,6 +20,7 @@ describe('the YAML config', () => {
       peers: [],
       gateway: undefined,
       groups: [],
+      vips: [],
       probe: { intervalSeconds: 5, timeoutSeconds: 1, count: 3 },
       vipProbe: { enabled: true, intervalSeconds: 2 },
       web: { listenAddress: ':9842', telemetryPath: '/metrics', configFile: undefined },
@@ -64,6 +65,39 @@ describe('the YAML config', () => {
     assert.deepEqual(r.value.vipProbe, { enabled: false, intervalSeconds: 5 });
   });
 
+  it('reads the VIP watch list, each VIP checked and named by its key; --vip adds exclusive VIPs', () => {
+    const r = parseConfigText(
+      ['vips:', '  - address: 192.0.2.100', '  - { address: "2001:db8:0::100", interface: eth1, mode: shared, owners: [02-00-00-00-0A-01, "02:00:00:00:0b:01"] }'].join('\n'),
+      'v.yml',
+    );
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(r.value.vips, [
+      { vip: '192.0.2.100', interface: undefined, mode: 'exclusive', owners: undefined },
+      { vip: '2001:db8::100', interface: 'eth1', mode: 'shared', owners: ['02:00:00:00:0a:01', '02:00:00:00:0b:01'] },
+    ]);
+    assert.deepEqual(
+      errors(['vips:', '  - interface: eth0', '  - { address: 192.0.2.300, mode: active, owners: [nope], colour: red }', '  - { address: 192.0.2.1, owners: [] }', '  - 192.0.2.7'].join('\n')),
+      [
+        'v.yml: vips[0].address: is required',
+        'v.yml: vips[1].colour: unknown key (known: address, interface, mode, owners)',
+        'v.yml: vips[1].address: "192.0.2.300" is not an IP address',
+        'v.yml: vips[1].mode: must be one of exclusive, shared, not "active"',
+        'v.yml: vips[1].owners[0]: "nope" is not a MAC address (six hex pairs, as 02:00:5e:10:00:01)',
+        'v.yml: vips[2].owners: must list at least one MAC (leave the key out to accept any)',
+        'v.yml: vips[3]: must be a mapping',
+      ],
+    );
+    assert.deepEqual(errors(['vips:', '  - address: 192.0.2.100', '  - address: 192.0.2.100'].join('\n')), ['v.yml: vips[1].address: "192.0.2.100" is already watched by vips[0]']);
+    const flagged = withOverrides(r.value, { vips: ['192.0.2.100', '198.51.100.7'] });
+    assert.ok(flagged.ok);
+    assert.deepEqual(
+      flagged.value.vips.map((v) => v.vip),
+      ['192.0.2.100', '2001:db8::100', '198.51.100.7'],
+    );
+    const bad = withOverrides(DEFAULT_CONFIG, { vips: ['192.0.2.999', '198.51.100.7', '198.51.100.7'] });
+    assert.deepEqual(bad.ok ? [] : bad.errors, ['--vip: "192.0.2.999" is not an IP address', '--vip: "198.51.100.7" is given twice']);
+  });
+
   it('turns the VIP probe off with --no-vip-probe, and checks its key', () => {
     const off = withOverrides(DEFAULT_CONFIG, { vipProbe: false });
     assert.ok(off.ok);
@@ -73,7 +107,7 @@ describe('the YAML config', () => {
 
   it('rejects unknown keys and bad values, naming each key and the reason', () => {
     assert.deepEqual(errors('interface: eth0\npeers: [-oProxyCommand=x]\ngroups:\n  - vrid: 300\n    vips: [192.0.2.300]\n    colour: red\nprobe: { count: 0 }\nweb: { listen_address: 9842 }\nlog: { level: loud }\n'), [
-      'v.yml: interface: unknown key (known: interfaces, keepalived_config, keepalived_notify_fifo, peers, gateway, groups, probe, vip_probe, web, log, group_expiry_seconds)',
+      'v.yml: interface: unknown key (known: interfaces, keepalived_config, keepalived_notify_fifo, peers, gateway, groups, vips, probe, vip_probe, web, log, group_expiry_seconds)',
       'v.yml: peers[0]: "-oProxyCommand=x" starts with "-" (it would be read as an option of ping)',
       'v.yml: groups[0].colour: unknown key (known: vrid, interface, family, vips, advert_interval)',
       'v.yml: groups[0].vrid: must be between 1 and 255, not 300',

@@ -33,7 +33,7 @@ function report(adverts: [number, Advert][], iface = 'eth0', file = 'incident.pc
   }
   const end = T0 + (sorted.at(-1)?.[0] ?? 0);
   monitor.settle(end);
-  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups: timeline.histories(monitor).map((h) => ({ ...h, ...noVipFindings(), foreign_traffic: [] })), evicted: { groups: 0, routers: 0 } };
+  return { file, format: 'pcap', packets: sorted.length + invalidTimes.length, adverts: sorted.length, invalid: invalidTimes.length > 0 ? { bad_checksum: invalidTimes.length } : {}, invalid_times: invalidTimes.map((t) => T0 + t), neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups: timeline.histories(monitor).map((h) => ({ ...h, ...noVipFindings(), foreign_traffic: [] })), vips: [], evicted: { groups: 0, routers: 0 } };
 }
 
 function count(html: string, pattern: RegExp): number {
@@ -276,7 +276,10 @@ describe('the status page at /', () => {
     const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [], history: () => undefined, owners: { vips: [vip], probes: new Map([['eth0', 42]]), failoversWithoutGarp: [], missedGarps: [], ownerChanges: [], evicted: { vips: 0, macs: 0, bindings: 0 } } });
     assert.match(html, /<span class="sev critical">CRITICAL<\/span>VIP 192\.0\.2\.100 of VRID 51 on eth0 is answered by 02:00:00:00:00:13, which belongs to no master of the group/);
     assert.match(html, /<h2>VIP owners on the wire<\/h2><p class="muted">probes sent: eth0: 42<\/p>/);
-    assert.match(html, /<td>eth0<\/td><td>192\.0\.2\.100<\/td><td><span class="critical">02:00:00:00:00:11 <span class="muted">\(192\.0\.2\.11\)<\/span><br>02:00:00:00:00:13<\/span><\/td>/);
+    assert.match(
+      html,
+      /<td>eth0<\/td><td>192\.0\.2\.100<\/td><td>VRRP<\/td><td><span class="critical">02:00:00:00:00:11 <span class="muted">\(192\.0\.2\.11\)<\/span> <span class="muted">since [0-9:]+<\/span><br>02:00:00:00:00:13 <span class="muted">since [0-9:]+<\/span><\/span><\/td><td class="num">0<\/td><td><span class="muted">none heard<\/span><\/td><td><div><span class="sev critical">CRITICAL<\/span>VIP 192\.0\.2\.100 of VRID 51 on eth0 is answered by 02:00:00:00:00:13/,
+    );
   });
 
   it('keeps only the window: an old failover leaves the history', () => {

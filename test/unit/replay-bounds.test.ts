@@ -61,7 +61,7 @@ describe('the HTML report of a long history stays a page', () => {
       failovers: [], split_brain: [], mismatches: [], no_master: [], vip_conflicts: [], priorities: [], advert_gaps: gaps, omitted: 0,
       vip_owners: [], vip_duplicates: [], vip_foreign_owners: [], vip_unanswered: [], failovers_without_garp: [], vip_omitted: 0, foreign_traffic: [],
     };
-    const html = renderHtmlReport({ file: 'long.pcap', format: 'pcap', packets: 9000, adverts: 9000, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: t0, end: t0 + 15_000, groups: [group], evicted: { groups: 0, routers: 0 } });
+    const html = renderHtmlReport({ file: 'long.pcap', format: 'pcap', packets: 9000, adverts: 9000, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: t0, end: t0 + 15_000, groups: [group], vips: [], evicted: { groups: 0, routers: 0 } });
     assert.equal(html.match(/<rect class="gap"/g)?.length, HTML_LIST_MAX);
     // The master's interval is the first event; then the first 999 gaps.
     assert.equal(html.match(/near failover: master 192.0.2.11/g)?.length, HTML_LIST_MAX - 1);

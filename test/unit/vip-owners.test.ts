@@ -63,7 +63,7 @@ describe('VIP owners: a healthy group', () => {
     const t = table();
     run(t, 0, 40, () => [A], () => [MAC_A]);
     const v = vipView(t, 40);
-    assert.deepEqual(v.owners, [{ mac: MAC_A, router: A, local: false, kinds: ['reply'], last: 35.01 }]);
+    assert.deepEqual(v.owners, [{ mac: MAC_A, router: A, local: false, kinds: ['reply'], since: 35.01, last: 35.01 }]);
     assert.deepEqual(findings(v), []);
     assert.deepEqual(v.groups, [KEY]);
     assert.equal(t.judge(40).probes.get(IF), 8);

@@ -18,7 +18,7 @@ import type { Monitor } from '../groups/state.js';
 import type { Family, MonitorEvent } from '../types.js';
 import { VipHistory } from './vip-history.js';
 import { DEFAULT_OWNER_SETTINGS, VipOwners } from '../ownership/vip-owners.js';
-import type { Failover, GroupOwnership, OwnerSettings } from '../ownership/vip-owners.js';
+import type { Failover, GroupOwnership, OwnerSettings, WatchedVip } from '../ownership/vip-owners.js';
 
 /** Requesters whose answers the capture showed, kept per interface (the oldest forgotten first). */
 const MAX_REQUESTERS = 4096;
@@ -50,7 +50,8 @@ export class CaptureOwners {
   /** The next round boundary to judge; undefined until the first ARP or NDP message (nothing to judge before). */
   #next: number | undefined;
 
-  constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS) {
+  /** `watched`: the watch list (`--vip`); a VIP without an interface is watched where it is first heard. */
+  constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS, private readonly watched: readonly WatchedVip[] = []) {
     this.#settings = settings;
     this.#owners = new VipOwners(settings);
     this.history = new VipHistory(settings.round * settings.confirmRounds);
@@ -128,6 +129,7 @@ export class CaptureOwners {
   }
 
   #sync(monitor: Monitor, now: number): void {
+    this.#owners.setWatched(this.watched, now);
     this.#owners.setGroups(ownershipGroups(monitor), now);
     for (const f of this.#failovers) this.#owners.observeFailover(f);
     this.#failovers = [];

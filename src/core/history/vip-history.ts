@@ -5,7 +5,7 @@
  */
 import { groupId } from '../types.js';
 import type { GroupKey } from '../types.js';
-import type { OwnershipView, VipView } from '../ownership/vip-owners.js';
+import type { OwnershipView, VipMode, VipView } from '../ownership/vip-owners.js';
 
 /** A MAC answering for a VIP: from its first claim heard until the last before it fell silent. */
 export interface VipOwnerInterval {
@@ -59,6 +59,19 @@ export interface VipFindings {
   vip_omitted: number;
 }
 
+/** A watched VIP's history (`--vip`): who answered when, its findings, and when the MAC answering alone changed. */
+export interface WatchedVipHistory extends VipFindings {
+  interface: string;
+  address: string;
+  mode: VipMode;
+  owner_changes: { time: number; from: string; to: string }[];
+  /** The last gratuitous ARP or unsolicited NA heard for it; null: none. */
+  last_announcement: number | null;
+}
+
+/** Watched VIPs kept in a history (more are counted in `watchedOmitted`). */
+const MAX_WATCHED = 4096;
+
 /** Each list of a group keeps at most this many entries (the timeline's bound). */
 const MAX_ENTRIES = 10_000;
 
@@ -87,6 +100,10 @@ export class VipHistory {
   readonly #firstClaims = new Map<string, number>();
   #known = new Set<string>();
   #seq = 0;
+  readonly #watched = new Map<string, WatchedVipHistory>();
+  #changeSeq = 0;
+  /** Watched VIPs beyond MAX_WATCHED, not kept. */
+  watchedOmitted = 0;
 
   /**
    * `lead`: seconds from an unanswered VIP's first round to its judgement (round x confirmRounds), and the
@@ -123,12 +140,38 @@ export class VipHistory {
     closeUnseen(this.#unanswered, seen, now);
     this.#firstClaims.clear();
     this.#known = known;
+    for (const c of view.ownerChanges) {
+      if (c.seq <= this.#changeSeq) continue;
+      this.#changeSeq = c.seq;
+      const w = this.#watched.get(`${c.interface}|${c.vip}`);
+      if (w !== undefined) this.#push(w, w.owner_changes, { time: c.time, from: c.from, to: c.to });
+    }
     for (const m of view.missedGarps) {
       if (m.seq <= this.#seq) continue;
       this.#seq = m.seq;
       const findings = this.#findings(m.key);
       this.#push(findings, findings.failovers_without_garp, { time: m.time, router: m.router, vips: [...m.vips] });
     }
+  }
+
+  /** The watched VIPs' histories, by interface and address. */
+  watched(): WatchedVipHistory[] {
+    return [...this.#watched.values()].sort((a, b) => (a.interface < b.interface ? -1 : a.interface > b.interface ? 1 : a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  }
+
+  #watchedOf(v: VipView): WatchedVipHistory | undefined {
+    const id = `${v.interface}|${v.vip}`;
+    let w = this.#watched.get(id);
+    if (w === undefined) {
+      if (this.#watched.size >= MAX_WATCHED) {
+        this.watchedOmitted++;
+        return undefined;
+      }
+      w = { interface: v.interface, address: v.vip, mode: v.mode, ...noVipFindings(), owner_changes: [], last_announcement: null };
+      this.#watched.set(id, w);
+    }
+    w.last_announcement = v.lastAnnouncement ?? null;
+    return w;
   }
 
   /** A group's VIP findings (empty lists when there are none). */
@@ -139,6 +182,8 @@ export class VipHistory {
   #recordVip(v: VipView, now: number, seen: Set<string>): void {
     const vipId = `${v.interface}|${v.vip}`;
     const groups = v.groups.map((k) => this.#findings(k));
+    const watched = v.watched ? this.#watchedOf(v) : undefined;
+    if (watched !== undefined) groups.push(watched);
     const starts: number[] = [];
     for (const o of v.owners) {
       const id = `${vipId}|${o.mac}`;
