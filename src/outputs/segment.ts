@@ -9,9 +9,9 @@
  * every exporter that hears the group, and different for two segments, whose VIPs cannot be the same
  * within one site. Pure.
  */
-import { addressBytes } from '../core/addr.js';
-import type { NodeGroupView } from '../core/node.js';
-import type { GroupView } from '../core/views.js';
+import { addressBytes } from '../core/base/addr.js';
+import type { NodeGroupView } from '../core/node/node.js';
+import type { GroupView } from '../core/groups/views.js';
 
 /** Addresses of one group written as series (the lowest): a group's first VIPs name it well enough. */
 export const SEGMENT_VIPS_EXPORTED = 16;

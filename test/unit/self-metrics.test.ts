@@ -5,8 +5,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
-import type { NodeGroupView } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/views.js';
+import type { NodeGroupView } from '../../src/core/node/node.js';
+import type { GroupView } from '../../src/core/groups/views.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { groupAddresses } from '../../src/outputs/segment.js';
