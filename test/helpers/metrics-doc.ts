@@ -86,7 +86,7 @@ export async function docScrape(): Promise<string> {
     logLinesHeldBack: new Map([['failover', 0]]),
     routerErrors: view.routerErrors,
   };
-  const rendered = await new Metrics('0.0.0-doc').render(snapshot);
+  const rendered = await new Metrics({ version: '0.1.0', revision: 'unknown', nodejs: 'v20.19.0', libpcap: '1.10.3' }).render(snapshot);
   return rendered.body.toString();
 }
 
