@@ -6,6 +6,7 @@
  */
 import type { AdvertGap, FailoverReason } from './causes.js';
 import type { RouterError, RouterErrors } from './router-errors.js';
+import { likelySplitCause } from './judge.js';
 import { ADVERT_VIPS_KEPT } from './router-addresses.js';
 import { slotOf } from './state.js';
 import type { Monitor } from './state.js';
@@ -56,6 +57,8 @@ export interface SplitInterval {
   judged: number;
   end: number | null;
   routers: string[];
+  /** The mismatch its routers showed when it began that likely caused it (keepalived 2.4 auth_hmac). */
+  likely_cause?: MismatchField;
 }
 export interface MismatchInterval {
   field: MismatchField | 'auth';
@@ -206,7 +209,10 @@ export class Timeline {
         break;
       }
       case 'split_start':
-        this.#push(h, h.split_brain, { start: e.split.onset, judged: e.time, end: null, routers: e.split.routers });
+        {
+          const cause = likelySplitCause(e.group.configMismatchSince.keys());
+          this.#push(h, h.split_brain, { start: e.split.onset, judged: e.time, end: null, routers: e.split.routers, ...(cause !== undefined ? { likely_cause: cause } : {}) });
+        }
         break;
       case 'split_end': {
         const open = h.split_brain.at(-1);
