@@ -5,10 +5,10 @@
  */
 import { DEFAULT_CONFIG, parseConfigText, withOverrides } from '../config.js';
 import type { Config, Overrides } from '../config.js';
-import { HmacGroups, parseHmacKey } from '../core/hmac-groups.js';
-import type { HmacGroup } from '../core/hmac-groups.js';
-import { KeepalivedConfError } from '../core/keepalived-conf.js';
-import { AuthSecret } from '../core/secret.js';
+import { KeepalivedConfError } from '../core/expect/keepalived-conf.js';
+import { HmacGroups, parseHmacKey } from '../core/expect/hmac-groups.js';
+import type { HmacGroup } from '../core/expect/hmac-groups.js';
+import { AuthSecret } from '../core/base/secret.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
