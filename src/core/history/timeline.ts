@@ -85,6 +85,9 @@ export interface RouterSummary {
   errors: Partial<Record<RouterError, number>>;
   /** How many it listed (more than `addresses` holds when over 64). */
   address_count: number;
+  /** keepalived 2.4 auth_hmac, when its last advert was signed: the key id, the trailer clock minus the capture time. */
+  hmac_key_id?: number;
+  hmac_clock_offset?: number;
 }
 export interface GroupHistory {
   interface: string;
@@ -255,6 +258,7 @@ export class Timeline {
         addresses: [...r.addresses],
         errors: Object.fromEntries(errors.filter((e) => e.router === r.address).map((e) => [e.error, e.count])),
         address_count: r.addressCount,
+        ...(r.hmacKeyId === undefined || r.hmacOffset === undefined ? {} : { hmac_key_id: r.hmacKeyId, hmac_clock_offset: r.hmacOffset }),
       }));
     }
     const spans: VipSpan<GroupHistory>[] = [];
