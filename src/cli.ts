@@ -7,7 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { DEFAULT_CONFIG, withOverrides } from './config.js';
 import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
-import { loadSettings, SettingsError } from './app/settings.js';
+import { hmacGroups, loadConfig, loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
 import { drained, exitWhenFlushed, watchOutput } from './adapters/stdio.js';
 import { EXIT } from './outputs/nagios.js';
@@ -19,7 +19,7 @@ import { VERSION } from './version.js';
 const USAGE = `usage:
   vrrpwatch [serve] [options]          the Prometheus exporter (the default command)
   vrrpwatch once [options]             Nagios/Icinga check: listen, judge, print one line, exit
-  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets] [--vip ADDR] [-c FILE]
+  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets] [-c FILE] [--vip ADDR]
   vrrpwatch --help | --version
 
 options (serve and once):
@@ -51,8 +51,9 @@ replay options:
   --format text|json|html        report format (default text); html is one self-contained page
   --output FILE                  write the report to FILE instead of standard output
   --packets                      print one JSON line per VRRP packet instead of the report
+  -c, --config FILE              a YAML config whose groups' hmac_window_seconds and hmac_key_file apply,
+                                 and whose \`vips:\` are watched
   --vip ADDR                     report who answered ARP/NDP for ADDR over the capture (repeatable)
-  -c, --config FILE              the YAML config's \`vips:\` (watched VIPs) apply too
 `;
 
 /** Exit codes of replay and of usage errors. */
@@ -92,6 +93,19 @@ async function runReplay(args: string[]): Promise<number> {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const { values, positionals } = parsed;
+  let hmac;
+  let watched;
+  try {
+    const config = values.config === undefined ? DEFAULT_CONFIG : loadConfig(values.config);
+    hmac = values.config === undefined ? undefined : hmacGroups(config);
+    // The watch list: the config's `vips:` and --vip, checked as serve checks them.
+    const merged = withOverrides(config, { vips: values.vip ?? [] });
+    if (!merged.ok) throw new UsageError(merged.errors.join('; '));
+    watched = merged.value.vips;
+  } catch (err) {
+    if (err instanceof SettingsError) return fail(err.problems.join('\nvrrpwatch: '), EXIT_ERROR);
+    throw err;
+  }
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT_OK;
@@ -101,10 +115,6 @@ async function runReplay(args: string[]): Promise<number> {
   if (format !== 'text' && format !== 'json' && format !== 'html') throw new UsageError(`--format must be text, json or html, not "${format}"`);
   if (values.output !== undefined && values.packets) throw new UsageError('--output writes the report; --packets prints packets to standard output, so they cannot be combined');
   const file = positionals[0];
-  // The watch list: the config's `vips:` and --vip, checked as serve checks them.
-  const vips = values.vip ?? [];
-  const watched = values.config === undefined ? withOverrides(DEFAULT_CONFIG, { vips }) : { ok: true as const, value: loadSettings(values.config, { vips }, false).config };
-  if (!watched.ok) throw new UsageError(watched.errors.join('; '));
   const out: string[] = [];
   let outChars = 0;
   const flush = (): void => {
@@ -124,7 +134,7 @@ async function runReplay(args: string[]): Promise<number> {
     flush();
     return drained(process.stdout);
   };
-  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks } : { file, watched: watched.value.vips });
+  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks, hmac } : { file, hmac, watched });
   if (values.packets) flush();
   else {
     const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtmlReport(report) : renderText(report);

@@ -57,6 +57,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   const round = settings.config.vipProbe.intervalSeconds;
   const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold, { ...DEFAULT_OWNER_SETTINGS, round });
   watcher.watched = settings.config.vips;
+  watcher.hmac = settings.hmac;
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {

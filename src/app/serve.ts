@@ -109,6 +109,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
   );
   watcher.watched = settings.config.vips;
+  watcher.hmac = settings.hmac;
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
   const startCapture = (s: Settings): LiveCapture =>
