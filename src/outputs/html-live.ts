@@ -11,7 +11,7 @@ import type { RecentGroup } from '../core/history/recent.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
 import { groupId } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
-import type { NodeGroupView } from '../core/node.js';
+import type { NodeGroupView } from '../core/node/node.js';
 import { healthOf } from './health.js';
 import type { SourceStatus } from './health.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
