@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
+import { libpcapVersion } from '../adapters/capture.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
 import { createLogger } from '../adapters/log.js';
@@ -26,7 +27,7 @@ import { eventRecord } from '../outputs/log-lines.js';
 import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
-import { VERSION } from '../version.js';
+import { REVISION, VERSION } from '../version.js';
 import { reload } from './reload.js';
 import type { ConfigState, Running } from './reload.js';
 import { startServices, starters } from './serve-services.js';
@@ -302,7 +303,7 @@ function snapshotOf(view: WatchView, running: Running, judging: Judging, configS
 
 /** The HTTP(S) server: /metrics from the snapshot, `/` the status page, /healthz from the health. */
 async function startWeb(settings: Settings, running: Running, judging: Judging, observer: Observer, snapshot: () => MetricsSnapshot, sources: () => SourceStatus[], started: number, log: Logger): Promise<WebServer> {
-  const metrics = new Metrics(VERSION, snapshot, (family, err) => {
+  const metrics = new Metrics({ version: VERSION, revision: REVISION, nodejs: process.version, libpcap: libpcapVersion() }, snapshot, (family, err) => {
     log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
   });
   const listen = splitListenAddress(settings.config.web.listenAddress);
