@@ -184,6 +184,7 @@ function startJudging(settings: Settings, log: Logger, started: number): Judging
     undefined,
     { ...DEFAULT_OWNER_SETTINGS, round: settings.config.vipProbe.intervalSeconds },
   );
+  watcher.hmac = settings.hmac;
   return { watcher, history, logBudget };
 }
 
