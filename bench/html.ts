@@ -38,6 +38,8 @@ function statusPageMs(): number {
     renderStatusPage({
       now: 100,
       version: 'bench',
+      host: 'bench',
+      sources: [],
       about: [],
       telemetryPath: '/metrics',
       refreshSeconds: 5,
