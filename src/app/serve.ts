@@ -21,7 +21,6 @@ import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { renderStatusPage } from '../outputs/html-live.js';
 import { RecentHistory } from '../core/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/vip-owners.js';
-import type { ProbeTarget } from '../core/probe.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
@@ -30,7 +29,8 @@ import type { ConfigState, Running, Starters } from './reload.js';
 import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
-import { VipProber } from './vip-probe.js';
+import { probeTargetsOf, SKIP_LOG_EVERY_S, VipProber } from './vip-probe.js';
+import type { ProbeTargets } from './vip-probe.js';
 import { Watcher } from './watch.js';
 import type { LocalLinks, WatchView } from './watch.js';
 
@@ -174,10 +174,11 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return lastLinks;
   };
   /** The VIPs watched at the last judgement: what the probe asks for. */
-  let probeTargets: readonly ProbeTarget[] = [];
+  let probeTargets: ProbeTargets = { candidates: [], budgetSkipped: [], own: new Map() };
   const observe = (at: number): WatchView => {
-    const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
-    probeTargets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
+    const local = localAddresses();
+    const view = watcher.view(at, { localAddresses: local, keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
+    probeTargets = probeTargetsOf(view.owners, local, running.settings.config.vipProbe.learnedVips);
     return view;
   };
 
@@ -214,7 +215,10 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
         if (problem === undefined) log.info({ interface: iface }, 'the VIP probe is sent again');
         else log.warn({ interface: iface, problem }, 'the VIP probe cannot be sent; only ARP and NDP heard are judged');
       },
-    }, ownerRound);
+      onSkipped(summary) {
+        log.info({ skipped: summary.counts, examples: summary.examples }, `VIPs not probed (by reason; logged at most every ${SKIP_LOG_EVERY_S} s)`);
+      },
+    }, ownerRound, settings.config.vipProbe.framesPerSecond);
     prober.start();
   }
 
@@ -290,7 +294,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       keepalived_config: settings.config.keepalivedConfig,
       notify_fifo: settings.notifyFifo,
       group_expiry_seconds: settings.config.groupExpirySeconds,
-      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: ownerRound } : false,
+      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: ownerRound, frames_per_second: settings.config.vipProbe.framesPerSecond, learned_vips: settings.config.vipProbe.learnedVips } : false,
     },
     'vrrpwatch serving',
   );

@@ -44,6 +44,8 @@ export interface MetricsSnapshot {
   logLinesHeldBack?: ReadonlyMap<string, number>;
   /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
   routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
+  /** VIPs the VIP probe did not probe, by reason (absent: the probe is off). */
+  probesSkipped?: ReadonlyMap<string, number>;
 }
 
 /** Hands one sample to a family: its label text (bytes kept between scrapes, or a `labelText`) and value. */
