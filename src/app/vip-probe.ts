@@ -1,16 +1,16 @@
 /**
- * The active VIP probe, wiring only: for each VIP that deserves it (core/probe-policy.ts), an ARP
+ * The active VIP probe, wiring only: for each VIP that deserves it (core/ownership/probe-policy.ts), an ARP
  * request (IPv4) or a Neighbor Solicitation (IPv6) injected on its capture interface at most once per
- * round (core/probe.ts plans the frames and the times), all of them within one frame-rate bound, each
+ * round (core/ownership/probe.ts plans the frames and the times), all of them within one frame-rate bound, each
  * counted as sent (the injecting session never captures its own frames). Answers come back through the
  * capture like any ARP or NDP. A VIP not probed is counted by reason; a failed injection is reported
  * once per interface until one succeeds again.
  */
 import type { InterfaceDetails } from '../adapters/addresses.js';
-import { arpRequestFrame, neighborSolicitationFrame, ProbeSchedule } from '../core/probe.js';
-import { decideProbe, PROBE_SKIPS, ProbeBudget, probeCandidates } from '../core/probe-policy.js';
-import type { ProbeCandidate, ProbeSkip } from '../core/probe-policy.js';
-import type { OwnershipView, VipOwners } from '../core/vip-owners.js';
+import { arpRequestFrame, neighborSolicitationFrame, ProbeSchedule } from '../core/ownership/probe.js';
+import { decideProbe, PROBE_SKIPS, ProbeBudget, probeCandidates } from '../core/ownership/probe-policy.js';
+import type { ProbeCandidate, ProbeSkip } from '../core/ownership/probe-policy.js';
+import type { OwnershipView, VipOwners } from '../core/ownership/vip-owners.js';
 
 /**
  * The share of a round left for answers after the last probe: the probes of a round go out in its first
