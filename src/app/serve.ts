@@ -24,7 +24,7 @@ import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { VERSION } from '../version.js';
-import { reload } from './reload.js';
+import { reload, ReloadLines } from './reload.js';
 import type { ConfigState, Running, Starters } from './reload.js';
 import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
@@ -242,6 +242,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
       logLinesHeldBack: logBudget.heldBack,
       routerErrors: view.routerErrors,
+      probesSkipped: prober?.skipped,
     };
   };
   const metrics = new Metrics(VERSION, snapshot, (family, err) => {
@@ -324,8 +325,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     painter = setInterval(paint, 1000);
   }
 
+  const reloadLines = new ReloadLines();
   const onHangup = (): void => {
-    reload(running, start, { configFile: options.configFile, overrides: options.overrides, web, watcher, log, configState, now });
+    reload(running, start, { configFile: options.configFile, overrides: options.overrides, web, watcher, log, configState, lines: reloadLines, now });
   };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -271,15 +271,6 @@ export class VipOwners {
     return true;
   }
 
-  /** The MACs of `ip` on `iface`: from its adverts first, then from ARP/NDP. */
-  #macsOf(iface: string, ip: string): readonly string[] {
-    const advertised = this.#routerBindings.macsOf(iface, ip);
-    const claimed = this.#bindings.macsOf(iface, ip);
-    if (claimed.length === 0) return advertised;
-    if (advertised.length === 0) return claimed;
-    return [...new Set([...advertised, ...claimed])];
-  }
-
   /** The addresses `mac` was heard as on `iface`, of `family` only. */
   #ipsOf(iface: string, mac: string, family: Family): string[] {
     const out: string[] = [];
