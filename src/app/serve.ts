@@ -5,7 +5,7 @@
  */
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
-import { LiveCapture } from '../adapters/capture.js';
+import { libpcapVersion, LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
@@ -23,7 +23,7 @@ import { RecentHistory } from '../core/history/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
-import { VERSION } from '../version.js';
+import { REVISION, VERSION } from '../version.js';
 import { reload, ReloadLines } from './reload.js';
 import type { ConfigState, Running, Starters } from './reload.js';
 import { loadSettings } from './settings.js';
@@ -48,6 +48,8 @@ export interface ServeOptions {
  */
 const TICK_MS = 1000;
 const LIVE_EVENTS = 12;
+/** A table of VIP ownership that drops entries is logged at most this often (seconds). */
+const EVICTION_LOG_EVERY_S = 60;
 /** The status page at `/` reloads itself this often and draws this much of each group's history (less while younger). */
 const PAGE_REFRESH_S = 5;
 const PAGE_HISTORY_S = 600;
@@ -182,6 +184,16 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     return view;
   };
 
+  /** VIP ownership's evictions as last logged, and when each table was last logged (at most once a minute). */
+  const evictionsLogged = new Map<string, { count: number; at: number }>();
+  const logEvictions = (evicted: WatchView['owners']['evicted'], at: number): void => {
+    for (const [table, count] of [['vip', evicted.vips], ['mac', evicted.macs], ['binding', evicted.bindings], ['router_binding', evicted.routerBindings]] as const) {
+      const last = evictionsLogged.get(table) ?? { count: 0, at: -Infinity };
+      if (count <= last.count || at - last.at < EVICTION_LOG_EVERY_S) continue;
+      evictionsLogged.set(table, { count, at });
+      log.warn({ table, evicted: count - last.count, evicted_total: count }, `VIP ownership's ${table} table full: entries dropped or refused (a flood or a spoofer?); logged at most every ${EVICTION_LOG_EVERY_S} s`);
+    }
+  };
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
   const tick = (): void => {
@@ -198,6 +210,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     active = changes.active;
     const held = logBudget.summary(at);
     if (held !== undefined) log[held.level](held.fields, held.msg);
+    logEvictions(view.owners.evicted, at);
     for (const m of view.owners.missedGarps) {
       if (m.seq <= garpsLogged) continue;
       garpsLogged = m.seq;
@@ -245,7 +258,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       probesSkipped: prober?.skipped,
     };
   };
-  const metrics = new Metrics(VERSION, snapshot, (family, err) => {
+  const metrics = new Metrics({ version: VERSION, revision: REVISION, nodejs: process.version, libpcap: libpcapVersion() }, snapshot, (family, err) => {
     log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
   });
   const listen = splitListenAddress(settings.config.web.listenAddress);
