@@ -109,6 +109,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     undefined,
     { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
   );
+  watcher.hmac = settings.hmac;
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
   const startCapture = (s: Settings): LiveCapture =>
