@@ -31,6 +31,7 @@ options (serve and once):
   --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
   --log.format json|pretty       log format (default json)
   --no-vip-probe                 send no ARP request / Neighbor Solicitation for the VIPs (listen only)
+  --vip-probe.frames-per-second N  all VIP probe frames together at most N a second (default 10)
   --vip ADDR                     watch who answers ARP/NDP for ADDR, with or without VRRP (repeatable)
 
 serve options:
@@ -168,6 +169,7 @@ const COMMON_OPTIONS = {
   'log.level': { type: 'string' },
   'log.format': { type: 'string' },
   'no-vip-probe': { type: 'boolean', default: false },
+  'vip-probe.frames-per-second': { type: 'string' },
   vip: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -196,6 +198,7 @@ function overridesOf(values: Values): Overrides {
   set('logFormat', str('log.format'));
   set('vips', list('vip'));
   if (values['no-vip-probe'] === true) o.vipProbe = false;
+  set('vipProbeFramesPerSecond', str('vip-probe.frames-per-second'));
   return o;
 }
 
