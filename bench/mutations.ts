@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { replay } from '../src/app/replay.js';
-import { decodeFrame } from '../src/core/decode.js';
+import { decodeFrame } from '../src/core/wire/decode.js';
 import { allPacketFixtures, pcapHeader, writeRecordHeader } from '../test/helpers/fixtures.js';
 import type { PacketFixture } from '../test/helpers/fixtures.js';
 

@@ -5,10 +5,10 @@
  */
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
-import { parseAddress } from './core/addr.js';
-import { interfaceNameProblem, isHostName } from './core/names.js';
+import { parseAddress } from './core/base/addr.js';
+import { interfaceNameProblem, isHostName } from './core/base/names.js';
 import type { ExpectedGroup } from './core/types.js';
-import { quote } from './core/quote.js';
+import { quote } from './core/base/quote.js';
 import { boolean, checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, refine, required, section, text, withDefault, INVALID } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
 

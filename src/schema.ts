@@ -4,7 +4,7 @@
  * key (`groups[0].vrid: must be between 1 and 255, not 300`). Unknown keys are rejected. Reading never
  * throws: problems are collected, every one of them, in declaration order.
  */
-import { quote } from './core/quote.js';
+import { quote } from './core/base/quote.js';
 
 /** What a failed read returns; its problems are in the list passed in. */
 export const INVALID: unique symbol = Symbol('invalid');

@@ -5,7 +5,7 @@
  * names for cipher suites and curves are mapped to OpenSSL's, as Node's TLS takes them).
  */
 import { parseYaml } from './config.js';
-import { quote } from './core/quote.js';
+import { quote } from './core/base/quote.js';
 import { boolean, INVALID, list, mapOf, mapping, oneOf, optional, parseWith, refine, required, section, text, withDefault } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
 

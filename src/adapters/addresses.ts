@@ -1,6 +1,6 @@
 /** The addresses this host holds now (VIPs included: keepalived adds them as secondary addresses). */
 import { networkInterfaces } from 'node:os';
-import { canonicalIp } from '../core/addr.js';
+import { canonicalIp } from '../core/base/addr.js';
 
 /** The last list read, kept for the moments the system cannot list them (a descriptor shortage). */
 let lastKnown = new Map<string, string>();

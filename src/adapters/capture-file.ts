@@ -1,7 +1,7 @@
 /** Reads a pcap/pcapng file from disk in large chunks and feeds the pure parser. */
 import { open } from 'node:fs/promises';
-import { CaptureFileParser, CaptureFormatError } from '../core/capture-file.js';
-import type { PacketSink } from '../core/capture-file.js';
+import { CaptureFileParser, CaptureFormatError } from '../core/wire/capture-file.js';
+import type { PacketSink } from '../core/wire/capture-file.js';
 import { fileProblem } from './file-problem.js';
 
 const CHUNK = 4 * 1024 * 1024;

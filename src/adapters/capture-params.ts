@@ -3,7 +3,7 @@
  * IPv6 Neighbor Solicitations and Advertisements, also inside VLAN tags where libpcap can compile that), the snap length and ring size, the link types the decoder
  * takes, and open errors in an operator's words. Pure; capture.ts opens the sessions with them.
  */
-import { LinkType } from '../core/decode.js';
+import { LinkType } from '../core/wire/decode.js';
 
 /**
  * VRRP (and AH), ARP, and ICMPv6 types 135 and 136 (NS, NA) only: other ICMPv6 (echo, router

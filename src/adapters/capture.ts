@@ -12,8 +12,8 @@
  * list of interfaces that cannot be read keeps the sessions that run and is read again next check.
  */
 import { createRequire } from 'node:module';
-import { planCapture } from '../core/links.js';
-import type { CapturePlan, Link } from '../core/links.js';
+import { planCapture } from '../core/wire/links.js';
+import type { CapturePlan, Link } from '../core/wire/links.js';
 import { BUFFER_SIZE, CAPTURE_FILTER, explainOpenError, LINK_TYPES, PLAIN_FILTER, SNAP_LENGTH } from './capture-params.js';
 import { interfaceState, readLinks, tagsFilterable } from './sys-links.js';
 

@@ -5,8 +5,8 @@
 import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/keepalived-conf.js';
-import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/keepalived-conf.js';
+import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/expect/keepalived-conf.js';
+import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/expect/keepalived-conf.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { ConfigFileError, readConfigText } from './config-file.js';
 import { fileProblem } from './file-problem.js';

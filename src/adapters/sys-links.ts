@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseVlanConfig } from '../core/links.js';
-import type { Link } from '../core/links.js';
+import { parseVlanConfig } from '../core/wire/links.js';
+import type { Link } from '../core/wire/links.js';
 
 /** The links, or why they could not be read (`noSys`: /sys/class/net does not exist here). */
 export type LinkList = { ok: true; links: Link[] } | { ok: false; problem: string; noSys: boolean };

@@ -1,16 +1,16 @@
 /** `vrrpwatch replay FILE`: the core run over a capture file, with packet timestamps as the clock. */
 import { readCaptureFile } from '../adapters/capture-file.js';
 import type { BetweenChunks } from '../adapters/capture-file.js';
-import type { CapturedPacket } from '../core/capture-file.js';
-import { CaptureOwners } from '../core/capture-owners.js';
-import { Decoder, MAX_ADDRESSES } from '../core/decode.js';
-import { ADVERT_VIPS_KEPT } from '../core/router-addresses.js';
-import { decodeNeighbor } from '../core/neighbor.js';
-import { disturbedSince, FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/foreign.js';
-import { packetRecord } from '../core/packet-record.js';
-import { RouterErrors } from '../core/router-errors.js';
-import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
-import { Timeline } from '../core/timeline.js';
+import type { CapturedPacket } from '../core/wire/capture-file.js';
+import { CaptureOwners } from '../core/history/capture-owners.js';
+import { Decoder, MAX_ADDRESSES } from '../core/wire/decode.js';
+import { ADVERT_VIPS_KEPT } from '../core/groups/router-addresses.js';
+import { decodeNeighbor } from '../core/wire/neighbor.js';
+import { disturbedSince, FOREIGN_SETTINGS, ForeignTraffic, foreignIntervals, foreignOf } from '../core/groups/foreign.js';
+import { packetRecord } from '../core/wire/packet-record.js';
+import { RouterErrors } from '../core/groups/router-errors.js';
+import { DEFAULT_SETTINGS, Monitor } from '../core/groups/state.js';
+import { Timeline } from '../core/history/timeline.js';
 import type { ReplayReport } from '../outputs/report.js';
 import { interfaceLabel } from './watch.js';
 

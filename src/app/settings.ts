@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CONFIG, parseConfigText, withOverrides } from '../config.js';
 import type { Config, Overrides } from '../config.js';
-import { KeepalivedConfError } from '../core/keepalived-conf.js';
+import { KeepalivedConfError } from '../core/expect/keepalived-conf.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';

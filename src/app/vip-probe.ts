@@ -7,9 +7,9 @@
  * per interface until one succeeds again.
  */
 import type { InterfaceDetails } from '../adapters/addresses.js';
-import { arpProbeSender, arpRequestFrame, neighborSolicitationFrame, nsProbeSource, ProbeSchedule } from '../core/probe.js';
-import type { ProbeTarget } from '../core/probe.js';
-import type { VipOwners } from '../core/vip-owners.js';
+import { arpProbeSender, arpRequestFrame, neighborSolicitationFrame, nsProbeSource, ProbeSchedule } from '../core/ownership/probe.js';
+import type { ProbeTarget } from '../core/ownership/probe.js';
+import type { VipOwners } from '../core/ownership/vip-owners.js';
 
 /**
  * The share of a round left for answers after the last probe: the probes of a round go out in its first

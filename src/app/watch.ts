@@ -4,28 +4,28 @@
  * → VIP ownership (with the adverts' Ethernet sources, the Monitor's failovers and this node's VIPs). Wall-clock time comes in here from
  * the capture timestamps and the callers' clocks; the core stays pure.
  */
-import { Decoder } from '../core/decode.js';
-import { ADVERT_VIPS_KEPT } from '../core/router-addresses.js';
-import { readLinkHeader, sourceMacKey } from '../core/link-header.js';
-import { claimOf, decodeNeighbor } from '../core/neighbor.js';
-import { ownershipGroups } from '../core/vip-groups.js';
-import { DEFAULT_OWNER_SETTINGS, VipOwners } from '../core/vip-owners.js';
-import type { OwnershipView, OwnerSettings } from '../core/vip-owners.js';
+import { Decoder } from '../core/wire/decode.js';
+import { ADVERT_VIPS_KEPT } from '../core/groups/router-addresses.js';
+import { readLinkHeader, sourceMacKey } from '../core/wire/link-header.js';
+import { claimOf, decodeNeighbor } from '../core/wire/neighbor.js';
+import { ownershipGroups } from '../core/ownership/vip-groups.js';
+import { DEFAULT_OWNER_SETTINGS, VipOwners } from '../core/ownership/vip-owners.js';
+import type { OwnershipView, OwnerSettings } from '../core/ownership/vip-owners.js';
 import type { InterfaceDetails } from '../adapters/addresses.js';
-import { vlanInterface } from '../core/links.js';
-import { disturbedSince, ForeignTraffic, foreignAt, foreignOf } from '../core/foreign.js';
-import type { ForeignDisturbance } from '../core/foreign.js';
-import { NodeJudge } from '../core/node.js';
-import type { NodeGroupView, NodeObservations } from '../core/node.js';
-import { RouterErrors } from '../core/router-errors.js';
-import type { RouterErrorCount } from '../core/router-errors.js';
-import { DEFAULT_SETTINGS, Monitor } from '../core/state.js';
+import { vlanInterface } from '../core/wire/links.js';
+import { disturbedSince, ForeignTraffic, foreignAt, foreignOf } from '../core/groups/foreign.js';
+import type { ForeignDisturbance } from '../core/groups/foreign.js';
+import { NodeJudge } from '../core/node/node.js';
+import type { NodeGroupView, NodeObservations } from '../core/node/node.js';
+import { RouterErrors } from '../core/groups/router-errors.js';
+import type { RouterErrorCount } from '../core/groups/router-errors.js';
+import { DEFAULT_SETTINGS, Monitor } from '../core/groups/state.js';
 import { groupId } from '../core/types.js';
 import type { Advert, EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
-import { groupView } from '../core/views.js';
-import type { GroupView } from '../core/views.js';
-import { vipConflicts } from '../core/vips.js';
-import type { VipConflict } from '../core/vips.js';
+import { groupView } from '../core/groups/views.js';
+import type { GroupView } from '../core/groups/views.js';
+import { vipConflicts } from '../core/groups/vips.js';
+import type { VipConflict } from '../core/groups/vips.js';
 
 export interface WatchView {
   now: number;

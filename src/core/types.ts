@@ -2,9 +2,9 @@
  * The core's types: what a packet decodes to (Advert, invalid reasons), a group's key and what is
  * expected of it, and the Monitor's state of each group and router with the events it emits.
  */
-import type { AdvertGap, FailoverCause, FailoverReason, PriorityDrop } from './causes.js';
-import type { AuthSecret } from './secret.js';
-import type { InstanceTracking } from './track.js';
+import type { AdvertGap, FailoverCause, FailoverReason, PriorityDrop } from './groups/causes.js';
+import type { AuthSecret } from './base/secret.js';
+import type { InstanceTracking } from './expect/track.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -47,7 +47,7 @@ export interface Advert extends IpInfo {
   addresses: string[];
   /** How many addresses the advert lists (more than `addresses` holds when the decoder made fewer text). */
   addressCount: number;
-  /** A fingerprint of the whole list, whatever its order (router-addresses.ts). */
+  /** A fingerprint of the whole list, whatever its order (wire/addresses-key.ts). */
   addressesKey: string;
   /** Seconds (v2 whole seconds, v3 centiseconds converted). */
   advertInterval: number;

@@ -2,8 +2,8 @@
  * The text exposition format written as bytes: a pooled buffer that one scrape writes into, and the label
  * text of each group kept between scrapes, so that a scrape of thousands of series makes little garbage.
  */
-import type { NodeGroupView } from '../core/node.js';
-import type { GroupView } from '../core/views.js';
+import type { NodeGroupView } from '../core/node/node.js';
+import type { GroupView } from '../core/groups/views.js';
 import type { GroupKey } from '../core/types.js';
 
 export type Labels = Record<string, string>;

@@ -5,10 +5,10 @@
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
  * same views, and the core's list of findings (core/findings.ts) that the log, `once` and the metrics use.
  */
-import { findings, findingsByGroup, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
-import type { Finding, JudgedGroup, JudgedView } from '../core/findings.js';
-import type { RecentGroup } from '../core/recent.js';
-import type { OwnershipView } from '../core/vip-owners.js';
+import { findings, findingsByGroup, findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
+import type { Finding, JudgedGroup, JudgedView } from '../core/findings/findings.js';
+import type { RecentGroup } from '../core/history/recent.js';
+import type { OwnershipView } from '../core/ownership/vip-owners.js';
 import { groupId } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';

@@ -6,9 +6,9 @@
  * GARP), then its events as text.
  * Healthy groups are folded so a thousand of them stay readable. Pure: a string from the replay report.
  */
-import { findingText, groupName as findingGroupName } from '../core/findings.js';
-import type { Finding, FindingDetails, FindingKind } from '../core/findings.js';
-import { KINDS } from '../core/finding-kinds.js';
+import { findingText, groupName as findingGroupName } from '../core/findings/findings.js';
+import type { Finding, FindingDetails, FindingKind } from '../core/findings/findings.js';
+import { KINDS } from '../core/findings/finding-kinds.js';
 import type { GroupKey } from '../core/types.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';

@@ -5,9 +5,9 @@
  * log events (handed over as the log calls are made, never read back from the log's text). Pure: a
  * frame of text from the views.
  */
-import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings.js';
-import type { JudgedView } from '../core/findings.js';
-import type { OwnershipView } from '../core/vip-owners.js';
+import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings/findings.js';
+import type { JudgedView } from '../core/findings/findings.js';
+import type { OwnershipView } from '../core/ownership/vip-owners.js';
 
 export interface LiveInput extends JudgedView {
   now: number;

@@ -5,9 +5,9 @@
  * scrape, logged once and exported as `vrrpwatch_scrape_collector_success`, as node_exporter does.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { FAILOVER_CAUSES } from '../core/causes.js';
-import type { FindingKind } from '../core/findings.js';
-import type { GroupView } from '../core/views.js';
+import { FAILOVER_CAUSES } from '../core/groups/causes.js';
+import type { FindingKind } from '../core/findings/findings.js';
+import type { GroupView } from '../core/groups/views.js';
 import { Exposition, LabelCache, parseLabelText } from './exposition.js';
 import type { Rendered } from './exposition.js';
 import { Scrape } from './scrape.js';

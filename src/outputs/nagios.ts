@@ -3,9 +3,9 @@
  * `VRRP <STATE> - <summary> | <perfdata>` short enough for a pager, one detail line per group, and the
  * plugin exit code. Pure: views and probe results in, text and code out.
  */
-import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings.js';
-import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings.js';
-import type { KnownRouters } from '../core/known-routers.js';
+import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
+import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings/findings.js';
+import type { KnownRouters } from '../core/expect/known-routers.js';
 
 export type { ProbeOutcome };
 

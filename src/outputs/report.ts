@@ -1,8 +1,8 @@
 /** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
-import type { ForeignInterval } from '../core/foreign.js';
-import type { FailoverCause, FailoverReason } from '../core/causes.js';
-import type { GroupHistory } from '../core/timeline.js';
-import type { VipFindings } from '../core/vip-history.js';
+import type { ForeignInterval } from '../core/groups/foreign.js';
+import type { FailoverCause, FailoverReason } from '../core/groups/causes.js';
+import type { GroupHistory } from '../core/history/timeline.js';
+import type { VipFindings } from '../core/history/vip-history.js';
 
 /**
  * A group in the report: its VRRP history, what ARP and NDP in the capture showed of its VIPs, and the

@@ -5,16 +5,16 @@
 import type { CaptureStatus } from '../adapters/capture.js';
 import type { WebCounters } from '../adapters/http.js';
 import type { ProbeResult } from '../adapters/pinger.js';
-import type { KeepalivedState } from '../core/keepalived-conf.js';
-import type { NodeGroupView } from '../core/node.js';
-import { findings, findingsByGroup } from '../core/findings.js';
-import type { Finding } from '../core/findings.js';
-import type { ForeignDisturbance, ForeignTraffic } from '../core/foreign.js';
-import type { RouterErrorCount } from '../core/router-errors.js';
-import type { GroupView } from '../core/views.js';
+import type { KeepalivedState } from '../core/expect/keepalived-conf.js';
+import type { NodeGroupView } from '../core/node/node.js';
+import { findings, findingsByGroup } from '../core/findings/findings.js';
+import type { Finding } from '../core/findings/findings.js';
+import type { ForeignDisturbance, ForeignTraffic } from '../core/groups/foreign.js';
+import type { RouterErrorCount } from '../core/groups/router-errors.js';
+import type { GroupView } from '../core/groups/views.js';
 import type { GroupKey } from '../core/types.js';
-import type { VipConflict } from '../core/vips.js';
-import type { OwnershipView } from '../core/vip-owners.js';
+import type { VipConflict } from '../core/groups/vips.js';
+import type { OwnershipView } from '../core/ownership/vip-owners.js';
 import type { GroupLabels, LabelCache } from './exposition.js';
 
 export interface MetricsSnapshot {

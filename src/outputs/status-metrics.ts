@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import { collectedFamilies } from './collected.js';
-import { foreignOnGroup } from '../core/foreign.js';
+import { foreignOnGroup } from '../core/groups/foreign.js';
 import { groupId, INVALID_REASONS } from '../core/types.js';
 import type { MetricsSnapshot } from './scrape.js';
 

@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LinkType } from '../../src/core/decode.js';
-import { decodeNeighbor } from '../../src/core/neighbor.js';
-import { arpRequestFrame, neighborSolicitationFrame } from '../../src/core/probe.js';
+import { LinkType } from '../../src/core/wire/decode.js';
+import { decodeNeighbor } from '../../src/core/wire/neighbor.js';
+import { arpRequestFrame, neighborSolicitationFrame } from '../../src/core/ownership/probe.js';
 import { allPacketFixtures, pcapFile } from '../helpers/fixtures.js';
 
 const FIELDS = [

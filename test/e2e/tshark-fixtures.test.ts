@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeFrame } from '../../src/core/decode.js';
+import { decodeFrame } from '../../src/core/wire/decode.js';
 import { allPacketFixtures, pcapFile } from '../helpers/fixtures.js';
 
 const FIELDS = ['vrrp.version', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.ip_addr', 'vrrp.ipv6_addr', 'vrrp.adver_int', 'vrrp.short_adver_int', 'vrrp.auth_type', 'vrrp.checksum.status'];

@@ -1,12 +1,12 @@
 /** Synthetic advertisements and a fixed-clock driver for the core's judgement tests. */
-import { addressBytes } from '../../src/core/addr.js';
-import { addressesKeyOf } from '../../src/core/router-addresses.js';
-import { AuthSecret } from '../../src/core/secret.js';
-import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
+import { addressBytes } from '../../src/core/base/addr.js';
+import { addressesKeyOf } from '../../src/core/wire/addresses-key.js';
+import { AuthSecret } from '../../src/core/base/secret.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
 import { groupId } from '../../src/core/types.js';
 import type { Advert, Family, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
-import { groupView, NO_FAILOVERS } from '../../src/core/views.js';
-import type { GroupView } from '../../src/core/views.js';
+import { groupView, NO_FAILOVERS } from '../../src/core/groups/views.js';
+import type { GroupView } from '../../src/core/groups/views.js';
 
 /** The fingerprint the decoder makes of these addresses (all of one family), from their bytes. */
 export function addressesKey(addresses: readonly string[]): string {

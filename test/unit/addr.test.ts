@@ -1,7 +1,7 @@
 /** The one parser of addresses people write: what each input accepts, written canonically. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressBytes, canonicalIp, parseAddress } from '../../src/core/addr.js';
+import { addressBytes, canonicalIp, parseAddress } from '../../src/core/base/addr.js';
 
 describe('parseAddress', () => {
   it('writes IPv4 and IPv6 canonically (RFC 5952), as the adverts are written', () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import type { BetweenChunks } from '../../src/adapters/capture-file.js';
-import { CaptureFileParser, CaptureFormatError } from '../../src/core/capture-file.js';
-import type { CapturedPacket } from '../../src/core/capture-file.js';
+import { CaptureFileParser, CaptureFormatError } from '../../src/core/wire/capture-file.js';
+import type { CapturedPacket } from '../../src/core/wire/capture-file.js';
 import { epb, idb, packetFixture, pcapFile, shb } from '../helpers/fixtures.js';
 
 /** A packet as the sink saw it, with its bytes copied out. */

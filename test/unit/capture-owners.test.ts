@@ -6,10 +6,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert } from '../helpers/adverts.js';
-import { CaptureOwners } from '../../src/core/capture-owners.js';
-import type { ArpMessage, LinkInfo, NdpMessage } from '../../src/core/neighbor.js';
-import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
-import { Timeline } from '../../src/core/timeline.js';
+import { CaptureOwners } from '../../src/core/history/capture-owners.js';
+import type { ArpMessage, LinkInfo, NdpMessage } from '../../src/core/wire/neighbor.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
+import { Timeline } from '../../src/core/history/timeline.js';
 import type { Advert } from '../../src/core/types.js';
 import { renderHtmlReport } from '../../src/outputs/html-replay.js';
 import { renderText } from '../../src/outputs/report.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LARGEST_ADVERT_FRAME, SNAP_LENGTH } from '../../src/adapters/capture-params.js';
-import { decodeFrame, LinkType } from '../../src/core/decode.js';
+import { decodeFrame, LinkType } from '../../src/core/wire/decode.js';
 import { largeIpv6Advert } from '../helpers/fixtures.js';
 
 /**

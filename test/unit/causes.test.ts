@@ -6,8 +6,8 @@ import type { Advert } from '../../src/core/types.js';
 import { eventRecord } from '../../src/outputs/log-lines.js';
 import type { NearFailoverLog } from '../../src/outputs/log-lines.js';
 import { Metrics } from '../../src/outputs/metrics.js';
-import { RouterErrors } from '../../src/core/router-errors.js';
-import { groupView } from '../../src/core/views.js';
+import { RouterErrors } from '../../src/core/groups/router-errors.js';
+import { groupView } from '../../src/core/groups/views.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeFrame, Decoder, LinkType, PROTO_AH, PROTO_VRRP } from '../../src/core/decode.js';
-import { readLinkHeader } from '../../src/core/link-header.js';
+import { decodeFrame, Decoder, LinkType, PROTO_AH, PROTO_VRRP } from '../../src/core/wire/decode.js';
+import { readLinkHeader } from '../../src/core/wire/link-header.js';
 import { INVALID_REASONS } from '../../src/core/types.js';
 import type { Decoded } from '../../src/core/types.js';
 import { allPacketFixtures } from '../helpers/fixtures.js';

@@ -1,16 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, groupViewOf, Scenario } from '../helpers/adverts.js';
-import { FINDING_KINDS, findingChanges, findingLabel, findingLine, findings, findingText, judgedGroups, judgedGroupsInOrder } from '../../src/core/findings.js';
-import type { Finding, FindingKind, FindingLine, FindingsInput } from '../../src/core/findings.js';
-import { NodeJudge } from '../../src/core/node.js';
-import type { NodeGroupView, NodeObservations } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/views.js';
+import { FINDING_KINDS, findingChanges, findingLabel, findingLine, findings, findingText, judgedGroups, judgedGroupsInOrder } from '../../src/core/findings/findings.js';
+import type { Finding, FindingKind, FindingLine, FindingsInput } from '../../src/core/findings/findings.js';
+import { NodeJudge } from '../../src/core/node/node.js';
+import type { NodeGroupView, NodeObservations } from '../../src/core/node/node.js';
+import type { GroupView } from '../../src/core/groups/views.js';
 import type { ExpectedGroup, GroupKey } from '../../src/core/types.js';
-import { vipConflicts } from '../../src/core/vips.js';
-import { knownRoutersOf } from '../../src/core/known-routers.js';
-import type { OwnershipView, VipView } from '../../src/core/vip-owners.js';
-import { MISSED_GARP_FINDING_SECONDS } from '../../src/core/finding-kinds.js';
+import { vipConflicts } from '../../src/core/groups/vips.js';
+import { knownRoutersOf } from '../../src/core/expect/known-routers.js';
+import type { OwnershipView, VipView } from '../../src/core/ownership/vip-owners.js';
+import { MISSED_GARP_FINDING_SECONDS } from '../../src/core/findings/finding-kinds.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';

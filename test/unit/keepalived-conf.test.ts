@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../../src/core/keepalived-conf.js';
-import type { IncludeResolver } from '../../src/core/keepalived-conf.js';
+import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../../src/core/expect/keepalived-conf.js';
+import type { IncludeResolver } from '../../src/core/expect/keepalived-conf.js';
 
 const MAIN = `! Configuration File for keepalived
 global_defs {

@@ -2,9 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
-import { findings, findingText } from '../../src/core/findings.js';
-import { knownRoutersOf, routerAddress } from '../../src/core/known-routers.js';
-import type { KnownRouters } from '../../src/core/known-routers.js';
+import { findings, findingText } from '../../src/core/findings/findings.js';
+import { knownRoutersOf, routerAddress } from '../../src/core/expect/known-routers.js';
+import type { KnownRouters } from '../../src/core/expect/known-routers.js';
 import type { Family } from '../../src/core/types.js';
 
 const A = '192.0.2.11';

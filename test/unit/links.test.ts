@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseVlanConfig, planCapture, vlanInterface } from '../../src/core/links.js';
-import type { Link } from '../../src/core/links.js';
+import { parseVlanConfig, planCapture, vlanInterface } from '../../src/core/wire/links.js';
+import type { Link } from '../../src/core/wire/links.js';
 import { interfaceLabel } from '../../src/app/watch.js';
 
 function link(name: string, extra: Partial<Link> = {}): Link {

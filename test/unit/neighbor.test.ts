@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LinkType } from '../../src/core/decode.js';
-import { readLinkHeader } from '../../src/core/link-header.js';
-import { claimOf, decodeNeighbor, NEIGHBOR_INVALID_REASONS } from '../../src/core/neighbor.js';
-import type { AddressClaim, ArpMessage, NdpMessage, NeighborDecoded } from '../../src/core/neighbor.js';
+import { LinkType } from '../../src/core/wire/decode.js';
+import { readLinkHeader } from '../../src/core/wire/link-header.js';
+import { claimOf, decodeNeighbor, NEIGHBOR_INVALID_REASONS } from '../../src/core/wire/neighbor.js';
+import type { AddressClaim, ArpMessage, NdpMessage, NeighborDecoded } from '../../src/core/wire/neighbor.js';
 import { allPacketFixtures, packetFixture } from '../helpers/fixtures.js';
 
 const KA = '02:00:00:00:0a:01';

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
-import { NodeJudge, windowHoldSeconds } from '../../src/core/node.js';
-import type { NodeObservations } from '../../src/core/node.js';
-import { AuthSecret } from '../../src/core/secret.js';
-import type { GroupView } from '../../src/core/views.js';
+import { NodeJudge, windowHoldSeconds } from '../../src/core/node/node.js';
+import type { NodeObservations } from '../../src/core/node/node.js';
+import { AuthSecret } from '../../src/core/base/secret.js';
+import type { GroupView } from '../../src/core/groups/views.js';
 import type { ExpectedGroup } from '../../src/core/types.js';
 
 const SELF = '192.0.2.11';

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
-import type { NodeGroupView } from '../../src/core/node.js';
-import type { GroupView } from '../../src/core/views.js';
+import type { NodeGroupView } from '../../src/core/node/node.js';
+import type { GroupView } from '../../src/core/groups/views.js';
 import { groupId } from '../../src/core/types.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
-import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../../src/core/known-routers.js';
+import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';

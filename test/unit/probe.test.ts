@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LinkType } from '../../src/core/decode.js';
-import { decodeNeighbor } from '../../src/core/neighbor.js';
-import { arpProbeSender, arpRequestFrame, neighborSolicitationFrame, nsProbeSource, probeOffset, ProbeSchedule } from '../../src/core/probe.js';
-import type { ProbeTarget } from '../../src/core/probe.js';
+import { LinkType } from '../../src/core/wire/decode.js';
+import { decodeNeighbor } from '../../src/core/wire/neighbor.js';
+import { arpProbeSender, arpRequestFrame, neighborSolicitationFrame, nsProbeSource, probeOffset, ProbeSchedule } from '../../src/core/ownership/probe.js';
+import type { ProbeTarget } from '../../src/core/ownership/probe.js';
 import { packetFixture } from '../helpers/fixtures.js';
 
 const KB = '02:00:00:00:0b:01';

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, findingLine, findingText } from '../../src/core/findings.js';
-import { KeepalivedConfError, parseKeepalivedConf } from '../../src/core/keepalived-conf.js';
-import { NodeJudge } from '../../src/core/node.js';
-import { attributePriority, trackText } from '../../src/core/track.js';
-import type { InstanceTracking, Tracker } from '../../src/core/track.js';
+import { findings, findingLine, findingText } from '../../src/core/findings/findings.js';
+import { KeepalivedConfError, parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
+import { NodeJudge } from '../../src/core/node/node.js';
+import { attributePriority, trackText } from '../../src/core/expect/track.js';
+import type { InstanceTracking, Tracker } from '../../src/core/expect/track.js';
 import type { ExpectedGroup } from '../../src/core/types.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import { groupViewOf } from '../helpers/adverts.js';

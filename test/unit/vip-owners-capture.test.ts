@@ -9,10 +9,10 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
-import { decodeFrame } from '../../src/core/decode.js';
-import { readLinkHeader } from '../../src/core/link-header.js';
-import { claimOf, decodeNeighbor } from '../../src/core/neighbor.js';
-import { VipOwners } from '../../src/core/vip-owners.js';
+import { decodeFrame } from '../../src/core/wire/decode.js';
+import { readLinkHeader } from '../../src/core/wire/link-header.js';
+import { claimOf, decodeNeighbor } from '../../src/core/wire/neighbor.js';
+import { VipOwners } from '../../src/core/ownership/vip-owners.js';
 import type { GroupKey } from '../../src/core/types.js';
 import { CAPTURES } from '../helpers/fixtures.js';
 

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, groupViewOf } from '../helpers/adverts.js';
-import { DEFAULT_SETTINGS, Monitor } from '../../src/core/state.js';
-import { Timeline } from '../../src/core/timeline.js';
-import type { GroupView } from '../../src/core/views.js';
-import { othersOf, vipConflictIntervals, vipConflicts } from '../../src/core/vips.js';
-import type { VipSpan } from '../../src/core/vips.js';
+import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
+import { Timeline } from '../../src/core/history/timeline.js';
+import type { GroupView } from '../../src/core/groups/views.js';
+import { othersOf, vipConflictIntervals, vipConflicts } from '../../src/core/groups/vips.js';
+import type { VipSpan } from '../../src/core/groups/vips.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';

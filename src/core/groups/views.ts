@@ -1,0 +1,65 @@
+/**
+ * The views: what outputs read of a group at one moment, copied out of the Monitor's tables (call
+ * `Monitor.settle(now)` first). Views are read, never changed.
+ */
+import { longestRecentGap, noFailovers } from './causes.js';
+import type { FailoverCause } from './causes.js';
+import type { GroupKey, GroupState, MismatchField, RouterState } from '../types.js';
+
+export interface RouterView {
+  address: string;
+  adverts: number;
+  priority: number;
+  interval: number;
+  last: number;
+  master: boolean;
+  version: 2 | 3;
+  addresses: readonly string[];
+}
+
+export interface GroupView {
+  key: GroupKey;
+  masters: readonly string[];
+  splitBrain: boolean;
+  noMaster: boolean;
+  masterChanges: number;
+  /** The master changes by cause (their sum is masterChanges). */
+  failoverCauses: Readonly<Record<FailoverCause, number>>;
+  /** Gaps of more than two intervals in a master's adverts after which it stayed master. */
+  nearFailovers: number;
+  /** The longest of those gaps among the recent ones (RECENT_GAP_SECONDS), seconds; 0 without any. */
+  longestRecentGap: number;
+  authMismatch: boolean;
+  configMismatch: readonly MismatchField[];
+  routers: readonly RouterView[];
+}
+
+/** The empty list every view without entries shares (views are read, never changed). */
+export const NONE: readonly never[] = Object.freeze([]);
+
+/** The counts every view of a group that never failed over shares. */
+export const NO_FAILOVERS: Readonly<Record<FailoverCause, number>> = Object.freeze(noFailovers());
+
+function routerView(r: RouterState): RouterView {
+  return { address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master, version: r.version, addresses: r.addresses };
+}
+
+/** A copy of what a group is now (made at every scrape for every group: no spare arrays). */
+export function groupView(group: GroupState): GroupView {
+  let masters: string[] | undefined;
+  for (const r of group.routers) if (r.master) (masters ??= []).push(r.address);
+  return {
+    key: group.key,
+    masters: masters ?? NONE,
+    splitBrain: group.split !== undefined,
+    noMaster: group.noMasterSince !== undefined,
+    masterChanges: group.masterChanges,
+    // A copy only once there is something to copy: most groups never fail over.
+    failoverCauses: group.masterChanges === 0 ? NO_FAILOVERS : { ...group.failoverCauses },
+    nearFailovers: group.nearFailovers,
+    longestRecentGap: group.recentGaps.length === 0 ? 0 : longestRecentGap(group.recentGaps, group.settledAt),
+    authMismatch: group.authMismatchSince !== undefined,
+    configMismatch: group.configMismatchSince.size === 0 ? NONE : [...group.configMismatchSince.keys()],
+    routers: group.routers.map(routerView),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * What goes into VIP ownership (vip-owners.ts) and what comes out of its judgement: the claims, advert
+ * sources, failovers and groups observed, and the view of every VIP's owners. Types only.
+ */
+import type { ClaimKind } from '../wire/neighbor.js';
+import type { Family, GroupKey } from '../types.js';
+
+/** An address heard claimed at a MAC (see claimOf), or held by this node (kind `local`). */
+export interface OwnerClaim {
+  interface: string;
+  ip: string;
+  mac: string;
+  kind: ClaimKind;
+  time: number;
+}
+
+/** A group as the monitor sees it now: its VIPs, its masters and every router heard (addresses). */
+export interface GroupOwnership {
+  key: GroupKey;
+  vips: readonly string[];
+  masters: readonly string[];
+  routers: readonly string[];
+}
+
+export interface AdvertSource {
+  interface: string;
+  router: string;
+  mac: string;
+  time: number;
+}
+
+export interface Failover {
+  key: GroupKey;
+  /** The new master's address. */
+  to: string;
+  vips: readonly string[];
+  time: number;
+}
+
+export interface VipOwner {
+  mac: string;
+  /** The router whose MAC it is, when known. */
+  router: string | undefined;
+  /** One of this node's MACs. */
+  local: boolean;
+  kinds: readonly ClaimKind[];
+  last: number;
+}
+
+export interface VipView {
+  interface: string;
+  vip: string;
+  family: Family;
+  groups: readonly GroupKey[];
+  /** MACs that answered in the current round or the last closed one. */
+  owners: readonly VipOwner[];
+  duplicate: boolean;
+  /** MACs judged foreign owners. */
+  foreign: readonly string[];
+  unanswered: boolean;
+}
+
+export interface MissedGarp {
+  /** Increases by one per failover counted: the log writes those it has not written yet. */
+  seq: number;
+  key: GroupKey;
+  router: string;
+  time: number;
+  vips: readonly string[];
+}
+
+export interface OwnershipView {
+  vips: readonly VipView[];
+  /** Probes sent per interface, since start. */
+  probes: ReadonlyMap<string, number>;
+  failoversWithoutGarp: readonly { key: GroupKey; count: number }[];
+  missedGarps: readonly MissedGarp[];
+  evicted: { vips: number; macs: number; bindings: number };
+}

@@ -1,0 +1,429 @@
+/**
+ * Frame bytes → VRRP advertisement, or a rejection with a reason. Pure and total: no input throws.
+ *
+ * Layers: link (Ethernet with up to two VLAN tags, Linux cooked v1/v2, raw IP) → IPv4/IPv6 (options and
+ * extension headers skipped, AH unwrapped) → VRRPv2/v3 (RFC 3768, RFC 5798/9568, keepalived's v2/IPv6).
+ */
+import { ipv4Text, ipv6Text } from '../base/addr.js';
+import { carpAdvert } from './carp.js';
+import { LinkType, readLinkHeader } from './link-header.js';
+import { addressesKeyOf } from './addresses-key.js';
+import { AuthSecret } from '../base/secret.js';
+import type { Advert, ChecksumForm, Decoded, Family, InvalidReason, IpInfo, PartialHeader } from '../types.js';
+
+export { LinkType };
+
+export const PROTO_VRRP = 112;
+export const PROTO_AH = 51;
+const ETH_IPV4 = 0x0800;
+const ETH_IPV6 = 0x86dd;
+const MAX_VLAN_TAGS = 2;
+const VRRP_HEADER = 8;
+const V2_AUTH_DATA = 8;
+/** 224.0.0.18 as a 32-bit number, for the old-keepalived unicast checksum form. */
+const VRRP_MCAST_V4 = [224, 0, 0, 18] as const;
+
+const OTHER: Decoded = { kind: 'other' };
+
+function u16(b: Uint8Array, o: number): number {
+  return ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
+}
+
+/** One's-complement sum of bytes [from, to) added to `sum`, not yet folded. */
+function sumBytes(b: Uint8Array, from: number, to: number, sum: number): number {
+  let i = from;
+  for (; i + 1 < to; i += 2) sum += ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
+  if (i < to) sum += (b[i] ?? 0) << 8;
+  return sum;
+}
+
+function fold(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
+
+/** True when the one's-complement sum including the checksum field is 0xffff. */
+function sumOk(sum: number): boolean {
+  return fold(sum) === 0xffff;
+}
+
+interface IpLayer {
+  info: IpInfo;
+  /** The VRRP message region inside `bytes`. */
+  start: number;
+  end: number;
+  /** Offsets of the source and destination address in `bytes`, for pseudo-headers. */
+  srcAt: number;
+  dstAt: number;
+}
+
+type IpResult = IpLayer | { reason: InvalidReason; info: IpInfo | undefined } | undefined;
+
+/** An advert lists at most 255 addresses (its count is one byte). */
+export const MAX_ADDRESSES = 255;
+
+/**
+ * Decodes a frame. An accepted advert's addresses are made text up to `addressTexts` (all by default);
+ * their count and fingerprint always cover the whole list, from the bytes (addresses-key.ts).
+ */
+export function decodeFrame(linkType: number, b: Uint8Array, addressTexts = MAX_ADDRESSES): Decoded {
+  const link = readLinkHeader(linkType, b);
+  if (link === undefined) return OTHER;
+  const { etherType, offset: o, vlans } = link;
+  let ip: IpResult;
+  if (etherType === ETH_IPV4) ip = ipv4(b, o);
+  else if (etherType === ETH_IPV6) ip = ipv6(b, o);
+  else return OTHER;
+  if (ip === undefined) return OTHER;
+  if (!('start' in ip)) return { kind: 'invalid', reason: ip.reason, ip: ip.info, header: {}, vlans };
+  return vrrp(b, ip, vlans, addressTexts);
+}
+
+/** What the Decoder keeps of an accepted advertisement, to recognise the same bytes again. */
+interface Remembered {
+  /** IP total length, TTL, and the length of the link type field with any tags before it. */
+  total: number;
+  ttl: number;
+  linkLength: number;
+  /**
+   * Copies, in words as `isRemembered` reads them: the link type field and tags in 16-bit words, then
+   * source, destination and the IP payload in 32-bit words and the last 0-3 bytes one by one.
+   */
+  words: Int32Array;
+  decoded: Decoded;
+  /** Estimated heap bytes of this entry (its copy, the advert and its address texts). */
+  bytes: number;
+}
+
+/**
+ * Most bytes the Decoder's remembered adverts may take (by their estimate): 65,536 adverts of 255
+ * addresses each would hold some 700 MB. Beyond it a new advert is remembered only in place of one at
+ * least as large, so a flood of long adverts costs decoding, not memory.
+ */
+export const DECODER_MAX_BYTES = 4 * 2 ** 20;
+
+/**
+ * A decoder that remembers the last advertisement of each IPv4 router and VRID (and VLAN). VRRP has no
+ * sequence number, so a master repeats the same bytes every interval: when the link type field and tags,
+ * the message, destination and TTL match the remembered ones, the remembered (immutable) result is
+ * returned without verifying the checksum or formatting addresses again. Bounded; pure like
+ * decodeFrame. What it keeps is copied: the caller may reuse its buffer (libpcap does), and should pass
+ * the same buffer with an offset rather than a new view per frame.
+ */
+export class Decoder {
+  /**
+   * Indexed by the source's last byte, the VRID and the tags, two ways (a slot and its neighbour); a
+   * frame found in neither is just decoded afresh.
+   */
+  readonly #slots: (Remembered | undefined)[] = new Array<undefined>(65536).fill(undefined);
+  /** The remembered entries' estimated size in bytes, at most DECODER_MAX_BYTES. */
+  bytes = 0;
+  #viewOf: Uint8Array | undefined;
+  #view: DataView = new DataView(new ArrayBuffer(0));
+
+  /**
+   * `addressTexts`: how many of an advert's addresses to make text (see decodeFrame). The live
+   * pipeline asks for those the tables keep (ADVERT_VIPS_KEPT): a flood of 255-address adverts then
+   * costs 64 strings each, not 255.
+   */
+  constructor(readonly addressTexts = MAX_ADDRESSES) {}
+
+  /** Decodes the frame in b[offset, offset + length) (the whole of `b` by default). */
+  decode(linkType: number, b: Uint8Array, offset = 0, length = b.length - offset): Decoded {
+    if (b !== this.#viewOf) {
+      this.#view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.#viewOf = b;
+    }
+    const view = this.#view;
+    const at = plainIpv4VrrpAt(linkType, b, view, offset, length);
+    if (at < 0) return decodeFrame(linkType, frameOf(b, offset, length), this.addressTexts);
+    // The link header's type field, with any VLAN tags before it.
+    const linkFrom = offset + (linkType === LinkType.ETHERNET ? 12 : 14);
+    const linkLength = at - linkFrom;
+    const total = view.getUint16(at + 2);
+    const slot = slotOf(b, linkFrom, at);
+    const hit = this.#slots[slot];
+    if (offset + length >= at + total) {
+      if (isRemembered(hit, b, view, linkFrom, at, total)) return hit.decoded;
+      const other = this.#slots[slot ^ 1];
+      if (isRemembered(other, b, view, linkFrom, at, total)) return other.decoded;
+    }
+    const decoded = decodeFrame(linkType, frameOf(b, offset, length), this.addressTexts);
+    // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
+    if (decoded.kind === 'advert') {
+      const bytes = 256 + 4 * (linkLength / 2 + (total - 12) / 4) + 32 * decoded.advert.addresses.length;
+      // What the two ways would drop: the neighbour, replaced by what is in the slot now.
+      const gone = hit === undefined ? undefined : this.#slots[slot ^ 1];
+      const dropped = gone?.bytes ?? 0;
+      if (this.bytes - dropped + bytes > DECODER_MAX_BYTES) return decoded;
+      this.bytes += bytes - dropped;
+      // The copy of the entry it drops serves again when long enough (isRemembered reads only what the
+      // frame has): a flood of adverts that never repeat soon then costs no new buffer each.
+      const need = linkLength / 2 + Math.ceil((total - 12) / 4) + 3;
+      const words = gone !== undefined && gone.words.length >= need ? gone.words : new Int32Array(need);
+      let k = 0;
+      for (let i = linkFrom; i < at; i += 2) words[k++] = view.getUint16(i);
+      let i = at + 12;
+      for (; i + 4 <= at + total; i += 4) words[k++] = view.getInt32(i);
+      for (; i < at + total; i++) words[k++] = b[i] ?? 0;
+      // Two ways: what was in the slot moves to its neighbour, so two frames that share a slot both stay.
+      if (hit !== undefined) this.#slots[slot ^ 1] = hit;
+      this.#slots[slot] = { total, ttl: b[at + 8] ?? 0, linkLength, words, decoded, bytes };
+    }
+    return decoded;
+  }
+}
+
+/**
+ * The slot of a frame: the source's last byte and the VRID, mixed with the VLAN tags when there are
+ * any (so that the same routers and VRIDs on several VLANs spread over the table instead of colliding).
+ */
+function slotOf(b: Uint8Array, linkFrom: number, at: number): number {
+  const key = ((b[at + 15] ?? 0) << 8) | (b[at + 21] ?? 0);
+  if (linkFrom === at - 2) return key;
+  let h = key;
+  for (let i = linkFrom; i < at - 2; i++) h = Math.imul(h ^ (b[i] ?? 0), 0x01000193);
+  // MurmurHash3's finaliser: every input bit reaches the low 16 bits.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 0xffff;
+}
+
+/**
+ * Whether `r` remembers this frame: the same IP length and TTL, and the same link type field and tags,
+ * addresses and payload word for word. The caller has checked that the frame holds `total` IP bytes.
+ */
+function isRemembered(r: Remembered | undefined, b: Uint8Array, view: DataView, linkFrom: number, at: number, total: number): r is Remembered {
+  if (r === undefined || r.total !== total || r.ttl !== b[at + 8] || r.linkLength !== at - linkFrom) return false;
+  const words = r.words;
+  let k = 0;
+  for (let i = linkFrom; i < at; i += 2) if (words[k++] !== view.getUint16(i)) return false;
+  let i = at + 12;
+  for (; i + 4 <= at + total; i += 4) if (words[k++] !== view.getInt32(i)) return false;
+  for (; i < at + total; i++) if (words[k++] !== b[i]) return false;
+  return true;
+}
+
+function frameOf(b: Uint8Array, offset: number, length: number): Uint8Array {
+  return offset === 0 && length === b.length ? b : b.subarray(offset, offset + length);
+}
+
+function isVlanTag(etherType: number): boolean {
+  return etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100;
+}
+
+/**
+ * Offset in `b` of an IPv4 header carrying protocol 112 directly (after up to two VLAN tags on
+ * Ethernet), or -1 (then no shortcut). Every DataView read is checked to lie inside the frame first
+ * (DataView throws where an index read would give undefined).
+ */
+function plainIpv4VrrpAt(linkType: number, b: Uint8Array, view: DataView, o: number, length: number): number {
+  if (o < 0 || o + length > b.length) return -1;
+  let at: number;
+  if (linkType === LinkType.ETHERNET) {
+    if (length < 14 + 22) return -1;
+    at = o + 14;
+    let type = view.getUint16(o + 12);
+    for (let tags = 0; tags < MAX_VLAN_TAGS && isVlanTag(type) && o + length >= at + 4 + 22; tags++) {
+      type = view.getUint16(at + 2);
+      at += 4;
+    }
+    if (type !== ETH_IPV4) return -1;
+  } else if (linkType === LinkType.LINUX_SLL && length >= 16 + 22 && b[o + 14] === 0x08 && b[o + 15] === 0x00) {
+    at = o + 16;
+  } else {
+    return -1;
+  }
+  if (b[at] !== 0x45 || b[at + 9] !== PROTO_VRRP || o + length < at + 22) return -1;
+  return (view.getUint16(at + 6) & 0x3fff) === 0 ? at : -1;
+}
+
+function ipv4(b: Uint8Array, o: number): IpResult {
+  if (b.length < o + 20) return b.length >= o + 10 && b[o + 9] === PROTO_VRRP ? { reason: 'truncated', info: undefined } : undefined;
+  const vihl = b[o] ?? 0;
+  const ihl = (vihl & 0x0f) * 4;
+  let proto = b[o + 9] ?? 0;
+  if (proto !== PROTO_VRRP && proto !== PROTO_AH) return undefined;
+  const info: IpInfo = { family: 'ipv4', src: ipv4Text(b, o + 12), dst: ipv4Text(b, o + 16), ttl: b[o + 8] ?? 0, ah: false };
+  if (vihl >> 4 !== 4 || ihl < 20) return { reason: 'bad_ip_header', info };
+  const total = u16(b, o + 2);
+  if (total < ihl) return { reason: 'bad_ip_header', info };
+  if (b.length < o + total || b.length < o + ihl) return { reason: 'truncated', info };
+  const frag = u16(b, o + 6);
+  if ((frag & 0x2000) !== 0 || (frag & 0x1fff) !== 0) return { reason: 'fragmented', info };
+  let start = o + ihl;
+  const end = o + total;
+  if (proto === PROTO_AH) {
+    const ah = unwrapAh(b, start, end);
+    if (ah === undefined) return undefined;
+    if (ah === 'truncated') return { reason: 'truncated', info };
+    proto = ah.next;
+    start = ah.start;
+    info.ah = true;
+    if (proto !== PROTO_VRRP) return undefined;
+  }
+  return { info, start, end, srcAt: o + 12, dstAt: o + 16 };
+}
+
+function unwrapAh(b: Uint8Array, o: number, end: number): { next: number; start: number } | 'truncated' | undefined {
+  if (end - o < 12) return 'truncated';
+  const next = b[o] ?? 0;
+  const len = ((b[o + 1] ?? 0) + 2) * 4;
+  if (next !== PROTO_VRRP) return undefined;
+  if (o + len > end) return 'truncated';
+  return { next, start: o + len };
+}
+
+const IPV6_SKIPPABLE = new Set([0, 43, 60]);
+const IPV6_FRAGMENT = 44;
+
+function ipv6(b: Uint8Array, o: number): IpResult {
+  if (b.length < o + 40) return undefined;
+  if ((b[o] ?? 0) >> 4 !== 6) return undefined;
+  const info: IpInfo = { family: 'ipv6', src: ipv6Text(b, o + 8), dst: ipv6Text(b, o + 24), ttl: b[o + 7] ?? 0, ah: false };
+  const end = o + 40 + u16(b, o + 4);
+  let next = b[o + 6] ?? 0;
+  let p = o + 40;
+  let fragmented = false;
+  // Walk the extension header chain; a bounded number of steps so a crafted loop cannot spin.
+  for (let steps = 0; steps < 16; steps++) {
+    if (next === PROTO_VRRP) {
+      if (b.length < end) return { reason: 'truncated', info };
+      if (fragmented) return { reason: 'fragmented', info };
+      return { info, start: p, end, srcAt: o + 8, dstAt: o + 24 };
+    }
+    if (next === PROTO_AH) {
+      const ah = unwrapAh(b, p, Math.min(end, b.length));
+      if (ah === undefined) return undefined;
+      if (ah === 'truncated') return { reason: 'truncated', info };
+      info.ah = true;
+      next = ah.next;
+      p = ah.start;
+      continue;
+    }
+    if (next === IPV6_FRAGMENT) {
+      if (p + 8 > b.length) return undefined;
+      fragmented = true;
+      next = b[p] ?? 0;
+      p += 8;
+      continue;
+    }
+    if (!IPV6_SKIPPABLE.has(next)) return undefined;
+    if (p + 8 > b.length) return undefined;
+    next = b[p] ?? 0;
+    p += ((b[p + 1] ?? 0) + 1) * 8;
+  }
+  return undefined;
+}
+
+function invalid(reason: InvalidReason, ip: IpInfo, header: PartialHeader, vlans: readonly number[]): Decoded {
+  return { kind: 'invalid', reason, ip, header, vlans };
+}
+
+function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[], addressTexts: number): Decoded {
+  const { start, end, info } = ip;
+  const len = end - start;
+  if (len < VRRP_HEADER) return invalid('truncated', info, {}, vlans);
+  const version = (b[start] ?? 0) >> 4;
+  const type = (b[start] ?? 0) & 0x0f;
+  const vrid = b[start + 1] ?? 0;
+  const priority = b[start + 2] ?? 0;
+  const count = b[start + 3] ?? 0;
+  const header: PartialHeader = { version, type, vrid, priority };
+  const foreign = carpAdvert(b, start, end);
+  if (foreign !== undefined) return { kind: 'invalid', reason: 'not_vrrp', ip: info, header: {}, vlans, foreign };
+  if (version !== 2 && version !== 3) return invalid('bad_version', info, header, vlans);
+  if (type !== 1) return invalid('bad_type', info, header, vlans);
+  if (vrid === 0) return invalid('bad_vrid', info, header, vlans);
+  const addrLen = info.family === 'ipv4' ? 4 : 16;
+  const authLen = version === 2 && info.family === 'ipv4' ? V2_AUTH_DATA : 0;
+  const msgLen = VRRP_HEADER + count * addrLen + authLen;
+  if (msgLen > len) return invalid('addr_count_mismatch', info, header, vlans);
+
+  let authType: number | undefined;
+  let authSecret: AuthSecret | undefined;
+  let advertInterval: number;
+  if (version === 2) {
+    authType = b[start + 4] ?? 0;
+    if (authType > 2) return invalid('bad_auth_type', info, header, vlans);
+    advertInterval = b[start + 5] ?? 0;
+    if (authType === 1 && authLen > 0) {
+      const at = start + msgLen - V2_AUTH_DATA;
+      authSecret = new AuthSecret(b.subarray(at, at + V2_AUTH_DATA));
+    }
+  } else {
+    advertInterval = (u16(b, start + 4) & 0x0fff) / 100;
+  }
+  if (advertInterval === 0) return invalid('bad_interval', info, header, vlans);
+
+  const form = checksumForm(b, ip, version, msgLen);
+  if (form === undefined) return invalid('bad_checksum', info, header, vlans);
+
+  const addresses: string[] = [];
+  const texts = Math.min(count, addressTexts);
+  for (let i = 0, a = start + VRRP_HEADER; i < texts; i++, a += addrLen) {
+    addresses.push(addrLen === 4 ? ipv4Text(b, a) : ipv6Text(b, a));
+  }
+  // Fields listed one by one: an object spread here costs more than the rest of the decode.
+  const advert: Advert = {
+    family: info.family,
+    src: info.src,
+    dst: info.dst,
+    ttl: info.ttl,
+    ah: info.ah,
+    version,
+    type: 1,
+    vrid,
+    priority,
+    addresses,
+    addressCount: count,
+    addressesKey: addressesKeyOf(b, start + VRRP_HEADER, count, addrLen),
+    advertInterval,
+    authType,
+    authSecret,
+    checksumForm: form,
+    ttlOk: info.ttl === 255,
+    trailerLength: len - msgLen,
+  };
+  return { kind: 'advert', advert, vlans };
+}
+
+/**
+ * Which checksum form the sender used, or undefined when none matches. The message alone is tried
+ * first for v2; v3 over IPv4 is sent three ways by real routers, tried in the order they are common.
+ * Both the message length and the whole IP payload (message plus trailer) are accepted as the span.
+ */
+function checksumForm(b: Uint8Array, ip: IpLayer, version: number, msgLen: number): ChecksumForm | undefined {
+  const { start, end, info } = ip;
+  const spans = end - start === msgLen ? [msgLen] : [msgLen, end - start];
+  for (const span of spans) {
+    const message = sumBytes(b, start, start + span, 0);
+    const withPseudo = (family: Family, dst: number | readonly number[]): boolean => {
+      let s = message;
+      if (family === 'ipv4') {
+        s = sumBytes(b, ip.srcAt, ip.srcAt + 4, s);
+        s = typeof dst === 'number' ? sumBytes(b, dst, dst + 4, s) : s + ((dst[0] ?? 0) << 8) + (dst[1] ?? 0) + ((dst[2] ?? 0) << 8) + (dst[3] ?? 0);
+        s += PROTO_VRRP + span;
+      } else {
+        s = sumBytes(b, ip.srcAt, ip.srcAt + 16, s);
+        s = sumBytes(b, ip.dstAt, ip.dstAt + 16, s);
+        s += (span >>> 16) + (span & 0xffff) + PROTO_VRRP;
+      }
+      return sumOk(s);
+    };
+    if (info.family === 'ipv6') {
+      // RFC 5798 over IPv6; keepalived's v2/IPv6 also lets the kernel add the pseudo-header.
+      if (withPseudo('ipv6', ip.dstAt)) return 'pseudo_header';
+      if (version === 2 && sumOk(message)) return 'message';
+      continue;
+    }
+    if (version === 2) {
+      if (sumOk(message)) return 'message';
+      continue;
+    }
+    if (withPseudo('ipv4', ip.dstAt)) return 'pseudo_header';
+    if (sumOk(message)) return 'message';
+    if (withPseudo('ipv4', VRRP_MCAST_V4)) return 'pseudo_header_multicast';
+  }
+  return undefined;
+}
