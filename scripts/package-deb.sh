@@ -128,7 +128,7 @@ gzip -9n "$pkg/usr/share/man/man1/vrrpwatch.1"
 install -m 0644 "$deb/lintian-overrides" "$pkg/usr/share/lintian/overrides/vrrpwatch"
 
 # 4. The control files. Depends: the shared libraries of the ELF files (dpkg-shlibdeps), and what the
-#    maintainer scripts run.
+#    maintainer scripts and the unit run (setcap, adduser, deb-systemd-helper, /bin/kill).
 mkdir -p "$work/debian"
 printf 'Source: vrrpwatch\n\nPackage: vrrpwatch\nArchitecture: amd64\n' > "$work/debian/control"
 shlibs=$(cd "$work" && dpkg-shlibdeps -O "$lib/node" "$lib/node_modules/pcap/build/Release/pcap_binding.node" "$pkg/usr/lib/nagios/plugins/check_vrrpwatch" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
@@ -137,7 +137,7 @@ installed_size=$(du -sk --apparent-size --exclude=DEBIAN "$pkg" | cut -f1)
 {
   sed -n '1,/^Architecture:/p' "$deb/control" | sed "/^Package:/a Version: $version"
   echo "Installed-Size: $installed_size"
-  echo "Depends: $shlibs, adduser, init-system-helpers (>= 1.54~), libcap2-bin"
+  echo "Depends: $shlibs, adduser, init-system-helpers (>= 1.54~), libcap2-bin, procps"
   echo "Recommends: iputils-ping"
   echo "Suggests: keepalived, prometheus, monitoring-plugins-basic"
   sed -n '/^Maintainer:/,$p' "$deb/control"
