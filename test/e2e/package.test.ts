@@ -67,11 +67,13 @@ function inRoot(root: string, cmd: string[], options: { netns?: string; env?: Re
   return run(argv[0] ?? '', argv.slice(1), { env });
 }
 
-/** The bootstrapped root as a tarball in the cache, made when today's is missing; older ones are removed. */
+/** The bootstrapped root as a tarball in the cache, made when today's is missing (older days' are removed). */
 async function cachedRoot(): Promise<string> {
   const tar = join(CACHE, `${ROOT_KEY}.tar`);
   if (existsSync(tar)) return tar;
   mkdirSync(CACHE, { recursive: true });
+  // A build a killed run left behind, and older days' roots.
+  for (const f of readdirSync(CACHE)) if (f.startsWith('build-') || f.endsWith('.tar')) rmSync(join(CACHE, f), { recursive: true, force: true });
   const build = mkdtempSync(join(CACHE, 'build-'));
   try {
     const boot = await runAsync('debootstrap', ['--variant=minbase', '--include=systemd', 'bookworm', join(build, 'root'), MIRROR]);
@@ -82,7 +84,6 @@ async function cachedRoot(): Promise<string> {
   } finally {
     rmSync(build, { recursive: true, force: true });
   }
-  for (const f of readdirSync(CACHE)) if (f.endsWith('.tar') && f !== `${ROOT_KEY}.tar`) rmSync(join(CACHE, f), { force: true });
   return tar;
 }
 

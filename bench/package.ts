@@ -1,0 +1,62 @@
+/**
+ * The Debian package: its size, and how fast `vrrpwatch once` starts from it beside the npm install.
+ * The package is built with scripts/package-deb.sh (a few minutes; $VRRPWATCH_DEB names one already
+ * built to skip that) and unpacked with dpkg-deb -x. The npm side is this checkout, the same files
+ * `npm install` lays out (dist/src and node_modules from the lock file) run by the Node.js on PATH.
+ * Both run `--version` (start-up alone) and `once -i lo --window 1`, alternating, 7 times each; the
+ * medians are printed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, NODE_FLAGS, ROOT } from '../lab/lab.js';
+
+const RUNS = 7;
+const WINDOW = 1;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function wall(cmd: string, args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  if (r.error !== undefined) throw r.error;
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+export function benchPackage(dir: string): void {
+  console.log('the Debian package: size, and vrrpwatch once started from it and from the npm install');
+  let deb = process.env.VRRPWATCH_DEB;
+  if (deb === undefined) {
+    const out = execFileSync(join(ROOT, 'scripts', 'package-deb.sh'), [dir], { encoding: 'utf8' });
+    deb = out.trim().split('\n').pop() ?? '';
+  }
+  const unpacked = join(dir, 'deb-root');
+  execFileSync('dpkg-deb', ['-x', deb, unpacked]);
+  const installedKiB = Number(execFileSync('du', ['-sk', unpacked], { encoding: 'utf8' }).split('\t')[0]);
+  console.log(`  ${deb.split('/').pop() ?? deb}: ${(statSync(deb).size / 1024 / 1024).toFixed(1)} MiB (target: < 50 MB), ${(installedKiB / 1024).toFixed(0)} MiB installed`);
+
+  const lib = join(unpacked, 'usr', 'lib', 'vrrpwatch');
+  const routes = [
+    { name: 'package', node: join(lib, 'node'), cli: join(lib, 'dist', 'src', 'cli.js') },
+    { name: 'npm install', node: process.execPath, cli: CLI },
+  ];
+  const times = new Map(routes.map((r) => [r.name, { version: [] as number[], once: [] as number[] }]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const r of routes) {
+      const t = times.get(r.name);
+      if (t === undefined) continue;
+      t.version.push(wall(r.node, [...NODE_FLAGS, r.cli, '--version']));
+      // On lo nothing is heard and nothing expected: once answers UNKNOWN after its window, as it would OK.
+      const once = wall(r.node, [...NODE_FLAGS, r.cli, 'once', '-i', 'lo', '--window', String(WINDOW)]);
+      t.once.push(once - WINDOW);
+    }
+  }
+  for (const r of routes) {
+    const t = times.get(r.name);
+    if (t === undefined) continue;
+    console.log(`  ${r.name.padEnd(12)} node ${execFileSync(r.node, ['--version'], { encoding: 'utf8' }).trim()}: --version ${(median(t.version) * 1000).toFixed(0)} ms, once -i lo --window ${WINDOW}: ${(median(t.once) * 1000).toFixed(0)} ms over the window (medians of ${RUNS}; target: the package no slower)`);
+  }
+}
