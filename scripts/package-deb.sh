@@ -54,14 +54,14 @@ cp package.json package-lock.json "$work/app/"
 # The licenses of what is bundled, read before the modules' own files are pruned.
 python3 "$deb/copyright.py" "$repo" "$work/runtime/LICENSE" "$work/app/node_modules" > "$work/copyright"
 # Only what runs is kept: the binding without its objects and sources, no nan (headers), no type
-# declarations, no documentation, tests, examples or licence files (their texts are in the copyright).
+# declarations, no documentation, tests or licence files (their texts are in the copyright).
 nm=$work/app/node_modules
 find "$nm/pcap/build" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} +
 find "$nm/pcap/build/Release" -mindepth 1 ! -name pcap_binding.node -exec rm -rf {} +
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$nm/pcap/build/Release/pcap_binding.node"
 rm -rf "$nm/nan" "$nm/.bin" "$nm/.package-lock.json" "$nm/pcap/binding.gyp" "$nm/pcap/Gruntfile.js" "$nm"/pcap/*.cc "$nm"/pcap/*.h
-find "$nm" -depth -type d \( -name '@types' -o -name test -o -name tests -o -name __tests__ -o -name example -o -name examples \
-  -o -name docs -o -name doc -o -name benchmarks -o -name bench -o -name spec -o -name '.*' \) -exec rm -rf {} +
+rm -rf "$nm/pcap/spec" "$nm/pcap/examples"
+find "$nm" -depth -type d \( -name '@types' -o -name test -o -name tests -o -name __tests__ -o -name '.*' \) -exec rm -rf {} +
 find "$nm" -type f \( -iname '*.md' -o -iname '*.markdown' -o -iname 'licen[cs]e' -o -iname 'licen[cs]e.txt' \
   -o -iname 'licen[cs]e-*' -o -iname 'copying' -o -iname 'changelog' -o -iname 'history' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \
   -o -name '*.png' -o -name '*.html' -o -name '.*' \) -delete
@@ -80,10 +80,11 @@ strip --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/no
 (cd src && find . -name '*.ts' ! -name '*.d.ts' -printf '%P\n') | while read -r ts; do
   install -D -m 0644 "dist/src/${ts%.ts}.js" "$lib/dist/src/${ts%.ts}.js"
 done
+# The revision the build wrote beside version.js (scripts/revision.sh), for vrrpwatch_build_info.
+[ ! -f dist/src/revision.txt ] || install -m 0644 dist/src/revision.txt "$lib/dist/src/revision.txt"
 # Run as `node cli.js`: its shebang (for the npm route) would look for a node on PATH.
 sed -i '1{/^#!/d}' "$lib/dist/src/cli.js"
 cp -r "$work/app/node_modules" "$lib/node_modules"
-"$lib/node" -e "require('$lib/node_modules/pcap/build/Release/pcap_binding.node')" || die "the pcap binding does not load in the bundled Node.js $NODE_RUNTIME_VERSION"
 # What dist/src reads of package.json: the version, and "type": "module" for the .js files.
 node -e '
   const p = require("./package.json");
@@ -94,6 +95,10 @@ node -e '
 # The V8 flags the project runs Node.js with (lab/lab.ts NODE_FLAGS: the unit, the image, the lab).
 node_flags=$(node --input-type=module -e "const { NODE_FLAGS } = await import('$repo/dist/lab/lab.js'); process.stdout.write(NODE_FLAGS.join(' '));")
 [ -n "$node_flags" ] && [ "$node_flags" = "${node_flags%% *}" ] || die "NODE_FLAGS must be one flag for the Nagios check, not: $node_flags"
+# What was pruned must not be missed: the bundled node loads the binding, reads a config, replays a capture.
+"$lib/node" -e "require('$lib/node_modules/pcap/build/Release/pcap_binding.node')" || die "the pcap binding does not load in the bundled Node.js $NODE_RUNTIME_VERSION"
+"$lib/node" "$lib/dist/src/cli.js" --check-config -c examples/witness.yml >/dev/null || die "the packaged vrrpwatch cannot read examples/witness.yml"
+"$lib/node" "$lib/dist/src/cli.js" replay test/fixtures/captures/keepalived-v2-split-brain.pcap --format json >/dev/null || die "the packaged vrrpwatch cannot replay a capture"
 sed "s|@NODE_FLAGS@|$node_flags|" "$deb/vrrpwatch.sh" > "$pkg/usr/bin/vrrpwatch"
 chmod 0755 "$pkg/usr/bin/vrrpwatch"
 # The Nagios/Icinga check (the capability is set by postinst).
