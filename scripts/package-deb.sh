@@ -8,6 +8,8 @@
 # needs only its Depends: no Node.js, no compiler. Needs (scripts/setup.sh installs them): npm, g++,
 # make, python3, libpcap-dev, dpkg-dev, binutils.
 set -euo pipefail
+# One block, read whole before it runs: a checkout changed during a build does not change the build.
+{
 cd "$(dirname "$0")/.."
 repo=$PWD
 outdir=$(realpath "${1:-.}")
@@ -157,3 +159,5 @@ find "$pkg" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 out=$outdir/vrrpwatch_${version}_amd64.deb
 dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out" >/dev/null
 echo "$out"
+exit 0
+}
