@@ -4,6 +4,7 @@
  */
 import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/expect/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/expect/keepalived-conf.js';
@@ -66,11 +67,19 @@ function resolver(mainDir: string): IncludeResolver {
   };
 }
 
-/** Reads a keepalived.conf; throws KeepalivedConfError with the file (and line) of the problem. */
-export function readKeepalivedConf(file: string): KeepalivedConf {
+/**
+ * Reads a keepalived.conf as keepalived with config id `configId` reads it; throws KeepalivedConfError
+ * with the file (and line) of the problem.
+ */
+export function readKeepalivedConf(file: string, configId = keepalivedConfigId()): KeepalivedConf {
   const main = readConf(file);
   if (typeof main === 'string') throw new KeepalivedConfError(`cannot read ${file}: ${main}`);
-  return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))));
+  return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))), configId);
+}
+
+/** keepalived's default config id: the node name uname gives, up to its first dot. */
+export function keepalivedConfigId(): string {
+  return hostname().split('.')[0] ?? '';
 }
 
 /** The groups a keepalived.conf promises: one per vrrp_instance. */

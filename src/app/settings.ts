@@ -12,7 +12,7 @@ import { AuthSecret } from '../core/base/secret.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
-import { expectationsOf, readKeepalivedConf } from '../adapters/keepalived.js';
+import { expectationsOf, keepalivedConfigId, readKeepalivedConf } from '../adapters/keepalived.js';
 import { localAddresses } from '../adapters/addresses.js';
 import { ConfigFileError, readConfigText } from '../adapters/config-file.js';
 import { TlsFileError, tlsServerOptions } from '../adapters/tls-files.js';
@@ -67,7 +67,7 @@ export function loadSettings(configFile: string | undefined, overrides: Override
   if (config.keepalivedConfig !== undefined) {
     let conf;
     try {
-      conf = readKeepalivedConf(config.keepalivedConfig);
+      conf = readKeepalivedConf(config.keepalivedConfig, config.keepalivedConfigId ?? keepalivedConfigId());
     } catch (err) {
       if (err instanceof KeepalivedConfError) throw new SettingsError([err.message]);
       throw err;
