@@ -3,9 +3,11 @@
  * unit tests, the runbook behind every alert, and the real path: Prometheus (Debian `prometheus`),
  * started with packaging/prometheus.yml, scrapes the exporters of two keepalived sites that reuse
  * VIP and VRID 51, loads the rules, and Alertmanager (`prometheus-alertmanager`), started with
- * packaging/alertmanager.yml's route, pages no one while both sites are healthy and delivers the
- * split-brain page of one site, and its resolution, to a webhook receiver. Every dashboard expression
- * is run against that Prometheus.
+ * packaging/alertmanager.yml's route and inhibit rules, pages no one while both sites are healthy and
+ * delivers the split-brain page of one site (and nothing of its consequences, which it holds back), and
+ * its resolution, to a webhook receiver. Every dashboard expression is run against that Prometheus.
+ * Before it, the same Alertmanager config is given the alerts of a split seen by three exporters of a
+ * site with many segments: one page.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -364,7 +366,7 @@ describe('the real path: Prometheus scrapes two sites, Alertmanager pages on one
       .map((l) => JSON.parse(l) as Notification);
   }
 
-  it('two healthy sites reusing VIP and VRID 51 page no one; a firewall split-brain at one site pages with its cluster, and resolves; every dashboard expression returns data', async () => {
+  it('two healthy sites reusing VIP and VRID 51 page no one; a firewall split-brain at one site pages with its cluster and segment, its VIP held by both nodes is held back, and it resolves; every dashboard expression returns data', async () => {
     const inst = (p: number): KeepalivedInstance => ({ name: 'VI_1', vrid: 51, priority: p, authPass: 'pr0m' });
     const confA = lab.keepalived('a', [inst(150)], { notifyFifo: true });
     const confB = lab.keepalived('b', [inst(100)], { notifyFifo: true });
@@ -420,6 +422,24 @@ describe('the real path: Prometheus scrapes two sites, Alertmanager pages on one
     assert.equal(alert?.labels.severity, 'critical');
     assert.equal(alert.labels.vrid, '51');
     assert.equal(alert.labels.cluster, 'site-a');
+    // The group's segment, as every exporter of site a names it from the adverts (site b names its own).
+    assert.deepEqual(values(`count by (segment) (vrrpwatch_vrid_vip_info{cluster="site-a",vrid="51",family="ipv4",vip="${VIP.v4}"})`), ['3']);
+    assert.equal(query('group by (segment) (vrrpwatch_vrid_vip_info{cluster="site-a",vrid="51",family="ipv4"})').data?.result[0]?.metric.segment, VIP.v4);
+    assert.equal(alert.labels.segment, VIP.v4);
+
+    // Both nodes hold the VIP now: VrrpVipOnSeveralNodes fires too, with the group's labels, and
+    // Alertmanager holds it back (inhibited by the split-brain): the split stays one page.
+    await waitFor('VrrpVipOnSeveralNodes to fire', () => values('ALERTS{alertname="VrrpVipOnSeveralNodes",alertstate="firing",cluster="site-a"}').length === 1, 90_000, 500);
+    await waitFor('Alertmanager to hold it', () => {
+      const r = lab.fetch('w', 'http://127.0.0.1:9093/api/v2/alerts?filter=alertname%3D%22VrrpVipOnSeveralNodes%22');
+      const held = JSON.parse(r?.body ?? '[]') as { labels: Record<string, string>; status: { state: string } }[];
+      return held.length === 1 && held[0]?.status.state === 'suppressed' && held[0].labels.segment === VIP.v4 && held[0].labels.vrid === '51';
+    }, 30_000, 500);
+    await sleep(3_000); // group_interval is 1 s here
+    const paging = notifications()
+      .filter((n) => n.receiver === 'pager')
+      .flatMap((n) => n.alerts.map((a) => a.labels.alertname ?? ''));
+    assert.deepEqual([...new Set(paging)], ['VrrpSplitBrain'], 'the pager hears of the split-brain only');
 
     const table = dashboardExpressions().find((x) => x.panel === FINDINGS_PANEL);
     assert.ok(table !== undefined);
