@@ -7,6 +7,7 @@ import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
+import type { InterfaceDetails } from '../adapters/addresses.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
 import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
@@ -31,8 +32,8 @@ import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
 import { VipProber } from './vip-probe.js';
-import { Watcher } from './watch.js';
-import type { LocalLinks, WatchView } from './watch.js';
+import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';
+import type { LocalLinks, PipelineView } from '../core/pipeline/pipeline.js';
 
 export interface ServeOptions {
   configFile: string | undefined;
@@ -94,18 +95,18 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const logBudget = new LogBudget();
   const history = new RecentHistory(PAGE_HISTORY_S);
   const ownerRound = settings.config.vipProbe.intervalSeconds;
-  const watcher = new Watcher(
-    started,
-    settings.expected,
-    settings.config.groupExpirySeconds,
-    (e) => {
-      const r = eventRecord(e, evictions, nearFailovers);
-      if (r !== undefined && logBudget.event(e, r)) log[r.level](r.fields, r.msg);
-      history.onEvent(e);
-    },
-    undefined,
-    undefined,
-    { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
+  const watcher = new Pipeline(
+    liveSettings({
+      started,
+      expected: settings.expected,
+      groupExpirySeconds: settings.config.groupExpirySeconds,
+      sink(e) {
+        const r = eventRecord(e, evictions, nearFailovers);
+        if (r !== undefined && logBudget.event(e, r)) log[r.level](r.fields, r.msg);
+        history.onEvent(e);
+      },
+      owners: { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
+    }),
   );
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
@@ -167,15 +168,15 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const running: Running = { settings, capture: startCapture(settings), pinger: startPinger(settings), fifo: startFifo(settings) };
 
   /** The interfaces as last read, for the probe (read again at every judgement). */
-  let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
-  const links = (): LocalLinks => {
+  let lastLinks: LocalLinks<InterfaceDetails> = { details: interfaceDetails(), only: undefined };
+  const links = (): LocalLinks<InterfaceDetails> => {
     const captured = running.settings.config.interfaces;
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
     return lastLinks;
   };
   /** The VIPs watched at the last judgement: what the probe asks for. */
   let probeTargets: readonly ProbeTarget[] = [];
-  const observe = (at: number): WatchView => {
+  const observe = (at: number): PipelineView => {
     const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
     probeTargets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
     return view;
