@@ -17,7 +17,7 @@ export function percentile(sorted: readonly number[], q: number): number {
 
 export async function benchMetrics(): Promise<void> {
   const watcher = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
-  const metrics = new Metrics('bench');
+  const metrics = new Metrics({ version: 'bench', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' });
   // 1,000 groups (4 interfaces x 250 VRIDs), each with a master and three routers heard recently.
   for (let g = 0; g < 1000; g++) {
     const iface = `eth${g % 4}`;

@@ -48,6 +48,8 @@ interface PcapBindingSession {
 interface PcapBinding {
   PcapSession: new () => PcapBindingSession;
   findalldevs(): { name: string; flags?: string }[];
+  /** pcap_lib_version(): "libpcap version 1.10.3 (with TPACKET_V3)". */
+  lib_version(): string;
 }
 
 /** A session that cannot open is retried after 1 s, then 2, 4, ... up to this many seconds. */
@@ -81,6 +83,16 @@ let pcapBinding: PcapBinding | undefined;
 function pcap(): PcapBinding {
   pcapBinding ??= createRequire(import.meta.url)('pcap/build/Release/pcap_binding') as PcapBinding;
   return pcapBinding;
+}
+
+/** The libpcap version the binding runs on ("1.10.3"), for vrrpwatch_build_info; "unknown" when it cannot load. */
+export function libpcapVersion(): string {
+  try {
+    const text = pcap().lib_version();
+    return /libpcap version (\S+)/.exec(text)?.[1] ?? text;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** libpcap warnings are about the environment (for example promiscuous mode); they are not ours to print. */

@@ -5,7 +5,7 @@
  */
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
-import { LiveCapture } from '../adapters/capture.js';
+import { libpcapVersion, LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import type { InterfaceDetails } from '../adapters/addresses.js';
 import { WebServer } from '../adapters/http.js';
@@ -25,7 +25,7 @@ import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
 import type { ProbeTarget } from '../core/ownership/probe.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
-import { VERSION } from '../version.js';
+import { REVISION, VERSION } from '../version.js';
 import { reload } from './reload.js';
 import type { ConfigState, Running, Starters } from './reload.js';
 import { loadSettings } from './settings.js';
@@ -241,7 +241,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       routerErrors: view.routerErrors,
     };
   };
-  const metrics = new Metrics(VERSION, snapshot, (family, err) => {
+  const metrics = new Metrics({ version: VERSION, revision: REVISION, nodejs: process.version, libpcap: libpcapVersion() }, snapshot, (family, err) => {
     log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
   });
   const listen = splitListenAddress(settings.config.web.listenAddress);

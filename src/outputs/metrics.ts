@@ -8,21 +8,26 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { FAILOVER_CAUSES } from '../core/groups/causes.js';
 import type { FindingKind } from '../core/findings/findings.js';
 import type { GroupView } from '../core/groups/views.js';
-import { Exposition, LabelCache, parseLabelText } from './exposition.js';
+import { escapeLabel, Exposition, LabelCache, parseLabelText } from './exposition.js';
 import type { Rendered } from './exposition.js';
 import { Scrape } from './scrape.js';
 import type { Fill, MetricsSnapshot, ScrapeGroup } from './scrape.js';
 import { registerStatusFamilies } from './status-metrics.js';
+import type { BuildInfo } from './status-metrics.js';
+import { registerProcessFamilies } from './process-metrics.js';
 import { registerVipOwnerFamilies } from './vip-owner-metrics.js';
+import { groupAddresses, namingAddresses } from './segment.js';
+import type { GroupAddresses } from './segment.js';
 
 export type { Rendered } from './exposition.js';
 export type { MetricsSnapshot } from './scrape.js';
+export type { BuildInfo } from './status-metrics.js';
 
 
 type RouterView = GroupView['routers'][number];
 
 /** Every label a hand-written family uses: its prom-client twin only checks that each label is one of them. */
-const LABEL_NAMES = ['interface', 'family', 'vrid', 'router', 'field', 'vip', 'cause', 'error', 'mac'] as const;
+const LABEL_NAMES = ['interface', 'family', 'vrid', 'router', 'field', 'vip', 'cause', 'error', 'mac', 'segment'] as const;
 
 /**
  * One metric family filled from the snapshot at scrape time. prom-client's Gauge hashes and validates
@@ -126,7 +131,7 @@ export class Metrics {
    * `onFailure` hears of a family that fails, once until it has succeeded again.
    */
   constructor(
-    version: string,
+    build: BuildInfo,
     current?: () => MetricsSnapshot,
     private readonly onFailure: (family: string, err: unknown) => void = () => undefined,
   ) {
@@ -245,8 +250,22 @@ export class Metrics {
     });
     perVip('vrrpwatch_vip_backup_holding', '1 while this node holds the virtual address but is not master of its group.', 'backup_holding_vip');
     perVip('vrrpwatch_vip_master_missing', '1 while this node is master of the group but does not hold the virtual address.', 'master_missing_vip');
+    // What a list of addresses names, kept while the list is the same object (a router keeps its list
+    // until its adverts change it): sorting every group's addresses at every scrape would be waste.
+    const named = new WeakMap<readonly string[], GroupAddresses | null>();
+    g('vrrpwatch_vrid_vip_info', "1 for each virtual address the group's masters advertise (every router's without a master, the expected ones while not heard), the lowest 16; segment is the group's identity across exporters: its lowest address that is not link-local (docs/runbook.md).", (emit, s) => {
+      for (const grp of s.groups) {
+        const list = namingAddresses(grp.view, grp.node);
+        let a = named.get(list);
+        if (a === undefined) named.set(list, (a = groupAddresses(list) ?? null));
+        if (a === null) continue;
+        const head = `{${grp.text.inner},segment="${escapeLabel(a.segment)}",vip="`;
+        for (const vip of a.vips) emit(`${head}${escapeLabel(vip)}"}`, 1);
+      }
+    });
     registerVipOwnerFamilies(add);
-    registerStatusFamilies(this.registry, version, () => this.#rendering ?? current?.());
+    registerStatusFamilies(this.registry, build, () => this.#rendering ?? current?.());
+    registerProcessFamilies(this.registry);
     this.#success = new Gauge({
       name: SUCCESS,
       help: '1 when the family named by collector was written in the last scrape; 0 when it failed and was left out.',

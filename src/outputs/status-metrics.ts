@@ -9,8 +9,16 @@ import { foreignOnGroup } from '../core/groups/foreign.js';
 import { groupId, INVALID_REASONS } from '../core/types.js';
 import type { MetricsSnapshot } from './scrape.js';
 
+/** What vrrpwatch_build_info says: versions of vrrpwatch (and its git revision), Node.js and libpcap. */
+export interface BuildInfo {
+  version: string;
+  revision: string;
+  nodejs: string;
+  libpcap: string;
+}
+
 /** Registers the families in `registry`, in the order they are written; `snapshot` is undefined when there is none to read. */
-export function registerStatusFamilies(registry: Registry, version: string, snapshot: () => MetricsSnapshot | undefined): void {
+export function registerStatusFamilies(registry: Registry, build: BuildInfo, snapshot: () => MetricsSnapshot | undefined): void {
   const { gauge, counter } = collectedFamilies(registry, snapshot);
 
   // `keepalived_instance`, not `instance`: Prometheus owns that label (the scrape target).
@@ -88,7 +96,7 @@ export function registerStatusFamilies(registry: Registry, version: string, snap
   counter('vrrpwatch_notify_fifo_lines_dropped_total', "Lines from keepalived's notify_fifo dropped for being longer than 4 KiB.", [], (c, s) => {
     if (s.notifyFifoLinesDropped !== undefined) c.inc(s.notifyFifoLinesDropped);
   });
-  gauge('vrrpwatch_build_info', 'Always 1; the version of vrrpwatch in a label.', ['version'], (g) => {
-    g.set({ version }, 1);
+  gauge('vrrpwatch_build_info', 'Always 1; the version of vrrpwatch, the git revision it was built from, the Node.js and libpcap versions it runs on.', ['version', 'revision', 'nodejs', 'libpcap'], (g) => {
+    g.set({ ...build }, 1);
   });
 }

@@ -183,7 +183,7 @@ describe('per-router error counters', () => {
     assert.ok(group);
     const view = groupView(group);
     const text = (
-      await new Metrics('1').render({
+      await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({
         groups: [view],
         node: [],
         conflicts: new Map(),

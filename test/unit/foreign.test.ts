@@ -145,7 +145,7 @@ describe('serve and once see foreign traffic from captured frames', () => {
       w.onFrame('eth0', 1, frame, frame.length, 100 + s);
       w.onFrame('eth0', 1, carp.bytes, carp.bytes.length, 100.5 + s);
     }
-    const metrics = new Metrics('1');
+    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' });
     const during = w.view(105, obs);
     const text = (await metrics.render(snapshot(w, during))).body.toString();
     assert.match(text, /^vrrpwatch_vrid_foreign_adverts\{interface="eth0",family="ipv4",vrid="51",protocol="carp"\} 1$/m);

@@ -127,7 +127,7 @@ describe('metrics', () => {
   });
 
   it('renders the contract metrics from the views at scrape time', async () => {
-    const text = (await new Metrics('9.9.9').render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]))).body.toString();
+    const text = (await new Metrics({ version: '9.9.9', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render(snapshot([group({ splitBrain: true, masterChanges: 2 }, [A, B])]))).body.toString();
     for (const line of [
       'vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 2',
       'vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1',
@@ -138,7 +138,7 @@ describe('metrics', () => {
       'vrrpwatch_packets_invalid_total{interface="eth0",reason="bad_checksum"} 2',
       'vrrpwatch_capture_dropped_packets_total{interface="eth0"} 1',
       'vrrpwatch_probe_rtt_seconds{target="192.0.2.12",role="peer"} 0.002',
-      'vrrpwatch_build_info{version="9.9.9"} 1',
+      'vrrpwatch_build_info{version="9.9.9",revision="unknown",nodejs="v20.0.0",libpcap="1.10.3"} 1',
       '# TYPE vrrpwatch_adverts_total counter',
     ]) {
       assert.ok(text.includes(`${line}\n`), `missing: ${line}`);
@@ -147,9 +147,9 @@ describe('metrics', () => {
 
   it('sets vip_conflict on a group whose master shares a VIP with another VRID', async () => {
     const g51 = group();
-    const text = (await new Metrics('1').render({ ...snapshot([g51]), conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [51, 52], masters: [[A], [B]], named: [A, B] }]]]) })).body.toString();
+    const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...snapshot([g51]), conflicts: new Map([[g51.key, [{ vip: '192.0.2.100', vrids: [51, 52], masters: [[A], [B]], named: [A, B] }]]]) })).body.toString();
     assert.ok(text.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
-    const calm = (await new Metrics('1').render(snapshot([g51]))).body.toString();
+    const calm = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render(snapshot([g51]))).body.toString();
     assert.ok(calm.includes('vrrpwatch_vrid_vip_conflict{interface="eth0",family="ipv4",vrid="51"} 0\n'), calm);
   });
 
@@ -161,7 +161,7 @@ describe('metrics', () => {
     ];
     const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], owners, duplicate: true, foreign: ['02:00:00:00:00:13'], unanswered: false };
     const view = { vips: [vip], probes: new Map([['eth0', 7]]), failoversWithoutGarp: [{ key: g.key, count: 2 }], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } };
-    const text = (await new Metrics('1').render({ ...snapshot([g]), owners: view })).body.toString();
+    const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...snapshot([g]), owners: view })).body.toString();
     for (const line of [
       'vrrpwatch_vip_owners{interface="eth0",vip="192.0.2.100"} 2',
       'vrrpwatch_vip_owner_info{interface="eth0",vip="192.0.2.100",mac="02:00:00:00:00:11",router="192.0.2.11"} 1',
@@ -173,14 +173,14 @@ describe('metrics', () => {
       'vrrpwatch_vip_probes_total{interface="eth0"} 7',
       'vrrpwatch_vrid_failovers_without_garp_total{interface="eth0",family="ipv4",vrid="51"} 2',
     ]) assert.ok(text.includes(`${line}\n`), line);
-    const none = (await new Metrics('1').render(snapshot([g]))).body.toString();
+    const none = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render(snapshot([g]))).body.toString();
     assert.doesNotMatch(none, /^vrrpwatch_vip_owners\{/m);
   });
 
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
     const groups = [group({}, [B])];
     const node = linked(groups, [nodeView({ role: 'master', roleFrom: 'keepalived', mastersBeside: [B] })]);
-    const text = (await new Metrics('1').render({ ...snapshot(groups), node })).body.toString();
+    const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...snapshot(groups), node })).body.toString();
     assert.ok(text.includes('vrrpwatch_vrid_split_brain{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
     assert.ok(text.includes('vrrpwatch_vrid_masters{interface="eth0",family="ipv4",vrid="51"} 1\n'), text);
   });
@@ -188,13 +188,13 @@ describe('metrics', () => {
   it('writes a held VIP once when its VRID is heard on two interfaces', async () => {
     const vips = [{ vip: '192.0.2.100', heldOn: 'eth0' }];
     const node = ['eth0', 'eth1'].map((iface) => nodeView({ key: { ...KEY, interface: iface }, role: 'master', vips }));
-    const text = (await new Metrics('1').render({ ...snapshot([]), node })).body.toString();
+    const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...snapshot([]), node })).body.toString();
     assert.equal(text.split('\n').filter((l) => l.startsWith('vrrpwatch_vip_local{')).length, 1, text);
     assert.ok(text.includes('vrrpwatch_vip_local{interface="eth0",vrid="51",vip="192.0.2.100"} 1\n'), text);
   });
 
   it('forgets label sets that left the views (an expired group)', async () => {
-    const metrics = new Metrics('1');
+    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' });
     await metrics.render(snapshot([group()]));
     const text = (await metrics.render(snapshot([]))).body.toString();
     assert.ok(!text.includes('vrid="51"'), text);
@@ -208,7 +208,7 @@ describe('metrics', () => {
       { target: 'gw.example', role: 'gateway' as const, up: false, rtt: Number.NaN, loss: 1, at: 0 },
       { target: 'peer', role: 'peer' as const, up: true, rtt: Number.POSITIVE_INFINITY, loss: -0.5, at: 0 },
     ];
-    const text = (await new Metrics('1').render({ ...s, probes })).body.toString();
+    const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...s, probes })).body.toString();
     for (const line of [
       'vrrpwatch_adverts_total{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 12345678901',
       'vrrpwatch_router_advert_interval_seconds{interface="br\\"0\\\\x",family="ipv6",vrid="7",router="2001:db8::1"} 0.25',
@@ -222,12 +222,12 @@ describe('metrics', () => {
     }
     assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), 'one newline at the end');
     const blocks = text.trimEnd().split('\n\n');
-    assert.equal(blocks.length, new Metrics('1').registry.getMetricsAsArray().length, 'one block per family');
+    assert.equal(blocks.length, new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).registry.getMetricsAsArray().length, 'one block per family');
     for (const block of blocks) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
   });
 
   it('never writes over a body not yet released; a released one serves a later scrape', async () => {
-    const metrics = new Metrics('1');
+    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' });
     const held = await metrics.render(snapshot([group({ masterChanges: 1 })]));
     const before = held.body.toString();
     const other = await metrics.render(snapshot([group({ masterChanges: 2 }), group({ key: { ...KEY, vrid: 52 } })]));
@@ -241,10 +241,10 @@ describe('metrics', () => {
   });
 
   it("gives prom-client's JSON view the samples as of now, and none without a source", async () => {
-    assert.deepEqual((await new Metrics('1').registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
+    assert.deepEqual((await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
     const odd = { interface: 'br"0\n', family: 'ipv4' as const, vrid: 9 };
     const now = snapshot([group({ masterChanges: 4, key: odd })]);
-    const metrics = new Metrics('1', () => now);
+    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }, () => now);
     const text = (await metrics.render(now)).body.toString();
     assert.match(text, /^vrrpwatch_vrid_master_changes_total\{interface="br\\"0\\n",family="ipv4",vrid="9"\} 4$/m);
     const json = await metrics.registry.getMetricsAsJSON();
@@ -280,13 +280,13 @@ describe('metrics', () => {
 
   it('leaves a family that throws out of the scrape, keeps the others, exports which failed and reports each failure once', async () => {
     const failures: string[] = [];
-    const metrics = new Metrics('1', undefined, (family, err) => failures.push(`${family}: ${messageOf(err)}`));
+    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }, undefined, (family, err) => failures.push(`${family}: ${messageOf(err)}`));
     const text = (await metrics.render(broken())).body.toString();
     for (const line of [
       'vrrpwatch_probe_up{target="192.0.2.12",role="peer"} 1',
       'vrrpwatch_probe_rtt_seconds{target="192.0.2.12",role="peer"} 0.002',
       'vrrpwatch_adverts_total{interface="eth0",family="ipv4",vrid="51",router="192.0.2.12"} 3',
-      'vrrpwatch_build_info{version="1"} 1',
+      'vrrpwatch_build_info{version="1",revision="unknown",nodejs="v20.0.0",libpcap="1.10.3"} 1',
       'vrrpwatch_scrape_collector_success{collector="vrrpwatch_probe_up"} 1',
       'vrrpwatch_scrape_collector_success{collector="vrrpwatch_adverts_total"} 1',
       'vrrpwatch_scrape_collector_success{collector="vrrpwatch_probe_loss_ratio"} 0',
@@ -309,7 +309,7 @@ describe('metrics', () => {
 
   it('answers a scrape over HTTP with 200 and the other families when one throws', async () => {
     const errors: string[] = [];
-    const metrics = new Metrics('1');
+    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' });
     const web = await WebServer.start({
       host: '127.0.0.1',
       port: 0,

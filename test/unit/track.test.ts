@@ -126,7 +126,7 @@ describe('a node names its failing track_script', () => {
     assert.equal(findingText(f, 'VRID 51 on eth0'), 'this node advertises VRID 51 on eth0 with a lowered priority: priority 150 -> 145: check_nginx (weight -5) failing');
     assert.deepEqual(findingLine(f)?.fields, { interface: 'eth0', family: 'ipv4', vrid: 51, finding: 'track_script_failing', configured_priority: 150, healthy_priority: 150, advertised_priority: 145, failing: ['check_nginx'], combinations: 1 });
     const scrape = async (node: ReturnType<NodeJudge['judge']>): Promise<string> =>
-      (await new Metrics('1').render({ groups: [], node, conflicts: new Map(), invalid: new Map(), captures: [], probes: [], evictions: { group: 0, router: 0 }, keepalived: new Map(), config: { lastReloadOk: true, lastReloadAt: 1 } })).body.toString();
+      (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ groups: [], node, conflicts: new Map(), invalid: new Map(), captures: [], probes: [], evictions: { group: 0, router: 0 }, keepalived: new Map(), config: { lastReloadOk: true, lastReloadAt: 1 } })).body.toString();
     assert.match(await scrape(judge.judge([heard(145, 99.5)], local, 100)), /^vrrpwatch_keepalived_track_script_failing\{keepalived_instance="VI_1",script="check_nginx"\} 1$/m);
     assert.match(await scrape(judge.judge([heard(150, 100.5)], local, 101)), /^vrrpwatch_keepalived_track_script_failing\{keepalived_instance="VI_1",script="check_nginx"\} 0$/m);
     assert.doesNotMatch(await scrape(judge.judge([heard(150, 100.5)], local, 110)), /^vrrpwatch_keepalived_track_script_failing\{/m, 'absent while this node does not advertise');
