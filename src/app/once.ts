@@ -57,6 +57,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
   const watcher = new Pipeline(liveSettings({ started: started - 3600, expected, groupExpirySeconds: Infinity, sink: () => undefined, owners: { ...DEFAULT_OWNER_SETTINGS, round }, ...(vrids === undefined ? {} : { vrids }), hold }));
+  watcher.hmac = settings.hmac;
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {

@@ -60,6 +60,7 @@ export function reload(running: Running, start: Starters, ctx: ReloadContext): v
       running.fifo = start.fifo(next);
     }
     ctx.watcher.expect(ctx.now(), next.expected);
+    ctx.watcher.hmac = next.hmac;
     log.level = next.config.log.level;
     const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
     if (restartNeeded.length > 0) log.warn({ keys: restartNeeded.map((k) => `web.${k}`) }, 'these settings take effect after a restart');

@@ -6,6 +6,7 @@ import { foreignIntervals } from '../core/groups/foreign.js';
 import { Pipeline, replaySettings } from '../core/pipeline/pipeline.js';
 import type { PipelineView } from '../core/pipeline/pipeline.js';
 import { noVipFindings } from '../core/history/vip-history.js';
+import type { HmacGroups } from '../core/expect/hmac-groups.js';
 import type { ReplayReport } from '../outputs/report.js';
 
 export interface ReplayOptions {
@@ -14,6 +15,8 @@ export interface ReplayOptions {
   onPacket?: (line: string) => void;
   /** Called after each chunk of the capture: a promise it returns holds the reading (the reader of the lines is behind). */
   betweenChunks?: BetweenChunks;
+  /** keepalived 2.4 auth_hmac per group (`-c`): freshness windows and keys for keyed verification. */
+  hmac?: HmacGroups;
 }
 
 export interface ReplayOutcome {
@@ -42,6 +45,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const pipeline = new Pipeline(replaySettings(onPacket === undefined ? undefined : (r) => {
     onPacket(JSON.stringify(r));
   }));
+  if (options.hmac !== undefined) pipeline.hmac = options.hmac;
   const sink = (p: CapturedPacket): void => {
     pipeline.frame(p.interfaceName, p.linkType, p.bytes, p.offset, p.length, p.ts);
   };

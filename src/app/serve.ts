@@ -108,6 +108,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       owners: { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
     }),
   );
+  watcher.hmac = settings.hmac;
   const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
 
   const startCapture = (s: Settings): LiveCapture =>

@@ -6,6 +6,9 @@
 import { DEFAULT_CONFIG, parseConfigText, withOverrides } from '../config.js';
 import type { Config, Overrides } from '../config.js';
 import { KeepalivedConfError } from '../core/expect/keepalived-conf.js';
+import { HmacGroups, parseHmacKey } from '../core/expect/hmac-groups.js';
+import type { HmacGroup } from '../core/expect/hmac-groups.js';
+import { AuthSecret } from '../core/base/secret.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
@@ -24,6 +27,8 @@ export interface Settings {
   webConfig: WebConfig | undefined;
   /** Peers (config, flags and keepalived's unicast peers that are not this host) and the gateway. */
   probeTargets: { target: string; role: ProbeRole }[];
+  /** keepalived 2.4 auth_hmac per group: freshness windows and keys (config `groups[].hmac_*`). */
+  hmac: HmacGroups;
 }
 
 export class SettingsError extends Error {
@@ -99,5 +104,33 @@ export function loadSettings(configFile: string | undefined, overrides: Override
     ...peers.map((target) => ({ target, role: 'peer' as const })),
     ...(config.gateway === undefined ? [] : [{ target: config.gateway, role: 'gateway' as const }]),
   ];
-  return { config, expected, notifyFifo, notifyFifoSkipped, webConfig, probeTargets };
+  return { config, expected, notifyFifo, notifyFifoSkipped, webConfig, probeTargets, hmac: hmacGroups(config) };
+}
+
+/** `replay -c FILE`: only the groups' auth_hmac settings of a YAML config are used offline. */
+export function loadHmacGroups(configFile: string): HmacGroups {
+  const parsed = parseConfigText(readText(configFile, 'config'), configFile);
+  if (!parsed.ok) throw new SettingsError(parsed.errors);
+  return hmacGroups(parsed.value);
+}
+
+/** The config's auth_hmac settings per group, with each key file read (its content is never quoted). */
+export function hmacGroups(config: Pick<Config, 'groups'>): HmacGroups {
+  const groups: HmacGroup[] = [];
+  const problems: string[] = [];
+  for (const g of config.groups) {
+    if (g.hmacWindow === undefined && g.hmacKeyFile === undefined) continue;
+    let key: AuthSecret | undefined;
+    if (g.hmacKeyFile !== undefined) {
+      const parsed = parseHmacKey(readText(g.hmacKeyFile, 'auth_hmac key file'));
+      if ('problem' in parsed) problems.push(`${g.hmacKeyFile}: ${parsed.problem}`);
+      else {
+        key = new AuthSecret(parsed);
+        parsed.fill(0);
+      }
+    }
+    groups.push({ match: g, window: g.hmacWindow, key });
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return new HmacGroups(groups);
 }

@@ -14,6 +14,7 @@ import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { CAPTURES, packetFixture } from './fixtures.js';
+import { signedAdvertFrame } from './hmac-adverts.js';
 
 /** The node of the view: the backup that took over from 192.0.2.11 in keepalived-v2-arp-split.pcap. */
 const NODE_CONF = `
@@ -60,6 +61,11 @@ export async function docScrape(): Promise<string> {
   const carp = packetFixture('carp-ucarp');
   for (let t = NOW - 4; t < NOW; t++) watcher.onFrame('eth0', carp.linkType, carp.bytes, carp.bytes.length, t);
   for (let t = NOW - 8; t < NOW; t += 2) watcher.owners.observeProbe('eth0', VIP, t);
+  // A keepalived 2.4 pair on the segment signs VRID 53 with auth_hmac (its clock 0.25 s ahead).
+  for (let t = NOW - 4; t < NOW; t++) {
+    const frame = signedAdvertFrame({ src: '192.0.2.13', vrid: 53, vip: '192.0.2.103', keyId: 1, time: t + 0.25, counter: t % 65536 });
+    watcher.onFrame('eth0', 1, frame, frame.length, t);
+  }
   const view = watcher.view(
     NOW,
     { localAddresses: new Map([[NODE_ADDRESS, 'eth0'], [VIP, 'eth0']]), keepalived: new Map([['VI_1', 'MASTER'], ['VI_2', 'BACKUP']]), peerAnswers: true },

@@ -22,6 +22,7 @@ import { groupView } from '../groups/views.js';
 import type { GroupView } from '../groups/views.js';
 import { vipConflicts } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
+import { HmacGroups } from '../expect/hmac-groups.js';
 import { NodeJudge } from '../node/node.js';
 import type { NodeGroupView, NodeObservations } from '../node/node.js';
 import { DEFAULT_OWNER_SETTINGS } from '../ownership/vip-owners.js';
@@ -102,8 +103,10 @@ export class Pipeline {
   /** ARP and NDP frames that could not be read, by reason. */
   readonly neighborInvalid = new Map<string, number>();
   neighborMessages = 0;
+  /** keepalived 2.4 auth_hmac per group (freshness windows, keys): set from the settings, and on reload. */
+  hmac = new HmacGroups();
   /** Per-router error counters of packets from a group's known routers. */
-  readonly routerErrors = new RouterErrors();
+  readonly routerErrors = new RouterErrors((key) => this.hmac.key(key));
   /** Each group's history (replay), when kept. */
   readonly timeline: Timeline | undefined;
   #node: NodeJudge;
@@ -122,7 +125,7 @@ export class Pipeline {
     const timeline = settings.history ? new Timeline() : undefined;
     this.timeline = timeline;
     const feed = this.#feed;
-    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: settings.groupExpirySeconds }, (e) => {
+    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: settings.groupExpirySeconds, hmacWindow: (key) => this.hmac.window(key) }, (e) => {
       timeline?.onEvent(e);
       feed.onEvent(e);
       settings.sink(e);
