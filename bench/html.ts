@@ -37,6 +37,8 @@ function statusPageMs(): number {
     renderStatusPage({
       now: 100,
       version: 'bench',
+      host: 'bench',
+      sources: [],
       about: [],
       telemetryPath: '/metrics',
       refreshSeconds: 5,

@@ -92,6 +92,10 @@ export async function docScrape(): Promise<string> {
     notifyFifoLinesDropped: 0,
     logLinesHeldBack: new Map([['failover', 0]]),
     routerErrors: view.routerErrors,
+    sources: [
+      { source: 'keepalived_config', path: '/etc/keepalived/keepalived.conf', problem: undefined },
+      { source: 'notify_fifo', path: '/run/keepalived-vrrpwatch.fifo', problem: undefined },
+    ],
   };
   const rendered = await new Metrics({ version: '0.1.0', revision: 'unknown', nodejs: 'v20.19.0', libpcap: '1.10.3' }).render(snapshot);
   return rendered.body.toString();
