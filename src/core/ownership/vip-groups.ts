@@ -22,14 +22,15 @@ export interface HeardGroup {
  * A heard group takes the first expectation that matches it, as the node's judgement does.
  */
 export function ownershipGroups(heard: Iterable<HeardGroup>, expected: readonly ExpectedGroup[], only: string | undefined): GroupOwnership[] {
-  const out = new Map<string, { key: GroupKey; vips: Set<string>; masters: readonly string[]; routers: readonly string[] }>();
-  const add = (key: GroupKey, vips: Iterable<string>, group: HeardGroup | undefined): void => {
+  const out = new Map<string, { key: GroupKey; vips: Set<string>; masters: readonly string[]; routers: readonly string[]; expected: boolean }>();
+  const add = (key: GroupKey, vips: Iterable<string>, group: HeardGroup | undefined, expected: boolean): void => {
     const iface = key.interface === 'any' ? only : key.interface;
     if (iface === undefined) return;
     const placed = iface === key.interface ? key : { ...key, interface: iface };
     const id = groupId(placed);
     let g = out.get(id);
-    if (g === undefined) out.set(id, (g = { key: placed, vips: new Set(), masters: [], routers: [] }));
+    if (g === undefined) out.set(id, (g = { key: placed, vips: new Set(), masters: [], routers: [], expected }));
+    if (expected) g.expected = true;
     for (const v of vips) g.vips.add(v);
     if (group !== undefined) {
       g.masters = group.routers.filter((r) => r.master).map((r) => r.address);
@@ -41,13 +42,13 @@ export function ownershipGroups(heard: Iterable<HeardGroup>, expected: readonly 
     const hasMaster = g.routers.some((r) => r.master);
     const vips = new Set<string>();
     for (const r of g.routers) if (r.master || !hasMaster) for (const a of r.addresses) vips.add(a);
-    add(g.key, vips, g);
+    add(g.key, vips, g, false);
     const e = expected.length === 0 ? undefined : expected.find((x) => expectationMatches(x, g.key));
     if (e !== undefined) {
       used.add(e);
-      add(g.key, e.vips, g);
+      add(g.key, e.vips, g, true);
     }
   }
-  for (const e of expected) if (!used.has(e)) add({ interface: e.interface ?? 'any', family: e.family, vrid: e.vrid }, e.vips, undefined);
-  return [...out.values()].map((g) => ({ key: g.key, vips: [...g.vips], masters: g.masters, routers: g.routers }));
+  for (const e of expected) if (!used.has(e)) add({ interface: e.interface ?? 'any', family: e.family, vrid: e.vrid }, e.vips, undefined, true);
+  return [...out.values()].map((g) => ({ key: g.key, vips: [...g.vips], masters: g.masters, routers: g.routers, expected: g.expected }));
 }

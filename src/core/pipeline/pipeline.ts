@@ -109,7 +109,7 @@ export class Pipeline {
   readonly routerErrors = new RouterErrors((key) => this.hmac.key(key));
   /** Each group's history (replay), when kept. */
   readonly timeline: Timeline | undefined;
-  #node: NodeJudge;
+  readonly #node: NodeJudge;
   adverts = 0;
   /** Largest advertisement interval heard, seconds (0 before any). */
   largestInterval = 0;
@@ -148,9 +148,9 @@ export class Pipeline {
     return this.#decoder.bytes;
   }
 
-  /** New expectations (config reload); the tables and their history stay. */
-  expect(started: number, expected: readonly ExpectedGroup[]): void {
-    this.#node = new NodeJudge(started, expected, this.#settings.hold);
+  /** New expectations (config reload); the tables, their history and the node's open findings stay. */
+  expect(expected: readonly ExpectedGroup[]): void {
+    this.#node.expect(expected);
     this.#feed.expected = expected;
   }
 
