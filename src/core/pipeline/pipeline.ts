@@ -83,6 +83,9 @@ export interface PipelineSettings {
   onPacket: ((record: PacketRecord) => void) | undefined;
 }
 
+/** Interface labels the invalid-packet counts keep (one per VLAN heard); those over it count on the capture interface. */
+export const INVALID_LABELS_MAX = 256;
+
 /** The times of this many invalid packets are kept for the picture of invalid packets over time. */
 const INVALID_TIMES_KEPT = 100_000;
 
@@ -170,10 +173,12 @@ export class Pipeline {
     const label = interfaceLabel(iface, decoded.vlans, this.vlanNames);
     this.#settings.onPacket?.(packetRecord(ts, label, decoded));
     if (decoded.kind === 'invalid') {
-      let reasons = this.invalid.get(label);
+      // Random VLAN tags make a label each: past the bound they are counted on the capture interface.
+      const counted = this.invalid.has(label) || this.invalid.size < INVALID_LABELS_MAX ? label : iface;
+      let reasons = this.invalid.get(counted);
       if (reasons === undefined) {
         reasons = new Map();
-        this.invalid.set(label, reasons);
+        this.invalid.set(counted, reasons);
       }
       reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
       if (this.#settings.history) {
