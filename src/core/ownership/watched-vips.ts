@@ -8,8 +8,10 @@ import { addressBytes } from '../base/addr.js';
 import type { InterfaceAddress } from './probe.js';
 import type { WatchedVip } from './vip-owner-types.js';
 
+/** An interface as placing needs it: its addresses with their prefixes (none known: it places nothing). */
 export interface LinkAddresses {
-  addresses: readonly InterfaceAddress[];
+  mac?: string;
+  addresses?: readonly InterfaceAddress[];
 }
 
 /** Whether `ip` is within `address/prefixLength` (same family). */
@@ -30,7 +32,7 @@ export function interfaceOf(vip: string, links: ReadonlyMap<string, LinkAddresse
   let best: { iface: string; prefix: number } | undefined;
   for (const [iface, link] of [...links].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (captured.length > 0 && !captured.includes(iface)) continue;
-    for (const a of link.addresses) {
+    for (const a of link.addresses ?? []) {
       const own = addressBytes(a.address);
       // A link-local IPv6 address says nothing of where a global VIP lives.
       if (own === undefined || (own.length === 16 && own[0] === 0xfe && ((own[1] ?? 0) & 0xc0) === 0x80)) continue;
