@@ -26,11 +26,14 @@ options (serve and once):
   -i, --interface NAME           capture on NAME (repeatable; default: every interface)
   -c, --config FILE              YAML config; flags override it
   --keepalived-config FILE       expectations from keepalived.conf (includes followed)
+  --keepalived-config-id NAME    keepalived's config id (-i): which @NAME lines of a shared keepalived.conf apply
+                                 (default: the first label of the host name, as keepalived takes it)
   --peer ADDR                    a peer node to ping (repeatable)
   --gateway ADDR                 the default gateway to ping
   --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
   --log.format json|pretty       log format (default json)
   --no-vip-probe                 send no ARP request / Neighbor Solicitation for the VIPs (listen only)
+  --vip-probe.frames-per-second N  all VIP probe frames together at most N a second (default 10)
 
 serve options:
   --web.listen-address HOST:PORT where metrics are served (default :9842)
@@ -155,11 +158,13 @@ const COMMON_OPTIONS = {
   interface: { type: 'string', short: 'i', multiple: true },
   config: { type: 'string', short: 'c' },
   'keepalived-config': { type: 'string' },
+  'keepalived-config-id': { type: 'string' },
   peer: { type: 'string', multiple: true },
   gateway: { type: 'string' },
   'log.level': { type: 'string' },
   'log.format': { type: 'string' },
   'no-vip-probe': { type: 'boolean', default: false },
+  'vip-probe.frames-per-second': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -178,6 +183,7 @@ function overridesOf(values: Values): Overrides {
   };
   set('interfaces', list('interface'));
   set('keepalivedConfig', str('keepalived-config'));
+  set('keepalivedConfigId', str('keepalived-config-id'));
   set('peers', list('peer'));
   set('gateway', str('gateway'));
   set('listenAddress', str('web.listen-address'));
@@ -186,6 +192,7 @@ function overridesOf(values: Values): Overrides {
   set('logLevel', str('log.level'));
   set('logFormat', str('log.format'));
   if (values['no-vip-probe'] === true) o.vipProbe = false;
+  set('vipProbeFramesPerSecond', str('vip-probe.frames-per-second'));
   return o;
 }
 

@@ -62,7 +62,9 @@ const vip = text((s) => {
   return 'problem' in r ? r : { value: r.address };
 });
 const listenAddress = checkedText(badListenAddress);
+const configId = checkedText((s) => (s === '' || /[\s\p{Cc}]/u.test(s) ? `${quote(s)} is not a keepalived config id (one word, as keepalived -i takes it)` : undefined));
 const telemetryPath = checkedText(badTelemetryPath);
+const probeFrameRate = number(1, 1000);
 const logLevel = oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const logFormat = oneOf(['json', 'pretty']);
 
@@ -91,6 +93,8 @@ export const CONFIG_SCHEMA = mapping(
   {
     interfaces: withDefault('interfaces', list(interfaceName), []),
     keepalivedConfig: optional('keepalived_config', filePath),
+    /** keepalived's config id (`keepalived -i`): which `@ID` lines of a shared keepalived.conf apply; default: the host name's first label. */
+    keepalivedConfigId: optional('keepalived_config_id', configId),
     keepalivedNotifyFifo: optional('keepalived_notify_fifo', filePath),
     peers: withDefault('peers', list(probeTarget), []),
     gateway: optional('gateway', probeTarget),
@@ -103,12 +107,17 @@ export const CONFIG_SCHEMA = mapping(
         count: withDefault('count', number(1, 20, true), 3),
       }),
     ),
-    /** The active VIP probe: one ARP request or Neighbor Solicitation per watched VIP per interval. */
+    /**
+     * The active VIP probe: one ARP request or Neighbor Solicitation per watched VIP per interval, all
+     * together at most `frames_per_second`; VIPs learned only from unexpected adverts get `learned_vips` places.
+     */
     vipProbe: section(
       'vip_probe',
       mapping({
         enabled: withDefault('enabled', boolean(), true),
         intervalSeconds: withDefault('interval_seconds', number(1, 60), 2),
+        framesPerSecond: withDefault('frames_per_second', probeFrameRate, 10),
+        learnedVips: withDefault('learned_vips', number(0, 4096, true), 16),
       }),
     ),
     web: section(
@@ -173,6 +182,7 @@ export function parseConfigText(source: string, file: string): Parsed<Config> {
 export interface Overrides {
   interfaces?: string[];
   keepalivedConfig?: string;
+  keepalivedConfigId?: string;
   peers?: string[];
   gateway?: string;
   listenAddress?: string;
@@ -182,12 +192,19 @@ export interface Overrides {
   logFormat?: string;
   /** `--no-vip-probe`: false turns the active VIP probe off. */
   vipProbe?: boolean;
+  /** `--vip-probe.frames-per-second`: the bound on all probe frames together. */
+  vipProbeFramesPerSecond?: string;
+}
+
+/** A flag's text as the number it writes, or the text itself (which the schema then refuses by name). */
+function numeric(text: string | undefined): string | number | undefined {
+  return text !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : text;
 }
 
 /** Applies flags over a config, each read by the schema of the key it overrides; problems name the flag. */
 export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
   const problems: string[] = [];
-  const one = <T>(schema: Schema<T>, name: string, value: string | undefined): T | undefined => {
+  const one = <T>(schema: Schema<T>, name: string, value: string | number | undefined): T | undefined => {
     if (value === undefined) return undefined;
     const r = schema.read(value, `--${name}`, problems);
     return r === INVALID ? undefined : r;
@@ -203,6 +220,7 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
     ...config,
     interfaces: each(interfaceName, 'interface', o.interfaces) ?? config.interfaces,
     keepalivedConfig: one(filePath, 'keepalived-config', o.keepalivedConfig) ?? config.keepalivedConfig,
+    keepalivedConfigId: one(configId, 'keepalived-config-id', o.keepalivedConfigId) ?? config.keepalivedConfigId,
     peers: each(probeTarget, 'peer', o.peers) ?? config.peers,
     gateway: one(probeTarget, 'gateway', o.gateway) ?? config.gateway,
     web: {
@@ -211,7 +229,11 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
       configFile: one(filePath, 'web.config.file', o.webConfigFile) ?? config.web.configFile,
     },
     log: { level: level ?? config.log.level, format: format ?? config.log.format },
-    vipProbe: { ...config.vipProbe, enabled: o.vipProbe ?? config.vipProbe.enabled },
+    vipProbe: {
+      ...config.vipProbe,
+      enabled: o.vipProbe ?? config.vipProbe.enabled,
+      framesPerSecond: one(probeFrameRate, 'vip-probe.frames-per-second', numeric(o.vipProbeFramesPerSecond)) ?? config.vipProbe.framesPerSecond,
+    },
   };
   return problems.length > 0 ? { ok: false, errors: problems } : { ok: true, value: next };
 }
