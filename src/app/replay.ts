@@ -26,6 +26,8 @@ export interface ReplayOptions {
   betweenChunks?: BetweenChunks;
   /** keepalived 2.4 auth_hmac per group (`-c`): freshness windows and keys for keyed verification. */
   hmac?: HmacGroups;
+  /** Told what the user should know before reading starts (a FIFO waits for its writer). */
+  note?: (line: string) => void;
 }
 
 export interface ReplayOutcome {
@@ -103,7 +105,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     owners.applied(monitor, p.ts);
   };
 
-  const result = await readCaptureFile(options.file, sink, options.betweenChunks);
+  const result = await readCaptureFile(options.file, sink, options.betweenChunks, options.note);
+  for (const [reason, n] of Object.entries(result.rejected)) invalid[reason] = (invalid[reason] ?? 0) + n;
   if (result.last !== undefined) {
     owners.advance(monitor, result.last);
     monitor.settle(result.last);
