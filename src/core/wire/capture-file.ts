@@ -159,8 +159,14 @@ export class CaptureFileParser {
   /** Counts the packet; hands it to the sink unless its time is one no report can show or goes far back. */
   #emit(ts: number, linkType: number, interfaceName: string, bytes: Uint8Array, offset: number, length: number): void {
     this.#packets++;
-    if (!(ts >= 0 && ts <= MAX_TIME)) return this.#reject('time_out_of_range');
-    if (this.#accepted > 0 && ts < this.#lastTs - BACKWARDS_TOLERANCE) return this.#reject('time_backwards');
+    if (!(ts >= 0 && ts <= MAX_TIME)) {
+      this.#reject('time_out_of_range');
+      return;
+    }
+    if (this.#accepted > 0 && ts < this.#lastTs - BACKWARDS_TOLERANCE) {
+      this.#reject('time_backwards');
+      return;
+    }
     const p = this.#packet;
     this.#accepted++;
     if (this.#accepted === 1) this.#firstTs = ts;
