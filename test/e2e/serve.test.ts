@@ -59,7 +59,7 @@ describe('serve over TLS with basic auth (real curl, a certificate made by the t
     const ok = curl(`${BASE}/metrics`, ['--cacert', cert, '-u', 'prometheus:first-Pa55']);
     assert.equal(ok.status, 200);
     assert.match(ok.body, /^vrrpwatch_capture_up\{interface="lo"\} 1$/m);
-    assert.match(ok.body, /^vrrpwatch_build_info\{version="[^"]+"\} 1$/m);
+    assert.match(ok.body, /^vrrpwatch_build_info\{version="[^"]+",revision="[^"]+",nodejs="v[^"]+",libpcap="[^"]+"\} 1$/m);
     // Plain HTTP to the TLS port is closed at once (curl: "Empty reply from server"), not left to hang.
     const plain = spawnSync('curl', ['-sS', '--max-time', '5', '-u', 'prometheus:first-Pa55', `http://127.0.0.1:${PORT}/metrics`], { encoding: 'utf8' });
     assert.equal(plain.status, 52, plain.stderr);
