@@ -211,7 +211,7 @@ describe('serve signals and listen failures', () => {
     serve.child.kill('SIGTERM');
     const answer = await inFlight;
     assert.equal(answer.status, 200);
-    assert.match(answer.body, /^vrrpwatch_build_info\{version="[^"]+"\} 1$/m);
+    assert.match(answer.body, /^vrrpwatch_build_info\{version="[^"]+",revision="[^"]+",nodejs="v[^"]+",libpcap="[^"]+"\} 1$/m);
     assert.equal(await serve.exited, 0);
   });
 
