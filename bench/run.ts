@@ -6,8 +6,8 @@
  * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP) and what the VIP probe costs the idle
  * exporter (two exporters side by side, with and without it); then the hostile input: the maximal-advert
  * capture replayed, the same flood live, and a million mutated fixtures through replay.
- * `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, probe,
- * hostile, hostile-live, mutations): the machine is shared.
+ * `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, auth, live,
+ * reloads, probe, hostile, hostile-live, mutations): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -15,12 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
+import { benchAuth } from './auth.js';
 import { benchHostileReplay } from './hostile.js';
 import { benchHostileLive } from './hostile-live.js';
 import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
 import { benchMutations } from './mutations.js';
 import { benchProbe } from './probe.js';
+import { benchReloads } from './reloads.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
@@ -44,7 +46,7 @@ function best(file: string, runs: number): ChildResult {
   return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'probe', 'hostile', 'hostile-live', 'mutations'] as const;
+const PARTS = ['replay', 'html', 'metrics', 'once', 'auth', 'live', 'reloads', 'probe', 'hostile', 'hostile-live', 'mutations'] as const;
 const asked = process.argv.slice(2);
 for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
 const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
@@ -83,7 +85,9 @@ try {
   if (run('html')) benchHtml(dir);
   if (run('metrics')) await benchMetrics();
   if (run('once')) benchOnce();
+  if (run('auth')) await benchAuth();
   if (run('live')) await benchLive();
+  if (run('reloads')) await benchReloads();
   if (run('probe')) await benchProbe();
   if (run('hostile')) benchHostileReplay(dir);
   if (run('hostile-live')) await benchHostileLive();
