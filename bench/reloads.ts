@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, sleep, waitFor } from '../lab/lab.js';
 import { cpuSeconds, labSkipped } from './lab-serve.js';
+import { beside, heading } from './machine.js';
 
 const RELOADS = 20;
 const MEASURE_MS = 4000;
@@ -20,7 +21,7 @@ async function share(pid: number): Promise<number> {
 }
 
 export async function benchReloads(): Promise<void> {
-  console.log(`vrrpwatch serve after ${RELOADS} reloads switching the capture between eth0 and any (namespace lab)`);
+  heading(`vrrpwatch serve after ${RELOADS} reloads switching the capture between eth0 and any (namespace lab)`);
   const skipped = labSkipped();
   if (skipped !== undefined) {
     console.log(`  skipped: ${skipped}`);
@@ -44,7 +45,7 @@ export async function benchReloads(): Promise<void> {
       await sleep(300);
     }
     const after = await share(pid);
-    console.log(`  ${(100 * before).toFixed(2)}% of a core before, ${(100 * after).toFixed(2)}% after, over ${MEASURE_MS / 1000} s each (target: under 20% after: a session left reading takes a whole core)`);
+    console.log(`  ${beside(`${(100 * before).toFixed(2)}% of a core before, ${(100 * after).toFixed(2)}% after, over ${MEASURE_MS / 1000} s each`, 'under 20% after: a session left reading takes a whole core', after < 0.2)}`);
   } finally {
     lab.destroy();
   }

@@ -305,11 +305,14 @@ export class Lab {
     this.#children.delete(name);
   }
 
-  /** Writes a keepalived config for `host` and starts keepalived in its namespace. */
-  keepalived(host: HostName, instances: KeepalivedInstance[], options: { notifyFifo?: boolean } = {}): string {
+  /**
+   * Writes a keepalived config for `host` and starts keepalived in its namespace. `fifoOwner` names the
+   * user keepalived gives the FIFO it creates (`notify_fifo PATH USER`; it keeps a FIFO that exists).
+   */
+  keepalived(host: HostName, instances: KeepalivedInstance[], options: { notifyFifo?: boolean; fifoOwner?: string } = {}): string {
     const conf = join(this.dir, `ka-${host}.conf`);
     const globals = [`  router_id ${host}`, '  enable_script_security', '  script_user root'];
-    if (options.notifyFifo === true) globals.push(`  notify_fifo ${join(this.dir, `ka-${host}.fifo`)}`);
+    if (options.notifyFifo === true) globals.push(`  notify_fifo ${join(this.dir, `ka-${host}.fifo`)}${options.fifoOwner === undefined ? '' : ` ${options.fifoOwner}`}`);
     const scripts = instances
       .filter((i) => i.trackFile !== undefined)
       .map((i) => `vrrp_script ${i.trackFile?.name ?? ''} {\n  script "/usr/bin/test -e ${join(this.dir, `${i.trackFile?.name ?? ''}.ok`)}"\n  interval 1\n  fall 1\n  rise 1\n}`);

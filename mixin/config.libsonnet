@@ -3,13 +3,17 @@
 //   (import 'vrrpwatch/mixin/mixin.libsonnet') + { _config+:: { vrrpwatchSelector: 'job="vrrp"' } }
 {
   _config+:: {
-    // Selects every vrrpwatch exporter (nodes and witnesses alike) in every rule and dashboard query.
+    // Selects every vrrpwatch exporter (nodes and witnesses alike) in every rule. The dashboards need
+    // no job name: their `job` variable lists every job whose targets export vrrpwatch_build_info, and
+    // dashboardSelector adds matchers of your own to every dashboard query (e.g. 'env="prod"').
     vrrpwatchSelector: 'job="vrrpwatch"',
+    dashboardSelector: '',
 
     // The label that tells one site (cluster, data centre) from another: rules that compare exporters
-    // compare them only within one value of it, so two sites may reuse a VIP and a VRID. Set it as a
-    // target label or an external label (README). Where no series carries it, grouping by it changes
-    // nothing: a single site needs no configuration.
+    // compare them only within one value of it, so two sites may reuse a VIP and a VRID. Within a site,
+    // the segment (vrrpwatch_vrid_vip_info) tells apart the groups of many VLANs that reuse a VRID. Set
+    // it as a target label or an external label (docs/alerting.md). Where no series carries it,
+    // grouping by it changes nothing: a single site needs no configuration.
     clusterLabel: 'cluster',
 
     // How long each condition must hold before it fires (promtool tests pin each one).
@@ -51,11 +55,20 @@
     // VrrpFailoverWithoutGarp: fires while a failover without a gratuitous ARP is this recent.
     garpWindow: '10m',
 
-    // runbook_url of every alert: %s is the alert's name in lower case, which is its section's anchor
-    // in docs/runbook.md. The default names that file in this repository (and in the npm package);
-    // point it at where your team reads it, for example your Git server's view of the file:
-    //   'https://git.example.net/ops/vrrpwatch/blob/main/docs/runbook.md#%s'
-    runbookURLPattern: 'docs/runbook.md#%s',
+    // runbook_url of every alert: this base, '#', and the alert's name in lower case (its section's anchor
+    // in docs/runbook.md). An absolute URL, so that the link works from a pager or a chat; the default is
+    // the runbook in vrrpwatch's repository. Point it at where your team reads it, for example your Git
+    // server's view of the file: 'https://git.example.net/ops/vrrpwatch/blob/main/docs/runbook.md'.
+    runbookBaseURL: 'https://github.com/vrrpwatch/vrrpwatch/blob/main/docs/runbook.md',
+
+    // Alertmanager (rendered into alerts/vrrpwatch.alertmanager.yml and used by packaging/alertmanager.yml):
+    // one notification per incident. A VRRP group is one (cluster, family, vrid, segment): every exporter
+    // that sees a split-brain, and its consequences on the group's VIPs, land in one notification.
+    alertmanagerGroupBy: [self.clusterLabel, 'family', 'vrid', 'segment'],
+
+    // The exporters' status pages, linked from the dashboards: scheme://instance/ ('https' with
+    // --web.config.file's TLS).
+    statusPageScheme: 'http',
 
     // Dashboards.
     dashboardTags: ['vrrp', 'keepalived', 'vrrpwatch'],

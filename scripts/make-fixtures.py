@@ -100,8 +100,31 @@ write('v2-ipv4-options', 'VRRPv2 in an IPv4 header with options (IHL 6, router a
       eth(ip4('192.0.2.11', '224.0.0.18', v2(51, 150, ['192.0.2.100']), options=bytes.fromhex('94040000'))))
 write('v2-ipv4-ttl64', 'VRRPv2 unicast with TTL 64 (flagged, still decoded)', hand + 'RFC 3768 message sent unicast with a lowered TTL', 1,
       eth(ip4('192.0.2.11', '192.0.2.12', v2(51, 150, ['192.0.2.100']), ttl=64)))
-write('v2-ipv4-hmac-trailer', 'VRRPv2 followed by a 28-byte trailer (keepalived HMAC-style), not part of the message', hand + 'RFC 3768 message with 28 bytes appended inside the IP payload', 1,
+write('v2-ipv4-hmac-trailer', 'VRRPv2 followed by 28 bytes that are no auth_hmac trailer (type 0, reserved bytes set): hmac_malformed', hand + 'RFC 3768 message with 28 bytes appended inside the IP payload', 1,
       eth(ip4('192.0.2.11', '224.0.0.18', v2(51, 150, ['192.0.2.100']) + bytes(range(28)))))
+
+# keepalived 2.4's auth_hmac trailer (draft-cassen-vrrp-auth-hmac-00): type, key id, reserved, UTC
+# seconds, 1/65536 fraction, counter, then HMAC-SHA256 cut to 16 bytes over a pseudo-header (4 or 6,
+# version, VRID, 0, source zero-padded to 16 bytes), the message with a zero checksum, the trailer's
+# first 12 bytes and 16 zero bytes. The key of the upstream test vector is bytes 00..1f.
+import hmac as _hmac, hashlib as _hashlib
+HMAC_KEY = bytes(range(32))
+def hmac_trailer(msg, src, v6=False, key_id=1, seconds=0x68000000, fraction=0x8000, counter=0, key=HMAC_KEY):
+    head = struct.pack('!BBHIHH', 1, key_id, 0, seconds, fraction, counter)
+    pseudo = bytes([6 if v6 else 4, msg[0] >> 4, msg[1], 0]) + (a6(src) if v6 else bytes(map(int, src.split('.'))) + bytes(12))
+    signed = pseudo + msg[:6] + b'\0\0' + msg[8:] + head + bytes(16)
+    return head + _hmac.new(key, signed, _hashlib.sha256).digest()[:16]
+m = v3(51, 200, ['192.0.2.100'], cs_src='198.51.100.10', cs_dst='224.0.0.18')
+write('v3-ipv4-auth-hmac', 'VRRPv3 over IPv4 signed with keepalived 2.4 auth_hmac (key id 1); the checksum covers the message only',
+      hand + 'the upstream test vector of draft-cassen-vrrp-auth-hmac-00 (key 00..1f, source 198.51.100.10, HMAC 1b84bc4e8e43892dc6d98448f8ee2265)', 1,
+      eth(ip4('198.51.100.10', '224.0.0.18', m + hmac_trailer(m, '198.51.100.10'))))
+m6 = struct.pack('!BBBBHH', 0x31, 51, 200, 1, 100, 0) + a6('2001:db8::100')
+t6 = hmac_trailer(m6, 'fe80::a', v6=True, key_id=7, counter=3)
+c6 = csum(a6('fe80::a') + a6('ff02::12') + struct.pack('!IxxxB', len(m6) + len(t6), 112) + m6 + t6)
+m6 = m6[:6] + struct.pack('!H', c6) + m6[8:]
+write('v3-ipv6-auth-hmac', 'VRRPv3 over IPv6 signed with keepalived 2.4 auth_hmac (key id 7, counter 3); the checksum covers the trailer too',
+      hand + 'draft-cassen-vrrp-auth-hmac-00 over IPv6, HMAC under the test vector key 00..1f', 1,
+      eth(ip6('fe80::a', 'ff02::12', m6 + t6), 0x86dd))
 write('v2-ipv4-noauth-two-vips', 'VRRPv2 without auth, two virtual addresses, interval 3 s', hand + 'RFC 3768', 1,
       eth(ip4('192.0.2.12', '224.0.0.18', v2(52, 100, ['192.0.2.100', '192.0.2.101'], auth_type=0, auth=b'\0' * 8, interval=3))))
 src6, dst6 = 'fe80::1', 'ff02::12'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders the monitoring mixin (mixin/, jsonnet) into the files users take without jsonnet:
-# alerts/vrrpwatch.rules.yml and dashboards/*.json. `scripts/mixin.sh --check` renders into a
+# alerts/vrrpwatch.rules.yml, alerts/vrrpwatch.alertmanager.yml (group_by and inhibit rules to merge
+# into an Alertmanager config) and dashboards/*.json. `scripts/mixin.sh --check` renders into a
 # temporary directory and fails, naming each file, when the committed files differ from the mixin
 # (or a mixin file is not formatted as jsonnetfmt formats it).
 set -euo pipefail
@@ -11,10 +12,10 @@ if ! command -v jsonnet >/dev/null 2>&1; then
   exit 1
 fi
 
-render() { # DIR: writes DIR/alerts/vrrpwatch.rules.yml and DIR/dashboards/*.json
+render() { # DIR: writes DIR/alerts/vrrpwatch.{rules,alertmanager}.yml and DIR/dashboards/*.json
   # jsonnet evaluates the mixin to JSON (its std.manifestYamlDoc takes some 20 s on these rules);
   # Node writes the files, YAML with the project's own `yaml` package.
-  jsonnet -J mixin -e 'local m = import "mixin.libsonnet"; { alerts: m.prometheusAlerts, dashboards: m.grafanaDashboards }' |
+  jsonnet -J mixin -e 'local m = import "mixin.libsonnet"; { alerts: m.prometheusAlerts, alertmanager: m.alertmanager, dashboards: m.grafanaDashboards }' |
     OUT="$1" node --input-type=module -e '
       import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
       import { join } from "node:path";
@@ -35,6 +36,14 @@ render() { # DIR: writes DIR/alerts/vrrpwatch.rules.yml and DIR/dashboards/*.jso
         rules: g.rules.map((r) => ({ ...ordered(r, ["alert", "expr", "for", "labels"]), annotations: ordered(r.annotations, ["summary", "description", "runbook_url"]) })),
       }));
       writeFileSync(join(out, "alerts", "vrrpwatch.rules.yml"), header + "\n" + stringify({ groups }, { lineWidth: 0 }));
+      const am = [
+        "# Generated from mixin/ by scripts/mixin.sh: edit mixin/*.libsonnet, not this file.",
+        "# Merge into your Alertmanager config: the group_by of its route (one notification per VRRP group:",
+        "# cluster, family, VRID and segment) and the inhibit rules (a split-brain inhibits its consequences",
+        "# on the same group). packaging/alertmanager.yml carries both. See docs/alerting.md.",
+      ].join("\n");
+      const inhibit = mixin.alertmanager.inhibit_rules.map((r) => ordered(r, ["source_matchers", "target_matchers", "equal"]));
+      writeFileSync(join(out, "alerts", "vrrpwatch.alertmanager.yml"), am + "\n" + stringify({ route: mixin.alertmanager.route, inhibit_rules: inhibit }, { lineWidth: 0 }));
       for (const [name, dashboard] of Object.entries(mixin.dashboards)) {
         writeFileSync(join(out, "dashboards", name), JSON.stringify(dashboard, null, 2) + "\n");
       }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
-import { loadSettings, SettingsError } from './app/settings.js';
+import { loadHmacGroups, loadSettings, SettingsError } from './app/settings.js';
 import { CaptureFileError } from './adapters/capture-file.js';
 import { drained, exitWhenFlushed, watchOutput } from './adapters/stdio.js';
 import { EXIT } from './outputs/nagios.js';
@@ -18,7 +18,7 @@ import { VERSION } from './version.js';
 const USAGE = `usage:
   vrrpwatch [serve] [options]          the Prometheus exporter (the default command)
   vrrpwatch once [options]             Nagios/Icinga check: listen, judge, print one line, exit
-  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets]
+  vrrpwatch replay FILE [--format text|json|html] [--output FILE] [--packets] [-c FILE]
   vrrpwatch --help | --version
 
 options (serve and once):
@@ -48,6 +48,7 @@ replay options:
   --format text|json|html        report format (default text); html is one self-contained page
   --output FILE                  write the report to FILE instead of standard output
   --packets                      print one JSON line per VRRP packet instead of the report
+  -c, --config FILE              a YAML config whose groups' hmac_window_seconds and hmac_key_file apply
 `;
 
 /** Exit codes of replay and of usage errors. */
@@ -78,6 +79,7 @@ async function runReplay(args: string[]): Promise<number> {
         format: { type: 'string', default: 'text' },
         output: { type: 'string', short: 'o' },
         packets: { type: 'boolean', default: false },
+        config: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -85,6 +87,13 @@ async function runReplay(args: string[]): Promise<number> {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const { values, positionals } = parsed;
+  let hmac;
+  try {
+    hmac = values.config === undefined ? undefined : loadHmacGroups(values.config);
+  } catch (err) {
+    if (err instanceof SettingsError) return fail(err.problems.join('\nvrrpwatch: '), EXIT_ERROR);
+    throw err;
+  }
   if (values.help) {
     process.stdout.write(USAGE);
     return EXIT_OK;
@@ -113,7 +122,7 @@ async function runReplay(args: string[]): Promise<number> {
     flush();
     return drained(process.stdout);
   };
-  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks } : { file });
+  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks, hmac } : { file, hmac });
   if (values.packets) flush();
   else {
     const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtmlReport(report) : renderText(report);

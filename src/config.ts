@@ -76,11 +76,13 @@ const GROUP: Schema<ExpectedGroup> = refine(
     family: optional('family', oneOf(['ipv4', 'ipv6'])),
     vips: withDefault('vips', list(vip), []),
     advertInterval: optional('advert_interval', number(0.01, 255)),
+    hmacWindow: optional('hmac_window_seconds', number(0.1, 3600)),
+    hmacKeyFile: optional('hmac_key_file', filePath),
   }),
   (g, fail) => {
     const family = g.family ?? (g.vips[0]?.includes(':') === true ? 'ipv6' : 'ipv4');
     for (const v of g.vips) if (v.includes(':') !== (family === 'ipv6')) fail('vips', `${quote(v)} is not an ${family} address`);
-    return { vrid: g.vrid, interface: g.interface, family, vips: g.vips, advertInterval: g.advertInterval, instance: undefined, source: 'config' };
+    return { vrid: g.vrid, interface: g.interface, family, vips: g.vips, advertInterval: g.advertInterval, instance: undefined, source: 'config', hmacWindow: g.hmacWindow, hmacKeyFile: g.hmacKeyFile };
   },
 );
 

@@ -12,8 +12,10 @@ local d = import '../lib/dashboard.libsonnet';
       c,
       'vrrpwatch-node',
       'VRRP node detail (vrrpwatch)',
-      "One node of a pair: its role, the virtual addresses it holds, keepalived's state, and the findings only a node can make.",
-      [
+      "One node of a pair: its role, the virtual addresses it holds, keepalived's state, the findings only a node can make, and the exporter itself (memory, CPU, descriptors, restarts, its status page).",
+      links=[d.link('vrrpwatch-overview', 'VRRP overview')],
+      annotations=d.annotations(c),
+      panels=[
         d.panel(
           'state-timeline',
           'This node is master',
@@ -44,6 +46,21 @@ local d = import '../lib/dashboard.libsonnet';
           [['max by (%s, instance, vrid, family) (%s)' % [cl, q('vrrpwatch_vrid_adverts_blocked')], '{{instance}} VRID {{vrid}} {{family}}']],
         ),
         d.panel('timeseries', 'Config reloads', [12, 22, 12, 8], [[q('vrrpwatch_config_last_reload_successful', false), '{{instance}} last reload ok']]),
+
+        // The exporter's own process (process_*), as for any exporter: restarts, memory, CPU, descriptors.
+        d.row('The exporter', 30),
+        d.panel('timeseries', 'Resident memory', [0, 31, 8, 8], [[q('process_resident_memory_bytes', false), '{{instance}}']], defaults={ unit: 'bytes' }),
+        d.panel('timeseries', 'CPU', [8, 31, 8, 8], [['rate(%s[$__rate_interval])' % q('process_cpu_seconds_total', false), '{{instance}}']], defaults={ unit: 'percentunit' }),
+        d.panel(
+          'timeseries',
+          'Open descriptors / restarts',
+          [16, 31, 8, 8],
+          [
+            [q('process_open_fds', false), '{{instance}} open descriptors'],
+            ['changes(%s[$__rate_interval])' % q('process_start_time_seconds', false), '{{instance}} restarts'],
+          ],
+        ),
+        d.exporters(c, [0, 39, 24, 6]),
       ],
     ),
   },

@@ -9,32 +9,39 @@ local d = import '../lib/dashboard.libsonnet';
     local cl = c.clusterLabel,
     local q(metric, vrid=true) = d.q(c, metric, vrid),
 
-    // Each finding a group can have now, named as the fleet table shows it. A new finding metric
-    // joins the fleet row by a line here.
+    // Each finding a group can have now, named as the fleet table shows it, with the group's segment
+    // (a group is its cluster, family, VRID and segment, as in the rules). A new finding metric joins
+    // the fleet row by a line here.
     local findings = std.join(' or ', [
-      'label_replace(%s == 1, "finding", "%s", "", "")' % [q(f[0]), f[1]]
+      'label_replace(%s, "finding", "%s", "", "")' % [d.withSegment(c, '%s == 1' % q(f[0])), f[1]]
       for f in [
         ['vrrpwatch_vrid_split_brain', 'split-brain'],
         ['vrrpwatch_vrid_vip_conflict', 'VIP shared across VRIDs'],
         ['vrrpwatch_vrid_no_master', 'no master'],
-        ['vrrpwatch_vip_backup_holding', 'backup holds the VIP'],
-        ['vrrpwatch_vip_master_missing', 'master without its VIP'],
         ['vrrpwatch_vrid_auth_mismatch', 'auth mismatch'],
         ['vrrpwatch_vrid_config_mismatch', 'config mismatch'],
         ['vrrpwatch_vrid_adverts_blocked', 'adverts blocked'],
       ]
     ] + [
+      'label_replace(%s, "finding", "%s", "", "")' % [d.withVipGroup(c, '%s == 1' % q(f[0])), f[1]]
+      for f in [
+        ['vrrpwatch_vip_backup_holding', 'backup holds the VIP'],
+        ['vrrpwatch_vip_master_missing', 'master without its VIP'],
+      ]
+    ] + [
       // Judged across exporters, as VrrpVipOnSeveralNodes does: one VIP on hosts of one cluster.
-      'label_replace(count by (%s, vrid, vip) (count by (%s, vrid, vip, instance) (%s == 1)) > 1, "finding", "VIP on several hosts", "", "")'
-      % [cl, cl, q('vrrpwatch_vip_local')],
+      'label_replace(count by (%s, segment, vrid, vip) (count by (%s, segment, vrid, vip, instance) (%s)) > 1, "finding", "VIP on several hosts", "", "")'
+      % [cl, cl, d.withVipGroup(c, '%s == 1' % q('vrrpwatch_vip_local'))],
     ]),
 
     'vrrpwatch-overview.json': d.dashboard(
       c,
       'vrrpwatch-overview',
       'VRRP overview (vrrpwatch)',
-      'VRRP groups as vrrpwatch sees them: the sites and groups with findings now, then masters, split-brain, failovers, priorities, advertisements, pings, capture health, and who answers ARP/NDP for each VIP.',
-      [
+      'VRRP groups as vrrpwatch sees them: the sites and groups with findings now, then masters, split-brain, failovers, priorities, advertisements, pings, capture health, who answers ARP/NDP for each VIP, and the exporters with links to their status pages.',
+      links=[d.link('vrrpwatch-node', 'VRRP node detail')],
+      annotations=d.annotations(c),
+      panels=[
         d.row('Fleet: sites and groups with findings now', 0),
         d.panel(
           'stat',
@@ -49,8 +56,8 @@ local d = import '../lib/dashboard.libsonnet';
           'stat',
           'Groups with findings',
           [4, 1, 4, 6],
-          [['count(count by (%s, vrid) (%s)) or vector(0)' % [cl, findings], 'groups']],
-          description='VRIDs, counted per site, with a finding now.',
+          [['count(count by (%s, segment, vrid) (%s)) or vector(0)' % [cl, findings], 'groups']],
+          description='Groups (VRIDs, counted per site and segment) with a finding now.',
           defaults=d.alarm(),
           options=d.statOptions,
         ),
@@ -58,8 +65,8 @@ local d = import '../lib/dashboard.libsonnet';
           'table',
           'Findings now, by site and group',
           [8, 1, 16, 6],
-          [['sum by (%s, vrid, finding) (%s)' % [cl, findings], '']],
-          description='One row per site, VRID and finding; the value is how many exporters (or hosts, for a VIP on several hosts) report it. Empty while the fleet is healthy.',
+          [['sum by (%s, segment, vrid, finding) (%s)' % [cl, findings], '']],
+          description='One row per site, segment (the lowest VIP of the group), VRID and finding; the value is how many exporters (or hosts, for a VIP on several hosts) report it. Empty while the fleet is healthy.',
           options={ showHeader: true, sortBy: [{ displayName: cl, desc: false }] },
           table=true,
         ),
@@ -98,8 +105,8 @@ local d = import '../lib/dashboard.libsonnet';
           'state-timeline',
           'Master per group',
           [0, 13, 24, 8],
-          [['max by (%s, vrid, family, router) (%s)' % [cl, q('vrrpwatch_vrid_master_info')], '{{%s}} VRID {{vrid}} {{family}} {{router}}' % cl]],
-          description='Each router while it acts as master, per site and group. Two rows lit for one VRID of one site at the same time is a split-brain.',
+          [['max by (%s, segment, vrid, family, router) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_master_info'))], '{{%s}} {{segment}} VRID {{vrid}} {{family}} {{router}}' % cl]],
+          description='Each router while it acts as master, per group: site, segment (the lowest VIP it advertises) and VRID, so that the VLANs of a site that reuse a VRID never mix. Two rows lit for one group at the same time is a split-brain.',
           options={ mergeValues: true, showValue: 'never' },
         ),
         d.panel(
@@ -107,11 +114,11 @@ local d = import '../lib/dashboard.libsonnet';
           'Split-brain and findings per group',
           [0, 21, 12, 8],
           [
-            ['max by (%s, vrid, family) (%s)' % [cl, q('vrrpwatch_vrid_split_brain')], '{{%s}} split-brain VRID {{vrid}} {{family}}' % cl],
-            ['max by (%s, vrid, family) (%s)' % [cl, q('vrrpwatch_vrid_vip_conflict')], '{{%s}} VIP shared with another VRID: VRID {{vrid}} {{family}}' % cl],
-            ['max by (%s, vrid, family) (%s)' % [cl, q('vrrpwatch_vrid_no_master')], '{{%s}} no master VRID {{vrid}} {{family}}' % cl],
-            ['max by (%s, vrid, family) (%s)' % [cl, q('vrrpwatch_vrid_auth_mismatch')], '{{%s}} auth mismatch VRID {{vrid}} {{family}}' % cl],
-            ['max by (%s, vrid, family, field) (%s)' % [cl, q('vrrpwatch_vrid_config_mismatch')], '{{%s}} {{field}} mismatch VRID {{vrid}} {{family}}' % cl],
+            ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_split_brain'))], '{{%s}} split-brain VRID {{vrid}} {{family}} {{segment}}' % cl],
+            ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_vip_conflict'))], '{{%s}} VIP shared with another VRID: VRID {{vrid}} {{family}} {{segment}}' % cl],
+            ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_no_master'))], '{{%s}} no master VRID {{vrid}} {{family}} {{segment}}' % cl],
+            ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_auth_mismatch'))], '{{%s}} auth mismatch VRID {{vrid}} {{family}} {{segment}}' % cl],
+            ['max by (%s, segment, vrid, family, field) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_config_mismatch'))], '{{%s}} {{field}} mismatch VRID {{vrid}} {{family}} {{segment}}' % cl],
             ['max by (%s, vrid, instance, vip) (%s)' % [cl, q('vrrpwatch_vip_backup_holding')], '{{instance}} backup holds {{vip}}'],
           ],
         ),
@@ -120,7 +127,8 @@ local d = import '../lib/dashboard.libsonnet';
           'timeseries',
           'Failovers',
           [0, 29, 12, 8],
-          [['sum by (%s, vrid, family) (increase(%s[$__rate_interval]))' % [cl, q('vrrpwatch_vrid_master_changes_total')], '{{%s}} VRID {{vrid}} {{family}}' % cl]],
+          [['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, 'increase(%s[$__rate_interval])' % q('vrrpwatch_vrid_master_changes_total'))], '{{%s}} {{segment}} VRID {{vrid}} {{family}}' % cl]],
+          description='Failovers per group, as the exporter that saw most of them counts them (every exporter of a segment sees the same ones).',
         ),
         d.panel(
           'timeseries',
@@ -224,6 +232,9 @@ local d = import '../lib/dashboard.libsonnet';
           ]],
           description='Failovers after which the new master sent no gratuitous ARP or unsolicited NA for its VIPs within a few seconds.',
         ),
+
+        d.row('Exporters', 86),
+        d.exporters(c, [0, 87, 24, 6]),
       ],
     ),
   },

@@ -1,6 +1,6 @@
 /**
  * The HTTP(S) server (express): `/metrics` (or `--web.telemetry-path`, a literal path), the status page at
- * `/`, `/healthz`, 404 for anything else; paths match exactly. TLS and basic auth come from the
+ * `/`, `/healthz` (503 while serve is blind), 404 for anything else; paths match exactly. TLS and basic auth come from the
  * exporter-toolkit web config; bcrypt checks are cached per credential (as the exporter-toolkit does), so a
  * scrape every few seconds costs one hash. Connections are bounded in number, per client and in time, so
  * idle or slow clients cannot hold the exporter's descriptors.
@@ -27,6 +27,8 @@ export interface WebOptions {
   metrics: () => Promise<{ body: Buffer; release: () => void }>;
   /** The status page (HTML), rendered per request. */
   page: () => string;
+  /** `/healthz`: its status and body per request (default: 200, `ok`). */
+  health?: () => { status: number; body: string };
   onError: (message: string, err: unknown) => void;
   /** Overrides of WEB_LIMITS (tests). */
   limits?: Partial<WebLimits>;
@@ -251,7 +253,7 @@ export class WebServer {
       return;
     }
     if (path === this.options.telemetryPath) this.#metrics(res);
-    else if (path === '/healthz') res.type('text/plain').send('ok\n');
+    else if (path === '/healthz') this.#health(res);
     else this.#page(res);
   }
 
@@ -266,6 +268,11 @@ export class WebServer {
         res.status(500).type('text/plain').send('metrics could not be rendered\n');
       },
     );
+  }
+
+  #health(res: Response): void {
+    const { status, body } = this.options.health?.() ?? { status: 200, body: 'ok\n' };
+    res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(body);
   }
 
   #page(res: Response): void {

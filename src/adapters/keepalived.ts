@@ -4,6 +4,7 @@
  */
 import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/expect/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/expect/keepalived-conf.js';
@@ -66,10 +67,36 @@ function resolver(mainDir: string): IncludeResolver {
   };
 }
 
+/** The user this process runs as, for hints about permissions (`vrrpwatch` under the shipped unit). */
+function runningAs(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'vrrpwatch';
+  }
+}
+
+/**
+ * keepalived.conf itself cannot be read (permission, missing): serve runs on without its expectations
+ * and says so, while a file that reads but does not parse stays an error.
+ */
+export class KeepalivedConfUnreadableError extends KeepalivedConfError {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`cannot read ${path}: ${problem}`);
+  }
+}
+
 /** Reads a keepalived.conf; throws KeepalivedConfError with the file (and line) of the problem. */
 export function readKeepalivedConf(file: string): KeepalivedConf {
   const main = readConf(file);
-  if (typeof main === 'string') throw new KeepalivedConfError(`cannot read ${file}: ${main}`);
+  if (typeof main === 'string') {
+    // It holds auth_pass, so it is often root's with mode 0600: say how to let vrrpwatch read it.
+    const hint = main === 'permission denied' ? ` for user ${runningAs()} (keepalived.conf is often root's with mode 0600: make it readable by a group vrrpwatch runs in, e.g. chgrp vrrpwatch ${file} && chmod 0640 ${file})` : '';
+    throw new KeepalivedConfUnreadableError(file, `${main}${hint}`);
+  }
   return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))));
 }
 
@@ -158,6 +185,7 @@ export class NotifyFifo {
   #socket: Socket | undefined;
   #retry: NodeJS.Timeout | undefined;
   #problem: string | undefined;
+  #reading = false;
   #closed = false;
 
   constructor(
@@ -165,9 +193,15 @@ export class NotifyFifo {
     private readonly events: NotifyFifoEvents,
   ) {}
 
+  /** Why the FIFO is not read now (undefined while it is). */
+  get problem(): string | undefined {
+    return this.#reading ? undefined : (this.#problem ?? 'not opened yet');
+  }
+
   /** Starts reading, or retrying every 2 s until the FIFO can be read (keepalived creates it when it starts). */
   start(): void {
     const problem = this.#open();
+    this.#reading = problem === undefined;
     if (problem === undefined) {
       this.#problem = undefined;
       this.events.status(undefined);
@@ -189,7 +223,11 @@ export class NotifyFifo {
       if (!statSync(this.path).isFIFO()) return `${this.path} is not a FIFO (keepalived creates it when notify_fifo is set)`;
       fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
-      return `cannot open ${this.path}: ${fileProblem(err)}`;
+      const problem = fileProblem(err);
+      // keepalived 2.2 makes the FIFO root's with mode 0600 unless keepalived.conf names its owner; it keeps
+      // a FIFO that already exists as it is.
+      const hint = problem === 'permission denied' ? ` for user ${runningAs()} (keepalived makes it root's with mode 0600: name the reader in keepalived.conf, notify_fifo ${this.path} ${runningAs()}, then remove the FIFO and restart keepalived)` : problem === 'no such file' ? ' (keepalived creates it when it starts: not started yet?)' : '';
+      return `cannot open ${this.path}: ${problem}${hint}`;
     }
     let socket: Socket;
     try {
@@ -223,6 +261,7 @@ export class NotifyFifo {
     socket.on('close', () => {
       if (this.#closed || this.#socket !== socket) return;
       this.#socket = undefined;
+      this.#reading = false;
       this.states.clear();
       this.events.gone();
       this.start();

@@ -56,6 +56,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
   const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold, { ...DEFAULT_OWNER_SETTINGS, round });
+  watcher.hmac = settings.hmac;
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {

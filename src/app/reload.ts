@@ -27,10 +27,12 @@ export interface Starters {
   fifo(s: Settings): NotifyFifo | undefined;
 }
 
-/** What the last (re)load did, for `vrrpwatch_config_last_reload_*`. */
+/** What the last (re)load did, for `vrrpwatch_config_last_reload_*` and `vrrpwatch_source_readable`. */
 export interface ConfigState {
   lastReloadOk: boolean;
   lastReloadAt: number;
+  /** keepalived.conf as the last (re)load found it: `problem` when it could not be read at all. */
+  keepalivedConfig: { path: string; problem: string | undefined } | undefined;
 }
 
 export interface ReloadContext {
@@ -43,11 +45,20 @@ export interface ReloadContext {
   now: () => number;
 }
 
+/**
+ * A keepalived.conf that cannot be read is a failed reload when it could be read before (its expectations
+ * stay in force); when it could not be read before either, the rest of the reload applies.
+ */
 export function reload(running: Running, start: Starters, ctx: ReloadContext): void {
   const { settings } = running;
   const { log, configState } = ctx;
   try {
-    const next = loadSettings(ctx.configFile, ctx.overrides, true);
+    const next = loadSettings(ctx.configFile, ctx.overrides, true, true);
+    const path = next.config.keepalivedConfig;
+    configState.keepalivedConfig = path === undefined ? undefined : { path, problem: next.keepalivedConfigProblem };
+    if (next.keepalivedConfigProblem !== undefined && settings.keepalivedConfigProblem === undefined && path === settings.config.keepalivedConfig) {
+      throw new SettingsError([`cannot read ${path ?? ''}: ${next.keepalivedConfigProblem}`]);
+    }
     ctx.web.reload(next.webConfig);
     // The capture keeps the sessions of interfaces still named and really closes the others.
     if (JSON.stringify(next.config.interfaces) !== JSON.stringify(settings.config.interfaces)) running.capture.reconfigure(next.config.interfaces);
@@ -60,6 +71,7 @@ export function reload(running: Running, start: Starters, ctx: ReloadContext): v
       running.fifo = start.fifo(next);
     }
     ctx.watcher.expect(ctx.now(), next.expected);
+    ctx.watcher.hmac = next.hmac;
     log.level = next.config.log.level;
     const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
     if (restartNeeded.length > 0) log.warn({ keys: restartNeeded.map((k) => `web.${k}`) }, 'these settings take effect after a restart');

@@ -11,6 +11,7 @@ import { packetRecord } from '../core/wire/packet-record.js';
 import { RouterErrors } from '../core/groups/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/groups/state.js';
 import { Timeline } from '../core/history/timeline.js';
+import { HmacGroups } from '../core/expect/hmac-groups.js';
 import type { ReplayReport } from '../outputs/report.js';
 import { interfaceLabel } from './watch.js';
 
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   onPacket?: (line: string) => void;
   /** Called after each chunk of the capture: a promise it returns holds the reading (the reader of the lines is behind). */
   betweenChunks?: BetweenChunks;
+  /** keepalived 2.4 auth_hmac per group (`-c`): freshness windows and keys for keyed verification. */
+  hmac?: HmacGroups;
 }
 
 export interface ReplayOutcome {
@@ -48,7 +51,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const timeline = new Timeline();
   const owners = new CaptureOwners();
   // Nothing ages out of a post-mortem: groups stay however long they were silent.
-  const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, (e) => {
+  const hmac = options.hmac ?? new HmacGroups();
+  const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity, hmacWindow: (key) => hmac.window(key) }, (e) => {
     timeline.onEvent(e);
     owners.onEvent(e);
   });
@@ -61,7 +65,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   // Each packet's line lists all its addresses; the report needs those the tables keep.
   const decoder = new Decoder(onPacket === undefined ? ADVERT_VIPS_KEPT : MAX_ADDRESSES);
   const foreign = new ForeignTraffic({ ...FOREIGN_SETTINGS, expirySeconds: Infinity });
-  const routerErrors = new RouterErrors();
+  const routerErrors = new RouterErrors((key) => hmac.key(key));
 
   const sink = (p: CapturedPacket): void => {
     const decoded = decoder.decode(p.linkType, p.bytes, p.offset, p.length);

@@ -1,32 +1,36 @@
 /**
  * `vrrpwatch serve`: wiring only. Capture → watcher (core) → views; local addresses, keepalived's
  * notify_fifo and pings are observations on the same path; metrics are rendered at scrape time; a log
- * line when a finding starts and one when it ends, never one per packet.
+ * line when a finding starts and one when it ends, never one per packet. `serve()` reads as its steps;
+ * each step is a function below, and the services a reload replaces are started in serve-services.ts.
  */
+import { hostname } from 'node:os';
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
-import { libpcapVersion, LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
+import { libpcapVersion } from '../adapters/capture.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
-import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
 import { createLogger } from '../adapters/log.js';
-import { Pinger } from '../adapters/pinger.js';
+import type { Logger } from '../adapters/log.js';
 import { findingChanges, findings } from '../core/findings/findings.js';
 import type { FindingLine } from '../core/findings/findings.js';
+import { RecentHistory } from '../core/history/recent.js';
+import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
+import type { ProbeTarget } from '../core/ownership/probe.js';
+import { healthOf, healthzResponse } from '../outputs/health.js';
+import type { SourceStatus } from '../outputs/health.js';
+import { renderStatusPage } from '../outputs/html-live.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { LogBudget } from '../outputs/log-budget.js';
 import { eventRecord } from '../outputs/log-lines.js';
 import type { NearFailoverLog } from '../outputs/log-lines.js';
-import { renderStatusPage } from '../outputs/html-live.js';
-import { RecentHistory } from '../core/history/recent.js';
-import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
-import type { ProbeTarget } from '../core/ownership/probe.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { REVISION, VERSION } from '../version.js';
 import { reload } from './reload.js';
-import type { ConfigState, Running, Starters } from './reload.js';
+import type { ConfigState, Running } from './reload.js';
+import { startServices, starters } from './serve-services.js';
 import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
@@ -41,6 +45,14 @@ export interface ServeOptions {
   live: boolean;
 }
 
+export interface ServeHandle {
+  port: number;
+  /** Reloads the config files (SIGHUP); a bad one keeps the previous config. */
+  reload(): void;
+  /** Stops: scrapes in flight may finish first (a few seconds at most). */
+  stop(): Promise<void>;
+}
+
 /**
  * How often findings are re-judged for the log between packets (starts and ends of findings, silent
  * masters). Scrapes judge on their own; once a second keeps the log prompt and the idle exporter under
@@ -51,49 +63,114 @@ const LIVE_EVENTS = 12;
 /** The status page at `/` reloads itself this often and draws this much of each group's history (less while younger). */
 const PAGE_REFRESH_S = 5;
 const PAGE_HISTORY_S = 600;
+/** How often an exception caught at the top is logged at most (each one is counted). */
+const UNCAUGHT_LOG_EVERY_S = 10;
 
 function now(): number {
   return Date.now() / 1000;
 }
 
-export interface ServeHandle {
-  port: number;
-  /** Reloads the config files (SIGHUP); a bad one keeps the previous config. */
-  reload(): void;
-  /** Stops: scrapes in flight may finish first (a few seconds at most). */
-  stop(): Promise<void>;
-}
-
-/** How often an exception caught at the top, or a notify_fifo line too long, is logged at most (each one is counted). */
-const UNCAUGHT_LOG_EVERY_S = 10;
-
 export async function serve(options: ServeOptions): Promise<ServeHandle> {
   tuneV8ForViews();
-  const settings: Settings = loadSettings(options.configFile, options.overrides, true);
-  // The live view is handed the log calls as they are made (the same events the log writes).
-  const recent: string[] = [];
-  const log = options.live
+  // keepalived.conf that cannot be read is no reason to stay down: serve watches the wire and says so.
+  const settings = loadSettings(options.configFile, options.overrides, true, true);
+  const { log, liveEvents } = makeLogger(settings, options.live);
+  const started = now();
+  const uncaught = guardUncaught(log);
+  const judging = startJudging(settings, log, started);
+  const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started, keepalivedConfig: keepalivedConfigStatus(settings) };
+  if (settings.keepalivedConfigProblem !== undefined) {
+    log.warn({ path: settings.config.keepalivedConfig, problem: settings.keepalivedConfigProblem, finding: 'source_unreadable', source: 'keepalived_config' }, 'keepalived.conf not read: serving without its expectations until a reload (SIGHUP) can read it');
+  }
+  const running = startServices(settings, judging.watcher, log);
+  const observer = makeObserver(running, judging.watcher);
+  const ticker = startTicker(observer, judging.logBudget, log);
+  const prober = startProber(settings, running, judging.watcher, observer, log);
+  const sources = (): SourceStatus[] => sourcesOf(running, configState);
+  const http: { counters?: WebCounters } = {};
+  const snapshot = (): MetricsSnapshot => snapshotOf(observer.observe(now()), running, judging, configState, uncaught.count, http.counters);
+  const stopParts = (): void => {
+    uncaught.remove();
+    clearInterval(ticker);
+    prober?.stop();
+    running.capture.close();
+    running.pinger.stop();
+    running.fifo?.close();
+  };
+  const web = await startWeb(settings, running, judging, observer, snapshot, sources, started, log).catch((err: unknown) => {
+    // The capture and the probes run already: a listen address that fails must not leave them running.
+    stopParts();
+    throw err;
+  });
+  http.counters = web.counters;
+  logServing(settings, web, log);
+  const painter = options.live ? startLiveView(settings, web, running, observer, liveEvents) : undefined;
+
+  const onHangup = (): void => {
+    reload(running, starters(log), { configFile: options.configFile, overrides: options.overrides, web, watcher: judging.watcher, log, configState, now });
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(painter);
+      // Scrapes in flight are answered from the running parts, then those stop.
+      await web.close();
+      stopParts();
+      log.info('vrrpwatch stopped');
+    })();
+    return stopping;
+  };
+  return { port: web.address().port, reload: onHangup, stop };
+}
+
+/** The logger; with `--live`, the log calls are kept for the live view instead of written. */
+function makeLogger(settings: Settings, live: boolean): { log: Logger; liveEvents: string[] } {
+  const liveEvents: string[] = [];
+  const log = live
     ? createLogger(settings.config.log.level, 'json', (entry) => {
-        recent.push(eventLine(entry));
-        if (recent.length > LIVE_EVENTS) recent.shift();
+        liveEvents.push(eventLine(entry));
+        if (liveEvents.length > LIVE_EVENTS) liveEvents.shift();
       })
     : createLogger(settings.config.log.level, settings.config.log.format);
-  const started = now();
-  // The last resort: the adapters catch their own failures; anything that still escapes is counted in
-  // vrrpwatch_uncaught_errors_total and logged, and the exporter keeps watching.
-  const uncaught = { count: 0, lastLog: -Infinity };
+  return { log, liveEvents };
+}
+
+/**
+ * The last resort: the adapters catch their own failures; anything that still escapes is counted in
+ * vrrpwatch_uncaught_errors_total and logged, and the exporter keeps watching.
+ */
+function guardUncaught(log: Logger): { readonly count: number; remove(): void } {
+  const state = { count: 0, lastLog: -Infinity };
   const onUncaught = (err: unknown): void => {
-    uncaught.count++;
-    if (now() - uncaught.lastLog < UNCAUGHT_LOG_EVERY_S) return;
-    uncaught.lastLog = now();
-    log.error({ err, uncaught_errors: uncaught.count }, 'internal error caught at the top; vrrpwatch keeps running (logged at most every 10 s)');
+    state.count++;
+    if (now() - state.lastLog < UNCAUGHT_LOG_EVERY_S) return;
+    state.lastLog = now();
+    log.error({ err, uncaught_errors: state.count }, 'internal error caught at the top; vrrpwatch keeps running (logged at most every 10 s)');
   };
   process.on('uncaughtException', onUncaught);
+  return {
+    get count() {
+      return state.count;
+    },
+    remove() {
+      process.off('uncaughtException', onUncaught);
+    },
+  };
+}
+
+interface Judging {
+  watcher: Watcher;
+  /** The status page's last minutes per group. */
+  history: RecentHistory;
+  logBudget: LogBudget;
+}
+
+/** The watcher (core) whose Monitor events go to the log (within its rate bound) and to the page's history. */
+function startJudging(settings: Settings, log: Logger, started: number): Judging {
   const evictions = { last: -Infinity, pending: 0 };
   const nearFailovers: NearFailoverLog = new Map();
   const logBudget = new LogBudget();
   const history = new RecentHistory(PAGE_HISTORY_S);
-  const ownerRound = settings.config.vipProbe.intervalSeconds;
   const watcher = new Watcher(
     started,
     settings.expected,
@@ -105,87 +182,51 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     },
     undefined,
     undefined,
-    { ...DEFAULT_OWNER_SETTINGS, round: ownerRound },
+    { ...DEFAULT_OWNER_SETTINGS, round: settings.config.vipProbe.intervalSeconds },
   );
-  const configState: ConfigState = { lastReloadOk: true, lastReloadAt: started };
+  watcher.hmac = settings.hmac;
+  return { watcher, history, logBudget };
+}
 
-  const startCapture = (s: Settings): LiveCapture =>
-    new LiveCapture(s.config.interfaces, watcher.onFrame, {
-      onChange(iface, up, problem) {
-        if (up) log.info({ interface: iface }, 'capture running');
-        else log.warn({ interface: iface, problem }, 'capture down');
-      },
-      onDiscovery(problem) {
-        if (problem === undefined) log.info('the network interfaces can be listed again');
-        else log.warn({ problem }, 'cannot list the network interfaces; the running captures go on, retrying every second');
-      },
-      onPlan(plan, all) {
-        watcher.vlanNames = plan.vlanNames;
-        if (!all) return;
-        const skipped = Object.fromEntries(plan.skipped);
-        log.info({ interfaces: plan.capture, ...(plan.skipped.size > 0 ? { skipped } : {}) }, 'capturing on every interface');
-      },
-    });
-  const startPinger = (s: Settings): Pinger => {
-    const p = new Pinger(s.probeTargets, s.config.probe, (result, previous) => {
-      if (previous !== undefined && previous.up === result.up) return;
-      const fields = { target: result.target, role: result.role };
-      if (result.up) log.info({ ...fields, rtt_seconds: result.rtt }, `${result.role} answers ping`);
-      else log.warn({ ...fields, finding: 'probe_down', loss: result.loss }, `${result.role} does not answer ping`);
-    });
-    p.start();
-    return p;
-  };
-  const startFifo = (s: Settings): NotifyFifo | undefined => {
-    if (s.notifyFifoSkipped !== undefined) log.warn({ problem: s.notifyFifoSkipped }, 'keepalived notify_fifo not read');
-    if (s.notifyFifo === undefined) return undefined;
-    const path = s.notifyFifo;
-    let longLineLogged = -Infinity;
-    const fifo = new NotifyFifo(path, {
-      state(instance, state, priority) {
-        log.info({ instance, state, priority }, 'keepalived state');
-      },
-      status(problem) {
-        if (problem === undefined) log.info({ path }, 'reading keepalived notify_fifo');
-        // keepalived creates the FIFO when it starts; it may come after us.
-        else log.warn({ problem }, 'keepalived notify_fifo not read yet; retrying every 2 s');
-      },
-      gone() {
-        log.warn({ path }, 'keepalived closed notify_fifo (stopped or killed): its states are forgotten until it reports again');
-      },
-      longLine(dropped) {
-        if (now() - longLineLogged < UNCAUGHT_LOG_EVERY_S) return;
-        longLineLogged = now();
-        log.warn({ path, dropped }, `a notify_fifo line longer than ${NOTIFY_LINE_MAX_BYTES} bytes was dropped (not keepalived's; logged at most every 10 s)`);
-      },
-    });
-    fifo.start();
-    return fifo;
-  };
+interface Observer {
+  /** Judges now with the current observations (local addresses, keepalived's states, peers). */
+  observe(at: number): WatchView;
+  /** The interfaces as last read, for the probe. */
+  readonly links: LocalLinks;
+  /** The VIPs watched at the last judgement: what the probe asks for. */
+  readonly probeTargets: readonly ProbeTarget[];
+}
 
-  const start: Starters = { pinger: startPinger, fifo: startFifo };
-  const running: Running = { settings, capture: startCapture(settings), pinger: startPinger(settings), fifo: startFifo(settings) };
-
-  /** The interfaces as last read, for the probe (read again at every judgement). */
+function makeObserver(running: Running, watcher: Watcher): Observer {
   let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
+  let probeTargets: readonly ProbeTarget[] = [];
   const links = (): LocalLinks => {
     const captured = running.settings.config.interfaces;
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
     return lastLinks;
   };
-  /** The VIPs watched at the last judgement: what the probe asks for. */
-  let probeTargets: readonly ProbeTarget[] = [];
-  const observe = (at: number): WatchView => {
-    const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
-    probeTargets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
-    return view;
+  return {
+    observe(at) {
+      const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
+      probeTargets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
+      return view;
+    },
+    get links() {
+      return lastLinks;
+    },
+    get probeTargets() {
+      return probeTargets;
+    },
   };
+}
 
+/** Once a second: the findings of the view diffed into the log's start and end lines. */
+function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): NodeJS.Timeout {
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
   const tick = (): void => {
     const at = now();
-    const view = observe(at);
+    const view = observer.observe(at);
     const changes = findingChanges(active, findings(view));
     for (const f of changes.started) {
       if (logBudget.findingStart(f.id, String(f.fields.finding), at)) log[f.level](f.fields, f.msg);
@@ -203,57 +244,72 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       log.warn({ interface: m.key.interface, family: m.key.family, vrid: m.key.vrid, finding: 'failover_without_garp', router: m.router, vips: m.vips, failover_at: m.time }, 'the new master sent no gratuitous ARP or unsolicited NA after the failover');
     }
   };
-  const ticker = setInterval(tick, TICK_MS);
-  let prober: VipProber | undefined;
-  if (settings.config.vipProbe.enabled) {
-    prober = new VipProber(watcher.owners, () => probeTargets, {
-      inject: (iface, frame) => running.capture.inject(iface, frame),
-      links: () => lastLinks.details,
-      now,
-      onProblem(iface, problem) {
-        if (problem === undefined) log.info({ interface: iface }, 'the VIP probe is sent again');
-        else log.warn({ interface: iface, problem }, 'the VIP probe cannot be sent; only ARP and NDP heard are judged');
-      },
-    }, ownerRound);
-    prober.start();
-  }
+  return setInterval(tick, TICK_MS);
+}
 
-  const snapshot = (): MetricsSnapshot => {
-    const view = observe(now());
-    return {
-      groups: view.groups,
-      node: view.node,
-      conflicts: view.conflicts,
-      foreign: view.foreign,
-      foreignTable: watcher.foreign,
-      invalid: watcher.invalid,
-      captures: running.capture.statuses(),
-      probes: [...running.pinger.results.values()],
-      owners: view.owners,
-      evictions: watcher.monitor.evictions,
-      keepalived: running.fifo?.states ?? new Map(),
-      config: configState,
-      web: http.counters,
-      uncaughtErrors: uncaught.count,
-      notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
-      logLinesHeldBack: logBudget.heldBack,
-      routerErrors: view.routerErrors,
-    };
+/** The active VIP probe (ARP requests, Neighbor Solicitations), unless `--no-vip-probe`. */
+function startProber(settings: Settings, running: Running, watcher: Watcher, observer: Observer, log: Logger): VipProber | undefined {
+  if (!settings.config.vipProbe.enabled) return undefined;
+  const prober = new VipProber(watcher.owners, () => observer.probeTargets, {
+    inject: (iface, frame) => running.capture.inject(iface, frame),
+    links: () => observer.links.details,
+    now,
+    onProblem(iface, problem) {
+      if (problem === undefined) log.info({ interface: iface }, 'the VIP probe is sent again');
+      else log.warn({ interface: iface, problem }, 'the VIP probe cannot be sent; only ARP and NDP heard are judged');
+    },
+  }, settings.config.vipProbe.intervalSeconds);
+  prober.start();
+  return prober;
+}
+
+function keepalivedConfigStatus(s: Settings): ConfigState['keepalivedConfig'] {
+  const path = s.config.keepalivedConfig;
+  return path === undefined ? undefined : { path, problem: s.keepalivedConfigProblem };
+}
+
+/** The sources besides the wire and whether each is read now. */
+function sourcesOf(running: Running, configState: ConfigState): SourceStatus[] {
+  const out: SourceStatus[] = [];
+  const conf = configState.keepalivedConfig;
+  if (conf !== undefined) out.push({ source: 'keepalived_config', path: conf.path, problem: conf.problem });
+  if (running.fifo !== undefined) out.push({ source: 'notify_fifo', path: running.fifo.path, problem: running.fifo.problem });
+  return out;
+}
+
+/** What one scrape reads. */
+function snapshotOf(view: WatchView, running: Running, judging: Judging, configState: ConfigState, uncaughtErrors: number, web: WebCounters | undefined): MetricsSnapshot {
+  const { watcher, logBudget } = judging;
+  return {
+    groups: view.groups,
+    node: view.node,
+    conflicts: view.conflicts,
+    foreign: view.foreign,
+    foreignTable: watcher.foreign,
+    invalid: watcher.invalid,
+    captures: running.capture.statuses(),
+    probes: [...running.pinger.results.values()],
+    owners: view.owners,
+    evictions: watcher.monitor.evictions,
+    keepalived: running.fifo?.states ?? new Map(),
+    config: configState,
+    sources: sourcesOf(running, configState),
+    ...(web === undefined ? {} : { web }),
+    uncaughtErrors,
+    notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
+    logLinesHeldBack: logBudget.heldBack,
+    routerErrors: view.routerErrors,
   };
+}
+
+/** The HTTP(S) server: /metrics from the snapshot, `/` the status page, /healthz from the health. */
+async function startWeb(settings: Settings, running: Running, judging: Judging, observer: Observer, snapshot: () => MetricsSnapshot, sources: () => SourceStatus[], started: number, log: Logger): Promise<WebServer> {
   const metrics = new Metrics({ version: VERSION, revision: REVISION, nodejs: process.version, libpcap: libpcapVersion() }, snapshot, (family, err) => {
     log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
   });
   const listen = splitListenAddress(settings.config.web.listenAddress);
-  const http: { counters?: WebCounters } = {};
-  const stopParts = (): void => {
-    process.off('uncaughtException', onUncaught);
-    clearInterval(ticker);
-    prober?.stop();
-    running.capture.close();
-    running.pinger.stop();
-    running.fifo?.close();
-  };
-  const starting = WebServer.start({
+  const host = hostname();
+  return WebServer.start({
     host: listen.host,
     port: listen.port,
     telemetryPath: settings.config.web.telemetryPath,
@@ -261,22 +317,21 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     metrics: () => metrics.render(snapshot()),
     page: () => {
       const at = now();
-      const view = observe(at);
-      const about = [`capturing on ${running.settings.config.interfaces.length === 0 ? 'every interface' : running.settings.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${running.settings.expected.length}`];
-      const health = { captures: running.capture.statuses(), probes: [...running.pinger.results.values()], invalid: watcher.invalid };
-      return renderStatusPage({ ...view, ...health, version: VERSION, about, telemetryPath: running.settings.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => history.of(id, at) });
+      const view = observer.observe(at);
+      const s = running.settings;
+      const about = [`capturing on ${s.config.interfaces.length === 0 ? 'every interface' : s.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${s.expected.length}`];
+      const seen = { captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()], invalid: judging.watcher.invalid };
+      return renderStatusPage({ ...view, ...seen, host, version: VERSION, about, telemetryPath: s.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => judging.history.of(id, at) });
     },
+    health: () => healthzResponse(healthOf({ captures: running.capture.statuses(), sources: sources() })),
     onError: (message, err) => {
       log.error({ err }, message);
     },
   });
-  // The capture and the probes run already: a listen address that fails must not leave them running.
-  const web = await starting.catch((err: unknown) => {
-    stopParts();
-    throw err;
-  });
-  http.counters = web.counters;
+}
 
+function logServing(settings: Settings, web: WebServer, log: Logger): void {
+  const listen = splitListenAddress(settings.config.web.listenAddress);
   log.info(
     {
       version: VERSION,
@@ -290,49 +345,34 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
       keepalived_config: settings.config.keepalivedConfig,
       notify_fifo: settings.notifyFifo,
       group_expiry_seconds: settings.config.groupExpirySeconds,
-      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: ownerRound } : false,
+      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: settings.config.vipProbe.intervalSeconds } : false,
     },
     'vrrpwatch serving',
   );
+}
 
-  let painter: NodeJS.Timeout | undefined;
-  if (options.live) {
-    const where = `http://${listen.host === '' ? 'localhost' : listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${web.address().port}${settings.config.web.telemetryPath}`;
-    const paint = (): void => {
-      const at = now();
-      const view = observe(at);
-      const frame = renderLive({
-        now: at,
-        title: `vrrpwatch ${VERSION} live view · metrics at ${where} · Ctrl-C to quit`,
-        groups: view.groups,
-        node: view.node,
-        conflicts: view.conflicts,
-        foreign: view.foreign,
-        owners: view.owners,
-        captures: running.capture.statuses(),
-        probes: [...running.pinger.results.values()],
-        events: recent,
-        color: process.stdout.isTTY || process.env.FORCE_COLOR === '1',
-      });
-      process.stdout.write(`${process.stdout.isTTY ? '\x1b[H\x1b[2J' : '\n'}${frame}`);
-    };
-    paint();
-    painter = setInterval(paint, 1000);
-  }
-
-  const onHangup = (): void => {
-    reload(running, start, { configFile: options.configFile, overrides: options.overrides, web, watcher, log, configState, now });
+/** `--live`: the groups painted on the terminal every second, with the latest log calls under them. */
+function startLiveView(settings: Settings, web: WebServer, running: Running, observer: Observer, liveEvents: readonly string[]): NodeJS.Timeout {
+  const listen = splitListenAddress(settings.config.web.listenAddress);
+  const where = `http://${listen.host === '' ? 'localhost' : listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${web.address().port}${settings.config.web.telemetryPath}`;
+  const paint = (): void => {
+    const at = now();
+    const view = observer.observe(at);
+    const frame = renderLive({
+      now: at,
+      title: `vrrpwatch ${VERSION} live view · metrics at ${where} · Ctrl-C to quit`,
+      groups: view.groups,
+      node: view.node,
+      conflicts: view.conflicts,
+      foreign: view.foreign,
+      owners: view.owners,
+      captures: running.capture.statuses(),
+      probes: [...running.pinger.results.values()],
+      events: liveEvents,
+      color: process.stdout.isTTY || process.env.FORCE_COLOR === '1',
+    });
+    process.stdout.write(`${process.stdout.isTTY ? '\x1b[H\x1b[2J' : '\n'}${frame}`);
   };
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      clearInterval(painter);
-      // Scrapes in flight are answered from the running parts, then those stop.
-      await web.close();
-      stopParts();
-      log.info('vrrpwatch stopped');
-    })();
-    return stopping;
-  };
-  return { port: web.address().port, reload: onHangup, stop };
+  paint();
+  return setInterval(paint, 1000);
 }

@@ -6,10 +6,14 @@
 import { DEFAULT_CONFIG, parseConfigText, withOverrides } from '../config.js';
 import type { Config, Overrides } from '../config.js';
 import { KeepalivedConfError } from '../core/expect/keepalived-conf.js';
+import type { KeepalivedConf } from '../core/expect/keepalived-conf.js';
+import { HmacGroups, parseHmacKey } from '../core/expect/hmac-groups.js';
+import type { HmacGroup } from '../core/expect/hmac-groups.js';
+import { AuthSecret } from '../core/base/secret.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
-import { expectationsOf, readKeepalivedConf } from '../adapters/keepalived.js';
+import { expectationsOf, KeepalivedConfUnreadableError, readKeepalivedConf } from '../adapters/keepalived.js';
 import { localAddresses } from '../adapters/addresses.js';
 import { ConfigFileError, readConfigText } from '../adapters/config-file.js';
 import { TlsFileError, tlsServerOptions } from '../adapters/tls-files.js';
@@ -21,9 +25,16 @@ export interface Settings {
   notifyFifo: string | undefined;
   /** Why keepalived.conf's notify_fifo is not read (it has a script reading it), for the log. */
   notifyFifoSkipped: string | undefined;
+  /**
+   * Why keepalived.conf could not be read at all (only when the caller tolerates it: serve runs on
+   * without its expectations); undefined when it was read or none is configured.
+   */
+  keepalivedConfigProblem: string | undefined;
   webConfig: WebConfig | undefined;
   /** Peers (config, flags and keepalived's unicast peers that are not this host) and the gateway. */
   probeTargets: { target: string; role: ProbeRole }[];
+  /** keepalived 2.4 auth_hmac per group: freshness windows and keys (config `groups[].hmac_*`). */
+  hmac: HmacGroups;
 }
 
 export class SettingsError extends Error {
@@ -43,8 +54,13 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** Loads and checks everything; throws SettingsError listing every problem. */
-export function loadSettings(configFile: string | undefined, overrides: Overrides, withWeb: boolean): Settings {
+/**
+ * Loads and checks everything; throws SettingsError listing every problem. With `tolerateUnreadable`, a
+ * keepalived.conf that cannot be read at all (permission, missing) is no error: its expectations are left
+ * out and the problem is returned in `keepalivedConfigProblem` (serve says so in a metric, the log and the
+ * page, and reads it again at the next reload).
+ */
+export function loadSettings(configFile: string | undefined, overrides: Overrides, withWeb: boolean, tolerateUnreadable = false): Settings {
   let config = DEFAULT_CONFIG;
   if (configFile !== undefined) {
     const parsed = parseConfigText(readText(configFile, 'config'), configFile);
@@ -58,15 +74,19 @@ export function loadSettings(configFile: string | undefined, overrides: Override
   const expected = [...config.groups];
   let notifyFifo = config.keepalivedNotifyFifo;
   let notifyFifoSkipped: string | undefined;
+  let keepalivedConfigProblem: string | undefined;
   const peers = [...config.peers];
+  let conf: KeepalivedConf | undefined;
   if (config.keepalivedConfig !== undefined) {
-    let conf;
     try {
       conf = readKeepalivedConf(config.keepalivedConfig);
     } catch (err) {
-      if (err instanceof KeepalivedConfError) throw new SettingsError([err.message]);
-      throw err;
+      if (err instanceof KeepalivedConfUnreadableError && tolerateUnreadable) keepalivedConfigProblem = err.problem;
+      else if (err instanceof KeepalivedConfError) throw new SettingsError([err.message]);
+      else throw err;
     }
+  }
+  if (conf !== undefined) {
     for (const e of expectationsOf(conf)) {
       // The YAML config wins where it names the same group.
       if (!expected.some((x) => x.vrid === e.vrid && x.family === e.family && (x.interface === undefined || x.interface === e.interface))) expected.push(e);
@@ -99,5 +119,33 @@ export function loadSettings(configFile: string | undefined, overrides: Override
     ...peers.map((target) => ({ target, role: 'peer' as const })),
     ...(config.gateway === undefined ? [] : [{ target: config.gateway, role: 'gateway' as const }]),
   ];
-  return { config, expected, notifyFifo, notifyFifoSkipped, webConfig, probeTargets };
+  return { config, expected, notifyFifo, notifyFifoSkipped, keepalivedConfigProblem, webConfig, probeTargets, hmac: hmacGroups(config) };
+}
+
+/** `replay -c FILE`: only the groups' auth_hmac settings of a YAML config are used offline. */
+export function loadHmacGroups(configFile: string): HmacGroups {
+  const parsed = parseConfigText(readText(configFile, 'config'), configFile);
+  if (!parsed.ok) throw new SettingsError(parsed.errors);
+  return hmacGroups(parsed.value);
+}
+
+/** The config's auth_hmac settings per group, with each key file read (its content is never quoted). */
+export function hmacGroups(config: Pick<Config, 'groups'>): HmacGroups {
+  const groups: HmacGroup[] = [];
+  const problems: string[] = [];
+  for (const g of config.groups) {
+    if (g.hmacWindow === undefined && g.hmacKeyFile === undefined) continue;
+    let key: AuthSecret | undefined;
+    if (g.hmacKeyFile !== undefined) {
+      const parsed = parseHmacKey(readText(g.hmacKeyFile, 'auth_hmac key file'));
+      if ('problem' in parsed) problems.push(`${g.hmacKeyFile}: ${parsed.problem}`);
+      else {
+        key = new AuthSecret(parsed);
+        parsed.fill(0);
+      }
+    }
+    groups.push({ match: g, window: g.hmacWindow, key });
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return new HmacGroups(groups);
 }

@@ -20,6 +20,7 @@ import type { NodeGroupView, NodeObservations } from '../core/node/node.js';
 import { RouterErrors } from '../core/groups/router-errors.js';
 import type { RouterErrorCount } from '../core/groups/router-errors.js';
 import { DEFAULT_SETTINGS, Monitor } from '../core/groups/state.js';
+import { HmacGroups } from '../core/expect/hmac-groups.js';
 import { groupId } from '../core/types.js';
 import type { Advert, EventSink, ExpectedGroup, GroupKey } from '../core/types.js';
 import { groupView } from '../core/groups/views.js';
@@ -91,8 +92,10 @@ export class Watcher {
   readonly foreign = new ForeignTraffic();
   /** interface → reason → count */
   readonly invalid = new Map<string, Map<string, number>>();
+  /** keepalived 2.4 auth_hmac per group (freshness windows, keys): set from the settings, and on reload. */
+  hmac = new HmacGroups();
   /** Per-router error counters of packets from a group's known routers. */
-  readonly routerErrors = new RouterErrors();
+  readonly routerErrors = new RouterErrors((key) => this.hmac.key(key));
   #node: NodeJudge;
   adverts = 0;
   /** Largest advertisement interval heard, seconds (0 before any). */
@@ -111,7 +114,7 @@ export class Watcher {
   ) {
     const owners = new VipOwners(ownerSettings);
     this.owners = owners;
-    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds }, (e) => {
+    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds, hmacWindow: (key) => this.hmac.window(key) }, (e) => {
       if (e.type === 'failover') {
         const vips = e.group.routers.find((r) => r.address === e.to)?.addresses ?? [];
         owners.observeFailover({ key: e.group.key, to: e.to, vips, time: e.time });

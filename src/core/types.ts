@@ -5,6 +5,7 @@
 import type { AdvertGap, FailoverCause, FailoverReason, PriorityDrop } from './groups/causes.js';
 import type { AuthSecret } from './base/secret.js';
 import type { InstanceTracking } from './expect/track.js';
+import type { HmacTrailer } from './wire/hmac-trailer.js';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -24,6 +25,7 @@ export const INVALID_REASONS = [
   'bad_checksum',
   'addr_count_mismatch',
   'not_vrrp',
+  'hmac_malformed',
 ] as const;
 export type InvalidReason = (typeof INVALID_REASONS)[number];
 
@@ -59,6 +61,8 @@ export interface Advert extends IpInfo {
   ttlOk: boolean;
   /** Bytes after the VRRP message (Ethernet padding is cut off by the IP length, not counted here). */
   trailerLength: number;
+  /** keepalived 2.4's auth_hmac trailer, when the message is followed by one (hmac-trailer.ts). */
+  hmac?: HmacTrailer | undefined;
 }
 
 /**
@@ -116,7 +120,12 @@ export function groupId(key: GroupKey): string {
   return `${key.interface}|${key.family}|${key.vrid}`;
 }
 
-export type MismatchField = 'advert_interval' | 'addresses' | 'version' | 'checksum_form';
+/**
+ * What routers of a group can disagree on besides authentication. The `hmac_*` fields are keepalived
+ * 2.4's auth_hmac: some sign and others do not, different key ids, trailer clocks apart by more than
+ * half the freshness window (hmac-trailer.ts).
+ */
+export type MismatchField = 'advert_interval' | 'addresses' | 'version' | 'checksum_form' | 'auth_hmac' | 'hmac_key_id' | 'hmac_clock';
 
 /** A group this node or witness expects to see (from the YAML config or imported from keepalived.conf). */
 export interface ExpectedGroup {
@@ -134,6 +143,9 @@ export interface ExpectedGroup {
   source: string;
   /** keepalived.conf only: the configured priority and the tracker weights that move it. */
   tracking?: InstanceTracking;
+  /** YAML config only: keepalived 2.4 auth_hmac's freshness window (seconds) and the file holding the key. */
+  hmacWindow?: number | undefined;
+  hmacKeyFile?: string | undefined;
 }
 
 export interface MonitorSettings {
@@ -150,6 +162,8 @@ export interface MonitorSettings {
   mismatchHoldSeconds: number;
   /** A group unheard for this long is forgotten (serve); Infinity keeps everything (replay). */
   groupExpirySeconds: number;
+  /** The auth_hmac freshness window configured for a group, seconds (undefined: keepalived's default). */
+  hmacWindow?: (key: GroupKey) => number | undefined;
 }
 
 export interface RouterState {
@@ -174,6 +188,9 @@ export interface RouterState {
   checksumForm: string;
   authType: number | undefined;
   authSecret: AuthSecret | undefined;
+  /** The last advert's auth_hmac key id, and its trailer clock minus the capture time (undefined: unsigned). */
+  hmacKeyId: number | undefined;
+  hmacOffset: number | undefined;
   ttl: number;
   /**
    * The last Advert object applied: the same object again means the same content (see Decoder). Not

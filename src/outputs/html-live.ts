@@ -11,12 +11,20 @@ import type { RecentGroup } from '../core/history/recent.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
 import { groupId } from '../core/types.js';
 import type { GroupKey } from '../core/types.js';
+import type { NodeGroupView } from '../core/node/node.js';
+import { healthOf } from './health.js';
+import type { SourceStatus } from './health.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
+import { CAUSE_TEXT } from './report.js';
 
 export interface StatusPageInput extends JudgedView {
   now: number;
   version: string;
+  /** This host's name: 40 tabs of 40 exporters must tell themselves apart. */
+  host: string;
+  /** keepalived.conf and notify_fifo when configured, and whether each is read (with the captures: serve's health). */
+  sources: readonly SourceStatus[];
   /** A few lines about this instance (what it captures, how many groups are expected). */
   about: readonly string[];
   telemetryPath: string;
@@ -31,6 +39,14 @@ export interface StatusPageInput extends JudgedView {
   historySeconds: number;
   /** A group's last minutes, by group id (`interface|family|vrid`). */
   history: (id: string) => RecentGroup | undefined;
+}
+
+/**
+ * Whether this exporter runs on a node of a pair (it expects groups, from keepalived.conf or the config,
+ * or it advertises or holds a VIP itself) or on a witness that only listens.
+ */
+export function hostRole(node: readonly NodeGroupView[]): 'node' | 'witness' {
+  return node.some((n) => n.expected !== undefined || n.role !== 'observer') ? 'node' : 'witness';
 }
 
 /** A core finding as the page shows it: its kind's severity and `once`'s words. */
@@ -138,14 +154,27 @@ export function renderStatusPage(input: StatusPageInput): string {
   const failovers = rows.flatMap((r) => (input.history(r.id)?.failovers ?? []).map((f) => ({ f, key: r.key })));
   failovers.sort((a, b) => b.f.time - a.f.time);
 
+  const role = hostRole(input.node);
+  const health = healthOf(input);
+  const blind = health.level === 'critical';
+  const level = blind || critical > 0 ? 'CRITICAL' : withFindings.length > 0 || health.level === 'warning' ? 'WARNING' : 'OK';
+
   const body: string[] = [];
-  body.push(`<h1>vrrpwatch ${esc(input.version)}</h1>`);
-  body.push(`<p class="muted">${esc(utc(input.now))} · refreshes every ${input.refreshSeconds} s · <a href="${esc(input.telemetryPath)}">metrics</a> · <a href="/healthz">health</a></p>`);
+  body.push(`<h1>${esc(input.host)} <span class="muted">(${role})</span></h1>`);
+  body.push(`<p class="muted">vrrpwatch ${esc(input.version)} · ${esc(utc(input.now))} · refreshes every ${input.refreshSeconds} s · <a href="${esc(input.telemetryPath)}">metrics</a> · <a href="/healthz">health</a></p>`);
   body.push(`<ul class="about">${input.about.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
-  const state = critical > 0 ? `<span class="critical">${critical} group${critical === 1 ? '' : 's'} with a critical finding</span>` : withFindings.length > 0 ? `<span class="warning">${withFindings.length} group${withFindings.length === 1 ? '' : 's'} with a warning</span>` : '<span class="ok">no findings</span>';
+  if (health.lines.length > 0) body.push(`<ul class="health">${health.lines.map((l) => `<li>${badge(l)}</li>`).join('')}</ul>`);
+  // While blind, "no findings" would be a lie: nothing can be judged on what is not captured.
+  const state = blind
+    ? `<span class="critical">BLIND: vrrpwatch cannot see VRRP where the capture is down${withFindings.length > 0 ? `; ${withFindings.length} group${withFindings.length === 1 ? '' : 's'} with findings` : ''}</span>`
+    : critical > 0
+      ? `<span class="critical">${critical} group${critical === 1 ? '' : 's'} with a critical finding</span>`
+      : withFindings.length > 0
+        ? `<span class="warning">${withFindings.length} group${withFindings.length === 1 ? '' : 's'} with a warning</span>`
+        : '<span class="ok">no findings</span>';
   body.push(`<p class="state">${rows.length} group${rows.length === 1 ? '' : 's'}: ${state}.</p>`);
   body.push('<h2>Groups</h2>');
-  if (rows.length === 0) body.push('<p class="muted">No VRRP advertisement heard yet.</p>');
+  if (rows.length === 0) body.push(`<p class="muted">${blind ? 'No VRRP advertisement can be heard while the capture is down.' : 'No VRRP advertisement heard yet.'}</p>`);
   if (withFindings.length > 0) body.push(`<table class="groups findings">${HEAD}<tbody>${withFindings.map((r) => r.html).join('')}</tbody></table>`);
   if (healthy.length > 0) {
     const table = `<table class="groups healthy">${HEAD}<tbody>${healthy.map((r) => r.html).join('')}</tbody></table>`;
@@ -153,7 +182,7 @@ export function renderStatusPage(input: StatusPageInput): string {
     body.push(withFindings.length > 0 && healthy.length > 20 ? `<details><summary>${healthy.length} groups without findings</summary>${table}</details>` : table);
   }
   body.push(`<h2>Last failovers</h2>`);
-  body.push(failovers.length === 0 ? `<p class="muted">None in the last ${span(input.historySeconds)}.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td></tr>`).join('')}</tbody></table>`);
+  body.push(failovers.length === 0 ? `<p class="muted">None in the last ${span(input.historySeconds)}.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th><th>cause</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td><td>${esc(CAUSE_TEXT[f.cause])}</td></tr>`).join('')}</tbody></table>`);
   body.push(healthTables(input));
-  return page(`vrrpwatch ${critical > 0 ? 'CRITICAL' : withFindings.length > 0 ? 'WARNING' : 'OK'}`, body.join('\n'), `<meta http-equiv="refresh" content="${input.refreshSeconds}">`);
+  return page(`${level} · ${input.host} (${role}) · vrrpwatch`, body.join('\n'), `<meta http-equiv="refresh" content="${input.refreshSeconds}">`);
 }

@@ -3,6 +3,7 @@
  * fields) per event an operator acts on, never one per packet. Findings' own lines come from their
  * kinds (core/findings.ts). Pure: events in, records out; the live view shows the same records.
  */
+import { likelySplitCause } from '../core/groups/judge.js';
 import type { MonitorEvent } from '../core/types.js';
 import { causeText } from './report.js';
 
@@ -37,8 +38,14 @@ export type NearFailoverLog = Map<string, { at: number; pending: number }>;
  */
 export function eventRecord(e: MonitorEvent, evictions: EvictionCount, nearFailovers: NearFailoverLog = new Map()): LogRecord | undefined {
   switch (e.type) {
-    case 'split_start':
-      return { level: 'error', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, since: e.split.onset }, msg: 'split-brain: more than one master' };
+    case 'split_start': {
+      const cause = likelySplitCause(e.group.configMismatchSince.keys());
+      return {
+        level: 'error',
+        fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, since: e.split.onset, ...(cause !== undefined ? { likely_cause: cause } : {}) },
+        msg: `split-brain: more than one master${cause === undefined ? '' : ` (likely cause: ${cause} mismatch)`}`,
+      };
+    }
     case 'split_end':
       return { level: 'info', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, duration_seconds: +(e.time - e.split.onset).toFixed(3) }, msg: 'split-brain ended' };
     case 'failover':

@@ -155,13 +155,16 @@ export class Metrics {
         for (const grp of s.groups) emit(grp.text.labels, value(grp, s));
       });
     };
-    /** A family with one series per router of every group heard. */
-    const perRouter = (name: string, help: string, type: 'gauge' | 'counter', value: (r: RouterView) => number): void => {
+    /** A family with one series per router of every group heard (that has a value: undefined leaves it out). */
+    const perRouter = (name: string, help: string, type: 'gauge' | 'counter', value: (r: RouterView) => number | undefined): void => {
       add(name, help, type, (emit, s) => {
         for (const grp of s.heard) {
           const routers = grp.view?.routers ?? [];
           // Indexed: the label text was looked up in the view's order when the scrape began.
-          for (let i = 0; i < routers.length; i++) emit(grp.routers[i] as Buffer, value(routers[i] as RouterView));
+          for (let i = 0; i < routers.length; i++) {
+            const v = value(routers[i] as RouterView);
+            if (v !== undefined) emit(grp.routers[i] as Buffer, v);
+          }
         }
       });
     };
@@ -218,7 +221,7 @@ export class Metrics {
       for (const grp of s.groups) if (grp.node !== undefined && grp.node.role !== 'observer') emit(grp.text.labels, grp.node.role === 'master' ? 1 : 0);
     });
     perRouter('vrrpwatch_adverts_total', 'Advertisements received from the router.', 'counter', (r) => r.adverts);
-    c('vrrpwatch_router_errors_total', 'Packets from a router of the group with an error, as the VRRP MIBs count them (error: ttl, advert_interval, addresses, auth_type, invalid_auth_type, auth_failure, priority_zero, invalid_type, length, checksum, version).', (emit, s) => {
+    c('vrrpwatch_router_errors_total', 'Packets from a router of the group with an error, as the VRRP MIBs count them (error: ttl, advert_interval, addresses, auth_type, invalid_auth_type, auth_failure, priority_zero, invalid_type, length, checksum, version; keepalived 2.4 auth_hmac: hmac_malformed, hmac_replay, hmac_invalid).', (emit, s) => {
       const all = s.s.routerErrors;
       if (all === undefined || all.size === 0) return;
       for (const grp of s.heard) {
@@ -229,6 +232,8 @@ export class Metrics {
     perRouter('vrrpwatch_router_priority', 'Last advertised priority of the router.', 'gauge', (r) => r.priority);
     perRouter('vrrpwatch_router_advert_interval_seconds', 'Last advertised interval of the router.', 'gauge', (r) => r.interval);
     perRouter('vrrpwatch_router_last_advert_timestamp_seconds', 'When the last advertisement of the router arrived.', 'gauge', (r) => r.last);
+    perRouter('vrrpwatch_router_hmac_key_id', "The key id of the router's last advert signed with keepalived 2.4's auth_hmac (absent for a router that does not sign).", 'gauge', (r) => r.hmacKeyId);
+    perRouter('vrrpwatch_router_hmac_clock_offset_seconds', "The auth_hmac trailer clock of the router's last advert minus the capture time of that advert, seconds (absent for a router that does not sign).", 'gauge', (r) => r.hmacOffset);
     g('vrrpwatch_vip_local', '1 when this node holds the virtual address.', (emit, s) => {
       // A held VIP is labelled with the interface holding it: one VRID heard on two interfaces would
       // write that series twice. Held VIPs are few (a node's own), so the check costs nothing.

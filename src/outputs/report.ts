@@ -54,6 +54,9 @@ export const MISMATCH_TEXT: Record<string, string> = {
   addresses: 'virtual address list differs',
   version: 'VRRP version differs',
   checksum_form: 'checksum computation differs',
+  auth_hmac: 'some routers sign with auth_hmac, others do not',
+  hmac_key_id: 'auth_hmac key id differs',
+  hmac_clock: 'auth_hmac trailer clocks differ by more than half the freshness window',
 };
 
 /** Why the master changed, in words (see core/causes.ts). */
@@ -116,7 +119,7 @@ export function groupEvents(g: ReplayGroup): [number, string][] {
   for (const s of g.split_brain) {
     events.push([
       s.start,
-      `SPLIT-BRAIN ${s.routers.join(' + ')} (judged after ${duration(s.judged - s.start)}) ${until(s.end, s.start)}`,
+      `SPLIT-BRAIN ${s.routers.join(' + ')} (judged after ${duration(s.judged - s.start)}${s.likely_cause === undefined ? '' : `; likely cause: ${s.likely_cause} mismatch`}) ${until(s.end, s.start)}`,
     ]);
   }
   for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);

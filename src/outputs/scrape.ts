@@ -2,6 +2,7 @@
  * What the families of one scrape read: the snapshot of the views, and the groups heard or expected,
  * matched once per scrape and given their label text, which every family then walks.
  */
+import type { SourceStatus } from './health.js';
 import type { CaptureStatus } from '../adapters/capture.js';
 import type { WebCounters } from '../adapters/http.js';
 import type { ProbeResult } from '../adapters/pinger.js';
@@ -44,6 +45,8 @@ export interface MetricsSnapshot {
   logLinesHeldBack?: ReadonlyMap<string, number>;
   /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
   routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
+  /** keepalived.conf and notify_fifo, when configured, and whether each is read now. */
+  sources?: readonly SourceStatus[];
 }
 
 /** Hands one sample to a family: its label text (bytes kept between scrapes, or a `labelText`) and value. */

@@ -93,6 +93,9 @@ export function registerStatusFamilies(registry: Registry, build: BuildInfo, sna
   counter('vrrpwatch_log_lines_held_back_total', "Log lines held back by the log's rate bound, by finding or event kind: event lines not written, and findings whose start line had to wait (each once).", ['kind'], (c, s) => {
     for (const [kind, n] of s.logLinesHeldBack ?? []) c.inc({ kind }, n);
   });
+  gauge('vrrpwatch_source_readable', "1 while vrrpwatch reads the source, 0 while it cannot (permission denied, missing; the log and the status page say why): source=\"keepalived_config\" as the last (re)load found it, source=\"notify_fifo\" while the FIFO is open. Absent when the source is not configured.", ['source', 'path'], (g, s) => {
+    for (const src of s.sources ?? []) g.set({ source: src.source, path: src.path }, src.problem === undefined ? 1 : 0);
+  });
   counter('vrrpwatch_notify_fifo_lines_dropped_total', "Lines from keepalived's notify_fifo dropped for being longer than 4 KiB.", [], (c, s) => {
     if (s.notifyFifoLinesDropped !== undefined) c.inc(s.notifyFifoLinesDropped);
   });

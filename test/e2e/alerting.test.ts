@@ -3,9 +3,11 @@
  * unit tests, the runbook behind every alert, and the real path: Prometheus (Debian `prometheus`),
  * started with packaging/prometheus.yml, scrapes the exporters of two keepalived sites that reuse
  * VIP and VRID 51, loads the rules, and Alertmanager (`prometheus-alertmanager`), started with
- * packaging/alertmanager.yml's route, pages no one while both sites are healthy and delivers the
- * split-brain page of one site, and its resolution, to a webhook receiver. Every dashboard expression
- * is run against that Prometheus.
+ * packaging/alertmanager.yml's route and inhibit rules, pages no one while both sites are healthy and
+ * delivers the split-brain page of one site (and nothing of its consequences, which it holds back), and
+ * its resolution, to a webhook receiver. Every dashboard expression is run against that Prometheus.
+ * Before it, the same Alertmanager config is given the alerts of a split seen by three exporters of a
+ * site with many segments: one page.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,9 @@ import type { KeepalivedInstance } from '../../lab/lab.js';
 import { useLab } from '../helpers/lab.js';
 
 const RULES = join(ROOT, 'alerts', 'vrrpwatch.rules.yml');
+const AM_SNIPPET = join(ROOT, 'alerts', 'vrrpwatch.alertmanager.yml');
+/** The runbook the generated rules link to (mixin/config.libsonnet's runbookBaseURL). */
+const RUNBOOK_BASE = 'https://github.com/vrrpwatch/vrrpwatch/blob/main/docs/runbook.md';
 const DASHBOARDS = join(ROOT, 'dashboards');
 const PACKAGING = join(ROOT, 'packaging');
 /** The overview's fleet table: empty while every site is healthy. */
@@ -41,9 +46,16 @@ function rules(): Rule[] {
 
 interface Dashboard {
   uid: string;
-  __inputs: { type: string }[];
+  __inputs?: unknown;
   templating: { list: { name: string; type: string; definition?: string; allValue?: string }[] };
-  panels: { title: string; type: string; targets?: { expr: string }[] }[];
+  links: { url: string; keepTime: boolean; includeVars: boolean }[];
+  annotations: { list: { name: string; expr: string }[] };
+  panels: {
+    title: string;
+    type: string;
+    targets?: { expr: string }[];
+    fieldConfig?: { overrides: { properties: { value: { url: string }[] }[] }[] };
+  }[];
 }
 
 function dashboards(): { file: string; d: Dashboard }[] {
@@ -102,7 +114,7 @@ describe('alert rules and dashboards, statically', () => {
   });
 
   it('the mixin follows its config: another job selector and cluster label reach every rule, and promtool accepts them', () => {
-    const override = '((import "mixin.libsonnet") + { _config+:: { vrrpwatchSelector: \'job="vrrp"\', clusterLabel: "site" } }).prometheusAlerts';
+    const override = '((import "mixin.libsonnet") + { _config+:: { vrrpwatchSelector: \'job="vrrp"\', clusterLabel: "site", runbookBaseURL: "https://wiki.example.net/vrrp" } }).prometheusAlerts';
     const r = spawnSync('jsonnet', ['-J', 'mixin', '-e', override], { encoding: 'utf8', cwd: ROOT });
     assert.equal(r.status, 0, r.stderr);
     const file = join(mkdtempSync(join(tmpdir(), 'vrrpwatch-mixin-')), 'rules.json');
@@ -115,6 +127,7 @@ describe('alert rules and dashboards, statically', () => {
       const text = JSON.stringify(x);
       assert.ok(!text.includes('cluster') && !text.includes('job="vrrpwatch"'), `${x.alert} uses only the configured names: ${text}`);
       assert.ok(x.expr.includes('{job="vrrp"'), `${x.alert}: ${x.expr}`);
+      assert.equal(x.annotations?.runbook_url, `https://wiki.example.net/vrrp#${x.alert.toLowerCase()}`);
       for (const c of x.expr.matchAll(/\b(by|on) \(([^)]*)\)/g)) assert.ok((c[2] ?? '').split(', ').includes('site'), `${x.alert}: ${c[0]}`);
     }
     rmSync(dirname(file), { recursive: true, force: true });
@@ -134,8 +147,9 @@ describe('alert rules and dashboards, statically', () => {
       assert.ok((r.annotations?.summary ?? '').includes('{{'), `${r.alert} summary is templated`);
       assert.ok((r.annotations?.description ?? '').length > 40, `${r.alert} description`);
       assert.ok(r.for !== undefined, `${r.alert} has for:`);
-      const anchor = /^docs\/runbook\.md#(\S+)$/.exec(r.annotations?.runbook_url ?? '')?.[1];
-      assert.ok(anchor !== undefined && anchors.has(anchor), `${r.alert} runbook_url points at a section of docs/runbook.md`);
+      // Absolute, so that it is a link in a pager or a chat: the mixin's runbookBaseURL, then the section.
+      const anchor = new RegExp(`^${RUNBOOK_BASE.replace(/[.]/g, '\\.')}#(\\S+)$`).exec(r.annotations?.runbook_url ?? '')?.[1];
+      assert.ok(anchor !== undefined && anchors.has(anchor), `${r.alert} runbook_url points at a section of docs/runbook.md: ${r.annotations?.runbook_url ?? ''}`);
       assert.ok(alertingDoc.includes(`| \`${r.alert}\` | ${r.labels.severity} |`), `${r.alert} is in the alerts table of docs/alerting.md`);
     }
     for (const r of rules().filter((x) => x.labels?.severity === 'critical')) {
@@ -144,22 +158,107 @@ describe('alert rules and dashboards, statically', () => {
     }
   });
 
-  it('dashboards are importable: a datasource input, cluster, job, instance and VRID variables used by every query, the fleet first', () => {
+  it('dashboards are importable: no __inputs to fill in, cluster, job, instance and VRID variables used by every query, any job name, links, annotations, the fleet first', () => {
     for (const { file, d } of dashboards()) {
       assert.ok(d.uid.length > 0);
-      assert.equal(d.__inputs[0]?.type, 'datasource', file);
+      // The data source is the dashboards' own variable: an __inputs entry would be asked for on import and used by nothing.
+      assert.equal(d.__inputs, undefined, file);
       assert.deepEqual(d.templating.list.map((v) => v.name), ['datasource', 'cluster', 'job', 'instance', 'vrid'], file);
       // "All" clusters must also match series without the label (a single site).
       assert.equal(d.templating.list[1]?.allValue, '.*', file);
       for (const v of d.templating.list.slice(2)) assert.ok(v.definition?.includes('cluster=~"$cluster"'), `${file}: variable ${v.name} follows the cluster`);
+      // The job variable lists every job exporting vrrpwatch_build_info, whatever its name; no query names a job.
+      assert.equal(d.templating.list[2]?.definition, 'label_values(vrrpwatch_build_info{cluster=~"$cluster"}, job)', file);
+      assert.doesNotMatch(JSON.stringify(d), /job=\\"(?!\$)|job=~\\"(?!\$job)/, `${file} names no job`);
       assert.ok(d.panels.length > 3, file);
-      for (const p of d.panels) for (const t of p.targets ?? []) assert.ok(t.expr.includes('cluster=~"$cluster"'), `${file} "${p.title}" filters by cluster: ${t.expr}`);
+      for (const p of d.panels) for (const t of p.targets ?? []) assert.ok(t.expr.includes('cluster=~"$cluster"') && t.expr.includes('job=~"$job"'), `${file} "${p.title}" filters by cluster and job: ${t.expr}`);
+      assert.deepEqual(d.annotations.list.map((a) => a.name), ['Failovers', 'Split-brains'], file);
+      for (const a of d.annotations.list) assert.ok(a.expr.includes('cluster=~"$cluster"') && a.expr.includes('segment'), `${file} annotation ${a.name}: ${a.expr}`);
+      const other = file === 'vrrpwatch-overview.json' ? '/d/vrrpwatch-node' : '/d/vrrpwatch-overview';
+      assert.deepEqual(d.links.map((l) => [l.url, l.keepTime, l.includeVars]), [[other, true, true]], file);
+      const exporters = d.panels.find((p) => p.type === 'table' && p.title.startsWith('Exporters'));
+      assert.equal(exporters?.fieldConfig?.overrides[0]?.properties[0]?.value[0]?.url, 'http://${__value.raw}/', `${file}: each exporter's status page`);
     }
     const overview = dashboards().find((x) => x.file === 'vrrpwatch-overview.json')?.d;
     assert.equal(overview?.panels[0]?.type, 'row');
     assert.match(overview.panels[0].title, /^Fleet/);
     assert.deepEqual(overview.panels.slice(1, 4).map((p) => p.title), ['Sites with findings', 'Groups with findings', FINDINGS_PANEL]);
     assert.ok(dashboardExpressions().length >= 20);
+  });
+});
+
+describe('Alertmanager: one page per incident', () => {
+  interface AmConfig {
+    route: Route;
+    inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[];
+  }
+  const snippet = (): AmConfig => parse(readFileSync(AM_SNIPPET, 'utf8')) as AmConfig;
+
+  it("packaging/alertmanager.yml carries the mixin's group_by and inhibit rules, and amtool check-config accepts it", () => {
+    const shipped = parse(readFileSync(join(PACKAGING, 'alertmanager.yml'), 'utf8')) as AmConfig;
+    assert.deepEqual(shipped.route.group_by, snippet().route.group_by);
+    assert.deepEqual(snippet().route.group_by, ['cluster', 'family', 'vrid', 'segment']);
+    assert.deepEqual(shipped.inhibit_rules, snippet().inhibit_rules);
+    const check = spawnSync('amtool', ['check-config', join(PACKAGING, 'alertmanager.yml')], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, / - 3 inhibit rules\n/);
+    // Every alert an inhibit rule names exists.
+    const names = new Set(rules().map((r) => r.alert));
+    for (const r of snippet().inhibit_rules) {
+      for (const m of [...r.source_matchers, ...r.target_matchers]) for (const name of (/alertname=~?"([^"]+)"/.exec(m)?.[1] ?? '').split('|')) assert.ok(names.has(name), `${m}: ${name}`);
+    }
+  });
+
+  const lab = useLab(['w']);
+  it('a split-brain seen by three exporters, with its VIP answered by two MACs and held by two hosts, is one page; a duplicate on another segment of the site pages on its own', { timeout: 120_000 }, async () => {
+    const receiver = "require('node:http').createServer((q,s)=>{let b='';q.on('data',c=>b+=c);q.on('end',()=>{console.log(JSON.stringify(JSON.parse(b)));s.end('ok')})}).listen(9095,'127.0.0.1')";
+    lab.start('receiver', 'w', [process.execPath, '-e', receiver]);
+    const amConfig = join(lab.dir, 'alertmanager.yml');
+    writeFileSync(amConfig, alertmanagerConfig());
+    lab.start('alertmanager', 'w', ['prometheus-alertmanager', `--config.file=${amConfig}`, `--storage.path=${join(lab.dir, 'am')}`, '--web.listen-address=127.0.0.1:9093', '--cluster.listen-address=']);
+    await waitFor('Alertmanager to be ready', () => lab.fetch('w', 'http://127.0.0.1:9093/-/ready')?.status === 200, 30_000, 500);
+
+    // The alerts test/alerts/segments.test.yml's split in LAN fires (labels as the rules give them),
+    // with the consequences LAN's witness may add, and a duplicate VIP on DMZ (VRID 51 too).
+    const lan = { cluster: 'site-a', family: 'ipv4', vrid: '51', segment: '192.0.2.100' };
+    const fired = [
+      ...['lb1:9842', 'lb2:9842', 'witness:9842'].map((instance) => ({ alertname: 'VrrpSplitBrain', severity: 'critical', ...lan, job: 'vrrpwatch', instance, interface: instance === 'witness:9842' ? 'eth0.10' : 'eth0' })),
+      { alertname: 'VrrpVipDuplicate', severity: 'critical', ...lan, vip: '192.0.2.100' },
+      { alertname: 'VrrpVipOnSeveralNodes', severity: 'critical', ...lan, vip: '192.0.2.100' },
+      { alertname: 'VrrpObserversDisagree', severity: 'warning', ...lan },
+      { alertname: 'VrrpVipDuplicate', severity: 'critical', cluster: 'site-a', family: 'ipv4', vrid: '51', segment: '198.51.100.100', vip: '198.51.100.100' },
+    ];
+    const post = lab.fetch('w', 'http://127.0.0.1:9093/api/v2/alerts', ['-X', 'POST', '-H', 'Content-Type: application/json', '--data', JSON.stringify(fired.map((labels) => ({ labels })))]);
+    assert.equal(post?.status, 200, post?.body);
+
+    const notifications = (): { receiver: string; groupLabels: Record<string, string>; alerts: { labels: Record<string, string> }[] }[] =>
+      lab
+        .log('receiver')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { receiver: string; groupLabels: Record<string, string>; alerts: { labels: Record<string, string> }[] });
+    await waitFor('both pages', () => notifications().length >= 2, 30_000, 250);
+    await sleep(3_000); // group_wait and group_interval are 1 s here: anything else would have come
+    const got = notifications()
+      .map((n) => `${n.receiver} ${n.groupLabels.segment ?? ''}: ${n.alerts.map((a) => `${a.labels.alertname ?? ''}@${a.labels.instance ?? a.labels.vip ?? ''}`).sort().join(' ')}`)
+      .sort();
+    assert.deepEqual(got, [
+      'pager 192.0.2.100: VrrpSplitBrain@lb1:9842 VrrpSplitBrain@lb2:9842 VrrpSplitBrain@witness:9842',
+      'pager 198.51.100.100: VrrpVipDuplicate@198.51.100.100',
+    ]);
+    // Alertmanager itself says why the others were not sent: inhibited by the split-brain.
+    const all = lab.fetch('w', 'http://127.0.0.1:9093/api/v2/alerts');
+    const alerts = JSON.parse(all?.body ?? '[]') as { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }[];
+    const state = alerts.map((a) => `${a.labels.alertname ?? ''} ${a.labels.segment ?? ''} ${a.status.state}${a.status.inhibitedBy.length > 0 ? ' by the split-brain' : ''}`).sort();
+    assert.deepEqual(state, [
+      'VrrpObserversDisagree 192.0.2.100 suppressed by the split-brain',
+      'VrrpSplitBrain 192.0.2.100 active',
+      'VrrpSplitBrain 192.0.2.100 active',
+      'VrrpSplitBrain 192.0.2.100 active',
+      'VrrpVipDuplicate 192.0.2.100 suppressed by the split-brain',
+      'VrrpVipDuplicate 198.51.100.100 active',
+      'VrrpVipOnSeveralNodes 192.0.2.100 suppressed by the split-brain',
+    ]);
   });
 });
 
@@ -267,7 +366,7 @@ describe('the real path: Prometheus scrapes two sites, Alertmanager pages on one
       .map((l) => JSON.parse(l) as Notification);
   }
 
-  it('two healthy sites reusing VIP and VRID 51 page no one; a firewall split-brain at one site pages with its cluster, and resolves; every dashboard expression returns data', async () => {
+  it('two healthy sites reusing VIP and VRID 51 page no one; a firewall split-brain at one site pages with its cluster and segment, its VIP held by both nodes is held back, and it resolves; every dashboard expression returns data', async () => {
     const inst = (p: number): KeepalivedInstance => ({ name: 'VI_1', vrid: 51, priority: p, authPass: 'pr0m' });
     const confA = lab.keepalived('a', [inst(150)], { notifyFifo: true });
     const confB = lab.keepalived('b', [inst(100)], { notifyFifo: true });
@@ -323,6 +422,24 @@ describe('the real path: Prometheus scrapes two sites, Alertmanager pages on one
     assert.equal(alert?.labels.severity, 'critical');
     assert.equal(alert.labels.vrid, '51');
     assert.equal(alert.labels.cluster, 'site-a');
+    // The group's segment, as every exporter of site a names it from the adverts (site b names its own).
+    assert.deepEqual(values(`count by (segment) (vrrpwatch_vrid_vip_info{cluster="site-a",vrid="51",family="ipv4",vip="${VIP.v4}"})`), ['3']);
+    assert.equal(query('group by (segment) (vrrpwatch_vrid_vip_info{cluster="site-a",vrid="51",family="ipv4"})').data?.result[0]?.metric.segment, VIP.v4);
+    assert.equal(alert.labels.segment, VIP.v4);
+
+    // Both nodes hold the VIP now: VrrpVipOnSeveralNodes fires too, with the group's labels, and
+    // Alertmanager holds it back (inhibited by the split-brain): the split stays one page.
+    await waitFor('VrrpVipOnSeveralNodes to fire', () => values('ALERTS{alertname="VrrpVipOnSeveralNodes",alertstate="firing",cluster="site-a"}').length === 1, 90_000, 500);
+    await waitFor('Alertmanager to hold it', () => {
+      const r = lab.fetch('w', 'http://127.0.0.1:9093/api/v2/alerts?filter=alertname%3D%22VrrpVipOnSeveralNodes%22');
+      const held = JSON.parse(r?.body ?? '[]') as { labels: Record<string, string>; status: { state: string } }[];
+      return held.length === 1 && held[0]?.status.state === 'suppressed' && held[0].labels.segment === VIP.v4 && held[0].labels.vrid === '51';
+    }, 30_000, 500);
+    await sleep(3_000); // group_interval is 1 s here
+    const paging = notifications()
+      .filter((n) => n.receiver === 'pager')
+      .flatMap((n) => n.alerts.map((a) => a.labels.alertname ?? ''));
+    assert.deepEqual([...new Set(paging)], ['VrrpSplitBrain'], 'the pager hears of the split-brain only');
 
     const table = dashboardExpressions().find((x) => x.panel === FINDINGS_PANEL);
     assert.ok(table !== undefined);

@@ -162,12 +162,27 @@ describe('the status page of a lab witness in headless Chromium', { timeout: 300
     lab.cutVrrp('b', true);
     await waitFor('the witness to judge the split', () => valueOf(lab.metrics('w'), 'vrrpwatch_vrid_split_brain', labels) === 1, 30_000);
     const split = render(url, inW).dom;
-    assert.match(split, /<title>vrrpwatch CRITICAL<\/title>/);
+    assert.match(split, /<title>CRITICAL · [^<]+ \(witness\) · vrrpwatch<\/title>/);
     assert.match(split, /<span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on eth0: (192\.0\.2\.11, 192\.0\.2\.12|192\.0\.2\.12, 192\.0\.2\.11) are all master/);
     const history = /<svg class="history".*?<\/svg>/.exec(split)?.[0] ?? '';
     assert.equal(all(history, /<rect class="split"/).length, 1, 'the split is drawn in the last minutes');
     assert.ok(all(history, /<rect class="master"/).length >= 2, 'both masters are drawn');
     screenshot(url, 'status-page.png', 620, inW);
     lab.cutVrrp('b', false);
+  });
+
+  it('without CAP_NET_RAW: the page is CRITICAL and says it is blind, and /healthz answers 503', async () => {
+    lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150 }]);
+    // An unprivileged user without the capability: no capture can open.
+    lab.serve('w', [], { prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+    const health = await waitFor('the exporter to answer', () => lab.fetch('w', `http://127.0.0.1:${PORT}/healthz`), 15_000);
+    assert.equal(health.status, 503, health.body);
+    assert.match(health.body, /^blind\ncritical: capture down on eth0: [^\n]*CAP_NET_RAW[^\n]*; VRRP there is not seen\n/);
+    assert.equal(valueOf(lab.metrics('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }), 0);
+    const { dom } = render(`http://127.0.0.1:${PORT}/`, ['ip', 'netns', 'exec', lab.ns('w')]);
+    assert.match(dom, /<title>CRITICAL · [^<]+ \(witness\) · vrrpwatch<\/title>/);
+    assert.match(dom, /<li><span class="sev critical">CRITICAL<\/span>capture down on eth0: [^<]*CAP_NET_RAW/);
+    assert.match(dom, /<span class="critical">BLIND: vrrpwatch cannot see VRRP where the capture is down<\/span>/);
+    assert.doesNotMatch(dom, /no findings/);
   });
 });

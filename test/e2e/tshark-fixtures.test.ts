@@ -14,7 +14,8 @@ import { allPacketFixtures, pcapFile } from '../helpers/fixtures.js';
 const FIELDS = ['vrrp.version', 'vrrp.virt_rtr_id', 'vrrp.prio', 'vrrp.addr_count', 'vrrp.ip_addr', 'vrrp.ipv6_addr', 'vrrp.adver_int', 'vrrp.short_adver_int', 'vrrp.auth_type', 'vrrp.checksum.status'];
 
 /** Checksum forms real routers use that tshark 4.0 does not verify (it reports them as bad). */
-const TSHARK_CALLS_BAD = new Set(['v3-ipv4-message-checksum', 'v3-ipv4-unicast-multicast-checksum', 'v2-ipv6-keepalived', 'v2-ipv4-hmac-trailer']);
+// keepalived 2.4's auth_hmac over IPv4 leaves its trailer out of the checksum; tshark sums the whole payload.
+const TSHARK_CALLS_BAD = new Set(['v3-ipv4-message-checksum', 'v3-ipv4-unicast-multicast-checksum', 'v2-ipv6-keepalived', 'v2-ipv4-hmac-trailer', 'v3-ipv4-auth-hmac']);
 
 interface TsharkView {
   version: string;

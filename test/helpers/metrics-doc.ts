@@ -13,6 +13,7 @@ import { parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { CAPTURES, packetFixture } from './fixtures.js';
+import { signedAdvertFrame } from './hmac-adverts.js';
 
 /** The node of the view: the backup that took over from 192.0.2.11 in keepalived-v2-arp-split.pcap. */
 const NODE_CONF = `
@@ -59,6 +60,11 @@ export async function docScrape(): Promise<string> {
   const carp = packetFixture('carp-ucarp');
   for (let t = NOW - 4; t < NOW; t++) watcher.onFrame('eth0', carp.linkType, carp.bytes, carp.bytes.length, t);
   for (let t = NOW - 8; t < NOW; t += 2) watcher.owners.observeProbe('eth0', VIP, t);
+  // A keepalived 2.4 pair on the segment signs VRID 53 with auth_hmac (its clock 0.25 s ahead).
+  for (let t = NOW - 4; t < NOW; t++) {
+    const frame = signedAdvertFrame({ src: '192.0.2.13', vrid: 53, vip: '192.0.2.103', keyId: 1, time: t + 0.25, counter: t % 65536 });
+    watcher.onFrame('eth0', 1, frame, frame.length, t);
+  }
   const view = watcher.view(
     NOW,
     { localAddresses: new Map([[NODE_ADDRESS, 'eth0'], [VIP, 'eth0']]), keepalived: new Map([['VI_1', 'MASTER'], ['VI_2', 'BACKUP']]), peerAnswers: true },
@@ -85,6 +91,10 @@ export async function docScrape(): Promise<string> {
     notifyFifoLinesDropped: 0,
     logLinesHeldBack: new Map([['failover', 0]]),
     routerErrors: view.routerErrors,
+    sources: [
+      { source: 'keepalived_config', path: '/etc/keepalived/keepalived.conf', problem: undefined },
+      { source: 'notify_fifo', path: '/run/keepalived-vrrpwatch.fifo', problem: undefined },
+    ],
   };
   const rendered = await new Metrics({ version: '0.1.0', revision: 'unknown', nodejs: 'v20.19.0', libpcap: '1.10.3' }).render(snapshot);
   return rendered.body.toString();

@@ -7,6 +7,8 @@ import { INVALID_REASONS } from '../../src/core/types.js';
 import type { Decoded } from '../../src/core/types.js';
 import { allPacketFixtures } from '../helpers/fixtures.js';
 import { maximalAdvert } from '../helpers/maximal.js';
+import { signedAdvertFrame, VECTOR_KEY } from '../helpers/hmac-adverts.js';
+import { AuthSecret } from '../../src/core/base/secret.js';
 
 const LINK_TYPES = [LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.LINUX_SLL2, LinkType.RAW, LinkType.DLT_RAW, LinkType.DLT_RAW_OPENBSD, LinkType.IPV4, LinkType.IPV6, 0, 147, 65535];
 
@@ -75,6 +77,46 @@ describe('decodeFrame on any bytes (property-based)', () => {
         for (let i = 0; i < 2; i++) assert.deepEqual(decoder.decode(f.linkType, buffer, offset, bytes.length), decodeFrame(f.linkType, bytes));
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('the auth_hmac trailer (property-based)', () => {
+  it('reads any trailer field back exactly, refuses exactly the malformed ones, and the HMAC checks under its key only', () => {
+    const key = new AuthSecret(VECTOR_KEY);
+    fc.assert(
+      fc.property(
+        fc.record({
+          v6: fc.boolean(),
+          vrid: fc.integer({ min: 1, max: 255 }),
+          keyId: fc.integer({ min: 0, max: 255 }),
+          seconds: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          fraction: fc.integer({ min: 0, max: 65535 }),
+          counter: fc.integer({ min: 0, max: 65535 }),
+          type: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 255 })),
+          reserved: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 65535 })),
+        }),
+        (t) => {
+          const frame = signedAdvertFrame({ src: t.v6 ? 'fe80::b' : '192.0.2.11', vrid: t.vrid, keyId: t.keyId, time: t.seconds + t.fraction / 65536, counter: t.counter, type: t.type, reserved: t.reserved });
+          const d = checkTotal(LinkType.ETHERNET, frame);
+          if (t.type !== 1 || t.reserved !== 0) {
+            assert.equal(d.kind === 'invalid' ? d.reason : d.kind, 'hmac_malformed');
+            return;
+          }
+          assert.equal(d.kind, 'advert');
+          const h = d.advert.hmac;
+          assert.ok(h !== undefined);
+          assert.deepEqual([h.keyId, h.seconds, h.fraction, h.counter, h.time], [t.keyId, t.seconds, t.fraction, t.counter, t.seconds + t.fraction / 65536]);
+          assert.equal(key.signs(h.signed, h.tag), true);
+          // One bit off anywhere in what is signed, or in the HMAC, and it no longer checks.
+          const i = (t.counter * 7919) % (h.signed.length + h.tag.length);
+          const signed = Uint8Array.from(h.signed);
+          const tag = Uint8Array.from(h.tag);
+          if (i < signed.length) signed[i] = (signed[i] ?? 0) ^ 1;
+          else tag[i - signed.length] = (tag[i - signed.length] ?? 0) ^ 1;
+          assert.equal(key.signs(signed, tag), false);
+        },
+      ),
     );
   });
 });

@@ -40,7 +40,8 @@ const ACCEPTED: Record<string, Expected> = {
   'v2-ipv4-raw': { version: 2, vrid: 51, src: '192.0.2.11' },
   'v2-ipv4-options': { version: 2, vrid: 51, priority: 150, addresses: ['192.0.2.100'] },
   'v2-ipv4-ttl64': { ttl: 64, ttlOk: false, dst: '192.0.2.12', vrid: 51 },
-  'v2-ipv4-hmac-trailer': { vrid: 51, trailerLength: 28, checksumForm: 'message' },
+  'v3-ipv4-auth-hmac': { version: 3, vrid: 51, priority: 200, src: '198.51.100.10', addresses: ['192.0.2.100'], checksumForm: 'pseudo_header', trailerLength: 28 },
+  'v3-ipv6-auth-hmac': { version: 3, vrid: 51, family: 'ipv6', src: 'fe80::a', addresses: ['2001:db8::100'], checksumForm: 'pseudo_header', trailerLength: 28 },
   'v2-ipv4-noauth-two-vips': { vrid: 52, priority: 100, authType: 0, advertInterval: 3, addresses: ['192.0.2.100', '192.0.2.101'] },
   'v2-ipv6-keepalived': { version: 2, vrid: 81, family: 'ipv6', addresses: ['2001:db8::100'], authType: 0, checksumForm: 'pseudo_header', src: 'fe80::1' },
   'v3-ipv4-message-checksum': { version: 3, vrid: 61, checksumForm: 'message' },
@@ -60,6 +61,7 @@ const REJECTED: Record<string, string> = {
   'addr-count-mismatch': 'addr_count_mismatch',
   truncated: 'truncated',
   'bad-interval': 'bad_interval',
+  'v2-ipv4-hmac-trailer': 'hmac_malformed',
 };
 
 describe('decodeFrame on the fixtures', () => {

@@ -178,13 +178,15 @@ function live(iface: string): StatusPageInput {
   return {
     now,
     version: '1.2.3',
+    host: 'lb-a',
+    sources: [],
     about: [`capturing on ${iface}`],
     telemetryPath: '/metrics',
     refreshSeconds: 5,
     groups,
     node: [],
     conflicts: new Map(),
-    captures: [{ interface: iface, up: false, dropped: 3, problem: `<i>${iface} is gone</i>` }],
+    captures: [{ interface: iface, up: true, dropped: 3, problem: undefined }],
     probes: [{ target: B, role: 'peer', up: true, rtt: 0.00123 }],
     invalid: new Map([[iface, new Map([['bad_checksum', 2]])]]),
     historySeconds: 600,
@@ -193,10 +195,32 @@ function live(iface: string): StatusPageInput {
 }
 
 describe('the status page at /', () => {
+  it('while blind (no capture running) is CRITICAL in its title and its state, never "no findings"', () => {
+    const denied = 'permission denied: capturing needs root or CAP_NET_RAW';
+    const html = renderStatusPage({ ...live('eth0'), groups: [], captures: [{ interface: 'eth0', up: false, dropped: 0, problem: denied }], history: () => undefined });
+    assert.match(html, /<title>CRITICAL · lb-a \(witness\) · vrrpwatch<\/title>/);
+    assert.match(html, /<ul class="health"><li><span class="sev critical">CRITICAL<\/span>capture down on eth0: permission denied: capturing needs root or CAP_NET_RAW; VRRP there is not seen<\/li><\/ul>/);
+    assert.match(html, /<p class="state">0 groups: <span class="critical">BLIND: vrrpwatch cannot see VRRP where the capture is down<\/span>\.<\/p>/);
+    assert.doesNotMatch(html, /no findings/);
+    const none = renderStatusPage({ ...live('eth0'), groups: [], captures: [], history: () => undefined });
+    assert.match(none, /<title>CRITICAL · /);
+    assert.match(none, /no interface is captured: vrrpwatch sees no VRRP at all/);
+  });
+
+  it('says which source it cannot read, as a warning, and a node by its expectations', () => {
+    const problem = 'permission denied for user vrrpwatch (keepalived.conf is often root\'s with mode 0600: …)';
+    const expected = { vrid: 51, interface: 'eth0', family: 'ipv4' as const, vips: ['192.0.2.100'], advertInterval: 1, instance: 'VI_1', source: 'keepalived.conf:3' };
+    const html = renderStatusPage({ ...live('eth0'), groups: [], node: [nodeView({ expected, role: 'backup', roleFrom: 'config' })], sources: [{ source: 'keepalived_config', path: '/etc/keepalived/keepalived.conf', problem }, { source: 'notify_fifo', path: '/run/keepalived.vrrpwatch.fifo', problem: undefined }], history: () => undefined });
+    assert.match(html, /<title>WARNING · lb-a \(node\) · vrrpwatch<\/title>/);
+    assert.match(html, /<li><span class="sev warning">WARNING<\/span>keepalived\.conf not read: permission denied for user vrrpwatch \(keepalived\.conf is often root&#39;s with mode 0600: …\)<\/li>/);
+    assert.doesNotMatch(html, /notify_fifo not read/);
+  });
+
   it('shows groups, masters with priorities, advert ages, findings with severity, health, and refreshes itself', () => {
     const html = renderStatusPage(live('eth0'));
     assert.match(html, /<meta http-equiv="refresh" content="5">/);
-    assert.match(html, /<title>vrrpwatch CRITICAL<\/title>/);
+    assert.match(html, /<title>CRITICAL · lb-a \(witness\) · vrrpwatch<\/title>/);
+    assert.match(html, /<h1>lb-a <span class="muted">\(witness\)<\/span><\/h1>/);
     assert.match(html, /<a href="\/metrics">metrics<\/a>/);
     assert.match(html, /2025-11-24 16:02:00 UTC/);
     assert.equal(count(html, /<tr class="group-row">/), 1);
@@ -204,7 +228,7 @@ describe('the status page at /', () => {
     assert.match(html, /192\.0\.2\.11 <span class="muted">priority 150, 1\.5 s ago<\/span><br>192\.0\.2\.12 <span class="muted">priority 100, 1\.0 s ago<\/span>/);
     assert.match(html, /<span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on eth0: 192\.0\.2\.11, 192\.0\.2\.12 are all master<\/div>/);
     assert.match(html, /<p class="state">1 group: <span class="critical">1 group with a critical finding<\/span>\.<\/p>/);
-    assert.match(html, /<span class="critical">DOWN<\/span><\/td><td class="num">3<\/td>/);
+    assert.match(html, /<td>eth0<\/td><td><span class="ok">up<\/span><\/td><td class="num">3<\/td>/);
     assert.match(html, /<td>peer<\/td><td>192\.0\.2\.12<\/td><td><span class="ok">answers<\/span><\/td><td class="num">1\.2 ms<\/td>/);
     assert.match(html, /<td>bad_checksum<\/td><td class="num">2<\/td>/);
     assert.doesNotMatch(html, /<script/i);
@@ -223,7 +247,7 @@ describe('the status page at /', () => {
   });
 
   it('escapes a hostile interface name and capture problem', () => {
-    const html = renderStatusPage(live(HOSTILE));
+    const html = renderStatusPage({ ...live(HOSTILE), captures: [{ interface: HOSTILE, up: false, dropped: 0, problem: `<i>${HOSTILE} is gone</i>` }] });
     assert.doesNotMatch(html, /<script|<img|<i>/i);
     assert.match(html, /on eth0&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(html, /&lt;i&gt;eth0&quot;&gt;/);

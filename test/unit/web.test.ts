@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import bcrypt from 'bcryptjs';
 import { ListenError, WebServer } from '../../src/adapters/http.js';
 import type { WebLimits, WebOptions } from '../../src/adapters/http.js';
+import { healthOf, healthzResponse } from '../../src/outputs/health.js';
 
 interface Answer {
   status: number;
@@ -98,6 +99,26 @@ describe('web paths', () => {
       } finally {
         await web.close();
       }
+    }
+  });
+});
+
+describe('/healthz', () => {
+  it('answers 503 while blind (a capture down, or none), 200 with a warning line while a source is unreadable', async () => {
+    const state = { captures: [{ interface: 'eth0', up: false, problem: 'permission denied' }], sources: [{ source: 'notify_fifo' as const, path: '/run/k.fifo', problem: 'cannot open /run/k.fifo: no such file' }] };
+    const web = await start({ health: () => healthzResponse(healthOf(state)) });
+    const { port } = web.address();
+    try {
+      assert.deepEqual(await get(port, '/healthz'), { status: 503, body: "blind\ncritical: capture down on eth0: permission denied; VRRP there is not seen\nwarning: keepalived's notify_fifo not read: cannot open /run/k.fifo: no such file\n" });
+      assert.equal((await get(port, '/healthz', { method: 'HEAD' })).status, 503);
+      state.captures = [];
+      assert.equal((await get(port, '/healthz')).status, 503, 'no capture at all is blind too');
+      state.captures = [{ interface: 'eth0', up: true, problem: 'permission denied' }];
+      assert.deepEqual(await get(port, '/healthz'), { status: 200, body: "ok\nwarning: keepalived's notify_fifo not read: cannot open /run/k.fifo: no such file\n" });
+      state.sources = [];
+      assert.deepEqual(await get(port, '/healthz'), { status: 200, body: 'ok\n' });
+    } finally {
+      await web.close();
     }
   });
 });

@@ -15,6 +15,7 @@ import type { GroupView } from '../groups/views.js';
 import { CONFLICT_VIPS_NAMED, othersOf } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
 import type { OwnershipView, VipView } from '../ownership/vip-owners.js';
+import { likelySplitCause } from '../groups/judge.js';
 
 /** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
 export type Severity = 'critical' | 'warning';
@@ -37,6 +38,8 @@ export interface ProbeOutcome {
 export interface FindingDetails {
   vip?: string;
   field?: MismatchField;
+  /** A split-brain: the mismatch that likely caused it (keepalived 2.4 auth_hmac). */
+  cause?: MismatchField;
   /** The routers involved (the masters of a split, the other VRIDs' masters of a VIP conflict). */
   routers?: readonly string[];
   /** A VIP conflict: the other VRIDs' masters beyond CONFLICT_ROUTERS_NAMED, counted. */
@@ -204,12 +207,13 @@ export const KINDS = {
     inGroup({ view, node }, _input, found) {
       const beside = node?.mastersBeside ?? NONE;
       // One split per group: the segment's when both see one (the node's own is then logged beside it).
-      if (view?.splitBrain === true) found('segment', beside.length > 0 ? { routers: view.masters, beside } : { routers: view.masters });
+      const cause = view === undefined ? undefined : likelySplitCause(view.configMismatch);
+      if (view?.splitBrain === true) found('segment', { routers: view.masters, ...(beside.length > 0 ? { beside } : {}), ...(cause !== undefined ? { cause } : {}) });
       else if (beside.length > 0) found('node', { routers: beside, beside });
     },
     text: (f, name) =>
       f.scope === 'segment'
-        ? `split-brain on ${name}: ${(f.details.routers ?? NONE).join(', ')} are all master`
+        ? `split-brain on ${name}: ${(f.details.routers ?? NONE).join(', ')} are all master${f.details.cause === undefined ? '' : ` (likely cause: ${f.details.cause} mismatch)`}`
         : `split-brain on ${name}: keepalived here is MASTER and ${(f.details.routers ?? NONE).join(', ')} advertises as master too; this node's adverts are not seen leaving it`,
     label: (f) => (f.scope === 'segment' ? 'SPLIT-BRAIN' : 'SPLIT-BRAIN (this node MASTER, adverts not seen leaving)'),
     log: (f) => (f.details.beside === undefined ? undefined : { msg: `split-brain: ${BESIDE}`, fields: { routers: f.details.beside } }),

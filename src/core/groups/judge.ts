@@ -4,6 +4,7 @@
  * records what changed.
  */
 import type { GroupState, MismatchField, MonitorSettings, RouterState } from '../types.js';
+import { hmacWindow } from '../wire/hmac-trailer.js';
 
 /**
  * Adverts each of two routers must send while both count as master before it is a split-brain. A
@@ -124,7 +125,22 @@ export const MISMATCH_BIT: Readonly<Record<MismatchField | 'auth', number>> = {
   addresses: 4,
   version: 8,
   checksum_form: 16,
+  auth_hmac: 32,
+  hmac_key_id: 64,
+  hmac_clock: 128,
 };
+
+/** keepalived 2.4 auth_hmac's mismatch fields, in the order a split-brain names its likely cause. */
+export const HMAC_FIELDS: readonly MismatchField[] = ['hmac_key_id', 'auth_hmac', 'hmac_clock'];
+
+/**
+ * Why a split-brain is likely, from what its routers disagree on: routers whose auth_hmac differs drop
+ * each other's adverts and each stays master (keepalived 2.4.2/2.4.3's "lasting dual active").
+ */
+export function likelySplitCause(fields: Iterable<MismatchField>): MismatchField | undefined {
+  const on = new Set(fields);
+  return HMAC_FIELDS.find((f) => on.has(f));
+}
 
 /**
  * What the routers heard within the mismatch hold disagree on, as MISMATCH_BIT bits. Backups are
@@ -146,6 +162,13 @@ export function mismatchesOf(group: GroupState, now: number, settings: MonitorSe
     if (r.checksumForm !== first.checksumForm) found |= MISMATCH_BIT.checksum_form;
     if (r.authType !== first.authType) found |= MISMATCH_BIT.auth;
     else if (r.authSecret !== undefined && first.authSecret !== undefined && !r.authSecret.equals(first.authSecret)) found |= MISMATCH_BIT.auth;
+    if ((r.hmacOffset === undefined) !== (first.hmacOffset === undefined)) found |= MISMATCH_BIT.auth_hmac;
+    else if (r.hmacOffset !== undefined && first.hmacOffset !== undefined) {
+      if (r.hmacKeyId !== first.hmacKeyId) found |= MISMATCH_BIT.hmac_key_id;
+      // keepalived warns when a peer's clock is off by more than half its freshness window.
+      const window = hmacWindow(Math.max(r.interval, first.interval), settings.hmacWindow?.(group.key));
+      if (Math.abs(r.hmacOffset - first.hmacOffset) > window / 2) found |= MISMATCH_BIT.hmac_clock;
+    }
   }
   return found;
 }

@@ -4,8 +4,10 @@
  * by what was wrong with them. Bounded by the Monitor's router table: a source the group never heard
  * a valid advert from is not a router and stays in the per-interface invalid count only. Pure.
  */
+import { newerSequence } from '../wire/hmac-trailer.js';
+import type { AuthSecret } from '../base/secret.js';
 import { routerOf } from './state.js';
-import type { Advert, GroupState, InvalidReason } from '../types.js';
+import type { Advert, GroupKey, GroupState, InvalidReason } from '../types.js';
 
 /** The errors counted, with the MIB object each answers (README's table). */
 export const ROUTER_ERRORS = [
@@ -20,6 +22,9 @@ export const ROUTER_ERRORS = [
   'length', // vrrpStatsPacketLengthErrors
   'checksum', // vrrpRouterChecksumErrors
   'version', // vrrpRouterVersionErrors
+  'hmac_malformed', // keepalived 2.4 auth_hmac: a trailer of another type, or reserved bytes set
+  'hmac_replay', // a trailer sequence no newer than the router's last
+  'hmac_invalid', // a trailer whose HMAC the group's key does not give (keyed verification only)
 ] as const;
 export type RouterError = (typeof ROUTER_ERRORS)[number];
 
@@ -32,7 +37,19 @@ const INVALID_ERROR: Partial<Record<InvalidReason, RouterError>> = {
   bad_auth_type: 'invalid_auth_type',
   bad_interval: 'advert_interval',
   bad_checksum: 'checksum',
+  hmac_malformed: 'hmac_malformed',
 };
+
+/** The last auth_hmac sequence of a router, and the destinations its copies went to (unicast to several peers). */
+interface LastSequence {
+  seconds: number;
+  fraction: number;
+  counter: number;
+  destinations: string[];
+}
+
+/** Destinations remembered per sequence: keepalived unicasts one advert to each of its peers. */
+const COPIES_KEPT = 32;
 
 /** One router's non-zero error counts. */
 export interface RouterErrorCount {
@@ -44,6 +61,11 @@ export interface RouterErrorCount {
 export class RouterErrors {
   /** Counts by group, then router address; a group that goes (expired, evicted) takes its counts along. */
   readonly #counts = new WeakMap<GroupState, Map<string, Uint32Array>>();
+  /** The last auth_hmac sequence by group, then router address (bounded like the counts). */
+  readonly #sequences = new WeakMap<GroupState, Map<string, LastSequence>>();
+
+  /** `hmacKey`: the auth_hmac key configured for a group, for keyed verification (undefined: none). */
+  constructor(private readonly hmacKey: (key: GroupKey) => AuthSecret | undefined = () => undefined) {}
 
   /**
    * An accepted advert, after the Monitor applied it: its TTL, a priority of 0, and, from a router other
@@ -52,6 +74,7 @@ export class RouterErrors {
   advert(group: GroupState, advert: Advert): void {
     if (!advert.ttlOk) this.#count(group, advert.src, 'ttl');
     if (advert.priority === 0) this.#count(group, advert.src, 'priority_zero');
+    if (advert.hmac !== undefined) this.#hmac(group, advert);
     // The steady state is the master repeating itself: nothing to compare.
     if (group.lastMaster === undefined || group.lastMaster === advert.src) return;
     const master = routerOf(group, group.lastMaster);
@@ -63,6 +86,31 @@ export class RouterErrors {
     if (sender !== undefined && sender.addressesKey !== master.addressesKey) this.#count(group, advert.src, 'addresses');
     if (master.authType !== advert.authType) this.#count(group, advert.src, 'auth_type');
     else if (master.authSecret !== undefined && advert.authSecret !== undefined && !master.authSecret.equals(advert.authSecret)) this.#count(group, advert.src, 'auth_failure');
+  }
+
+  /** An advert's auth_hmac trailer: a sequence no newer than the last (but a copy to another peer), a wrong HMAC. */
+  #hmac(group: GroupState, advert: Advert): void {
+    const t = advert.hmac;
+    if (t === undefined) return;
+    const key = this.hmacKey(group.key);
+    if (key !== undefined && !key.signs(t.signed, t.tag)) this.#count(group, advert.src, 'hmac_invalid');
+    let byRouter = this.#sequences.get(group);
+    if (byRouter === undefined) {
+      byRouter = new Map();
+      this.#sequences.set(group, byRouter);
+    }
+    const last = byRouter.get(advert.src);
+    if (last === undefined || newerSequence(t, last)) {
+      if (last === undefined && byRouter.size > 2 * group.routers.length + 8) for (const r of byRouter.keys()) if (routerOf(group, r) === undefined) byRouter.delete(r);
+      byRouter.set(advert.src, { seconds: t.seconds, fraction: t.fraction, counter: t.counter, destinations: [advert.dst] });
+      return;
+    }
+    const same = last.seconds === t.seconds && last.fraction === t.fraction && last.counter === t.counter;
+    if (same && !last.destinations.includes(advert.dst)) {
+      if (last.destinations.length < COPIES_KEPT) last.destinations.push(advert.dst);
+      return;
+    }
+    this.#count(group, advert.src, 'hmac_replay');
   }
 
   /** An invalid packet from `src` in `group` (found by its interface, family and VRID): counted if `src` is one of its routers. */

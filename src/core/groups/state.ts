@@ -346,7 +346,7 @@ export function routerOf(group: GroupState, address: string): RouterState | unde
   return undefined;
 }
 
-export const CONFIG_FIELDS: readonly MismatchField[] = ['advert_interval', 'addresses', 'version', 'checksum_form'];
+export const CONFIG_FIELDS: readonly MismatchField[] = ['advert_interval', 'addresses', 'version', 'checksum_form', 'auth_hmac', 'hmac_key_id', 'hmac_clock'];
 
 function newRouter(advert: Advert, now: number): RouterState {
   return {
@@ -365,6 +365,8 @@ function newRouter(advert: Advert, now: number): RouterState {
     checksumForm: advert.checksumForm,
     authType: advert.authType,
     authSecret: advert.authSecret,
+    hmacKeyId: advert.hmac?.keyId,
+    hmacOffset: advert.hmac === undefined ? undefined : advert.hmac.time - now,
     ttl: advert.ttl,
     lastAdvert: undefined,
     master: false,
@@ -401,6 +403,8 @@ function updateRouter(r: RouterState, a: Advert, now: number): number {
   r.checksumForm = a.checksumForm;
   r.authType = a.authType;
   r.authSecret = a.authSecret;
+  r.hmacKeyId = a.hmac?.keyId;
+  r.hmacOffset = a.hmac === undefined ? undefined : a.hmac.time - now;
   r.ttl = a.ttl;
   return grown;
 }

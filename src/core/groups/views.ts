@@ -15,6 +15,9 @@ export interface RouterView {
   master: boolean;
   version: 2 | 3;
   addresses: readonly string[];
+  /** keepalived 2.4 auth_hmac: the last advert's key id, its trailer clock minus the capture time (undefined: unsigned). */
+  hmacKeyId?: number | undefined;
+  hmacOffset?: number | undefined;
 }
 
 export interface GroupView {
@@ -41,7 +44,7 @@ export const NONE: readonly never[] = Object.freeze([]);
 export const NO_FAILOVERS: Readonly<Record<FailoverCause, number>> = Object.freeze(noFailovers());
 
 function routerView(r: RouterState): RouterView {
-  return { address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master, version: r.version, addresses: r.addresses };
+  return { address: r.address, adverts: r.adverts, priority: r.priority, interval: r.interval, last: r.last, master: r.master, version: r.version, addresses: r.addresses, hmacKeyId: r.hmacKeyId, hmacOffset: r.hmacOffset };
 }
 
 /** A copy of what a group is now (made at every scrape for every group: no spare arrays). */

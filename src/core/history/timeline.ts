@@ -13,6 +13,7 @@ import { groupId } from '../types.js';
 import type { Advert, Family, GroupKey, GroupState, MismatchField, MonitorEvent } from '../types.js';
 import { vipConflictIntervals } from '../groups/vips.js';
 import type { VipConflictInterval, VipSpan } from '../groups/vips.js';
+import { likelySplitCause } from '../groups/judge.js';
 
 /** Each list of a group keeps at most this many entries; the rest are counted, not kept. */
 export const MAX_ENTRIES = 10_000;
@@ -56,6 +57,8 @@ export interface SplitInterval {
   judged: number;
   end: number | null;
   routers: string[];
+  /** The mismatch its routers showed when it began that likely caused it (keepalived 2.4 auth_hmac). */
+  likely_cause?: MismatchField;
 }
 export interface MismatchInterval {
   field: MismatchField | 'auth';
@@ -82,6 +85,9 @@ export interface RouterSummary {
   errors: Partial<Record<RouterError, number>>;
   /** How many it listed (more than `addresses` holds when over 64). */
   address_count: number;
+  /** keepalived 2.4 auth_hmac, when its last advert was signed: the key id, the trailer clock minus the capture time. */
+  hmac_key_id?: number;
+  hmac_clock_offset?: number;
 }
 export interface GroupHistory {
   interface: string;
@@ -206,7 +212,10 @@ export class Timeline {
         break;
       }
       case 'split_start':
-        this.#push(h, h.split_brain, { start: e.split.onset, judged: e.time, end: null, routers: e.split.routers });
+        {
+          const cause = likelySplitCause(e.group.configMismatchSince.keys());
+          this.#push(h, h.split_brain, { start: e.split.onset, judged: e.time, end: null, routers: e.split.routers, ...(cause !== undefined ? { likely_cause: cause } : {}) });
+        }
         break;
       case 'split_end': {
         const open = h.split_brain.at(-1);
@@ -249,6 +258,7 @@ export class Timeline {
         addresses: [...r.addresses],
         errors: Object.fromEntries(errors.filter((e) => e.router === r.address).map((e) => [e.error, e.count])),
         address_count: r.addressCount,
+        ...(r.hmacKeyId === undefined || r.hmacOffset === undefined ? {} : { hmac_key_id: r.hmacKeyId, hmac_clock_offset: r.hmacOffset }),
       }));
     }
     const spans: VipSpan<GroupHistory>[] = [];

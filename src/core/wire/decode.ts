@@ -2,10 +2,13 @@
  * Frame bytes → VRRP advertisement, or a rejection with a reason. Pure and total: no input throws.
  *
  * Layers: link (Ethernet with up to two VLAN tags, Linux cooked v1/v2, raw IP) → IPv4/IPv6 (options and
- * extension headers skipped, AH unwrapped) → VRRPv2/v3 (RFC 3768, RFC 5798/9568, keepalived's v2/IPv6).
+ * extension headers skipped, AH unwrapped) → VRRPv2/v3 (RFC 3768, RFC 5798/9568, keepalived's v2/IPv6),
+ * with keepalived 2.4's auth_hmac trailer read when the IP payload is the message + 28 bytes.
  */
 import { ipv4Text, ipv6Text } from '../base/addr.js';
 import { carpAdvert } from './carp.js';
+import { HMAC_TRAILER, readTrailer, trailerProblem } from './hmac-trailer.js';
+import type { HmacTrailer } from './hmac-trailer.js';
 import { LinkType, readLinkHeader } from './link-header.js';
 import { addressesKeyOf } from './addresses-key.js';
 import { AuthSecret } from '../base/secret.js';
@@ -356,6 +359,13 @@ function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[], addressTexts
   }
   if (advertInterval === 0) return invalid('bad_interval', info, header, vlans);
 
+  let hmac: HmacTrailer | undefined;
+  if (len === msgLen + HMAC_TRAILER) {
+    const problem = trailerProblem(b, start + msgLen);
+    if (problem !== undefined) return invalid(problem, info, header, vlans);
+    hmac = readTrailer(b, info.family, start, start + msgLen, ip.srcAt);
+  }
+
   const form = checksumForm(b, ip, version, msgLen);
   if (form === undefined) return invalid('bad_checksum', info, header, vlans);
 
@@ -384,6 +394,7 @@ function vrrp(b: Uint8Array, ip: IpLayer, vlans: readonly number[], addressTexts
     checksumForm: form,
     ttlOk: info.ttl === 255,
     trailerLength: len - msgLen,
+    hmac,
   };
   return { kind: 'advert', advert, vlans };
 }

@@ -22,6 +22,10 @@ export interface PacketRecord {
   ttl_ok?: boolean;
   ah?: boolean;
   trailer_bytes?: number;
+  /** keepalived 2.4's auth_hmac trailer: key id, its clock (seconds since the epoch) and counter. */
+  hmac_key_id?: number;
+  hmac_time?: number;
+  hmac_counter?: number;
   /** Another protocol's advertisement on protocol 112 (`carp`), with its own header fields. */
   protocol?: string;
   vhid?: number;
@@ -64,5 +68,10 @@ export function packetRecord(ts: number, iface: string, d: Exclude<Decoded, { ki
   rec.ttl_ok = a.ttlOk;
   if (a.ah) rec.ah = true;
   if (a.trailerLength > 0) rec.trailer_bytes = a.trailerLength;
+  if (a.hmac !== undefined) {
+    rec.hmac_key_id = a.hmac.keyId;
+    rec.hmac_time = a.hmac.time;
+    rec.hmac_counter = a.hmac.counter;
+  }
   return rec;
 }
