@@ -8,9 +8,11 @@
 import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { expectationsOf } from '../../src/adapters/keepalived.js';
-import { Watcher } from '../../src/app/watch.js';
 import { parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
-import { Metrics } from '../../src/outputs/metrics.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
+import { familyCollectors, Metrics } from '../../src/outputs/metrics.js';
+import { COLLECTORS } from '../../src/outputs/collectors.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { CAPTURES, packetFixture } from './fixtures.js';
 import { signedAdvertFrame } from './hmac-adverts.js';
@@ -52,7 +54,7 @@ const NOW = 1_796_160_888;
 /** The exposition of one scrape of the view. */
 export async function docScrape(): Promise<string> {
   const expected = expectationsOf(parseKeepalivedConf('/etc/keepalived/keepalived.conf', NODE_CONF, () => []));
-  const watcher = new Watcher(NOW - 40, expected, 600, () => undefined);
+  const watcher = new Pipeline(liveSettings({ started: NOW - 40, expected, groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
   await readCaptureFile(join(CAPTURES, 'keepalived-v2-arp-split.pcap'), (p) => {
     if (p.ts <= NOW) watcher.onFrame('eth0', p.linkType, p.data, p.length, p.ts);
   });
@@ -150,8 +152,24 @@ export const END = '<!-- end of the generated table -->';
 /** The generated table (between BEGIN and END). */
 export function metricsTable(families: readonly Family[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = families.map((f) => `| \`${f.name}\` | ${f.type} | ${(f.labels ?? []).map((l) => `\`${l}\``).join(', ')} | ${cell(f.help)} |`);
-  return [BEGIN, '', '| metric | type | labels | meaning (its HELP) |', '| --- | --- | --- | --- |', ...rows, '', END].join('\n');
+  const collectorOf = familyCollectors();
+  const rows = families.map((f) => `| \`${f.name}\` | ${f.type} | ${(f.labels ?? []).map((l) => `\`${l}\``).join(', ')} | ${collectorOf.get(f.name) ?? 'always'} | ${cell(f.help)} |`);
+  const collectors = COLLECTORS.map((c) => `| \`${c.name}\` | ${cell(c.what)} | ${cell(c.cardinality)} |`);
+  return [
+    BEGIN,
+    '',
+    '| metric | type | labels | collector | meaning (its HELP) |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'The collectors: `serve --no-collector.NAME` leaves its families out of every scrape, `--collector.NAME` keeps them (every collector is on by default).',
+    '',
+    '| collector | what it writes | series |',
+    '| --- | --- | --- |',
+    ...collectors,
+    '',
+    END,
+  ].join('\n');
 }
 
 /** docs/metrics.md with its generated table replaced by `table`; the hand-written text around it stays. */
