@@ -7,14 +7,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Lab, sleep, valueOf } from '../lab/lab.js';
-import { memory, scrape } from './lab-serve.js';
+import { memory, memoryMiB, scrape } from './lab-serve.js';
+import { beside, heading } from './machine.js';
 
 const FLOOD = fileURLToPath(new URL('./flood.js', import.meta.url));
 const RATE = 20_000;
 const SECONDS = 30;
 
 export async function benchHostileLive(): Promise<void> {
-  console.log(`the maximal-advert flood live (${RATE.toLocaleString('en')} adverts/s x 255 addresses for ${SECONDS} s, vrrpwatch serve on the witness, scraped every second)`);
+  heading(`the maximal-advert flood live (${RATE.toLocaleString('en')} adverts/s x 255 addresses for ${SECONDS} s, vrrpwatch serve on the witness, scraped every second)`);
   if (process.getuid?.() !== 0) {
     console.log('  skipped: the lab needs root (network namespaces)');
     return;
@@ -48,7 +49,7 @@ export async function benchHostileLive(): Promise<void> {
     const log = lab.log('vrrpwatch-w');
     const heldBack = m.filter((s) => s.name === 'vrrpwatch_log_lines_held_back_total').reduce((a, s) => a + s.value, 0);
     console.log(
-      `  sent ${sent.toLocaleString('en')}; peak RSS ${memory(pid, 'VmHWM')} (target: under 150 MB); ${answered}/${scrapes} scrapes answered (target: all); ` +
+      `  sent ${sent.toLocaleString('en')}; ${beside(`peak RSS ${memory(pid, 'VmHWM')}`, 'under 150 MB', memoryMiB(pid, 'VmHWM') * 1.048576 < 150)}; ${answered}/${scrapes} scrapes answered (target: all); ` +
         `adverts counted by the routers still in the tables ${counted.toLocaleString('en')}, ${groups.toLocaleString('en')} groups kept, rejected ${truncated.toLocaleString('en')} (target: 0, decoded not cut), libpcap received ${received.toLocaleString('en')} and dropped ${dropped.toLocaleString('en')}; ` +
         `the log ${log.split('\n').length.toLocaleString('en')} lines, ${(log.length / 1e6).toFixed(2)} MB (its rate bound held back ${heldBack.toLocaleString('en')})`,
     );

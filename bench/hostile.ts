@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAXIMAL, writeMaximalCapture } from '../test/helpers/maximal.js';
 import type { ReplayReport } from '../src/outputs/report.js';
+import { heading } from './machine.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 export const FLOOD_ADVERTS = MAXIMAL.sources * MAXIMAL.vlans * MAXIMAL.vrids * 2;
@@ -29,7 +30,7 @@ function timed(args: string[], out: string): { seconds: number; cpu: number; pea
 export function benchHostileReplay(dir: string): void {
   const file = join(dir, 'maximal-flood.pcap');
   const report = join(dir, 'maximal-flood.json');
-  console.log(`replay of the maximal-advert capture (${FLOOD_ADVERTS.toLocaleString('en')} VRRPv2 adverts x 255 addresses, ${MAXIMAL.sources} sources, ${MAXIMAL.vlans} VLANs x ${MAXIMAL.vrids} VRIDs, ${FLOOD_SECONDS} s)`);
+  heading(`replay of the maximal-advert capture (${FLOOD_ADVERTS.toLocaleString('en')} VRRPv2 adverts x 255 addresses, ${MAXIMAL.sources} sources, ${MAXIMAL.vlans} VLANs x ${MAXIMAL.vrids} VRIDs, ${FLOOD_SECONDS} s)`);
   const size = writeMaximalCapture(file, FLOOD_ADVERTS, FLOOD_SECONDS);
   try {
     const r = timed([CLI, 'replay', file, '--format', 'json', '--output', report], report);

@@ -11,6 +11,7 @@ import { renderStatusPage } from '../src/outputs/html-live.js';
 import { groupViewOf } from '../test/helpers/adverts.js';
 import { chromium } from '../test/helpers/chromium.js';
 import { CAPTURES, CLI, pcapFile, thousandGroupFrames } from '../test/helpers/fixtures.js';
+import { heading } from './machine.js';
 
 function replayHtml(capture: string, out: string): number {
   const t0 = process.hrtime.bigint();
@@ -58,7 +59,7 @@ function statusPageMs(): number {
 }
 
 export function benchHtml(dir: string): void {
-  console.log('HTML pages (best of 3 Chromium loads)');
+  heading('HTML pages (best of 3 Chromium loads)');
   console.log(`  status page at / for 1,000 groups x 4 routers: ${statusPageMs().toFixed(1)} ms median render`);
   const capture = join(dir, 'thousand.pcap');
   writeFileSync(capture, pcapFile(1, thousandGroupFrames(60)));

@@ -30,11 +30,15 @@ export function cpuSeconds(pid: number): number {
   return ns / 1e9;
 }
 
-/** A line of /proc/PID/status (VmRSS, VmHWM) in MiB and in MB, as the target is given in MB. */
-export function memory(pid: number, field: 'VmRSS' | 'VmHWM'): string {
+/** A line of /proc/PID/status (VmRSS, VmHWM) in MiB. */
+export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  const bytes = Number(m?.[1] ?? 0) * 1024;
-  return `${(bytes / 2 ** 20).toFixed(0)} MiB = ${(bytes / 1e6).toFixed(0)} MB`;
+  return Number(m?.[1] ?? 0) / 1024;
+}
+
+/** The same as text. */
+export function memory(pid: number, field: 'VmRSS' | 'VmHWM'): string {
+  return `${memoryMiB(pid, field).toFixed(0)} MiB`;
 }
 
 /** One scrape with curl from inside a host (the witness): seconds taken and bytes, or undefined on failure. */

@@ -10,6 +10,7 @@ import { replay } from '../src/app/replay.js';
 import { decodeFrame } from '../src/core/wire/decode.js';
 import { allPacketFixtures, pcapHeader, writeRecordHeader } from '../test/helpers/fixtures.js';
 import type { PacketFixture } from '../test/helpers/fixtures.js';
+import { heading } from './machine.js';
 
 const COPIES = 1_000_000;
 
@@ -39,7 +40,7 @@ interface Expected {
 }
 
 export async function benchMutations(dir: string): Promise<void> {
-  console.log(`${COPIES.toLocaleString('en')} mutated copies of the packet fixtures through replay (cut, bytes changed; one capture per link type)`);
+  heading(`${COPIES.toLocaleString('en')} mutated copies of the packet fixtures through replay (cut, bytes changed; one capture per link type)`);
   const fixtures = allPacketFixtures();
   const next = random(19);
   const byLink = new Map<number, { fd: number; file: string; expected: Expected; chunk: Buffer[] }>();

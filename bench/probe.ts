@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { Lab, valueOf } from '../lab/lab.js';
 import { IDLE_VRIDS, idleCpu, labSkipped, startIdlePair, startServe, WARM_UP_SECONDS } from './lab-serve.js';
+import { heading } from './machine.js';
 import { percentile } from './serve.js';
 
 const WINDOWS = 6;
@@ -27,7 +28,7 @@ function median(values: readonly number[]): number {
 const pct = (share: number): string => `${(100 * share).toFixed(3)}%`;
 
 export async function benchProbe(): Promise<void> {
-  console.log(`the VIP probe's cost to the idle exporter (two vrrpwatch serve side by side, with and without it; ${WINDOWS} windows of ${WINDOW_SECONDS} s after ${WARM_UP_SECONDS} s of warm-up)`);
+  heading(`the VIP probe's cost to the idle exporter (two vrrpwatch serve side by side, with and without it; ${WINDOWS} windows of ${WINDOW_SECONDS} s after ${WARM_UP_SECONDS} s of warm-up)`);
   const skipped = labSkipped();
   if (skipped !== undefined) {
     console.log(`  skipped: ${skipped}`);

@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: prints figures, asserts nothing (these machines are shared and noisy).
- * Replay throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, beside
- * `tshark -r` on the same file, and peak memory for captures of growing size (it should stay flat);
+ * Replay: peak memory for captures of growing size (it should stay flat), then the whole process's
+ * throughput on >= 1,000,000 advertisements over 255 VRIDs with split-brains, alternating with the fixed
+ * older build (old-build.ts) and beside `tshark -r` on the same file;
  * then the HTML report of 1,000 groups in headless Chromium; then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
  * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP) and what the VIP probe costs the idle
  * exporter (two exporters side by side, with and without it); then the hostile input: the maximal-advert
  * capture replayed, the same flood live, and a million mutated fixtures through replay.
- * `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, probe,
+ * Every figure is printed beside its target (issue 28's table) and every part's heading with the
+ * machine's load. `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, probe,
  * hostile, hostile-live, mutations): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -21,6 +23,8 @@ import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
 import { benchMutations } from './mutations.js';
 import { benchProbe } from './probe.js';
+import { beside, heading } from './machine.js';
+import { OLD_COMMIT, oldCli } from './old-build.js';
 import { benchMetrics, benchOnce } from './serve.js';
 
 const child = fileURLToPath(new URL('./replay-child.js', import.meta.url));
@@ -39,9 +43,12 @@ function replayOnce(file: string): ChildResult {
   return JSON.parse(out) as ChildResult;
 }
 
-function best(file: string, runs: number): ChildResult {
-  const results = Array.from({ length: runs }, () => replayOnce(file));
-  return results.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+/** Seconds `node CLI replay --format json FILE` takes, the whole process (start-up, reading, report). */
+function wholeReplay(cli: string, file: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [cli, 'replay', '--format', 'json', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cli} replay exited ${r.status ?? r.signal ?? 'abnormally'}`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
 const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'probe', 'hostile', 'hostile-live', 'mutations'] as const;
@@ -49,32 +56,59 @@ const asked = process.argv.slice(2);
 for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
 const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
 
+/** The issue's targets: twice the old build's rate, 5 M adverts/s at least, and 60 times tshark's. */
+const TARGET_RATE = 5_000_000;
+const TARGET_OLD_RATIO = 2;
+const TARGET_TSHARK_RATIO = 60;
+const SIDE_BY_SIDE_RUNS = 3;
+
+const rate = (adverts: number, seconds: number): string => `${(adverts / seconds / 1e6).toFixed(2)} M adverts/s`;
+const span = (xs: readonly number[]): string => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)} s`;
+
 function benchReplay(): void {
-  console.log('replay benchmark (best of 3 runs; figures only, no pass/fail)');
+  heading('replay: peak memory as captures grow (in-process, it should stay flat)');
   const sizes = [1000, 4000, 8000];
   let main: { file: string; result: ChildResult } | undefined;
   for (const seconds of sizes) {
     const file = join(dir, `bench-${seconds}.pcap`);
     const written = writeBenchCapture(file, seconds);
-    const r = best(file, 3);
+    const r = replayOnce(file);
     const mib = statSync(file).size / 1024 / 1024;
     console.log(
       `  ${written.toLocaleString('en')} adverts (${mib.toFixed(0)} MiB, ${r.groups} groups, ${r.splits} split-brains): ` +
-        `${Math.round(r.adverts / r.seconds).toLocaleString('en')} adverts/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
+        `${rate(r.adverts, r.seconds)}, ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
     );
     if (seconds === 4000) main = { file, result: r };
   }
-  if (main !== undefined) {
-    const t0 = process.hrtime.bigint();
-    const t = spawnSync('tshark', ['-r', main.file], { stdio: ['ignore', 'ignore', 'ignore'] });
-    const tsharkSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (t.status === 0) {
-      const rate = main.result.adverts / tsharkSeconds;
-      console.log(`  tshark -r on the ${main.result.adverts.toLocaleString('en')}-advert file: ${tsharkSeconds.toFixed(1)} s, ${Math.round(rate).toLocaleString('en')} packets/s`);
-      console.log(`  replay is ${(tsharkSeconds / main.result.seconds).toFixed(1)}x tshark (target: >= 20x, >= 1,000,000 adverts/s)`);
-    } else {
-      console.log(`  tshark -r failed (exit ${t.status ?? 'signal'}): install tshark to compare`);
-    }
+  if (main === undefined) return;
+  const adverts = main.result.adverts;
+  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+  const old = oldCli();
+  heading(`replay --format json of ${adverts.toLocaleString('en')} adverts, whole process, ${SIDE_BY_SIDE_RUNS} runs${'cli' in old ? ` alternating with ${OLD_COMMIT}'s` : ''}`);
+  const now: number[] = [];
+  const before: number[] = [];
+  for (let i = 0; i < SIDE_BY_SIDE_RUNS; i++) {
+    now.push(wholeReplay(cli, main.file));
+    if ('cli' in old) before.push(wholeReplay(old.cli, main.file));
+  }
+  const best = Math.min(...now);
+  console.log(`  this build: ${span(now)}, best ${rate(adverts, best)}`);
+  if ('cli' in old) {
+    const bestOld = Math.min(...before);
+    const ratio = bestOld / best;
+    console.log(`  ${OLD_COMMIT}: ${span(before)}, best ${rate(adverts, bestOld)}`);
+    console.log('  ' + beside(`${ratio.toFixed(2)}x the old build's rate`, `>= ${TARGET_OLD_RATIO}x side by side`, ratio >= TARGET_OLD_RATIO));
+  } else console.log(`  no side-by-side figure: ${old.skipped}`);
+  console.log('  ' + beside(rate(adverts, best), `>= ${TARGET_RATE / 1e6} M adverts/s`, adverts / best >= TARGET_RATE));
+  const t0 = process.hrtime.bigint();
+  const t = spawnSync('tshark', ['-r', main.file, '-T', 'fields', '-e', 'vrrp.virt_rtr_id'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const tsharkSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (t.status === 0) {
+    const ratio = tsharkSeconds / best;
+    console.log(`  tshark -r FILE -T fields -e vrrp.virt_rtr_id: ${tsharkSeconds.toFixed(1)} s, ${rate(adverts, tsharkSeconds)}`);
+    console.log('  ' + beside(`replay is ${ratio.toFixed(0)}x tshark`, `>= ${TARGET_TSHARK_RATIO}x`, ratio >= TARGET_TSHARK_RATIO));
+  } else {
+    console.log(`  tshark failed (exit ${t.status ?? 'signal'}): install tshark to compare`);
   }
 }
 
