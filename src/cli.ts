@@ -30,6 +30,7 @@ options (serve and once):
   --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
   --log.format json|pretty       log format (default json)
   --no-vip-probe                 send no ARP request / Neighbor Solicitation for the VIPs (listen only)
+  --vip-probe.frames-per-second N  all VIP probe frames together at most N a second (default 10)
 
 serve options:
   --web.listen-address HOST:PORT where metrics are served (default :9842)
@@ -156,6 +157,7 @@ const COMMON_OPTIONS = {
   'log.level': { type: 'string' },
   'log.format': { type: 'string' },
   'no-vip-probe': { type: 'boolean', default: false },
+  'vip-probe.frames-per-second': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -182,6 +184,7 @@ function overridesOf(values: Values): Overrides {
   set('logLevel', str('log.level'));
   set('logFormat', str('log.format'));
   if (values['no-vip-probe'] === true) o.vipProbe = false;
+  set('vipProbeFramesPerSecond', str('vip-probe.frames-per-second'));
   return o;
 }
 

@@ -63,6 +63,7 @@ const vip = text((s) => {
 });
 const listenAddress = checkedText(badListenAddress);
 const telemetryPath = checkedText(badTelemetryPath);
+const probeFrameRate = number(1, 1000);
 const logLevel = oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const logFormat = oneOf(['json', 'pretty']);
 
@@ -103,12 +104,17 @@ export const CONFIG_SCHEMA = mapping(
         count: withDefault('count', number(1, 20, true), 3),
       }),
     ),
-    /** The active VIP probe: one ARP request or Neighbor Solicitation per watched VIP per interval. */
+    /**
+     * The active VIP probe: one ARP request or Neighbor Solicitation per watched VIP per interval, all
+     * together at most `frames_per_second`; VIPs learned only from unexpected adverts get `learned_vips` places.
+     */
     vipProbe: section(
       'vip_probe',
       mapping({
         enabled: withDefault('enabled', boolean(), true),
         intervalSeconds: withDefault('interval_seconds', number(1, 60), 2),
+        framesPerSecond: withDefault('frames_per_second', probeFrameRate, 10),
+        learnedVips: withDefault('learned_vips', number(0, 4096, true), 16),
       }),
     ),
     web: section(
@@ -182,12 +188,19 @@ export interface Overrides {
   logFormat?: string;
   /** `--no-vip-probe`: false turns the active VIP probe off. */
   vipProbe?: boolean;
+  /** `--vip-probe.frames-per-second`: the bound on all probe frames together. */
+  vipProbeFramesPerSecond?: string;
+}
+
+/** A flag's text as the number it writes, or the text itself (which the schema then refuses by name). */
+function numeric(text: string | undefined): string | number | undefined {
+  return text !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : text;
 }
 
 /** Applies flags over a config, each read by the schema of the key it overrides; problems name the flag. */
 export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
   const problems: string[] = [];
-  const one = <T>(schema: Schema<T>, name: string, value: string | undefined): T | undefined => {
+  const one = <T>(schema: Schema<T>, name: string, value: string | number | undefined): T | undefined => {
     if (value === undefined) return undefined;
     const r = schema.read(value, `--${name}`, problems);
     return r === INVALID ? undefined : r;
@@ -211,7 +224,11 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
       configFile: one(filePath, 'web.config.file', o.webConfigFile) ?? config.web.configFile,
     },
     log: { level: level ?? config.log.level, format: format ?? config.log.format },
-    vipProbe: { ...config.vipProbe, enabled: o.vipProbe ?? config.vipProbe.enabled },
+    vipProbe: {
+      ...config.vipProbe,
+      enabled: o.vipProbe ?? config.vipProbe.enabled,
+      framesPerSecond: one(probeFrameRate, 'vip-probe.frames-per-second', numeric(o.vipProbeFramesPerSecond)) ?? config.vipProbe.framesPerSecond,
+    },
   };
   return problems.length > 0 ? { ok: false, errors: problems } : { ok: true, value: next };
 }

@@ -14,9 +14,9 @@ import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/expect/known-routers.j
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
-import type { ProbeTarget } from '../core/ownership/probe.js';
 import { loadSettings } from './settings.js';
-import { VipProber } from './vip-probe.js';
+import { probeTargetsOf, VipProber } from './vip-probe.js';
+import type { ProbeTargets } from './vip-probe.js';
 import { Watcher } from './watch.js';
 import type { LocalLinks } from './watch.js';
 
@@ -76,15 +76,16 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const deadline = started + options.timeout;
     let lastLinks: LocalLinks | undefined;
     const links = (): LocalLinks => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
-    let targets: readonly ProbeTarget[] = [];
+    let targets: ProbeTargets = { candidates: [], budgetSkipped: [], own: new Map() };
     const observe = (at: number): ReturnType<Watcher['view']> => {
-      const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: NO_STATES, peerAnswers: undefined }, links());
-      targets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
+      const local = localAddresses();
+      const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: undefined }, links());
+      targets = probeTargetsOf(view.owners, local, settings.config.vipProbe.learnedVips);
       return view;
     };
     if (settings.config.vipProbe.enabled) {
       observe(now());
-      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round);
+      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
       prober.start();
     }
     while (now() < windowEnd()) {

@@ -2,6 +2,8 @@
  * `serve`'s SIGHUP: load the YAML config, keepalived.conf and the web config again and apply what
  * changed to the running services (capture, pings, notify_fifo, expectations, log level, web users and
  * certificates). A reload that fails keeps the previous config in force and says so in a metric.
+ * The node's judgement keeps its state (open findings stay open). Reload lines are rate-bounded: a
+ * config manager sending SIGHUP every second gets a line every RELOAD_LOG_EVERY_S, counting the others.
  */
 import type { Overrides } from '../config.js';
 import type { LiveCapture } from '../adapters/capture.js';
@@ -27,6 +29,28 @@ export interface Starters {
   fifo(s: Settings): NotifyFifo | undefined;
 }
 
+/** Each kind of reload line (done, failed) is written at most this often (seconds). */
+export const RELOAD_LOG_EVERY_S = 10;
+
+/** The reload lines' rate bound: when each kind was last written, and how many were left out since. */
+export class ReloadLines {
+  readonly #last = new Map<string, number>();
+  readonly #held = new Map<string, number>();
+
+  /** Whether a line of `kind` is written at `now`; if so, the lines of that kind left out before it. */
+  take(kind: 'reloaded' | 'failed', now: number): { notLogged: number } | undefined {
+    const last = this.#last.get(kind);
+    if (last !== undefined && now - last < RELOAD_LOG_EVERY_S && now >= last) {
+      this.#held.set(kind, (this.#held.get(kind) ?? 0) + 1);
+      return undefined;
+    }
+    this.#last.set(kind, now);
+    const notLogged = this.#held.get(kind) ?? 0;
+    this.#held.delete(kind);
+    return { notLogged };
+  }
+}
+
 /** What the last (re)load did, for `vrrpwatch_config_last_reload_*` and `vrrpwatch_source_readable`. */
 export interface ConfigState {
   lastReloadOk: boolean;
@@ -42,7 +66,12 @@ export interface ReloadContext {
   watcher: Watcher;
   log: Logger;
   configState: ConfigState;
+  lines: ReloadLines;
   now: () => number;
+}
+
+function notLogged(n: number): { reloads_not_logged?: number } {
+  return n > 0 ? { reloads_not_logged: n } : {};
 }
 
 /**
@@ -70,7 +99,7 @@ export function reload(running: Running, start: Starters, ctx: ReloadContext): v
       running.fifo?.close();
       running.fifo = start.fifo(next);
     }
-    ctx.watcher.expect(ctx.now(), next.expected);
+    ctx.watcher.expect(next.expected);
     ctx.watcher.hmac = next.hmac;
     log.level = next.config.log.level;
     const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
@@ -78,10 +107,12 @@ export function reload(running: Running, start: Starters, ctx: ReloadContext): v
     running.settings = next;
     configState.lastReloadOk = true;
     configState.lastReloadAt = ctx.now();
-    log.info({ expected: next.expected.length, probes: next.probeTargets.length }, 'config reloaded');
+    const line = ctx.lines.take('reloaded', ctx.now());
+    if (line !== undefined) log.info({ expected: next.expected.length, probes: next.probeTargets.length, ...notLogged(line.notLogged) }, `config reloaded${line.notLogged > 0 ? ` (${line.notLogged} more since the last line; logged at most every ${RELOAD_LOG_EVERY_S} s)` : ''}`);
   } catch (err) {
     configState.lastReloadOk = false;
     const problems = err instanceof SettingsError ? err.problems : [err instanceof Error ? err.message : String(err)];
-    log.error({ problems }, 'config reload failed; the previous config stays in force');
+    const line = ctx.lines.take('failed', ctx.now());
+    if (line !== undefined) log.error({ problems, ...notLogged(line.notLogged) }, `config reload failed; the previous config stays in force${line.notLogged > 0 ? ` (${line.notLogged} more failures since the last line)` : ''}`);
   }
 }

@@ -17,7 +17,6 @@ import { findingChanges, findings } from '../core/findings/findings.js';
 import type { FindingLine } from '../core/findings/findings.js';
 import { RecentHistory } from '../core/history/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
-import type { ProbeTarget } from '../core/ownership/probe.js';
 import { healthOf, healthzResponse } from '../outputs/health.js';
 import type { SourceStatus } from '../outputs/health.js';
 import { renderStatusPage } from '../outputs/html-live.js';
@@ -28,13 +27,14 @@ import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { REVISION, VERSION } from '../version.js';
-import { reload } from './reload.js';
+import { reload, ReloadLines } from './reload.js';
 import type { ConfigState, Running } from './reload.js';
 import { startServices, starters } from './serve-services.js';
 import { loadSettings } from './settings.js';
 import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
-import { VipProber } from './vip-probe.js';
+import { probeTargetsOf, SKIP_LOG_EVERY_S, VipProber } from './vip-probe.js';
+import type { ProbeTargets } from './vip-probe.js';
 import { Watcher } from './watch.js';
 import type { LocalLinks, WatchView } from './watch.js';
 
@@ -60,6 +60,8 @@ export interface ServeHandle {
  */
 const TICK_MS = 1000;
 const LIVE_EVENTS = 12;
+/** A table of VIP ownership that drops entries is logged at most this often (seconds). */
+const EVICTION_LOG_EVERY_S = 60;
 /** The status page at `/` reloads itself this often and draws this much of each group's history (less while younger). */
 const PAGE_REFRESH_S = 5;
 const PAGE_HISTORY_S = 600;
@@ -88,7 +90,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   const prober = startProber(settings, running, judging.watcher, observer, log);
   const sources = (): SourceStatus[] => sourcesOf(running, configState);
   const http: { counters?: WebCounters } = {};
-  const snapshot = (): MetricsSnapshot => snapshotOf(observer.observe(now()), running, judging, configState, uncaught.count, http.counters);
+  const snapshot = (): MetricsSnapshot => snapshotOf(observer.observe(now()), running, judging, configState, uncaught.count, http.counters, prober?.skipped);
   const stopParts = (): void => {
     uncaught.remove();
     clearInterval(ticker);
@@ -106,8 +108,9 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   logServing(settings, web, log);
   const painter = options.live ? startLiveView(settings, web, running, observer, liveEvents) : undefined;
 
+  const reloadLines = new ReloadLines();
   const onHangup = (): void => {
-    reload(running, starters(log), { configFile: options.configFile, overrides: options.overrides, web, watcher: judging.watcher, log, configState, now });
+    reload(running, starters(log), { configFile: options.configFile, overrides: options.overrides, web, watcher: judging.watcher, log, configState, lines: reloadLines, now });
   };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -194,12 +197,12 @@ interface Observer {
   /** The interfaces as last read, for the probe. */
   readonly links: LocalLinks;
   /** The VIPs watched at the last judgement: what the probe asks for. */
-  readonly probeTargets: readonly ProbeTarget[];
+  readonly probeTargets: ProbeTargets;
 }
 
 function makeObserver(running: Running, watcher: Watcher): Observer {
   let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
-  let probeTargets: readonly ProbeTarget[] = [];
+  let probeTargets: ProbeTargets = { candidates: [], budgetSkipped: [], own: new Map() };
   const links = (): LocalLinks => {
     const captured = running.settings.config.interfaces;
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
@@ -207,8 +210,9 @@ function makeObserver(running: Running, watcher: Watcher): Observer {
   };
   return {
     observe(at) {
-      const view = watcher.view(at, { localAddresses: localAddresses(), keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
-      probeTargets = view.owners.vips.map((v) => ({ interface: v.interface, vip: v.vip }));
+      const local = localAddresses();
+      const view = watcher.view(at, { localAddresses: local, keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
+      probeTargets = probeTargetsOf(view.owners, local, running.settings.config.vipProbe.learnedVips);
       return view;
     },
     get links() {
@@ -224,6 +228,16 @@ function makeObserver(running: Running, watcher: Watcher): Observer {
 function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): NodeJS.Timeout {
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
+  /** VIP ownership's evictions as last logged, and when each table was last logged (at most once a minute). */
+  const evictionsLogged = new Map<string, { count: number; at: number }>();
+  const logEvictions = (evicted: WatchView['owners']['evicted'], at: number): void => {
+    for (const [table, count] of [['vip', evicted.vips], ['mac', evicted.macs], ['binding', evicted.bindings], ['router_binding', evicted.routerBindings]] as const) {
+      const last = evictionsLogged.get(table) ?? { count: 0, at: -Infinity };
+      if (count <= last.count || at - last.at < EVICTION_LOG_EVERY_S) continue;
+      evictionsLogged.set(table, { count, at });
+      log.warn({ table, evicted: count - last.count, evicted_total: count }, `VIP ownership's ${table} table full: entries dropped or refused (a flood or a spoofer?); logged at most every ${EVICTION_LOG_EVERY_S} s`);
+    }
+  };
   const tick = (): void => {
     const at = now();
     const view = observer.observe(at);
@@ -238,6 +252,7 @@ function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): Nod
     active = changes.active;
     const held = logBudget.summary(at);
     if (held !== undefined) log[held.level](held.fields, held.msg);
+    logEvictions(view.owners.evicted, at);
     for (const m of view.owners.missedGarps) {
       if (m.seq <= garpsLogged) continue;
       garpsLogged = m.seq;
@@ -258,7 +273,10 @@ function startProber(settings: Settings, running: Running, watcher: Watcher, obs
       if (problem === undefined) log.info({ interface: iface }, 'the VIP probe is sent again');
       else log.warn({ interface: iface, problem }, 'the VIP probe cannot be sent; only ARP and NDP heard are judged');
     },
-  }, settings.config.vipProbe.intervalSeconds);
+    onSkipped(summary) {
+      log.info({ skipped: summary.counts, examples: summary.examples }, `VIPs not probed (by reason; logged at most every ${SKIP_LOG_EVERY_S} s)`);
+    },
+  }, settings.config.vipProbe.intervalSeconds, settings.config.vipProbe.framesPerSecond);
   prober.start();
   return prober;
 }
@@ -278,7 +296,7 @@ function sourcesOf(running: Running, configState: ConfigState): SourceStatus[] {
 }
 
 /** What one scrape reads. */
-function snapshotOf(view: WatchView, running: Running, judging: Judging, configState: ConfigState, uncaughtErrors: number, web: WebCounters | undefined): MetricsSnapshot {
+function snapshotOf(view: WatchView, running: Running, judging: Judging, configState: ConfigState, uncaughtErrors: number, web: WebCounters | undefined, probesSkipped: ReadonlyMap<string, number> | undefined): MetricsSnapshot {
   const { watcher, logBudget } = judging;
   return {
     groups: view.groups,
@@ -299,6 +317,7 @@ function snapshotOf(view: WatchView, running: Running, judging: Judging, configS
     notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
     logLinesHeldBack: logBudget.heldBack,
     routerErrors: view.routerErrors,
+    probesSkipped,
   };
 }
 
@@ -345,7 +364,7 @@ function logServing(settings: Settings, web: WebServer, log: Logger): void {
       keepalived_config: settings.config.keepalivedConfig,
       notify_fifo: settings.notifyFifo,
       group_expiry_seconds: settings.config.groupExpirySeconds,
-      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: settings.config.vipProbe.intervalSeconds } : false,
+      vip_probe: settings.config.vipProbe.enabled ? { interval_seconds: settings.config.vipProbe.intervalSeconds, frames_per_second: settings.config.vipProbe.framesPerSecond, learned_vips: settings.config.vipProbe.learnedVips } : false,
     },
     'vrrpwatch serving',
   );

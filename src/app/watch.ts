@@ -96,7 +96,7 @@ export class Watcher {
   hmac = new HmacGroups();
   /** Per-router error counters of packets from a group's known routers. */
   readonly routerErrors = new RouterErrors((key) => this.hmac.key(key));
-  #node: NodeJudge;
+  readonly #node: NodeJudge;
   adverts = 0;
   /** Largest advertisement interval heard, seconds (0 before any). */
   largestInterval = 0;
@@ -124,9 +124,9 @@ export class Watcher {
     this.#node = new NodeJudge(started, expected, hold);
   }
 
-  /** New expectations (config reload); the tables and their history stay. */
-  expect(started: number, expected: readonly ExpectedGroup[]): void {
-    this.#node = new NodeJudge(started, expected, this.hold);
+  /** New expectations (config reload); the tables, their history and the node's open findings stay. */
+  expect(expected: readonly ExpectedGroup[]): void {
+    this.#node.expect(expected);
   }
 
   /** A frame is bytes[0, length). */

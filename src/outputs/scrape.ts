@@ -45,6 +45,8 @@ export interface MetricsSnapshot {
   logLinesHeldBack?: ReadonlyMap<string, number>;
   /** Per-router error counts of the groups that have any, by the view's key (absent: none). */
   routerErrors?: ReadonlyMap<GroupKey, readonly RouterErrorCount[]>;
+  /** VIPs the VIP probe did not probe, by reason (absent: the probe is off). */
+  probesSkipped?: ReadonlyMap<string, number>;
   /** keepalived.conf and notify_fifo, when configured, and whether each is read now. */
   sources?: readonly SourceStatus[];
 }

@@ -66,9 +66,23 @@ export function registerStatusFamilies(registry: Registry, build: BuildInfo, sna
     for (const cap of s.captures) for (const reason of INVALID_REASONS) if (s.invalid.get(cap.interface)?.has(reason) !== true) c.inc({ interface: cap.interface, reason }, 0);
     for (const [iface, reasons] of s.invalid) for (const [reason, n] of reasons) c.inc({ interface: iface, reason }, n);
   });
-  counter('vrrpwatch_evictions_total', 'Groups or routers dropped because the tables were full (a flood or a spoofer).', ['table'], (c, s) => {
-    c.inc({ table: 'group' }, s.evictions.group);
-    c.inc({ table: 'router' }, s.evictions.router);
+  counter(
+    'vrrpwatch_evictions_total',
+    'Entries dropped or refused because a table was full (a flood or a spoofer): groups, routers, VIPs (vip), MACs per VIP (mac), address bindings learned from ARP/NDP (binding) and from adverts (router_binding).',
+    ['table'],
+    (c, s) => {
+      c.inc({ table: 'group' }, s.evictions.group);
+      c.inc({ table: 'router' }, s.evictions.router);
+      const owned = s.owners?.evicted;
+      if (owned === undefined) return;
+      c.inc({ table: 'vip' }, owned.vips);
+      c.inc({ table: 'mac' }, owned.macs);
+      c.inc({ table: 'binding' }, owned.bindings);
+      c.inc({ table: 'router_binding' }, owned.routerBindings);
+    },
+  );
+  counter('vrrpwatch_vip_probes_skipped_total', 'VIPs the VIP probe did not probe in a round, by reason (not unicast, own address, off-link, no source address, learned-VIP budget, rate bound).', ['reason'], (c, s) => {
+    for (const [reason, n] of s.probesSkipped ?? []) c.inc({ reason }, n);
   });
   gauge('vrrpwatch_config_last_reload_successful', '1 when the last config (re)load succeeded.', [], (g, s) => {
     g.set(s.config.lastReloadOk ? 1 : 0);

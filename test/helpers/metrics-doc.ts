@@ -91,6 +91,7 @@ export async function docScrape(): Promise<string> {
     notifyFifoLinesDropped: 0,
     logLinesHeldBack: new Map([['failover', 0]]),
     routerErrors: view.routerErrors,
+    probesSkipped: new Map([['learned_budget', 0]]),
     sources: [
       { source: 'keepalived_config', path: '/etc/keepalived/keepalived.conf', problem: undefined },
       { source: 'notify_fifo', path: '/run/keepalived-vrrpwatch.fifo', problem: undefined },

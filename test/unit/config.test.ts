@@ -21,7 +21,7 @@ describe('the YAML config', () => {
       gateway: undefined,
       groups: [],
       probe: { intervalSeconds: 5, timeoutSeconds: 1, count: 3 },
-      vipProbe: { enabled: true, intervalSeconds: 2 },
+      vipProbe: { enabled: true, intervalSeconds: 2, framesPerSecond: 10, learnedVips: 16 },
       web: { listenAddress: ':9842', telemetryPath: '/metrics', configFile: undefined },
       log: { level: 'info', format: 'json' },
       groupExpirySeconds: 600,
@@ -44,7 +44,7 @@ describe('the YAML config', () => {
         '  - vrid: 61',
         '    vips: ["2001:db8:0::100"]',
         'probe: { interval_seconds: 2, timeout_seconds: 1, count: 1 }',
-        'vip_probe: { enabled: false, interval_seconds: 5 }',
+        'vip_probe: { enabled: false, interval_seconds: 5, frames_per_second: 4, learned_vips: 2 }',
         'web: { listen_address: "[::1]:9900", telemetry_path: /m, config_file: /etc/vrrpwatch/web.yml }',
         'log: { level: debug, format: pretty }',
         'group_expiry_seconds: 120',
@@ -61,13 +61,18 @@ describe('the YAML config', () => {
     assert.deepEqual(r.value.web, { listenAddress: '[::1]:9900', telemetryPath: '/m', configFile: '/etc/vrrpwatch/web.yml' });
     assert.deepEqual(r.value.log, { level: 'debug', format: 'pretty' });
     assert.equal(r.value.groupExpirySeconds, 120);
-    assert.deepEqual(r.value.vipProbe, { enabled: false, intervalSeconds: 5 });
+    assert.deepEqual(r.value.vipProbe, { enabled: false, intervalSeconds: 5, framesPerSecond: 4, learnedVips: 2 });
   });
 
   it('turns the VIP probe off with --no-vip-probe, and checks its key', () => {
     const off = withOverrides(DEFAULT_CONFIG, { vipProbe: false });
     assert.ok(off.ok);
-    assert.deepEqual(off.value.vipProbe, { enabled: false, intervalSeconds: 2 });
+    assert.deepEqual(off.value.vipProbe, { enabled: false, intervalSeconds: 2, framesPerSecond: 10, learnedVips: 16 });
+    const rate = withOverrides(DEFAULT_CONFIG, { vipProbeFramesPerSecond: '2.5' });
+    assert.ok(rate.ok);
+    assert.equal(rate.value.vipProbe.framesPerSecond, 2.5);
+    assert.deepEqual(withOverrides(DEFAULT_CONFIG, { vipProbeFramesPerSecond: 'lots' }), { ok: false, errors: ['--vip-probe.frames-per-second: must be a number, not "lots"'] });
+    assert.deepEqual(withOverrides(DEFAULT_CONFIG, { vipProbeFramesPerSecond: '0' }), { ok: false, errors: ['--vip-probe.frames-per-second: must be between 1 and 1000, not 0'] });
     assert.deepEqual(errors('vip_probe: { enabled: "no", interval_seconds: 0.5 }\n'), ['v.yml: vip_probe.enabled: must be true or false, not "no"', 'v.yml: vip_probe.interval_seconds: must be between 1 and 60, not 0.5']);
   });
 

@@ -275,8 +275,8 @@ describe('findings: each kind, its severity and its words in every output', () =
     const M1 = '02:00:00:00:00:11';
     const M2 = '02:00:00:00:00:12';
     const key: GroupKey = { interface: 'eth0', family: 'ipv4', vrid: 51 };
-    const vip = (fields: Partial<VipView>): VipView => ({ interface: 'eth0', vip: VIP, family: 'ipv4', groups: [key], owners: [], duplicate: false, foreign: [], unanswered: false, ...fields });
-    const owners = (v: VipView): OwnershipView => ({ vips: [v], probes: new Map(), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } });
+    const vip = (fields: Partial<VipView>): VipView => ({ interface: 'eth0', vip: VIP, family: 'ipv4', groups: [key], expected: false, hasMaster: true, owners: [], duplicate: false, foreign: [], unanswered: false, ...fields });
+    const owners = (v: VipView): OwnershipView => ({ vips: [v], probes: new Map(), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0, routerBindings: 0 } });
     const answering = [
       { mac: M1, router: A, local: false, kinds: ['reply' as const], last: 99 },
       { mac: M2, router: undefined, local: false, kinds: ['reply' as const], last: 99 },
@@ -313,7 +313,7 @@ describe('findings: each kind, its severity and its words in every output', () =
 
   it('failover_without_garp: a warning for ten minutes after the failover, logged by serve when counted, not as a start and an end', () => {
     const key: GroupKey = { interface: 'eth0', family: 'ipv4', vrid: 51 };
-    const owners: OwnershipView = { vips: [], probes: new Map(), failoversWithoutGarp: [{ key, count: 1 }], missedGarps: [{ seq: 1, key, router: B, time: 50, vips: [VIP] }], evicted: { vips: 0, macs: 0, bindings: 0 } };
+    const owners: OwnershipView = { vips: [], probes: new Map(), failoversWithoutGarp: [{ key, count: 1 }], missedGarps: [{ seq: 1, key, router: B, time: 50, vips: [VIP] }], evicted: { vips: 0, macs: 0, bindings: 0, routerBindings: 0 } };
     assert.deepEqual(one(of(group(), undefined, { owners, now: 60 })), {
       kind: 'failover_without_garp',
       severity: 'warning',

@@ -296,8 +296,8 @@ describe('the status page at /', () => {
       { mac: '02:00:00:00:00:11', router: A, local: false, kinds: ['reply' as const], last: T0 },
       { mac: '02:00:00:00:00:13', router: undefined, local: false, kinds: ['reply' as const], last: T0 },
     ];
-    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], owners, duplicate: false, foreign: ['02:00:00:00:00:13'], unanswered: false };
-    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [], history: () => undefined, owners: { vips: [vip], probes: new Map([['eth0', 42]]), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } } });
+    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], expected: false, hasMaster: true, owners, duplicate: false, foreign: ['02:00:00:00:00:13'], unanswered: false };
+    const html = renderStatusPage({ ...live('eth0'), groups: [g], node: [], history: () => undefined, owners: { vips: [vip], probes: new Map([['eth0', 42]]), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0, routerBindings: 0 } } });
     assert.match(html, /<span class="sev critical">CRITICAL<\/span>VIP 192\.0\.2\.100 of VRID 51 on eth0 is answered by 02:00:00:00:00:13, which belongs to no master of the group/);
     assert.match(html, /<h2>VIP owners on the wire<\/h2><p class="muted">probes sent: eth0: 42<\/p>/);
     assert.match(html, /<td>eth0<\/td><td>192\.0\.2\.100<\/td><td><span class="critical">02:00:00:00:00:11 <span class="muted">\(192\.0\.2\.11\)<\/span><br>02:00:00:00:00:13<\/span><\/td>/);

@@ -54,6 +54,28 @@ describe('node judgement', () => {
     assert.deepEqual(run(judge, [[15, peerMaster, obs(true)]])[0]?.backupHolding, []);
   });
 
+  it('a reload with the same expectations keeps an open finding open, and the start-up grace', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const peerMaster = [view([PEER], [{ address: PEER, last: 0, master: true }])];
+    assert.deepEqual(run(judge, [[10, peerMaster, obs(true)], [14, peerMaster, obs(true)]])[0]?.backupHolding, [VIP]);
+    judge.expect([{ ...expected }]);
+    assert.deepEqual(run(judge, [[14.5, peerMaster, obs(true)]])[0]?.backupHolding, [VIP], 'no end and start again');
+    const silent = new NodeJudge(0, [expected]);
+    assert.equal(run(silent, [[10, [], obs(false)]])[0]?.expectedWithoutMaster, true);
+    silent.expect([{ ...expected }]);
+    assert.equal(run(silent, [[10.5, [], obs(false)]])[0]?.expectedWithoutMaster, true, 'the grace is not started again');
+  });
+
+  it('with expectations, a spoofed group listing this node\'s address for another VRID raises no node finding', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const spoofed = groupViewOf([{ address: '192.0.2.66', last: 9.5, master: true, adverts: 1, priority: 100, interval: 1, version: 2, addresses: [SELF] }], { masters: ['192.0.2.66'], key: { ...KEY, vrid: 77 } });
+    const out = run(judge, [[5, [spoofed], obs(false)], [10, [spoofed], obs(false)]]);
+    const g = out.find((n) => n.key.vrid === 77);
+    assert.deepEqual([g?.backupHolding, g?.masterMissing, g?.mastersBeside], [[], [], []]);
+    const witness = run(new NodeJudge(0, []), [[5, [spoofed], obs(false)], [10, [spoofed], obs(false)]]);
+    assert.deepEqual(witness[0]?.backupHolding, [SELF], 'without expectations every heard group is judged');
+  });
+
   it("once's hold: a master missing its VIP is judged at the end of the default window even when its first advert came a whole interval in", () => {
     // once listens from 0 to 3.5 s, judging every 0.1 s; the node's first advert is heard at 1.0 s.
     const judge = new NodeJudge(-3600, [expected], (interval) => windowHoldSeconds(3.5, interval));

@@ -159,8 +159,8 @@ describe('metrics', () => {
       { mac: '02:00:00:00:00:11', router: A, local: false, kinds: ['reply' as const], last: 99 },
       { mac: '02:00:00:00:00:13', router: undefined, local: false, kinds: ['reply' as const], last: 99 },
     ];
-    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], owners, duplicate: true, foreign: ['02:00:00:00:00:13'], unanswered: false };
-    const view = { vips: [vip], probes: new Map([['eth0', 7]]), failoversWithoutGarp: [{ key: g.key, count: 2 }], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } };
+    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], expected: false, hasMaster: true, owners, duplicate: true, foreign: ['02:00:00:00:00:13'], unanswered: false };
+    const view = { vips: [vip], probes: new Map([['eth0', 7]]), failoversWithoutGarp: [{ key: g.key, count: 2 }], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0, routerBindings: 0 } };
     const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...snapshot([g]), owners: view })).body.toString();
     for (const line of [
       'vrrpwatch_vip_owners{interface="eth0",vip="192.0.2.100"} 2',
@@ -357,14 +357,14 @@ describe('live view', () => {
       { mac: '02:00:00:00:00:11', router: A, local: false, kinds: ['reply' as const], last: 99 },
       { mac: '02:00:00:00:00:13', router: undefined, local: false, kinds: ['reply' as const], last: 99 },
     ];
-    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], owners, duplicate: true, foreign: [], unanswered: false };
+    const vip = { interface: 'eth0', vip: '192.0.2.100', family: 'ipv4' as const, groups: [g.key], expected: false, hasMaster: true, owners, duplicate: true, foreign: [], unanswered: false };
     const text = renderLive({
       now: 100,
       title: 'vrrpwatch',
       groups: [g],
       node: [],
       conflicts: new Map(),
-      owners: { vips: [vip], probes: new Map(), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0 } },
+      owners: { vips: [vip], probes: new Map(), failoversWithoutGarp: [], missedGarps: [], evicted: { vips: 0, macs: 0, bindings: 0, routerBindings: 0 } },
       captures: [],
       probes: [],
       events: [],

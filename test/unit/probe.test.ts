@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinkType } from '../../src/core/wire/decode.js';
 import { decodeNeighbor } from '../../src/core/wire/neighbor.js';
-import { arpProbeSender, arpRequestFrame, neighborSolicitationFrame, nsProbeSource, probeOffset, ProbeSchedule } from '../../src/core/ownership/probe.js';
+import { arpRequestFrame, neighborSolicitationFrame, probeOffset, ProbeSchedule } from '../../src/core/ownership/probe.js';
+import { decideProbe, ProbeBudget, probeCandidates } from '../../src/core/ownership/probe-policy.js';
+import type { ProbeDecision, ProbeSkip } from '../../src/core/ownership/probe-policy.js';
 import type { ProbeTarget } from '../../src/core/ownership/probe.js';
 import { packetFixture } from '../helpers/fixtures.js';
 
@@ -47,7 +49,7 @@ describe('probe frames', () => {
   });
 });
 
-describe('probe senders', () => {
+describe('what the probe asks for, and as whom', () => {
   const addresses = [
     { address: '198.51.100.7', prefixLength: 24 },
     { address: '192.0.2.100', prefixLength: 24 },
@@ -55,19 +57,94 @@ describe('probe senders', () => {
     { address: '2001:db8::11', prefixLength: 64 },
     { address: 'fe80::ff:fe00:a01', prefixLength: 64 },
   ];
-  const vips = new Set(['192.0.2.100', '192.0.2.101']);
+  const own = new Set(addresses.map((a) => a.address));
+  const expectedVips = new Set(['192.0.2.100']);
+  const ctx = { addresses, own, expectedVips, advertisedVips: new Set(['192.0.2.101']) };
+  const learned = (vip: string): ProbeDecision => decideProbe({ interface: 'eth0', vip, expected: false }, ctx);
+  const expected = (vip: string, c = ctx): ProbeDecision => decideProbe({ interface: 'eth0', vip, expected: true }, c);
 
-  it('sends ARP from an address on the VIP subnet that is no VIP, else from 0.0.0.0', () => {
-    assert.equal(arpProbeSender('192.0.2.101', addresses, vips), '192.0.2.11');
-    assert.equal(arpProbeSender('192.0.2.101', addresses.filter((a) => a.address !== '192.0.2.11'), vips), '0.0.0.0', 'the VIP this node holds is never the sender');
-    assert.equal(arpProbeSender('203.0.113.5', addresses, vips), '0.0.0.0', 'no address on that subnet');
-    assert.equal(arpProbeSender('192.0.2.11', addresses, new Set()), '192.0.2.100', 'never the probed address itself');
-    assert.equal(arpProbeSender('198.51.100.200', [{ address: '198.51.100.7', prefixLength: 25 }], vips), '0.0.0.0', 'outside a /25');
+  it('sends ARP from an address on the VIP subnet that is no expected VIP', () => {
+    assert.deepEqual(learned('192.0.2.101'), { sender: '192.0.2.11' });
+    assert.deepEqual(expected('192.0.2.101', { ...ctx, addresses: addresses.filter((a) => a.address !== '192.0.2.11') }), { skip: 'no_source' }, 'the expected VIP this node holds is never the sender, and 0.0.0.0 never for an on-subnet VIP');
+    assert.deepEqual(learned('198.51.100.200'), { sender: '198.51.100.7' });
+    assert.deepEqual(decideProbe({ interface: 'eth0', vip: '198.51.100.200', expected: false }, { ...ctx, addresses: [{ address: '198.51.100.7', prefixLength: 25 }] }), { skip: 'off_link' }, 'outside a /25');
   });
 
-  it('sends NS from the link-local address, or not at all', () => {
-    assert.equal(nsProbeSource(addresses), 'fe80::ff:fe00:a01');
-    assert.equal(nsProbeSource(addresses.slice(0, 4)), undefined);
+  it('an advert listing this host\'s own address neither gets it probed nor moves the real VIP\'s probe to 0.0.0.0', () => {
+    const spoofed = { ...ctx, addresses: [{ address: '192.0.2.11', prefixLength: 24 }], advertisedVips: new Set(['192.0.2.101', '192.0.2.11']) };
+    assert.deepEqual(decideProbe({ interface: 'eth0', vip: '192.0.2.11', expected: false }, spoofed), { skip: 'own_address' });
+    assert.deepEqual(decideProbe({ interface: 'eth0', vip: '192.0.2.101', expected: false }, spoofed), { sender: '192.0.2.11' });
+  });
+
+  it('probes an expected VIP off the interface\'s subnets from 0.0.0.0, a learned one not at all', () => {
+    assert.deepEqual(expected('203.0.113.5'), { sender: '0.0.0.0' });
+    assert.deepEqual(learned('203.0.113.5'), { skip: 'off_link' });
+    assert.deepEqual(learned('2001:db8:1::5'), { skip: 'off_link' });
+    assert.deepEqual(expected('2001:db8:1::5'), { sender: 'fe80::ff:fe00:a01' });
+  });
+
+  it('probes an expected VIP this node holds (the other holder answers in a split), never another own address', () => {
+    assert.deepEqual(expected('192.0.2.100'), { sender: '192.0.2.11' });
+    assert.deepEqual(learned('192.0.2.11'), { skip: 'own_address' });
+    assert.deepEqual(learned('2001:db8::11'), { skip: 'own_address' });
+  });
+
+  it('never targets what is no unicast address', () => {
+    const cases: [string, ProbeSkip][] = [
+      ['0.0.0.0', 'unspecified'],
+      ['255.255.255.255', 'broadcast'],
+      ['192.0.2.255', 'broadcast'],
+      ['192.0.2.0', 'network_address'],
+      ['127.0.0.1', 'loopback'],
+      ['224.0.0.1', 'multicast'],
+      ['224.0.0.18', 'multicast'],
+      ['169.254.1.1', 'link_local'],
+      ['::', 'unspecified'],
+      ['::1', 'loopback'],
+      ['ff02::1', 'multicast'],
+    ];
+    for (const [vip, reason] of cases) assert.deepEqual(learned(vip), { skip: reason }, vip);
+    for (const [vip, reason] of cases.filter(([, r]) => r !== 'link_local')) assert.deepEqual(expected(vip), { skip: reason }, `${vip} expected`);
+  });
+
+  it('sends NS from the link-local address (link-local VIPs are on-link), or not at all', () => {
+    assert.deepEqual(learned('2001:db8::100'), { sender: 'fe80::ff:fe00:a01' });
+    assert.deepEqual(learned('fe80::100'), { sender: 'fe80::ff:fe00:a01' });
+    assert.deepEqual(decideProbe({ interface: 'eth0', vip: '2001:db8::100', expected: false }, { ...ctx, addresses: addresses.slice(0, 4) }), { skip: 'no_source' });
+  });
+
+  it('puts expected VIPs first and gives learned ones a few places while their group has a master', () => {
+    const watched = [
+      { interface: 'eth0', vip: '192.0.2.1', expected: false, hasMaster: true },
+      { interface: 'eth0', vip: '192.0.2.2', expected: false, hasMaster: false },
+      { interface: 'eth0', vip: '192.0.2.3', expected: false, hasMaster: true },
+      { interface: 'eth0', vip: '192.0.2.4', expected: true, hasMaster: false },
+      { interface: 'eth0', vip: '192.0.2.5', expected: false, hasMaster: true },
+    ];
+    const { candidates, budgetSkipped } = probeCandidates(watched, 2);
+    assert.deepEqual(
+      candidates.map((c) => c.vip),
+      ['192.0.2.4', '192.0.2.1', '192.0.2.3'],
+    );
+    assert.deepEqual(
+      budgetSkipped.map((c) => c.vip),
+      ['192.0.2.5'],
+    );
+  });
+
+  it('bounds all probe frames together to a rate, a second\'s worth at once', () => {
+    const budget = new ProbeBudget(10);
+    let sent = 0;
+    for (let i = 0; i < 1000; i++) if (budget.take(100 + i / 100)) sent++;
+    // 10 at once, then 10 a second for 9.99 s.
+    assert.ok(sent >= 108 && sent <= 110, String(sent));
+    const schedule = new ProbeSchedule({ interval: 2, window: 1.5 });
+    const many = Array.from({ length: 100 }, (_, i) => ({ interface: 'eth0', vip: `192.0.2.${i + 1}` }));
+    const limited = new ProbeBudget(10);
+    let probes = 0;
+    for (let t = 0; t < 20; t += 0.25) probes += schedule.due(many, t, () => limited.take(t)).due.length;
+    assert.ok(probes <= 10 + 20 * 10, String(probes));
+    assert.ok(probes >= 190, `the bound is used, not wasted: ${probes}`);
   });
 });
 

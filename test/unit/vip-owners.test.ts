@@ -178,12 +178,42 @@ describe('VIP owners: use_vmac', () => {
     assert.deepEqual(v.owners.map((o) => [o.mac, o.router]), [[VMAC, A], [MAC_A, A]]);
   });
 
+  it("the virtual MAC counts for the master only when its adverts come from it: a host answering with it is a duplicate and foreign", () => {
+    const t = table();
+    run(t, 0, 30, () => [A], () => [MAC_A, VMAC]);
+    const v = vipView(t, 30);
+    assert.deepEqual(findings(v), ['duplicate', `foreign ${VMAC}`]);
+    assert.deepEqual(v.owners.map((o) => [o.mac, o.router]), [[VMAC, undefined], [MAC_A, A]]);
+  });
+
   it('a split where both masters answer with the shared virtual MAC is one MAC, never a duplicate', () => {
     const t = new VipOwners(SETTINGS);
     run(t, 0, 30, () => [A, B], () => [VMAC]);
     const v = vipView(t, 30);
     assert.deepEqual(findings(v), []);
     assert.deepEqual(v.owners.map((o) => [o.mac, o.router]), [[VMAC, undefined]], 'two masters: the virtual MAC names neither');
+  });
+});
+
+describe('VIP owners: address families and this host', () => {
+  it("matches an IPv4 VIP's MACs to IPv4 routers only: a dual-stack router is named by its IPv4 address", () => {
+    const t = table();
+    t.observeAdvertSource({ interface: IF, router: 'fe80::a', mac: MAC_A, time: 0 });
+    t.observeAdvertSource({ interface: IF, router: 'fe80::b', mac: MAC_B, time: 0 });
+    for (let time = 0; time < 30; time++) {
+      t.setGroups([group([A]), { key: { ...KEY, family: 'ipv6' }, vips: ['2001:db8::100'], masters: ['fe80::a'], routers: ['fe80::a', 'fe80::b'] }], time);
+      if (time % ROUND === 0) t.observeClaim(claim(MAC_A, time + 0.01));
+    }
+    const v = vipView(t, 30);
+    assert.deepEqual(v.owners.map((o) => [o.mac, o.router]), [[MAC_A, A]]);
+    assert.deepEqual(findings(v), []);
+  });
+
+  it("never judges this host's own MAC a foreign owner of an address it holds", () => {
+    const t = table();
+    t.setLocalMacs(IF, new Set([MAC_C]));
+    run(t, 0, 30, () => [A], () => [MAC_A, MAC_C]);
+    assert.deepEqual(findings(vipView(t, 30)), ['duplicate']);
   });
 });
 
@@ -280,15 +310,46 @@ describe('VIP owners: bounds', () => {
     assert.equal(view.evicted.macs, 1);
   });
 
-  it('keeps at most maxBindings addresses, forgetting the oldest', () => {
+  it('keeps at most maxBindings addresses; an ARP/NDP flood evicts only what ARP/NDP taught, never a MAC learned from adverts', () => {
     const t = new VipOwners({ ...SETTINGS, maxBindings: 2 });
     t.observeAdvertSource({ interface: IF, router: A, mac: MAC_A, time: 0 });
     t.observeClaim(claim(MAC_B, 1, 'request', '192.0.2.50'));
     t.observeClaim(claim(MAC_C, 2, 'request', '192.0.2.51'));
+    t.observeClaim(claim('02:00:00:00:0d:01', 2, 'request', '192.0.2.52'));
     t.setGroups([group([A])], 3);
-    assert.equal(t.judge(3).evicted.bindings, 2, 'one address and one MAC entry');
-    run(t, 3, 25, () => [A], () => [MAC_A]);
-    assert.deepEqual(findings(vipView(t, 25)), [], "A's MAC forgotten: its answers are not judged foreign either");
+    const evicted = t.judge(3).evicted;
+    assert.deepEqual([evicted.bindings, evicted.routerBindings], [2, 0], 'one address and one MAC entry of the ARP table');
+    run(t, 3, 25, () => [A], () => [MAC_A, MAC_C]);
+    assert.deepEqual(findings(vipView(t, 25)), ['duplicate', `foreign ${MAC_C}`], "A's MAC is still known: C is judged beside it");
+  });
+
+  it('takes at most 16 new ARP/NDP bindings a second from one source MAC, and counts the rest', () => {
+    const t = new VipOwners(SETTINGS);
+    for (let i = 0; i < 100; i++) t.observeClaim(claim(MAC_C, 10 + i / 1000, 'request', `198.51.100.${i}`));
+    assert.equal(t.judge(11).evicted.bindings, 84);
+    t.observeClaim(claim(MAC_B, 10.5, 'request', '198.51.100.200'));
+    t.observeClaim(claim(MAC_C, 11.2, 'request', '198.51.100.201'));
+    assert.equal(t.judge(12).evicted.bindings, 84, 'another source, and the same one a second later, are taken');
+  });
+
+  it('gives an expected VIP the place of the newest learned one, and counts it', () => {
+    const t = new VipOwners({ ...SETTINGS, maxVips: 2 });
+    t.setGroups([group([A], ['192.0.2.100', '192.0.2.101'])], 0);
+    const expected: GroupOwnership = { key: { ...KEY, vrid: 52 }, vips: ['192.0.2.200'], masters: [], routers: [], expected: true };
+    t.setGroups([group([A], ['192.0.2.100', '192.0.2.101']), expected], 1);
+    const view = t.judge(1);
+    assert.deepEqual(view.vips.map((v) => [v.vip, v.expected]), [['192.0.2.100', false], ['192.0.2.200', true]]);
+    assert.equal(view.evicted.vips, 1, 'the newest learned VIP evicted');
+    t.setGroups([group([A], ['192.0.2.102']), expected], 2);
+    assert.deepEqual(t.judge(2).vips.map((v) => v.vip), ['192.0.2.200', '192.0.2.102']);
+  });
+
+  it("a flood of answers for a VIP evicts the MACs it taught, never a router's", () => {
+    const t = table({ ...SETTINGS, maxMacsPerVip: 2 });
+    t.setGroups([group([A])], 0);
+    t.observeClaim(claim(MAC_A, 1));
+    for (let i = 0; i < 50; i++) t.observeClaim(claim(`02:00:00:00:ee:${i.toString(16).padStart(2, '0')}`, 2 + i / 100));
+    assert.deepEqual(t.judge(3).vips[0]?.owners.map((o) => o.mac), [MAC_A, '02:00:00:00:ee:31']);
   });
 
   it('ignores a claim older than the rounds it keeps', () => {

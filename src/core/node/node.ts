@@ -120,13 +120,24 @@ export class NodeJudge {
   readonly #since = new Map<string, number>();
   readonly #attributions = new Map<string, TrackJudgement | undefined>();
   readonly #started: number;
+  private expected: readonly ExpectedGroup[];
 
   constructor(
     started: number,
-    private readonly expected: readonly ExpectedGroup[],
+    expected: readonly ExpectedGroup[],
     private readonly hold: (interval: number) => number = holdSeconds,
   ) {
     this.#started = started;
+    this.expected = expected;
+  }
+
+  /**
+   * New expectations (a config reload): what has held since when, and the start-up grace, stay, so a
+   * reload with the same config keeps open findings open (an alert's `for:` is not reset).
+   */
+  expect(expected: readonly ExpectedGroup[]): void {
+    this.expected = expected;
+    this.#attributions.clear();
   }
 
   /** Judges every heard and expected group at `now`. */
@@ -217,8 +228,11 @@ export class NodeJudge {
     }
 
     const hold = this.hold(interval);
-    const backupHolding = role === 'master' ? NONE : this.#held(key, 'hold', vips, isHeld, now, hold, live);
-    const masterMissing = role === 'master' ? this.#held(key, 'miss', vips, isMissing, now, hold, live) : NONE;
+    // A node told what it runs (keepalived.conf, YAML groups) judges only those: a spoofed advert listing
+    // its address for another VRID must not make it page about itself.
+    const judged = expected !== undefined || this.expected.length === 0;
+    const backupHolding = role === 'master' || !judged ? NONE : this.#held(key, 'hold', vips, isHeld, now, hold, live);
+    const masterMissing = role === 'master' && judged ? this.#held(key, 'miss', vips, isMissing, now, hold, live) : NONE;
 
     const grace = now - this.#started >= 3 * interval + 1;
     const masters = view?.masters.length ?? 0;
@@ -232,7 +246,7 @@ export class NodeJudge {
     const advertsBlocked = expected !== undefined && grace && role !== 'master' && !othersHeard && obs.peerAnswers === true && this.#lasted(`${group}|blocked`, now, takeover, live);
 
     let mastersBeside: readonly string[] = NONE;
-    if (roleFrom === 'keepalived' && role === 'master' && !ownMaster && view !== undefined && view.masters.length > 0) {
+    if (judged && roleFrom === 'keepalived' && role === 'master' && !ownMaster && view !== undefined && view.masters.length > 0) {
       const others = view.masters.filter((a) => !obs.localAddresses.has(a));
       if (others.length > 0 && this.#lasted(`${groupId(key)}|beside`, now, hold, live)) mastersBeside = others;
     }
@@ -252,17 +266,17 @@ export class NodeJudge {
       if (intervalDiffers && this.#lasted(`${group}|differs|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
       if (addressesDiffer && this.#lasted(`${group}|differs|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
     }
-    const judged: NodeGroupView = { key, view, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
+    const out: NodeGroupView = { key, view, expected, role, roleFrom, vips, backupHolding, masterMissing, expectedWithoutMaster, advertsBlocked, mastersBeside, configDiffers: configDiffers ?? NONE };
     const tracking = expected?.tracking;
     if (tracking !== undefined && tracking.trackers.length > 0) {
       const own = routers.find((r) => obs.localAddresses.has(r.address) && now < r.last + masterDownInterval(r));
       if (own !== undefined) {
-        judged.ownPriority = own.priority;
+        out.ownPriority = own.priority;
         const attributed = this.#attribute(`${expected?.instance ?? expected?.source ?? ''}|${own.priority}`, tracking, own.priority);
-        if (attributed !== undefined) judged.tracking = attributed;
+        if (attributed !== undefined) out.tracking = attributed;
       }
     }
-    return judged;
+    return out;
   }
 
   /** Which trackers explain this node's own advertised priority, computed once per instance and priority. */

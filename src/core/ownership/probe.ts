@@ -1,53 +1,26 @@
 /**
  * The active VIP probe, pure: the frames that ask who holds a VIP, ready for pcap injection on the
- * capture interface, whom they are sent as, and when (the rate plan).
+ * capture interface, and when (the rate plan). Which VIPs deserve a probe and whom it is sent as is
+ * probe-policy.ts.
  *
- * - IPv4: a broadcast ARP request for the VIP. It is sent from an address of the interface on the VIP's
- *   subnet that is no VIP, a plain request that every stack answers (also hosts with arp_ignore=2, which
- *   answer only senders on their subnet); when the interface has none, from 0.0.0.0, an RFC 5227 probe,
- *   which Linux and RFC 5227 hosts answer and which claims nothing. Never from a VIP: a request from the
- *   VIP would announce it at this node's MAC and move clients' traffic.
+ * - IPv4: a broadcast ARP request for the VIP, from an address of the interface on the VIP's subnet that
+ *   is no VIP: a plain request that every stack answers (also hosts with arp_ignore=2, which answer only
+ *   senders on their subnet). Never from a VIP: a request from the VIP would announce it at this node's
+ *   MAC and move clients' traffic.
  * - IPv6: a Neighbor Solicitation to the VIP's solicited-node address from the interface's link-local
  *   address, with the source link-layer option (plain address resolution). Never from `::`, which is
- *   duplicate address detection: a host still configuring the VIP would give it up. Without a
- *   link-local address there is no IPv6 probe.
+ *   duplicate address detection: a host still configuring the VIP would give it up.
  * - Rate: at most one probe per VIP per round (`interval` seconds), each VIP at its own fixed offset in
  *   the round so that probes spread out, and early enough that answers (`window` seconds) arrive within
  *   the round they are judged in. N VIPs cost N / interval frames a second of 42 (ARP) or 86 (NS) bytes.
  */
-import { addressBytes, canonicalIp } from '../base/addr.js';
+import { addressBytes } from '../base/addr.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV6, ETHERTYPE_VLAN, parseMac } from '../wire/link-header.js';
 import { icmpv6Checksum } from '../wire/neighbor.js';
 
 export interface InterfaceAddress {
   address: string;
   prefixLength: number;
-}
-
-function ipv4Number(b: Uint8Array): number {
-  return (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
-}
-
-/** The sender IP of an ARP probe for `vip` (see the opening comment): an address of the interface on its subnet that is no VIP, else 0.0.0.0. */
-export function arpProbeSender(vip: string, addresses: readonly InterfaceAddress[], vips: ReadonlySet<string>): string {
-  const target = addressBytes(vip);
-  if (target === undefined || target.length !== 4) return '0.0.0.0';
-  for (const a of addresses) {
-    const own = addressBytes(a.address);
-    if (own?.length !== 4 || vips.has(canonicalIp(a.address) ?? '') || a.prefixLength < 0 || a.prefixLength > 32) continue;
-    const mask = a.prefixLength === 0 ? 0 : (0xffffffff << (32 - a.prefixLength)) >>> 0;
-    if (((ipv4Number(own) ^ ipv4Number(target)) & mask) === 0 && ipv4Number(own) !== ipv4Number(target)) return canonicalIp(a.address) ?? '0.0.0.0';
-  }
-  return '0.0.0.0';
-}
-
-/** The source of a Neighbor Solicitation probe: the interface's link-local address, or undefined. */
-export function nsProbeSource(addresses: readonly InterfaceAddress[]): string | undefined {
-  for (const a of addresses) {
-    const b = addressBytes(a.address);
-    if (b?.length === 16 && b[0] === 0xfe && ((b[1] ?? 0) & 0xc0) === 0x80) return canonicalIp(a.address);
-  }
-  return undefined;
 }
 
 /** Ethernet header (with 802.1Q tags, outermost first) at the start of `frame`; returns the payload offset. */
@@ -141,18 +114,21 @@ export class ProbeSchedule {
     this.#rate = rate;
   }
 
-  /** The targets due at `now` (each marked sent for its round), and when the next one is due. */
-  due(targets: readonly ProbeTarget[], now: number): { due: ProbeTarget[]; next: number } {
+  /**
+   * The targets due at `now` (each marked sent for its round), and when the next one is due. A due
+   * target `send` refuses (the rate bound) is not marked: it is due again at the next call.
+   */
+  due<T extends ProbeTarget>(targets: readonly T[], now: number, send: (t: T) => boolean = () => true): { due: T[]; next: number } {
     const round = Math.floor(now / this.#rate.interval);
     const sent = new Map<string, number>();
     for (const [id, last] of this.#sent) if (last === round) sent.set(id, last);
-    const due: ProbeTarget[] = [];
+    const due: T[] = [];
     let next = Infinity;
     for (const t of targets) {
       const id = `${t.interface}|${t.vip}`;
       const offset = probeOffset(t, this.#rate);
       let last = sent.get(id) ?? this.#sent.get(id);
-      if (last !== round && now >= round * this.#rate.interval + offset) {
+      if (last !== round && now >= round * this.#rate.interval + offset && send(t)) {
         due.push(t);
         last = round;
       }

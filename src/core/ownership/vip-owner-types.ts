@@ -20,6 +20,8 @@ export interface GroupOwnership {
   vips: readonly string[];
   masters: readonly string[];
   routers: readonly string[];
+  /** Expected (YAML groups, keepalived.conf, `--vip`): its VIPs and routers have reserved room. */
+  expected?: boolean;
 }
 
 export interface AdvertSource {
@@ -52,6 +54,10 @@ export interface VipView {
   vip: string;
   family: Family;
   groups: readonly GroupKey[];
+  /** A VIP of an expected group (not only learned from adverts). */
+  expected: boolean;
+  /** Some group of the VIP has a master now. */
+  hasMaster: boolean;
   /** MACs that answered in the current round or the last closed one. */
   owners: readonly VipOwner[];
   duplicate: boolean;
@@ -75,5 +81,6 @@ export interface OwnershipView {
   probes: ReadonlyMap<string, number>;
   failoversWithoutGarp: readonly { key: GroupKey; count: number }[];
   missedGarps: readonly MissedGarp[];
-  evicted: { vips: number; macs: number; bindings: number };
+  /** Entries dropped or refused for room: VIPs, MACs per VIP, bindings learned from ARP/NDP and from adverts. */
+  evicted: { vips: number; macs: number; bindings: number; routerBindings: number };
 }

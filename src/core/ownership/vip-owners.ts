@@ -17,8 +17,12 @@
  * which also gives the real MAC of a use_vmac router. After a failover, a gratuitous ARP or unsolicited
  * NA for one of the group's VIPs is expected within `garpWindow` seconds either side (keepalived sends
  * it as it takes over, before the monitor may have seen the new master); without one it is counted.
- * Bounded: VIPs (over the bound new VIPs are left out, so tracked ones keep whole rounds), MACs per VIP
- * per round and address bindings (the oldest evicted); every drop is counted.
+ * Bounded, with room a spoofer cannot take: VIPs (over the bound new learned VIPs are left out, so
+ * tracked ones keep whole rounds, and an expected VIP takes the place of the newest learned one), MACs per
+ * VIP per round (the oldest MAC of no router evicted first), and address bindings, those learned from
+ * ARP/NDP apart from those learned from adverts (an ARP/NDP flood cannot evict a router's MAC; routers of
+ * expected groups are evicted last), with new ARP/NDP bindings limited per source MAC and in all each
+ * second. Every drop is counted.
  */
 import { isAnnouncement } from '../wire/neighbor.js';
 import { NeighborBindings } from './neighbor-bindings.js';
@@ -44,6 +48,10 @@ export interface OwnerSettings {
   maxBindings: number;
   recentMissedGarps: number;
 }
+
+/** New ARP/NDP bindings taken per source MAC, and from all sources, per second. */
+const NEW_BINDINGS_PER_SOURCE = 16;
+const NEW_BINDINGS_PER_SECOND = 512;
 
 export const DEFAULT_OWNER_SETTINGS: OwnerSettings = {
   round: 2,
@@ -115,6 +123,11 @@ function sameMasters(a: readonly GroupOwnership[], b: readonly GroupOwnership[])
   return true;
 }
 
+/** Whether a MAC is a VRRP virtual MAC (00:00:5e:00:01:XX or 00:00:5e:00:02:XX, RFC 5798 section 7.3). */
+export function isVirtualMac(mac: string): boolean {
+  return mac.startsWith('00:00:5e:00:01:') || mac.startsWith('00:00:5e:00:02:');
+}
+
 /** The virtual MAC of a VRRP group (RFC 5798 section 7.3). */
 export function virtualMac(family: Family, vrid: number): string {
   return `00:00:5e:00:0${family === 'ipv4' ? 1 : 2}:${vrid.toString(16).padStart(2, '0')}`;
@@ -123,8 +136,15 @@ export function virtualMac(family: Family, vrid: number): string {
 export class VipOwners {
   readonly #settings: OwnerSettings;
   readonly #vips = new Map<string, VipEntry>();
+  /** Bindings learned from ARP and NDP claims. */
   readonly #bindings: NeighborBindings;
+  /** Bindings learned from adverts' Ethernet sources (router → MAC). */
+  readonly #routerBindings: NeighborBindings;
+  /** New ARP/NDP bindings taken in second `second`, by source MAC and in all. */
+  #newBindings = { second: -Infinity, bySource: new Map<string, number>(), all: 0, refused: 0 };
   readonly #routers = new Map<string, Set<string>>();
+  /** Routers of expected groups, by interface: their bindings are evicted last. */
+  #expectedRouters = new Map<string, Set<string>>();
   readonly #localMacs = new Map<string, ReadonlySet<string>>();
   readonly #probes = new Map<string, number>();
   readonly #pending = new Map<string, Pending>();
@@ -136,16 +156,23 @@ export class VipOwners {
   constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS) {
     this.#settings = settings;
     this.#bindings = new NeighborBindings(settings.maxBindings);
+    this.#routerBindings = new NeighborBindings(settings.maxBindings, (iface, ip) => this.#expectedRouters.get(iface)?.has(ip) === true);
   }
 
   /** The groups and their masters now; VIPs no group names any more are forgotten. */
   setGroups(groups: readonly GroupOwnership[], now: number): void {
     const seen = new Map<string, GroupOwnership[]>();
     this.#routers.clear();
+    this.#expectedRouters = new Map();
     for (const g of groups) {
       let routers = this.#routers.get(g.key.interface);
       if (routers === undefined) this.#routers.set(g.key.interface, (routers = new Set()));
       for (const r of g.routers) routers.add(r);
+      if (g.expected === true) {
+        let kept = this.#expectedRouters.get(g.key.interface);
+        if (kept === undefined) this.#expectedRouters.set(g.key.interface, (kept = new Set()));
+        for (const r of g.routers) kept.add(r);
+      }
       for (const vip of g.vips) {
         const id = `${g.key.interface}|${vip}`;
         const list = seen.get(id);
@@ -157,7 +184,7 @@ export class VipOwners {
     for (const [id, list] of seen) {
       let entry = this.#vips.get(id);
       if (entry === undefined) {
-        if (this.#vips.size >= this.#settings.maxVips) {
+        if (this.#vips.size >= this.#settings.maxVips && !(list.some((g) => g.expected === true) && this.#evictNewestLearned())) {
           this.#evicted.vips++;
           continue;
         }
@@ -173,6 +200,16 @@ export class VipOwners {
     for (const id of this.#missedCounts.keys()) if (!live.has(id)) this.#missedCounts.delete(id);
   }
 
+  /** Makes room for an expected VIP: the learned VIP tracked last goes (counted); false when every VIP is expected. */
+  #evictNewestLearned(): boolean {
+    let newest: string | undefined;
+    for (const [id, e] of this.#vips) if (!e.groups.some((g) => g.expected === true)) newest = id;
+    if (newest === undefined) return false;
+    this.#vips.delete(newest);
+    this.#evicted.vips++;
+    return true;
+  }
+
   /** This node's MACs on an interface, to name its own answers. */
   setLocalMacs(iface: string, macs: ReadonlySet<string>): void {
     this.#localMacs.set(iface, macs);
@@ -180,11 +217,11 @@ export class VipOwners {
 
   /** An advertisement's Ethernet source: a MAC of the router that sent it. */
   observeAdvertSource(source: AdvertSource): void {
-    this.#bindings.bind(source.interface, source.router, source.mac);
+    this.#routerBindings.bind(source.interface, source.router, source.mac);
   }
 
   observeClaim(claim: OwnerClaim): void {
-    if (claim.kind !== 'local') this.#bindings.bind(claim.interface, claim.ip, claim.mac);
+    if (claim.kind !== 'local' && (this.#bindings.has(claim.interface, claim.ip, claim.mac) || this.#mayBind(claim.mac, claim.time))) this.#bindings.bind(claim.interface, claim.ip, claim.mac);
     const entry = this.#vips.get(`${claim.interface}|${claim.ip}`);
     if (entry === undefined) return;
     if (isAnnouncement(claim.kind)) {
@@ -199,9 +236,13 @@ export class VipOwners {
     let seen = round.macs.get(claim.mac);
     if (seen === undefined) {
       if (round.macs.size >= this.#settings.maxMacsPerVip) {
+        // The oldest MAC of no router goes first: a flood of answers evicts only what it taught.
+        const routers = this.#routers.get(entry.interface);
+        const ofRouter = (mac: string): boolean => this.#ipsOf(entry.interface, mac, entry.family).some((ip) => routers?.has(ip) === true);
         let oldest: string | undefined;
         let oldestTime = Infinity;
-        for (const [mac, s] of round.macs) if (s.last < oldestTime) [oldest, oldestTime] = [mac, s.last];
+        for (const [mac, s] of round.macs) if (s.last < oldestTime && !ofRouter(mac)) [oldest, oldestTime] = [mac, s.last];
+        if (oldest === undefined) for (const [mac, s] of round.macs) if (s.last < oldestTime) [oldest, oldestTime] = [mac, s.last];
         if (oldest !== undefined) round.macs.delete(oldest);
         this.#evicted.macs++;
       }
@@ -209,6 +250,33 @@ export class VipOwners {
     }
     seen.last = Math.max(seen.last, claim.time);
     seen.kinds.add(claim.kind);
+  }
+
+  /** Whether a new ARP/NDP binding from `mac` is taken at `time` (the per-source and overall limits). */
+  #mayBind(mac: string, time: number): boolean {
+    const second = Math.floor(time);
+    const n = this.#newBindings;
+    if (second !== n.second) {
+      n.second = second;
+      n.bySource.clear();
+      n.all = 0;
+    }
+    const fromSource = n.bySource.get(mac) ?? 0;
+    if (fromSource >= NEW_BINDINGS_PER_SOURCE || n.all >= NEW_BINDINGS_PER_SECOND) {
+      n.refused++;
+      return false;
+    }
+    n.bySource.set(mac, fromSource + 1);
+    n.all++;
+    return true;
+  }
+
+  /** The addresses `mac` was heard as on `iface`, of `family` only. */
+  #ipsOf(iface: string, mac: string, family: Family): string[] {
+    const out: string[] = [];
+    for (const ip of this.#routerBindings.ipsOf(iface, mac)) if (ip.includes(':') === (family === 'ipv6')) out.push(ip);
+    for (const ip of this.#bindings.ipsOf(iface, mac)) if (ip.includes(':') === (family === 'ipv6') && !out.includes(ip)) out.push(ip);
+    return out;
   }
 
   observeProbe(iface: string, vip: string, time: number): void {
@@ -249,7 +317,7 @@ export class VipOwners {
       probes: new Map(this.#probes),
       failoversWithoutGarp: [...this.#missedCounts.values()].map((c) => ({ key: c.key, count: c.count })),
       missedGarps: this.#missed,
-      evicted: { ...this.#evicted, bindings: this.#bindings.evicted },
+      evicted: { ...this.#evicted, bindings: this.#bindings.evicted + this.#newBindings.refused, routerBindings: this.#routerBindings.evicted },
     };
   }
 
@@ -289,12 +357,21 @@ export class VipOwners {
     return masters;
   }
 
+  /**
+   * The masters of `groups` and their MACs: those their adverts come from, and those ARP/NDP bound to
+   * them, except a VRRP virtual MAC, which counts only when the master's adverts come from it (anybody
+   * can answer ARP with 00:00:5e:00:01:VRID).
+   */
   #addMasters(iface: string, groups: readonly GroupOwnership[], into: Masters): Masters {
     for (const g of groups) {
-      if (g.masters.length > 0) into.macs.add(virtualMac(g.key.family, g.key.vrid));
       for (const m of g.masters) {
         into.routers.add(m);
+        for (const mac of this.#routerBindings.macsOf(iface, m)) {
+          into.macs.add(mac);
+          into.known = true;
+        }
         for (const mac of this.#bindings.macsOf(iface, m)) {
+          if (isVirtualMac(mac)) continue;
           into.macs.add(mac);
           into.known = true;
         }
@@ -309,15 +386,19 @@ export class VipOwners {
     return round.states.some((groups) => groups.some((g) => g.masters.length > 0));
   }
 
-  /** The router a MAC belongs to: the group's single master for its virtual MAC, else a router it was heard as. */
+  /**
+   * The router a MAC belongs to, of the VIP's address family: for a group's virtual MAC its single master
+   * whose adverts come from it (use_vmac), else a router it was heard as (adverts first, then ARP/NDP,
+   * where a virtual MAC proves nothing).
+   */
   #routerOf(entry: VipEntry, mac: string, masters: () => ReadonlySet<string>): string | undefined {
-    for (const g of entry.groups) {
-      if (mac !== virtualMac(g.key.family, g.key.vrid)) continue;
-      const m = masters();
-      return m.size === 1 ? m.values().next().value : undefined;
-    }
     const routers = this.#routers.get(entry.interface);
-    return this.#bindings.ipsOf(entry.interface, mac).find((ip) => routers?.has(ip) === true);
+    if (isVirtualMac(mac)) {
+      const sending = [...masters()].filter((m) => this.#routerBindings.has(entry.interface, m, mac));
+      if (sending.length === 1) return sending[0];
+      return this.#routerBindings.ipsOf(entry.interface, mac).find((ip) => ip.includes(':') === (entry.family === 'ipv6') && routers?.has(ip) === true);
+    }
+    return this.#ipsOf(entry.interface, mac, entry.family).find((ip) => routers?.has(ip) === true);
   }
 
   #view(entry: VipEntry, now: number): VipView {
@@ -345,8 +426,10 @@ export class VipOwners {
       });
     const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.macs.size === 0 && VipOwners.#hadMaster(r));
     const foreign: string[] = [];
+    const local = this.#localMacs.get(entry.interface);
     for (const mac of whole[0]?.macs.keys() ?? []) {
-      if (mastersNow().macs.has(mac)) continue;
+      // This host answering for an address it holds is never a foreign owner of it (a backup holding a VIP is backup_holding_vip).
+      if (mastersNow().macs.has(mac) || local?.has(mac) === true) continue;
       if (
         whole.every((r) => {
           if (!r.macs.has(mac)) return false;
@@ -368,11 +451,12 @@ export class VipOwners {
         }
       }
     }
-    const local = this.#localMacs.get(entry.interface);
     const nowMasters = () => mastersNow().routers;
     const owners: VipOwner[] = [...recent]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([mac, o]) => ({ mac, router: this.#routerOf(entry, mac, nowMasters), local: local?.has(mac) === true || o.kinds.has('local'), kinds: [...o.kinds].sort(), last: o.last }));
-    return { interface: entry.interface, vip: entry.vip, family: entry.family, groups: entry.groups.map((g) => g.key), owners, duplicate, foreign: foreign.sort(), unanswered };
+    const expected = entry.groups.some((g) => g.expected === true);
+    const hasMaster = entry.groups.some((g) => g.masters.length > 0);
+    return { interface: entry.interface, vip: entry.vip, family: entry.family, groups: entry.groups.map((g) => g.key), expected, hasMaster, owners, duplicate, foreign: foreign.sort(), unanswered };
   }
 }
