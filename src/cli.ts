@@ -25,6 +25,8 @@ options (serve and once):
   -i, --interface NAME           capture on NAME (repeatable; default: every interface)
   -c, --config FILE              YAML config; flags override it
   --keepalived-config FILE       expectations from keepalived.conf (includes followed)
+  --keepalived-config-id NAME    keepalived's config id (-i): which @NAME lines of a shared keepalived.conf apply
+                                 (default: the first label of the host name, as keepalived takes it)
   --peer ADDR                    a peer node to ping (repeatable)
   --gateway ADDR                 the default gateway to ping
   --log.level LEVEL              fatal, error, warn, info (default), debug, trace, silent
@@ -152,6 +154,7 @@ const COMMON_OPTIONS = {
   interface: { type: 'string', short: 'i', multiple: true },
   config: { type: 'string', short: 'c' },
   'keepalived-config': { type: 'string' },
+  'keepalived-config-id': { type: 'string' },
   peer: { type: 'string', multiple: true },
   gateway: { type: 'string' },
   'log.level': { type: 'string' },
@@ -176,6 +179,7 @@ function overridesOf(values: Values): Overrides {
   };
   set('interfaces', list('interface'));
   set('keepalivedConfig', str('keepalived-config'));
+  set('keepalivedConfigId', str('keepalived-config-id'));
   set('peers', list('peer'));
   set('gateway', str('gateway'));
   set('listenAddress', str('web.listen-address'));

@@ -62,6 +62,7 @@ const vip = text((s) => {
   return 'problem' in r ? r : { value: r.address };
 });
 const listenAddress = checkedText(badListenAddress);
+const configId = checkedText((s) => (s === '' || /[\s\p{Cc}]/u.test(s) ? `${quote(s)} is not a keepalived config id (one word, as keepalived -i takes it)` : undefined));
 const telemetryPath = checkedText(badTelemetryPath);
 const probeFrameRate = number(1, 1000);
 const logLevel = oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -92,6 +93,8 @@ export const CONFIG_SCHEMA = mapping(
   {
     interfaces: withDefault('interfaces', list(interfaceName), []),
     keepalivedConfig: optional('keepalived_config', filePath),
+    /** keepalived's config id (`keepalived -i`): which `@ID` lines of a shared keepalived.conf apply; default: the host name's first label. */
+    keepalivedConfigId: optional('keepalived_config_id', configId),
     keepalivedNotifyFifo: optional('keepalived_notify_fifo', filePath),
     peers: withDefault('peers', list(probeTarget), []),
     gateway: optional('gateway', probeTarget),
@@ -179,6 +182,7 @@ export function parseConfigText(source: string, file: string): Parsed<Config> {
 export interface Overrides {
   interfaces?: string[];
   keepalivedConfig?: string;
+  keepalivedConfigId?: string;
   peers?: string[];
   gateway?: string;
   listenAddress?: string;
@@ -216,6 +220,7 @@ export function withOverrides(config: Config, o: Overrides): Parsed<Config> {
     ...config,
     interfaces: each(interfaceName, 'interface', o.interfaces) ?? config.interfaces,
     keepalivedConfig: one(filePath, 'keepalived-config', o.keepalivedConfig) ?? config.keepalivedConfig,
+    keepalivedConfigId: one(configId, 'keepalived-config-id', o.keepalivedConfigId) ?? config.keepalivedConfigId,
     peers: each(probeTarget, 'peer', o.peers) ?? config.peers,
     gateway: one(probeTarget, 'gateway', o.gateway) ?? config.gateway,
     web: {

@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/expect/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/expect/keepalived-conf.js';
@@ -89,15 +89,23 @@ export class KeepalivedConfUnreadableError extends KeepalivedConfError {
   }
 }
 
-/** Reads a keepalived.conf; throws KeepalivedConfError with the file (and line) of the problem. */
-export function readKeepalivedConf(file: string): KeepalivedConf {
+/**
+ * Reads a keepalived.conf as keepalived with config id `configId` reads it; throws KeepalivedConfError
+ * with the file (and line) of the problem.
+ */
+export function readKeepalivedConf(file: string, configId = keepalivedConfigId()): KeepalivedConf {
   const main = readConf(file);
   if (typeof main === 'string') {
     // It holds auth_pass, so it is often root's with mode 0600: say how to let vrrpwatch read it.
     const hint = main === 'permission denied' ? ` for user ${runningAs()} (keepalived.conf is often root's with mode 0600: make it readable by a group vrrpwatch runs in, e.g. chgrp vrrpwatch ${file} && chmod 0640 ${file})` : '';
     throw new KeepalivedConfUnreadableError(file, `${main}${hint}`);
   }
-  return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))));
+  return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))), configId);
+}
+
+/** keepalived's default config id: the node name uname gives, up to its first dot. */
+export function keepalivedConfigId(): string {
+  return hostname().split('.')[0] ?? '';
 }
 
 /** The groups a keepalived.conf promises: one per vrrp_instance. */

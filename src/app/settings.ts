@@ -13,7 +13,7 @@ import { AuthSecret } from '../core/base/secret.js';
 import type { ExpectedGroup } from '../core/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
-import { expectationsOf, KeepalivedConfUnreadableError, readKeepalivedConf } from '../adapters/keepalived.js';
+import { expectationsOf, KeepalivedConfUnreadableError, keepalivedConfigId, readKeepalivedConf } from '../adapters/keepalived.js';
 import { localAddresses } from '../adapters/addresses.js';
 import { ConfigFileError, readConfigText } from '../adapters/config-file.js';
 import { TlsFileError, tlsServerOptions } from '../adapters/tls-files.js';
@@ -79,7 +79,7 @@ export function loadSettings(configFile: string | undefined, overrides: Override
   let conf: KeepalivedConf | undefined;
   if (config.keepalivedConfig !== undefined) {
     try {
-      conf = readKeepalivedConf(config.keepalivedConfig);
+      conf = readKeepalivedConf(config.keepalivedConfig, config.keepalivedConfigId ?? keepalivedConfigId());
     } catch (err) {
       if (err instanceof KeepalivedConfUnreadableError && tolerateUnreadable) keepalivedConfigProblem = err.problem;
       else if (err instanceof KeepalivedConfError) throw new SettingsError([err.message]);

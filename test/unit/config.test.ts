@@ -16,6 +16,7 @@ describe('the YAML config', () => {
     assert.deepEqual(r.value, {
       interfaces: [],
       keepalivedConfig: undefined,
+      keepalivedConfigId: undefined,
       keepalivedNotifyFifo: undefined,
       peers: [],
       gateway: undefined,
@@ -78,7 +79,7 @@ describe('the YAML config', () => {
 
   it('rejects unknown keys and bad values, naming each key and the reason', () => {
     assert.deepEqual(errors('interface: eth0\npeers: [-oProxyCommand=x]\ngroups:\n  - vrid: 300\n    vips: [192.0.2.300]\n    colour: red\nprobe: { count: 0 }\nweb: { listen_address: 9842 }\nlog: { level: loud }\n'), [
-      'v.yml: interface: unknown key (known: interfaces, keepalived_config, keepalived_notify_fifo, peers, gateway, groups, probe, vip_probe, web, log, group_expiry_seconds)',
+      'v.yml: interface: unknown key (known: interfaces, keepalived_config, keepalived_config_id, keepalived_notify_fifo, peers, gateway, groups, probe, vip_probe, web, log, group_expiry_seconds)',
       'v.yml: peers[0]: "-oProxyCommand=x" starts with "-" (it would be read as an option of ping)',
       'v.yml: groups[0].colour: unknown key (known: vrid, interface, family, vips, advert_interval, hmac_window_seconds, hmac_key_file)',
       'v.yml: groups[0].vrid: must be between 1 and 255, not 300',

@@ -8,6 +8,7 @@ import { canonicalIp } from '../base/addr.js';
 import { interfaceNameProblem } from '../base/names.js';
 import { quote } from '../base/quote.js';
 import type { InstanceTracking, Tracker } from './track.js';
+import { KeepalivedLines, LineError, LITERAL_BANG, LITERAL_HASH, withoutComment } from './keepalived-lines.js';
 import { groupId } from '../types.js';
 import type { Family } from '../types.js';
 
@@ -78,35 +79,55 @@ interface Statement {
   at: string;
 }
 
-function tokenize(file: string, text: string, resolve: IncludeResolver, depth: number, out: Token[], budget: IncludeBudget): void {
-  const lines = text.split(/\r?\n/);
-  for (const [i, raw] of lines.entries()) {
+/** keepalived's include keywords: `includer` accepts a pattern that matches nothing (keepalived.conf(5)). */
+const INCLUDES = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea']);
+
+function tokenize(file: string, text: string, resolve: IncludeResolver, depth: number, out: Token[], budget: IncludeBudget, lines: KeepalivedLines): void {
+  const raws = text.split(/\r?\n/);
+  for (const [i, raw] of raws.entries()) {
     const line = i + 1;
-    const words: string[] = [];
-    // Words, quoted strings, and braces as their own tokens; `#` or `!` starts a comment.
-    const re = /"([^"]*)"|([{}])|([^\s{}"]+)/g;
-    for (let m = re.exec(raw); m !== null; m = re.exec(raw)) {
-      const word = m[1] ?? m[2] ?? m[3] ?? '';
-      if (m[1] === undefined && (word.startsWith('#') || word.startsWith('!'))) break;
-      words.push(word);
-    }
-    if (words[0] === 'include') {
-      if (words.length !== 2 || words[1] === undefined) throw new KeepalivedConfError(`${file}:${line}: include needs exactly one file or pattern`);
+    // keepalived finds includes before conditionals and parameters (keepalived.conf(5)).
+    const head = /^\s*(\S+)\s+(.*?)\s*$/.exec(withoutComment(raw));
+    if (lines.open === undefined && head !== null && INCLUDES.has(head[1] ?? '')) {
+      const keyword = head[1] ?? '';
+      const words = (head[2] ?? '').split(/\s+/).filter((w) => w !== '').map((w) => w.replace(/^"(.*)"$/, '$1'));
+      if (words.length !== 1 || words[0] === undefined) throw new KeepalivedConfError(`${file}:${line}: ${keyword} needs exactly one file or pattern`);
       if (depth >= MAX_INCLUDE_DEPTH) throw new KeepalivedConfError(`${file}:${line}: includes nested deeper than ${MAX_INCLUDE_DEPTH} (a loop?)`);
-      const found = resolve(words[1], file, { ...budget });
-      if (typeof found === 'string') throw new KeepalivedConfError(`${file}:${line}: include ${words[1]}: ${found}`);
+      const found = resolve(words[0], file, { ...budget });
+      if (typeof found === 'string') {
+        // includer: a pattern that matches nothing is no error.
+        if (keyword === 'includer' && /no such file|matches no file/i.test(found)) continue;
+        throw new KeepalivedConfError(`${file}:${line}: ${keyword} ${words[0]}: ${found}`);
+      }
       for (const f of found) {
         budget.files -= 1;
         budget.bytes -= f.text.length;
         if (budget.files < 0 || budget.bytes < 0) {
-          throw new KeepalivedConfError(`${file}:${line}: include ${words[1]}: the includes add up to more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES / 1024 / 1024} MiB, more than vrrpwatch reads`);
+          throw new KeepalivedConfError(`${file}:${line}: ${keyword} ${words[0]}: the includes add up to more than ${MAX_INCLUDED_FILES} files or ${MAX_INCLUDED_BYTES / 1024 / 1024} MiB, more than vrrpwatch reads`);
         }
       }
-      for (const f of found) tokenize(f.path, f.text, resolve, depth + 1, out, budget);
+      for (const f of found) tokenize(f.path, f.text, resolve, depth + 1, out, budget, lines);
       continue;
     }
-    words.forEach((w, j) => out.push({ text: w, file, line, startsLine: j === 0 }));
+    let expanded: string[];
+    try {
+      expanded = lines.line(raw, file);
+    } catch (err) {
+      if (err instanceof LineError) throw new KeepalivedConfError(`${file}:${line}: ${err.message}`);
+      throw err;
+    }
+    for (const text of expanded) {
+      // Words, quoted strings, and braces as their own tokens (comments are gone already).
+      const re = /"([^"]*)"|([{}])|([^\s{}"]+)/g;
+      let first = true;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        const word = (m[1] ?? m[2] ?? m[3] ?? '').replaceAll(LITERAL_HASH, '#').replaceAll(LITERAL_BANG, '!');
+        out.push({ text: word, file, line, startsLine: first });
+        first = false;
+      }
+    }
   }
+  if (depth === 0 && lines.open !== undefined) throw new KeepalivedConfError(`${file}:${raws.length}: the multiline definition of $${lines.open} goes on past the end of the file (its last line ends with "\\")`);
 }
 
 function parseStatements(tokens: Token[], pos: { i: number }, opener: Token | undefined): Statement[] {
@@ -294,9 +315,13 @@ function instanceOf(s: Statement, globalVersion: 2 | 3 | undefined, scripts: Dec
 }
 
 /** Reads a keepalived.conf and its includes; throws KeepalivedConfError naming file and line. */
-export function parseKeepalivedConf(file: string, text: string, resolve: IncludeResolver): KeepalivedConf {
+/**
+ * Reads a keepalived.conf as keepalived with config id `configId` (`-i`; by default the first label of
+ * the host name) reads it: its `@ID` lines, parameters and blocks first (keepalived-lines.ts).
+ */
+export function parseKeepalivedConf(file: string, text: string, resolve: IncludeResolver, configId = ''): KeepalivedConf {
   const tokens: Token[] = [];
-  tokenize(file, text, resolve, 0, tokens, { files: MAX_INCLUDED_FILES, bytes: MAX_INCLUDED_BYTES - text.length });
+  tokenize(file, text, resolve, 0, tokens, { files: MAX_INCLUDED_FILES, bytes: MAX_INCLUDED_BYTES - text.length }, new KeepalivedLines(configId));
   const top = parseStatements(tokens, { i: 0 }, undefined);
   const globals = new Map<string, string>();
   let globalVersion: 2 | 3 | undefined;
