@@ -61,7 +61,7 @@ describe('node judgement', () => {
     judge.expect([{ ...expected }]);
     assert.deepEqual(run(judge, [[14.5, peerMaster, obs(true)]])[0]?.backupHolding, [VIP], 'no end and start again');
     const silent = new NodeJudge(0, [expected]);
-    assert.equal(run(silent, [[10, [], obs(false)]])[0]?.expectedWithoutMaster, true);
+    assert.equal(run(silent, [[8, [], obs(false)], [10, [], obs(false)]])[0]?.expectedWithoutMaster, true);
     silent.expect([{ ...expected }]);
     assert.equal(run(silent, [[10.5, [], obs(false)]])[0]?.expectedWithoutMaster, true, 'the grace is not started again');
   });
