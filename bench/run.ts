@@ -6,10 +6,11 @@
  * then the HTML report of 1,000 groups in headless Chromium; then the live side: /metrics render time, `once` wall time, and `serve` in the namespace lab (idle
  * CPU and memory, a 20,000 adverts/s flood, scrapes over HTTP) and what the VIP probe costs the idle
  * exporter (two exporters side by side, with and without it); then the hostile input: the maximal-advert
- * capture replayed, the same flood live, and a million mutated fixtures through replay.
+ * capture replayed, the same flood live, and a million mutated fixtures through replay; then the Debian
+ * package's size and `once` started from it beside the npm install.
  * Every figure is printed beside its target (issue 28's table) and every part's heading with the
  * machine's load. `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, probe,
- * hostile, hostile-live, mutations): the machine is shared.
+ * hostile, hostile-live, mutations, package): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { benchHostileLive } from './hostile-live.js';
 import { benchHtml } from './html.js';
 import { benchLive } from './live.js';
 import { benchMutations } from './mutations.js';
+import { benchPackage } from './package.js';
 import { benchProbe } from './probe.js';
 import { beside, heading } from './machine.js';
 import { OLD_COMMIT, oldCli } from './old-build.js';
@@ -51,7 +53,7 @@ function wholeReplay(cli: string, file: string): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'probe', 'hostile', 'hostile-live', 'mutations'] as const;
+const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'probe', 'hostile', 'hostile-live', 'mutations', 'package'] as const;
 const asked = process.argv.slice(2);
 for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
 const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
@@ -122,6 +124,7 @@ try {
   if (run('hostile')) benchHostileReplay(dir);
   if (run('hostile-live')) await benchHostileLive();
   if (run('mutations')) await benchMutations(dir);
+  if (run('package')) benchPackage(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

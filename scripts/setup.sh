@@ -23,6 +23,9 @@ packages=(
   prometheus prometheus-alertmanager   # promtool rule tests and the real Prometheus -> Alertmanager path
   jsonnet           # the monitoring mixin (mixin/) renders alerts/ and dashboards/ (scripts/mixin.sh)
   systemd           # systemd-analyze verifies packaging/vrrpwatch.service (minimal images lack it)
+  dpkg-dev binutils # the Debian package (npm run package): dpkg-shlibdeps, dpkg-buildflags, strip
+  debootstrap lintian  # the package test: a fresh Debian 12 root to install it into, and its lint
+  tcpdump           # the recording recipe of docs and vrrpwatch(1)
   chromium          # headless browser: tests render the replay HTML and the status page, and make the README's screenshots
 )
 missing=()
