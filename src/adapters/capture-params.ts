@@ -11,8 +11,13 @@ import { LinkType } from '../core/wire/decode.js';
  * an NS or NA with extension headers before it is not matched (hosts send none).
  */
 const WANTED = 'ip proto 112 or ip proto 51 or ip6 proto 112 or ip6 proto 51 or arp or (icmp6 and (icmp6[0] == 135 or icmp6[0] == 136))';
-/** On Ethernet, also inside one or two VLAN tags. */
-export const CAPTURE_FILTER = `${WANTED} or (vlan and (${WANTED})) or (vlan and vlan and (${WANTED}))`;
+/**
+ * On Ethernet, also inside one or two VLAN tags (802.1Q or 802.1ad outer: libpcap's `vlan` takes 0x8100,
+ * 0x88a8 and 0x9100). Each `vlan` moves the offsets for the REST OF THE WHOLE FILTER, across `or`, so the
+ * two-tag case nests inside the one-tag case: `vlan and vlan and ...` after an earlier `vlan` would
+ * expect three tags.
+ */
+export const CAPTURE_FILTER = `${WANTED} or (vlan and (${WANTED} or (vlan and (${WANTED}))))`;
 /**
  * Elsewhere (the `any` device's cooked capture, tunnels) libpcap cannot compile `vlan` and refused the
  * whole filter after it had opened the packet socket: the `any` capture never started, and each retry

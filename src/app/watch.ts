@@ -51,6 +51,9 @@ export interface LocalLinks {
 
 const NO_LINKS: LocalLinks = { details: new Map(), only: undefined };
 
+/** Interface labels the invalid-packet counts keep (one per VLAN heard); those over it count on the capture interface. */
+export const INVALID_LABELS_MAX = 256;
+
 /**
  * Labels already made, by the tag list they were made from: the Decoder hands out the same (immutable)
  * list for every repeat of an advert, so a tagged advert costs no new string.
@@ -138,10 +141,12 @@ export class Watcher {
     }
     const label = interfaceLabel(iface, decoded.vlans, this.vlanNames);
     if (decoded.kind === 'invalid') {
-      let reasons = this.invalid.get(label);
+      // Random VLAN tags make a label each: past the bound they are counted on the capture interface.
+      const counted = this.invalid.has(label) || this.invalid.size < INVALID_LABELS_MAX ? label : iface;
+      let reasons = this.invalid.get(counted);
       if (reasons === undefined) {
         reasons = new Map();
-        this.invalid.set(label, reasons);
+        this.invalid.set(counted, reasons);
       }
       reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
       const foreign = foreignOf(decoded);

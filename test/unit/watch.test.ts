@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { interfaceLabel, Watcher } from '../../src/app/watch.js';
+import { INVALID_LABELS_MAX, interfaceLabel, Watcher } from '../../src/app/watch.js';
 import { vrrpFrame } from '../helpers/fixtures.js';
 
 describe('the live pipeline (frames to groups)', () => {
@@ -29,6 +29,22 @@ describe('the live pipeline (frames to groups)', () => {
     assert.deepEqual([...watcher.monitor.groups.keys()].sort(), ['eth0.101|ipv4|51', 'eth0.102|ipv4|51', 'eth1.101|ipv4|51', 'eth1.102|ipv4|51']);
     for (const g of watcher.monitor.groups.values()) assert.equal(g.routers[0]?.adverts, 3, g.id);
     assert.equal(watcher.adverts, 12);
+  });
+
+  it('keeps the invalid-packet counts of at most INVALID_LABELS_MAX interface labels: random VLAN tags count on the capture interface past it', () => {
+    const watcher = new Watcher(0, [], 600, () => undefined);
+    for (let vlan = 1; vlan <= 1000; vlan++) {
+      const frame = vrrpFrame(51, 11, 150, vlan);
+      // The VRRP checksum (after Ethernet, the tag and the IPv4 header), made wrong.
+      const at = 14 + 4 + 20 + 6;
+      frame.writeUInt8(frame.readUInt8(at) ^ 0xff, at);
+      watcher.onFrame('eth0', 1, frame, frame.length, 100 + vlan / 1000);
+    }
+    assert.equal(watcher.invalid.size, INVALID_LABELS_MAX + 1);
+    let total = 0;
+    for (const reasons of watcher.invalid.values()) for (const n of reasons.values()) total += n;
+    assert.equal(total, 1000);
+    assert.equal(watcher.invalid.get('eth0')?.get('bad_checksum'), 1000 - INVALID_LABELS_MAX);
   });
 });
 
