@@ -5,7 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Watcher } from '../src/app/watch.js';
+import { liveSettings, Pipeline } from '../src/core/pipeline/pipeline.js';
+import { DEFAULT_OWNER_SETTINGS } from '../src/core/ownership/vip-owners.js';
 import { Metrics } from '../src/outputs/metrics.js';
 import { advert } from '../test/helpers/adverts.js';
 import { beside, heading } from './machine.js';
@@ -19,7 +20,7 @@ export function percentile(sorted: readonly number[], q: number): number {
 }
 
 export async function benchMetrics(): Promise<void> {
-  const watcher = new Watcher(0, [], 600, () => undefined);
+  const watcher = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
   const metrics = new Metrics({ version: 'bench', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' });
   // 1,000 groups (4 interfaces x 250 VRIDs), each with a master and three routers heard recently.
   for (let g = 0; g < 1000; g++) {

@@ -5,6 +5,7 @@
  */
 import { LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
+import type { InterfaceDetails } from '../adapters/addresses.js';
 import { probe } from '../adapters/pinger.js';
 import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
@@ -17,8 +18,8 @@ import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
 import { loadSettings } from './settings.js';
 import { probeTargetsOf, VipProber } from './vip-probe.js';
 import type { ProbeTargets } from './vip-probe.js';
-import { Watcher } from './watch.js';
-import type { LocalLinks } from './watch.js';
+import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';
+import type { LocalLinks, PipelineView } from '../core/pipeline/pipeline.js';
 
 export interface OnceOptions {
   configFile: string | undefined;
@@ -55,7 +56,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   // Node findings must hold for most of what the window sees of the group (see windowHoldSeconds).
   const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
-  const watcher = new Watcher(started - 3600, expected, Infinity, () => undefined, vrids, hold, { ...DEFAULT_OWNER_SETTINGS, round });
+  const watcher = new Pipeline(liveSettings({ started: started - 3600, expected, groupExpirySeconds: Infinity, sink: () => undefined, owners: { ...DEFAULT_OWNER_SETTINGS, round }, ...(vrids === undefined ? {} : { vrids }), hold }));
   watcher.hmac = settings.hmac;
   const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
     onChange: () => undefined,
@@ -74,10 +75,10 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
     const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, 3 * Math.max(watcher.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
-    let lastLinks: LocalLinks | undefined;
-    const links = (): LocalLinks => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
+    let lastLinks: LocalLinks<InterfaceDetails> | undefined;
+    const links = (): LocalLinks<InterfaceDetails> => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined });
     let targets: ProbeTargets = { candidates: [], budgetSkipped: [], own: new Map() };
-    const observe = (at: number): ReturnType<Watcher['view']> => {
+    const observe = (at: number): PipelineView => {
       const local = localAddresses();
       const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: undefined }, links());
       targets = probeTargetsOf(view.owners, local, settings.config.vipProbe.learnedVips);

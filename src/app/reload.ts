@@ -13,7 +13,7 @@ import type { Logger } from '../adapters/log.js';
 import type { Pinger } from '../adapters/pinger.js';
 import { loadSettings, SettingsError } from './settings.js';
 import type { Settings } from './settings.js';
-import type { Watcher } from './watch.js';
+import type { Pipeline } from '../core/pipeline/pipeline.js';
 
 /** The services serve runs, replaced by a reload when their settings changed. */
 export interface Running {
@@ -63,7 +63,7 @@ export interface ReloadContext {
   configFile: string | undefined;
   overrides: Overrides;
   web: WebServer;
-  watcher: Watcher;
+  watcher: Pipeline;
   log: Logger;
   configState: ConfigState;
   lines: ReloadLines;

@@ -9,7 +9,7 @@ import type { Logger } from '../adapters/log.js';
 import { Pinger } from '../adapters/pinger.js';
 import type { Running, Starters } from './reload.js';
 import type { Settings } from './settings.js';
-import type { Watcher } from './watch.js';
+import type { Pipeline } from '../core/pipeline/pipeline.js';
 
 /** How often a notify_fifo line too long is logged at most (each one is counted). */
 const LONG_LINE_LOG_EVERY_S = 10;
@@ -18,7 +18,7 @@ function now(): number {
   return Date.now() / 1000;
 }
 
-function startCapture(s: Settings, watcher: Watcher, log: Logger): LiveCapture {
+function startCapture(s: Settings, watcher: Pipeline, log: Logger): LiveCapture {
   return new LiveCapture(s.config.interfaces, watcher.onFrame, {
     onChange(iface, up, problem) {
       if (up) log.info({ interface: iface }, 'capture running');
@@ -91,6 +91,6 @@ export function starters(log: Logger): Starters {
 }
 
 /** Starts every service for the first time. */
-export function startServices(s: Settings, watcher: Watcher, log: Logger): Running {
+export function startServices(s: Settings, watcher: Pipeline, log: Logger): Running {
   return { settings: s, capture: startCapture(s, watcher, log), pinger: startPinger(s, log), fifo: startFifo(s, log) };
 }

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
+import type { InterfaceDetails } from '../adapters/addresses.js';
 import { libpcapVersion } from '../adapters/capture.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
@@ -35,8 +36,8 @@ import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
 import { probeTargetsOf, SKIP_LOG_EVERY_S, VipProber } from './vip-probe.js';
 import type { ProbeTargets } from './vip-probe.js';
-import { Watcher } from './watch.js';
-import type { LocalLinks, WatchView } from './watch.js';
+import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';
+import type { LocalLinks, PipelineView } from '../core/pipeline/pipeline.js';
 
 export interface ServeOptions {
   configFile: string | undefined;
@@ -162,7 +163,7 @@ function guardUncaught(log: Logger): { readonly count: number; remove(): void } 
 }
 
 interface Judging {
-  watcher: Watcher;
+  watcher: Pipeline;
   /** The status page's last minutes per group. */
   history: RecentHistory;
   logBudget: LogBudget;
@@ -174,18 +175,18 @@ function startJudging(settings: Settings, log: Logger, started: number): Judging
   const nearFailovers: NearFailoverLog = new Map();
   const logBudget = new LogBudget();
   const history = new RecentHistory(PAGE_HISTORY_S);
-  const watcher = new Watcher(
-    started,
-    settings.expected,
-    settings.config.groupExpirySeconds,
-    (e) => {
-      const r = eventRecord(e, evictions, nearFailovers);
-      if (r !== undefined && logBudget.event(e, r)) log[r.level](r.fields, r.msg);
-      history.onEvent(e);
-    },
-    undefined,
-    undefined,
-    { ...DEFAULT_OWNER_SETTINGS, round: settings.config.vipProbe.intervalSeconds },
+  const watcher = new Pipeline(
+    liveSettings({
+      started,
+      expected: settings.expected,
+      groupExpirySeconds: settings.config.groupExpirySeconds,
+      sink(e) {
+        const r = eventRecord(e, evictions, nearFailovers);
+        if (r !== undefined && logBudget.event(e, r)) log[r.level](r.fields, r.msg);
+        history.onEvent(e);
+      },
+      owners: { ...DEFAULT_OWNER_SETTINGS, round: settings.config.vipProbe.intervalSeconds },
+    }),
   );
   watcher.hmac = settings.hmac;
   return { watcher, history, logBudget };
@@ -193,17 +194,17 @@ function startJudging(settings: Settings, log: Logger, started: number): Judging
 
 interface Observer {
   /** Judges now with the current observations (local addresses, keepalived's states, peers). */
-  observe(at: number): WatchView;
+  observe(at: number): PipelineView;
   /** The interfaces as last read, for the probe. */
-  readonly links: LocalLinks;
+  readonly links: LocalLinks<InterfaceDetails>;
   /** The VIPs watched at the last judgement: what the probe asks for. */
   readonly probeTargets: ProbeTargets;
 }
 
-function makeObserver(running: Running, watcher: Watcher): Observer {
-  let lastLinks: LocalLinks = { details: interfaceDetails(), only: undefined };
+function makeObserver(running: Running, watcher: Pipeline): Observer {
+  let lastLinks: LocalLinks<InterfaceDetails> = { details: interfaceDetails(), only: undefined };
   let probeTargets: ProbeTargets = { candidates: [], budgetSkipped: [], own: new Map() };
-  const links = (): LocalLinks => {
+  const links = (): LocalLinks<InterfaceDetails> => {
     const captured = running.settings.config.interfaces;
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined };
     return lastLinks;
@@ -230,7 +231,7 @@ function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): Nod
   let garpsLogged = 0;
   /** VIP ownership's evictions as last logged, and when each table was last logged (at most once a minute). */
   const evictionsLogged = new Map<string, { count: number; at: number }>();
-  const logEvictions = (evicted: WatchView['owners']['evicted'], at: number): void => {
+  const logEvictions = (evicted: PipelineView['owners']['evicted'], at: number): void => {
     for (const [table, count] of [['vip', evicted.vips], ['mac', evicted.macs], ['binding', evicted.bindings], ['router_binding', evicted.routerBindings]] as const) {
       const last = evictionsLogged.get(table) ?? { count: 0, at: -Infinity };
       if (count <= last.count || at - last.at < EVICTION_LOG_EVERY_S) continue;
@@ -263,7 +264,7 @@ function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): Nod
 }
 
 /** The active VIP probe (ARP requests, Neighbor Solicitations), unless `--no-vip-probe`. */
-function startProber(settings: Settings, running: Running, watcher: Watcher, observer: Observer, log: Logger): VipProber | undefined {
+function startProber(settings: Settings, running: Running, watcher: Pipeline, observer: Observer, log: Logger): VipProber | undefined {
   if (!settings.config.vipProbe.enabled) return undefined;
   const prober = new VipProber(watcher.owners, () => observer.probeTargets, {
     inject: (iface, frame) => running.capture.inject(iface, frame),
@@ -296,7 +297,7 @@ function sourcesOf(running: Running, configState: ConfigState): SourceStatus[] {
 }
 
 /** What one scrape reads. */
-function snapshotOf(view: WatchView, running: Running, judging: Judging, configState: ConfigState, uncaughtErrors: number, web: WebCounters | undefined, probesSkipped: ReadonlyMap<string, number> | undefined): MetricsSnapshot {
+function snapshotOf(view: PipelineView, running: Running, judging: Judging, configState: ConfigState, uncaughtErrors: number, web: WebCounters | undefined, probesSkipped: ReadonlyMap<string, number> | undefined): MetricsSnapshot {
   const { watcher, logBudget } = judging;
   return {
     groups: view.groups,

@@ -8,8 +8,9 @@
 import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { expectationsOf } from '../../src/adapters/keepalived.js';
-import { Watcher } from '../../src/app/watch.js';
 import { parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { CAPTURES, packetFixture } from './fixtures.js';
@@ -52,7 +53,7 @@ const NOW = 1_796_160_888;
 /** The exposition of one scrape of the view. */
 export async function docScrape(): Promise<string> {
   const expected = expectationsOf(parseKeepalivedConf('/etc/keepalived/keepalived.conf', NODE_CONF, () => []));
-  const watcher = new Watcher(NOW - 40, expected, 600, () => undefined);
+  const watcher = new Pipeline(liveSettings({ started: NOW - 40, expected, groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
   await readCaptureFile(join(CAPTURES, 'keepalived-v2-arp-split.pcap'), (p) => {
     if (p.ts <= NOW) watcher.onFrame('eth0', p.linkType, p.data, p.length, p.ts);
   });

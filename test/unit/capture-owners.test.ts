@@ -6,7 +6,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert } from '../helpers/adverts.js';
-import { CaptureOwners } from '../../src/core/history/capture-owners.js';
+import { OwnershipFeed } from '../../src/core/pipeline/ownership-feed.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { noVipFindings } from '../../src/core/history/vip-history.js';
 import type { ArpMessage, LinkInfo, NdpMessage } from '../../src/core/wire/neighbor.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
 import { Timeline } from '../../src/core/history/timeline.js';
@@ -25,15 +27,6 @@ const MAC_B = '02:00:00:00:02:01';
 const MAC_LEAK = '02:00:00:00:09:09';
 const MAC_CLIENT = '02:00:00:00:05:05';
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
-const ETHERNET = 1;
-
-/** An Ethernet header from `mac`, enough for the advert's source. */
-function frameFrom(mac: string): Uint8Array {
-  const b = new Uint8Array(14);
-  mac.split(':').forEach((h, i) => (b[6 + i] = parseInt(h, 16)));
-  b[12] = 0x08;
-  return b;
-}
 
 function arp(op: 'request' | 'reply', senderMac: string, senderIp: string, targetMac: string, targetIp: string): ArpMessage {
   return { protocol: 'arp', op, senderMac, senderIp, targetMac, targetIp, gratuitous: senderIp === targetIp, probe: false };
@@ -44,7 +37,7 @@ type Step = { t: number; advert: Advert; mac: string } | { t: number; arp: ArpMe
 /** What `replay` does with a capture, on steps made here: monitor, timeline, ownership, report. */
 function run(steps: Step[]): ReplayReport {
   const timeline = new Timeline();
-  const owners = new CaptureOwners();
+  const owners = new OwnershipFeed({ owners: DEFAULT_OWNER_SETTINGS, passiveProbes: true, history: true });
   const monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: Infinity }, (e) => {
     timeline.onEvent(e);
     owners.onEvent(e);
@@ -56,17 +49,18 @@ function run(steps: Step[]): ReplayReport {
     if ('advert' in s) {
       monitor.advert('eth0', s.advert, time);
       timeline.advert('eth0', s.advert, time);
-      owners.advert('eth0', s.advert.src, ETHERNET, frameFrom(s.mac), time);
+      owners.advertSource('eth0', s.advert.src, s.mac, time);
       owners.applied(monitor, time);
     } else {
       const link: LinkInfo = { vlans: [], source: s.arp.protocol === 'arp' ? s.arp.senderMac : s.arp.linkAddress, outgoing: s.outgoing };
-      owners.neighbor(monitor, 'eth0', s.arp, link, time);
+      owners.begin(monitor, time);
+      owners.neighbor('eth0', s.arp, link, time);
     }
   }
   const end = T0 + (sorted.at(-1)?.t ?? 0);
   owners.advance(monitor, end);
   monitor.settle(end);
-  const groups = timeline.histories(monitor).map((h) => ({ ...h, ...owners.history.of(h), foreign_traffic: [] }));
+  const groups = timeline.histories(monitor).map((h) => ({ ...h, ...(owners.history?.of(h) ?? noVipFindings()), foreign_traffic: [] }));
   return { file: 'incident.pcap', format: 'pcap', packets: steps.length, adverts: 0, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: T0, end, groups, evicted: { groups: 0, routers: 0 } };
 }
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { replay } from '../../src/app/replay.js';
-import { Watcher } from '../../src/app/watch.js';
-import type { WatchView } from '../../src/app/watch.js';
+import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
 import { NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
@@ -123,7 +124,7 @@ describe('replay reports foreign traffic per group', () => {
 describe('serve and once see foreign traffic from captured frames', () => {
   const carp = packetFixture('carp-ucarp');
   const obs = { localAddresses: new Map<string, string>(), keepalived: new Map(), peerAnswers: undefined };
-  const snapshot = (w: Watcher, view: WatchView): MetricsSnapshot => ({
+  const snapshot = (w: Pipeline, view: PipelineView): MetricsSnapshot => ({
     groups: view.groups,
     node: view.node,
     conflicts: view.conflicts,
@@ -138,7 +139,7 @@ describe('serve and once see foreign traffic from captured frames', () => {
   });
 
   it('the gauge is 1 while CARP uses the VRID, 0 after its hold time; once says WARNING', async () => {
-    const w = new Watcher(0, [], 600, () => undefined);
+    const w = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
     for (let s = 0; s < 5; s++) {
       const frame = vrrpFrame(51, 11, 150);
       w.onFrame('eth0', 1, frame, frame.length, 100 + s);
@@ -160,7 +161,7 @@ describe('serve and once see foreign traffic from captured frames', () => {
   });
 
   it('once --vrid leaves out foreign traffic on other VRIDs', () => {
-    const w = new Watcher(0, [], 600, () => undefined, new Set([52]));
+    const w = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS, vrids: new Set([52]) }));
     w.onFrame('eth0', 1, carp.bytes, carp.bytes.length, 100);
     assert.equal(w.foreign.segments.size, 0);
   });

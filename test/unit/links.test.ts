@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseVlanConfig, planCapture, vlanInterface } from '../../src/core/wire/links.js';
 import type { Link } from '../../src/core/wire/links.js';
-import { interfaceLabel } from '../../src/app/watch.js';
+import { interfaceLabel } from '../../src/core/pipeline/interface-label.js';
 
 function link(name: string, extra: Partial<Link> = {}): Link {
   return { name, kind: 'other', master: undefined, lowers: [], vlanId: undefined, ...extra };

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { INVALID_LABELS_MAX, interfaceLabel, Watcher } from '../../src/app/watch.js';
+import { interfaceLabel } from '../../src/core/pipeline/interface-label.js';
+import { INVALID_LABELS_MAX, liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
 import { vrrpFrame } from '../helpers/fixtures.js';
 
 describe('the live pipeline (frames to groups)', () => {
@@ -14,7 +16,7 @@ describe('the live pipeline (frames to groups)', () => {
   });
 
   it('puts the same VRID on two VLANs and two interfaces into four groups, through one reused buffer', () => {
-    const watcher = new Watcher(0, [], 600, () => undefined);
+    const watcher = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
     const buffer = Buffer.alloc(512);
     let t = 100;
     for (let round = 0; round < 3; round++) {
@@ -32,7 +34,7 @@ describe('the live pipeline (frames to groups)', () => {
   });
 
   it('keeps the invalid-packet counts of at most INVALID_LABELS_MAX interface labels: random VLAN tags count on the capture interface past it', () => {
-    const watcher = new Watcher(0, [], 600, () => undefined);
+    const watcher = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
     for (let vlan = 1; vlan <= 1000; vlan++) {
       const frame = vrrpFrame(51, 11, 150, vlan);
       // The VRRP checksum (after Ethernet, the tag and the IPv4 header), made wrong.
@@ -71,7 +73,7 @@ describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
   const obs = { localAddresses: new Map<string, string>(), keepalived: new Map(), peerAnswers: undefined };
 
   it("names the master's MAC from its adverts' Ethernet source, and judges a second MAC answering for its VIP", () => {
-    const watcher = new Watcher(0, [], 600, () => undefined);
+    const watcher = new Pipeline(liveSettings({ started: 0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
     const advertFrame = vrrpFrame(51, 11, 150);
     for (let t = 100; t < 106; t += 1) {
       watcher.onFrame('eth0', 1, advertFrame, advertFrame.length, t);
@@ -97,7 +99,7 @@ describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
   });
 
   it("counts this node's own VIP as answered by its MAC", () => {
-    const watcher = new Watcher(0, [{ vrid: 51, interface: 'eth0', family: 'ipv4', vips: [VIP], advertInterval: 1, instance: undefined, source: 'config' }], 600, () => undefined);
+    const watcher = new Pipeline(liveSettings({ started: 0, expected: [{ vrid: 51, interface: 'eth0', family: 'ipv4', vips: [VIP], advertInterval: 1, instance: undefined, source: 'config' }], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
     const view = watcher.view(100, { ...obs, localAddresses: new Map([[VIP, 'eth0']]) }, links);
     assert.deepEqual(view.owners.vips[0]?.owners.map((o) => [o.mac, o.local]), [['02:00:00:00:00:fe', true]]);
   });
