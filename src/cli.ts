@@ -14,6 +14,7 @@ import { ReportFileError, writeReport } from './adapters/report-file.js';
 import { renderJson, renderText } from './outputs/report.js';
 import { renderHtmlReport } from './outputs/html-replay.js';
 import { VERSION } from './version.js';
+import { collectorChoice, collectorOptions } from './outputs/collectors.js';
 
 const USAGE = `usage:
   vrrpwatch [serve] [options]          the Prometheus exporter (the default command)
@@ -40,6 +41,9 @@ serve options:
   --web.config.file FILE         TLS and basic auth (Prometheus exporter-toolkit format)
   --check-config                 check the config files, print the result and exit
   --live                         a live view of the groups on the terminal, refreshed every second
+  --no-collector.NAME            leave a set of /metrics families out (--collector.NAME: keep it; all
+                                 are on): group, failover_causes, router, router_errors, hmac, vip,
+                                 vip_owner (docs/metrics.md lists each one's families and series)
 
 once options:
   --window SECONDS               how long to listen (default 3 x the largest interval heard, at least 3.5)
@@ -210,6 +214,7 @@ async function runServe(args: string[]): Promise<number> {
     'web.config.file': { type: 'string' },
     'check-config': { type: 'boolean', default: false },
     live: { type: 'boolean', default: false },
+    ...collectorOptions(),
   });
   if (values.help === true) {
     process.stdout.write(USAGE);
@@ -230,7 +235,7 @@ async function runServe(args: string[]): Promise<number> {
   const { ListenError } = await import('./adapters/http.js');
   let handle;
   try {
-    handle = await serve({ configFile, overrides, live: values.live === true });
+    handle = await serve({ configFile, overrides, live: values.live === true, collectors: collectorChoice(args) });
   } catch (err) {
     if (err instanceof ListenError) return fail(err.message, EXIT_ERROR);
     throw err;

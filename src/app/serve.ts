@@ -26,6 +26,7 @@ import { LogBudget } from '../outputs/log-budget.js';
 import { eventRecord } from '../outputs/log-lines.js';
 import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { Metrics } from '../outputs/metrics.js';
+import type { CollectorChoice } from '../outputs/collectors.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { REVISION, VERSION } from '../version.js';
 import { reload, ReloadLines } from './reload.js';
@@ -44,6 +45,8 @@ export interface ServeOptions {
   overrides: Overrides;
   /** A live view of the groups on the terminal instead of log lines on stdout. */
   live: boolean;
+  /** The /metrics collectors turned on or off (`--collector.NAME`, `--no-collector.NAME`). */
+  collectors?: CollectorChoice;
 }
 
 export interface ServeHandle {
@@ -100,7 +103,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
     running.pinger.stop();
     running.fifo?.close();
   };
-  const web = await startWeb(settings, running, judging, observer, snapshot, sources, started, log).catch((err: unknown) => {
+  const web = await startWeb(settings, running, judging, observer, snapshot, sources, started, log, options.collectors ?? {}).catch((err: unknown) => {
     // The capture and the probes run already: a listen address that fails must not leave them running.
     stopParts();
     throw err;
@@ -323,10 +326,15 @@ function snapshotOf(view: PipelineView, running: Running, judging: Judging, conf
 }
 
 /** The HTTP(S) server: /metrics from the snapshot, `/` the status page, /healthz from the health. */
-async function startWeb(settings: Settings, running: Running, judging: Judging, observer: Observer, snapshot: () => MetricsSnapshot, sources: () => SourceStatus[], started: number, log: Logger): Promise<WebServer> {
-  const metrics = new Metrics({ version: VERSION, revision: REVISION, nodejs: process.version, libpcap: libpcapVersion() }, snapshot, (family, err) => {
-    log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
-  });
+async function startWeb(settings: Settings, running: Running, judging: Judging, observer: Observer, snapshot: () => MetricsSnapshot, sources: () => SourceStatus[], started: number, log: Logger, collectors: CollectorChoice): Promise<WebServer> {
+  const metrics = new Metrics(
+    { version: VERSION, revision: REVISION, nodejs: process.version, libpcap: libpcapVersion() },
+    snapshot,
+    (family, err) => {
+      log.error({ err, collector: family }, 'a metric family failed: scrapes leave it out until it works again');
+    },
+    collectors,
+  );
   const listen = splitListenAddress(settings.config.web.listenAddress);
   const host = hostname();
   return WebServer.start({

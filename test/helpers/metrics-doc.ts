@@ -11,7 +11,8 @@ import { expectationsOf } from '../../src/adapters/keepalived.js';
 import { parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
 import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
-import { Metrics } from '../../src/outputs/metrics.js';
+import { familyCollectors, Metrics } from '../../src/outputs/metrics.js';
+import { COLLECTORS } from '../../src/outputs/collectors.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { CAPTURES, packetFixture } from './fixtures.js';
 import { signedAdvertFrame } from './hmac-adverts.js';
@@ -151,8 +152,24 @@ export const END = '<!-- end of the generated table -->';
 /** The generated table (between BEGIN and END). */
 export function metricsTable(families: readonly Family[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = families.map((f) => `| \`${f.name}\` | ${f.type} | ${(f.labels ?? []).map((l) => `\`${l}\``).join(', ')} | ${cell(f.help)} |`);
-  return [BEGIN, '', '| metric | type | labels | meaning (its HELP) |', '| --- | --- | --- | --- |', ...rows, '', END].join('\n');
+  const collectorOf = familyCollectors();
+  const rows = families.map((f) => `| \`${f.name}\` | ${f.type} | ${(f.labels ?? []).map((l) => `\`${l}\``).join(', ')} | ${collectorOf.get(f.name) ?? 'always'} | ${cell(f.help)} |`);
+  const collectors = COLLECTORS.map((c) => `| \`${c.name}\` | ${cell(c.what)} | ${cell(c.cardinality)} |`);
+  return [
+    BEGIN,
+    '',
+    '| metric | type | labels | collector | meaning (its HELP) |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'The collectors: `serve --no-collector.NAME` leaves its families out of every scrape, `--collector.NAME` keeps them (every collector is on by default).',
+    '',
+    '| collector | what it writes | series |',
+    '| --- | --- | --- |',
+    ...collectors,
+    '',
+    END,
+  ].join('\n');
 }
 
 /** docs/metrics.md with its generated table replaced by `table`; the hand-written text around it stays. */

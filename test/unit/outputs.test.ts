@@ -9,6 +9,7 @@ import type { CheckInput } from '../../src/outputs/nagios.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
+import { collectorChoice, collectorOptions, COLLECTORS } from '../../src/outputs/collectors.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
 import { WebServer } from '../../src/adapters/http.js';
 import { createLogger } from '../../src/adapters/log.js';
@@ -222,7 +223,7 @@ describe('metrics', () => {
     }
     assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), 'one newline at the end');
     const blocks = text.trimEnd().split('\n\n');
-    assert.equal(blocks.length, new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).registry.getMetricsAsArray().length, 'one block per family');
+    assert.deepEqual(blocks.map((b) => /^# HELP (\w+)/.exec(b)?.[1]), new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).familyNames, 'one block per family');
     for (const block of blocks) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
   });
 
@@ -240,15 +241,23 @@ describe('metrics', () => {
     assert.equal(held.body.toString(), before);
   });
 
-  it("gives prom-client's JSON view the samples as of now, and none without a source", async () => {
-    assert.deepEqual((await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).registry.getMetricsAsJSON()).find((m) => m.name === 'vrrpwatch_vrid_masters')?.values, []);
-    const odd = { interface: 'br"0\n', family: 'ipv4' as const, vrid: 9 };
-    const now = snapshot([group({ masterChanges: 4, key: odd })]);
-    const metrics = new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }, () => now);
-    const text = (await metrics.render(now)).body.toString();
-    assert.match(text, /^vrrpwatch_vrid_master_changes_total\{interface="br\\"0\\n",family="ipv4",vrid="9"\} 4$/m);
-    const json = await metrics.registry.getMetricsAsJSON();
-    assert.deepEqual(json.find((m) => m.name === 'vrrpwatch_vrid_master_changes_total')?.values, [{ labels: { interface: 'br"0\n', family: 'ipv4', vrid: '9' }, value: 4 }]);
+  it('leaves out the families of each collector turned off, and only those', async () => {
+    const build = { version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' };
+    const now = snapshot([group({ masterChanges: 4 })]);
+    const families = (text: string): Set<string> => new Set([...text.matchAll(/^# TYPE (\w+)/gm)].map((m) => m[1] ?? ''));
+    const all = families((await new Metrics(build).render(now)).body.toString());
+    const fewer = families((await new Metrics(build, undefined, undefined, { router: false, failover_causes: false, group: true }).render(now)).body.toString());
+    const gone = ['vrrpwatch_adverts_total', 'vrrpwatch_router_priority', 'vrrpwatch_router_advert_interval_seconds', 'vrrpwatch_router_last_advert_timestamp_seconds', 'vrrpwatch_vrid_failovers_total'];
+    assert.deepEqual([...all].filter((f) => !fewer.has(f)).sort(), gone.sort());
+    assert.ok(fewer.has('vrrpwatch_vrid_master_changes_total') && fewer.has('vrrpwatch_router_errors_total') && fewer.has('vrrpwatch_probe_up'));
+    const success = (await new Metrics(build, undefined, undefined, { router: false }).render(now)).body.toString();
+    assert.doesNotMatch(success, /collector="vrrpwatch_adverts_total"/, 'a family left out is not a failed one');
+  });
+
+  it('reads the collector flags: --no-collector.NAME turns a set off, the last flag wins, unknown names are not collectors', () => {
+    assert.deepEqual(collectorChoice(['--no-collector.router', '--collector.vip', '--no-collector.vip', '--no-collector.nonsense', '-i', 'eth0']), { router: false, vip: false });
+    assert.deepEqual(collectorChoice(['--no-collector.hmac', '--collector.hmac']), { hmac: true });
+    for (const c of COLLECTORS) assert.ok(`collector.${c.name}` in collectorOptions() && `no-collector.${c.name}` in collectorOptions());
   });
 
   /** A snapshot in which two families throw: one prom-client family (probe loss) and one hand-written (priority). */
