@@ -152,8 +152,9 @@ export class Decoder {
       if (isRemembered(other, b, view, linkFrom, at, total)) return other.decoded;
     }
     const decoded = decodeFrame(linkType, frameOf(b, offset, length), this.addressTexts);
-    // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header.
-    if (decoded.kind === 'advert') {
+    // An accepted advert implies a whole IPv4 packet of `total` bytes with a 20-byte header. One signed
+    // with auth_hmac is never repeated (its clock and counter move): it is not remembered.
+    if (decoded.kind === 'advert' && decoded.advert.hmac === undefined) {
       const bytes = 256 + 4 * (linkLength / 2 + (total - 12) / 4) + 32 * decoded.advert.addresses.length;
       // What the two ways would drop: the neighbour, replaced by what is in the slot now.
       const gone = hit === undefined ? undefined : this.#slots[slot ^ 1];
