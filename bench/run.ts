@@ -9,8 +9,8 @@
  * capture replayed, the same flood live, and a million mutated fixtures through replay; then the Debian
  * package's size and `once` started from it beside the npm install.
  * Every figure is printed beside its target (issue 28's table) and every part's heading with the
- * machine's load. `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once, live, probe,
- * hostile, hostile-live, mutations, package): the machine is shared.
+ * machine's load. `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once,
+ * auth, live, reloads, probe, hostile, hostile-live, mutations, package): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBenchCapture } from './capture.js';
+import { benchAuth } from './auth.js';
 import { benchHostileReplay } from './hostile.js';
 import { benchHostileLive } from './hostile-live.js';
 import { benchHtml } from './html.js';
@@ -25,6 +26,7 @@ import { benchLive } from './live.js';
 import { benchMutations } from './mutations.js';
 import { benchPackage } from './package.js';
 import { benchProbe } from './probe.js';
+import { benchReloads } from './reloads.js';
 import { beside, heading } from './machine.js';
 import { OLD_COMMIT, oldCli } from './old-build.js';
 import { benchMetrics, benchOnce } from './serve.js';
@@ -59,7 +61,7 @@ function wholeReplay(cli: string, file: string): { wall: number; cpu: number } {
   return { wall, cpu: Number((r.output[3] as string | null) ?? Number.NaN) };
 }
 
-const PARTS = ['replay', 'html', 'metrics', 'once', 'live', 'probe', 'hostile', 'hostile-live', 'mutations', 'package'] as const;
+const PARTS = ['replay', 'html', 'metrics', 'once', 'auth', 'live', 'reloads', 'probe', 'hostile', 'hostile-live', 'mutations', 'package'] as const;
 const asked = process.argv.slice(2);
 for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
 const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
@@ -129,7 +131,9 @@ try {
   if (run('html')) benchHtml(dir);
   if (run('metrics')) await benchMetrics();
   if (run('once')) benchOnce();
+  if (run('auth')) await benchAuth();
   if (run('live')) await benchLive();
+  if (run('reloads')) await benchReloads();
   if (run('probe')) await benchProbe();
   if (run('hostile')) benchHostileReplay(dir);
   if (run('hostile-live')) await benchHostileLive();

@@ -10,6 +10,8 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeMatch, findLogs } from './log-match.js';
+import type { LogEntry, LogMatch } from './log-match.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
@@ -268,9 +270,22 @@ export class Lab {
     }
   }
 
-  /** Waits for a line matching `pattern` in a process's output (findings are logged on the next tick). */
-  async waitForLog(name: string, pattern: RegExp, timeoutMs = 5000): Promise<void> {
-    await waitFor(`${name} to log ${String(pattern)}`, () => pattern.test(this.log(name)), timeoutMs);
+  /** Waits for text matching `pattern` in the output of a process that does not log JSON (keepalived). */
+  async waitForOutput(name: string, pattern: RegExp, timeoutMs = 5000): Promise<void> {
+    await waitFor(`${name} to print ${String(pattern)}`, () => pattern.test(this.log(name)), timeoutMs);
+  }
+
+  /** The JSON log lines of a process's output that carry every field of `want`. */
+  logs(name: string, want: LogMatch): LogEntry[] {
+    return findLogs(this.log(name), want);
+  }
+
+  /**
+   * Waits for a JSON log line carrying every field of `want` in a process's output (findings are logged
+   * on the next tick), and returns the first such line.
+   */
+  async waitForLog(name: string, want: LogMatch, timeoutMs = 5000): Promise<LogEntry> {
+    return waitFor(`${name} to log ${describeMatch(want)}`, () => this.logs(name, want)[0], timeoutMs);
   }
 
   /** Stops a process started with `start` (SIGTERM, or the given signal), waiting for it to exit. */

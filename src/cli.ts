@@ -129,7 +129,8 @@ async function runReplay(args: string[]): Promise<number> {
     flush();
     return drained(process.stdout);
   };
-  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks, hmac } : { file, hmac });
+  const note = (line: string): void => void process.stderr.write(`vrrpwatch: ${line}\n`);
+  const { report, error } = await replay(values.packets ? { file, onPacket, betweenChunks, hmac, note } : { file, hmac, note });
   if (values.packets) flush();
   else {
     const text = format === 'json' ? renderJson(report) : format === 'html' ? renderHtmlReport(report) : renderText(report);

@@ -1,5 +1,5 @@
 /** Reads a pcap/pcapng file from disk in large chunks and feeds the pure parser. */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { CaptureFileParser, CaptureFormatError } from '../core/wire/capture-file.js';
 import type { PacketSink } from '../core/wire/capture-file.js';
 import { fileProblem } from './file-problem.js';
@@ -19,6 +19,8 @@ export interface ReadResult {
   last: number | undefined;
   /** Set when the file ended or broke after some packets were read: the packets before it count. */
   error: string | undefined;
+  /** Packets read but not replayed, by reason (times no Date holds, times far back, interfaces over the cap). */
+  rejected: Record<string, number>;
 }
 
 function describe(err: unknown, path: string): string {
@@ -36,9 +38,11 @@ export type BetweenChunks = () => Promise<void> | undefined;
  * (missing, unreadable, not a capture); a capture that breaks part-way returns what it read and the
  * problem in `error`.
  */
-export async function readCaptureFile(path: string, sink: PacketSink, between?: BetweenChunks): Promise<ReadResult> {
+export async function readCaptureFile(path: string, sink: PacketSink, between?: BetweenChunks, note?: (line: string) => void): Promise<ReadResult> {
   let handle;
   try {
+    // A FIFO is read like a file, but opening it waits for a writer: say so rather than wait in silence.
+    if ((await stat(path)).isFIFO()) note?.(`${path} is a FIFO: reading it until its writer closes it (waiting for a writer)`);
     handle = await open(path, 'r');
   } catch (err) {
     throw new CaptureFileError(describe(err, path));
@@ -74,11 +78,11 @@ export async function readCaptureFile(path: string, sink: PacketSink, between?: 
       const held = between?.();
       if (held !== undefined) await held;
     }
-    return { packets: parser.packets, format: parser.format ?? 'pcap', first: parser.firstTime, last: parser.lastTime, error: undefined };
+    return { packets: parser.packets, format: parser.format ?? 'pcap', first: parser.firstTime, last: parser.lastTime, error: undefined, rejected: parser.rejected };
   } catch (err) {
     if (err instanceof CaptureFormatError) {
       if (parser.format === undefined) throw new CaptureFileError(`${path}: ${err.message}`);
-      return { packets: parser.packets, format: parser.format, first: parser.firstTime, last: parser.lastTime, error: `${path}: ${err.message}` };
+      return { packets: parser.packets, format: parser.format, first: parser.firstTime, last: parser.lastTime, error: `${path}: ${err.message}`, rejected: parser.rejected };
     }
     throw new CaptureFileError(describe(err, path));
   } finally {

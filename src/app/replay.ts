@@ -17,6 +17,8 @@ export interface ReplayOptions {
   betweenChunks?: BetweenChunks;
   /** keepalived 2.4 auth_hmac per group (`-c`): freshness windows and keys for keyed verification. */
   hmac?: HmacGroups;
+  /** Told what the user should know before reading starts (a FIFO waits for its writer). */
+  note?: (line: string) => void;
 }
 
 export interface ReplayOutcome {
@@ -49,7 +51,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const sink = (p: CapturedPacket): void => {
     pipeline.frame(p.interfaceName, p.linkType, p.bytes, p.offset, p.length, p.ts);
   };
-  const result = await readCaptureFile(options.file, sink, options.betweenChunks);
+  const result = await readCaptureFile(options.file, sink, options.betweenChunks, options.note);
   const final = result.last === undefined ? undefined : pipeline.view(result.last);
   const { monitor, timeline, ownerHistory } = pipeline;
   const report: ReplayReport = {
@@ -57,7 +59,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     format: result.format,
     packets: result.packets,
     adverts: pipeline.adverts,
-    invalid: Object.fromEntries(pipeline.invalidByReason),
+    invalid: withRejected(Object.fromEntries(pipeline.invalidByReason), result.rejected),
     invalid_times: pipeline.invalidTimes,
     start: result.first ?? null,
     end: result.last ?? null,
@@ -68,4 +70,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   };
   const tables = monitor.sizes();
   return { report, error: result.error, sizes: { ...tables, decoderBytes: pipeline.decoderBytes, reportEntries: timeline?.entries ?? 0 }, final };
+}
+
+/** The decoder's invalid counts and the capture reader's rejected packets (times, interfaces over the cap). */
+function withRejected(invalid: Record<string, number>, rejected: Record<string, number>): Record<string, number> {
+  for (const [reason, n] of Object.entries(rejected)) invalid[reason] = (invalid[reason] ?? 0) + n;
+  return invalid;
 }

@@ -10,15 +10,24 @@ export function esc(text: string | number): string {
   return String(text).replace(/[&<>"']/g, (ch) => ENTITIES[ch] ?? ch);
 }
 
+/**
+ * A time as ISO 8601 to the millisecond; one no Date holds (the parser rejects them; this guards every
+ * report anyway) shows as question marks of the same shape rather than throwing RangeError.
+ */
+export function isoTime(t: number): string {
+  const d = new Date(Math.round(t * 1000));
+  return Number.isNaN(d.getTime()) ? '????-??-??T??:??:??.???Z' : d.toISOString();
+}
+
 /** `2026-12-01 21:09:29.120 UTC`: times in the pages are always UTC, to the millisecond when it matters. */
 export function utc(t: number, millis = false): string {
-  const iso = new Date(Math.round(t * 1000)).toISOString();
+  const iso = isoTime(t);
   return `${iso.slice(0, 10)} ${iso.slice(11, millis ? 23 : 19)} UTC`;
 }
 
 /** `21:09:29` (UTC), for axis ticks and compact lists. */
 export function clock(t: number): string {
-  return new Date(Math.round(t * 1000)).toISOString().slice(11, 19);
+  return isoTime(t).slice(11, 19);
 }
 
 /** A number as SVG coordinates want it: at most one decimal. */

@@ -5,6 +5,7 @@
  * log events (handed over as the log calls are made, never read back from the log's text). Pure: a
  * frame of text from the views.
  */
+import { isoTime } from './html-kit.js';
 import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings/findings.js';
 import type { JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
@@ -38,13 +39,13 @@ function pad(text: string, width: number): string {
 }
 
 function clock(t: number): string {
-  return new Date(t * 1000).toISOString().slice(11, 19);
+  return isoTime(t).slice(11, 19);
 }
 
 export function renderLive(input: LiveInput): string {
   const paint = (code: string, text: string): string => (input.color ? `${code}${text}${RESET}` : text);
   const lines: string[] = [];
-  lines.push(`${input.title}   ${new Date(input.now * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
+  lines.push(`${input.title}   ${isoTime(input.now).replace('T', ' ').slice(0, 19)} UTC`);
   const caps = input.captures.map((c) => (c.up ? `${c.interface} ${paint(GREEN, 'up')}${c.dropped > 0 ? ` (${c.dropped} dropped)` : ''}` : `${c.interface} ${paint(RED, 'DOWN')} (${c.problem ?? '?'})`));
   lines.push(`capture: ${caps.length === 0 ? 'none' : caps.join(', ')}`);
   if (input.probes.length > 0) {

@@ -1,4 +1,5 @@
 /** The `replay` report: one JSON document, or text for people reading a post-mortem. Pure. */
+import { isoTime } from './html-kit.js';
 import type { ForeignInterval } from '../core/groups/foreign.js';
 import type { FailoverCause, FailoverReason } from '../core/groups/causes.js';
 import type { GroupHistory } from '../core/history/timeline.js';
@@ -34,7 +35,7 @@ export function renderJson(report: ReplayReport): string {
 }
 
 function time(t: number): string {
-  return new Date(Math.round(t * 1000)).toISOString().replace('T', ' ').replace('Z', '');
+  return isoTime(t).replace('T', ' ').replace('Z', '');
 }
 
 export function duration(seconds: number): string {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/fixtures.js';
 import { sleep, waitFor } from '../../lab/lab.js';
+import { findLogs } from '../../lab/log-match.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-cli-files-'));
 
@@ -61,7 +62,7 @@ describe('the CLI refuses unsafe config files in one line', () => {
       }
     };
     try {
-      await waitFor('the exporter to serve', () => output.includes('"msg":"vrrpwatch serving"'), 15_000);
+      await waitFor('the exporter to serve', () => findLogs(output, { msg: 'vrrpwatch serving' }).length > 0, 15_000);
       const fifo = join(dir, 'reload.fifo');
       assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
       renameSync(fifo, config);

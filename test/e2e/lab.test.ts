@@ -177,11 +177,11 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
       assert.equal(node.code, 2, `${h}: ${node.out}`);
       assert.match(node.out, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: /);
     }
-    await lab.waitForLog('vrrpwatch-w', /"finding":"split_brain".*"msg":"split-brain: more than one master"/);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'split_brain', msg: 'split-brain: more than one master' });
     lab.cutVrrp('b', false);
     for (const h of ['w', 'a', 'b'] as const) await waitFor(`${h} to clear split-brain`, () => valueOf(m(h), 'vrrpwatch_vrid_split_brain', G51) === 0, 20_000);
     await steadyMaster('w', A);
-    await lab.waitForLog('vrrpwatch-w', /"msg":"split-brain ended"/);
+    await lab.waitForLog('vrrpwatch-w', { msg: 'split-brain ended' });
   });
 
   it('6. auth mismatch: judged, and the passwords appear in no metric, log or output', async () => {
@@ -200,7 +200,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
       const texts = [lab.fetch(h, 'http://127.0.0.1:9842/metrics')?.body ?? '', lab.log(`vrrpwatch-${h}`), ow.out, oa.out, ob.out];
       for (const text of texts) assert.ok(!text.includes('Pw4a') && !text.includes('Pw4b'), `a password leaked on ${h}`);
     }
-    await lab.waitForLog('vrrpwatch-w', /"finding":"auth_mismatch"/);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'auth_mismatch' });
   });
 
   it('7. keepalived killed with SIGKILL on the master: the VIP stays behind and that node reports a backup holding it', async () => {
@@ -210,7 +210,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await steadyMaster('a', A);
     await waitFor('node a to read MASTER from notify_fifo', () => valueOf(m('a'), 'vrrpwatch_keepalived_state', { keepalived_instance: 'VI_1', state: 'MASTER' }) === 1, 15_000);
     lab.killKeepalived('a');
-    await lab.waitForLog('vrrpwatch-a', /"msg":"keepalived closed notify_fifo \(stopped or killed\): its states are forgotten until it reports again"/);
+    await lab.waitForLog('vrrpwatch-a', { msg: 'keepalived closed notify_fifo (stopped or killed): its states are forgotten until it reports again' });
     assert.equal(valueOf(m('a'), 'vrrpwatch_keepalived_state', { keepalived_instance: 'VI_1', state: 'MASTER' }), undefined);
     await steadyMaster('w', B);
     assert.match(lab.exec('a', ['ip', '-o', 'addr', 'show', 'dev', 'eth0']), /192\.0\.2\.100\//);
@@ -218,7 +218,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     assert.equal(valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }), 0);
     assert.equal(valueOf(m('b'), 'vrrpwatch_node_master', G51), 1);
     // Node findings reach the log at the exporter's next re-judgement, within a second.
-    await lab.waitForLog('vrrpwatch-a', /"finding":"backup_holding_vip"/, 3000);
+    await lab.waitForLog('vrrpwatch-a', { finding: 'backup_holding_vip' }, 3000);
     const o = once('a', ['--keepalived-config', lab.dir + '/ka-a.conf']);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master/);
@@ -270,7 +270,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await steadyMaster('w', A);
     lab.exec('w', ['ip', 'link', 'set', 'eth0', 'down']);
     await waitFor('capture_up to drop to 0', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }) === 0, 10_000);
-    await lab.waitForLog('vrrpwatch-w', /"msg":"capture down"/);
+    await lab.waitForLog('vrrpwatch-w', { msg: 'capture down' });
     lab.exec('w', ['ip', 'link', 'set', 'eth0', 'up']);
     await waitFor('capture_up back at 1', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: 'eth0' }) === 1, 10_000);
     const before = valueOf(m('w'), 'vrrpwatch_adverts_total', { ...G51, router: A }) ?? 0;
@@ -285,7 +285,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await steadyMaster('w', A, GM);
     lab.exec('w', ['ip', 'link', 'del', MACVLAN]);
     await waitFor('capture_up to drop to 0', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: MACVLAN }) === 0, 10_000);
-    await lab.waitForLog('vrrpwatch-w', /"interface":"mv0","problem":"the interface disappeared","msg":"capture down"/);
+    await lab.waitForLog('vrrpwatch-w', { interface: 'mv0', problem: 'the interface disappeared', msg: 'capture down' });
     lab.addMacvlan('w');
     await waitFor('capture_up back at 1', () => valueOf(m('w'), 'vrrpwatch_capture_up', { interface: MACVLAN }) === 1, 10_000);
     const before = valueOf(m('w'), 'vrrpwatch_adverts_total', { ...GM, router: A }) ?? 0;
@@ -301,7 +301,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     lab.exec('gw', ['ip', 'link', 'set', 'eth0', 'down']);
     await waitFor('the gateway probe to fail', () => valueOf(m('w'), 'vrrpwatch_probe_up', { target: ADDRESS.gw.v4, role: 'gateway' }) === 0, 15_000);
     assert.equal(valueOf(m('w'), 'vrrpwatch_probe_loss_ratio', { target: ADDRESS.gw.v4, role: 'gateway' }), 1);
-    await lab.waitForLog('vrrpwatch-w', /"finding":"probe_down".*"msg":"gateway does not answer ping"/);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'probe_down', msg: 'gateway does not answer ping' });
     const o = once('w', ['--gateway', ADDRESS.gw.v4]);
     assert.equal(o.code, 1, o.out);
     assert.match(o.out, /^VRRP WARNING - gateway 192\.0\.2\.1 does not answer ping/);
@@ -322,7 +322,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     assert.deepEqual(interfaces('w', 'vrrpwatch_vrid_masters'), [BRIDGE]);
     assert.deepEqual(interfaces('w', 'vrrpwatch_capture_up'), [BRIDGE]);
     assert.equal(valueOf(m('a'), 'vrrpwatch_vip_local', { vip: VIP.v4, interface: 'vrrp.51' }), 1);
-    await lab.waitForLog('vrrpwatch-a', /"skipped":\{"vrrp\.51":"stacked on eth0, captured there"\}/);
+    await lab.waitForLog('vrrpwatch-a', { skipped: { 'vrrp.51': 'stacked on eth0, captured there' } });
     const ok = once('a', ['--keepalived-config', confA]);
     assert.equal(ok.code, 0, ok.out);
     lab.cutVrrp('b', true);
@@ -345,7 +345,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     lab.multicastTo('w', false);
     await waitFor('the witness to judge the adverts blocked', () => valueOf(m('w'), 'vrrpwatch_vrid_adverts_blocked', G51) === 1, 15_000);
     assert.equal(valueOf(m('w'), 'vrrpwatch_probe_up', { target: A, role: 'peer' }), 1);
-    await lab.waitForLog('vrrpwatch-w', /"finding":"adverts_blocked".*"msg":"peers answer ping but no advertisement of the group arrives: VRRP is blocked"/);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'adverts_blocked', msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked' });
     const o = once('w', ['-c', config]);
     assert.match(o.out, /no advertisement of VRID 51 .*arrives although peers answer ping: VRRP blocked\?/);
     lab.multicastTo('w', true);
@@ -366,7 +366,11 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     // The witness and b hear one master; only the VIP held twice (VrrpVipOnSeveralNodes) shows it there.
     assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_split_brain', G51), 0);
     assert.equal(valueOf(m('b'), 'vrrpwatch_vip_local', { vip: VIP.v4 }), 1);
-    await lab.waitForLog('vrrpwatch-a', /"finding":"split_brain","routers":\["192\.0\.2\.12"\].*"msg":"split-brain: keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it"/);
+    await lab.waitForLog('vrrpwatch-a', {
+      finding: 'split_brain',
+      routers: ['192.0.2.12'],
+      msg: "split-brain: keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it",
+    });
     lab.cutVrrp('a', false, 'OUTPUT');
     await waitFor('a to clear the split-brain', () => valueOf(m('a'), 'vrrpwatch_vrid_split_brain', G51) === 0, 15_000);
     await steadyMaster('w', A);
@@ -381,7 +385,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
       await waitFor(`the witness to judge the VIP conflict on VRID ${labels.vrid}`, () => valueOf(m('w'), 'vrrpwatch_vrid_vip_conflict', labels) === 1, 10_000);
       assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_split_brain', labels), 0, 'each group alone has one master');
     }
-    await lab.waitForLog('vrrpwatch-w', /"finding":"vip_conflict","vip":"192\.0\.2\.100","other_vrids":\[52\].*"msg":"split-brain across VRIDs: another VRID's master advertises this group's VIP"/);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'vip_conflict', vip: '192.0.2.100', other_vrids: [52], msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP" });
     const o = once('w', []);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /^VRRP CRITICAL - VIP 192\.0\.2\.100 of VRID 51 on eth0 is also advertised by the master of VRID 52 \(192\.0\.2\.12\): both hold it/);
@@ -400,7 +404,7 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
     await waitFor('b to hold the VIP', () => /192\.0\.2\.100\//.test(lab.exec('b', ['ip', '-o', 'addr', 'show', 'dev', 'eth0'])), 15_000);
     await waitFor('b to report holding the VIP without being master', () => valueOf(m('b'), 'vrrpwatch_vip_backup_holding', { vrid: '51', vip: VIP.v4 }) === 1, 15_000);
     await waitFor("b to judge a's interval against its keepalived.conf", () => valueOf(m('b'), 'vrrpwatch_vrid_config_mismatch', field) === 1, 15_000);
-    await lab.waitForLog('vrrpwatch-b', /"finding":"config_mismatch","field":"advert_interval","config":"[^"]+ka-b\.conf:\d+".*"msg":"the master's adverts disagree with this node's config"/);
+    await lab.waitForLog('vrrpwatch-b', { finding: 'config_mismatch', field: 'advert_interval', config: /ka-b\.conf:\d+$/, msg: "the master's adverts disagree with this node's config" });
     const o = once('b', ['--keepalived-config', confB]);
     assert.equal(o.code, 2, o.out);
     assert.match(o.out, /^VRRP CRITICAL - this node holds VIP 192\.0\.2\.100 of VRID 51 on eth0 but is not master; /);

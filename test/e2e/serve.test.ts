@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { CLI } from '../helpers/fixtures.js';
 import { sleep, waitFor } from '../../lab/lab.js';
+import { findLogs } from '../../lab/log-match.js';
 
 const PORT = 19842;
 const BASE = `https://127.0.0.1:${PORT}`;
@@ -100,7 +101,7 @@ describe('serve over TLS with basic auth (real curl, a certificate made by the t
     });
     child.kill('SIGTERM');
     assert.equal(await Promise.race([exited, sleep(10_000).then(() => 'timeout')]), 0);
-    assert.match(output, /"msg":"vrrpwatch stopped"/);
+    assert.equal(findLogs(output, { msg: 'vrrpwatch stopped' }).length, 1, output);
   });
 });
 

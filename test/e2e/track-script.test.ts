@@ -31,13 +31,21 @@ describe('track_script on a node', { timeout: 120_000 }, () => {
     lab.track('check_nginx', false);
     await waitFor('the gauge to name check_nginx as failing', () => valueOf(m(), 'vrrpwatch_keepalived_track_script_failing', NGINX) === 1, 15_000);
     assert.equal(valueOf(m(), 'vrrpwatch_router_priority', { ...G51, router: ADDRESS.a.v4 }), 145);
-    await lab.waitForLog('vrrpwatch-a', /"finding":"track_script_failing","configured_priority":150,"healthy_priority":150,"advertised_priority":145,"failing":\["check_nginx"\],"combinations":1,"msg":"keepalived's trackers moved this node's priority: priority 150 -> 145: check_nginx \(weight -5\) failing"/);
+    await lab.waitForLog('vrrpwatch-a', {
+      finding: 'track_script_failing',
+      configured_priority: 150,
+      healthy_priority: 150,
+      advertised_priority: 145,
+      failing: ['check_nginx'],
+      combinations: 1,
+      msg: "keepalived's trackers moved this node's priority: priority 150 -> 145: check_nginx (weight -5) failing",
+    });
     const r = spawnSync('ip', ['netns', 'exec', lab.ns('a'), process.execPath, CLI, 'once', '--keepalived-config', conf], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^VRRP WARNING - this node advertises VRID 51 on eth0 with a lowered priority: priority 150 -> 145: check_nginx \(weight -5\) failing/);
 
     lab.track('check_nginx', true);
     await waitFor('the gauge to clear', () => valueOf(m(), 'vrrpwatch_keepalived_track_script_failing', NGINX) === 0, 15_000);
-    await lab.waitForLog('vrrpwatch-a', /"finding":"track_script_failing".*"msg":"ended: keepalived's trackers moved this node's priority/);
+    await lab.waitForLog('vrrpwatch-a', { finding: 'track_script_failing', msg: /^ended: keepalived's trackers moved this node's priority/ });
   });
 });

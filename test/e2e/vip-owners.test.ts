@@ -84,14 +84,14 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     await metric('the duplicate', 'vrrpwatch_vip_duplicate', V4, 1);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_owners', V4), 2);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: '' }), 1);
-    await lab.waitForLog('vrrpwatch-w', /"finding":"vip_duplicate".*"msg":"more than one MAC answers for the VIP: split-brain on the wire"/);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'vip_duplicate', msg: 'more than one MAC answers for the VIP: split-brain on the wire' });
     // `once` on the witness, listening long enough for three probe rounds, says so too.
     const check = once('w', ['-c', join(lab.dir, 'w.yml'), '--window', '9']);
     assert.equal(check.status, 2, check.out);
     assert.match(check.out, new RegExp(`^VRRP CRITICAL - .*VIP ${VIP.v4.replace(/\./g, '\\.')} of VRID 51 on eth0 is answered by .*${macOf('a')}.*: split-brain on the wire`));
     lab.cutVrrp('b', false);
     await metric('the duplicate to end', 'vrrpwatch_vip_duplicate', V4, 0);
-    await lab.waitForLog('vrrpwatch-w', /"msg":"ended: more than one MAC answers for the VIP: split-brain on the wire"/);
+    await lab.waitForLog('vrrpwatch-w', { msg: 'ended: more than one MAC answers for the VIP: split-brain on the wire' });
   });
 
   it('a healthy pair and a third host holding the VIP on lo: a foreign owner named by its MAC, quiet after arp_ignore=1 and arp_announce=2', async () => {
@@ -102,11 +102,11 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.exec('c', ['ip', 'addr', 'add', `${VIP.v4}/32`, 'dev', 'lo']);
     const c = macOf('c');
     await metric("c's MAC judged a foreign owner", 'vrrpwatch_vip_foreign_owner', { ...V4, mac: c }, 1);
-    await lab.waitForLog('vrrpwatch-w', new RegExp(`"finding":"vip_foreign_owner".*"mac":"${c}".*"msg":"a MAC that belongs to no master answers for the VIP"`));
+    await lab.waitForLog('vrrpwatch-w', { finding: 'vip_foreign_owner', mac: c, msg: 'a MAC that belongs to no master answers for the VIP' });
     for (const k of ['all', 'eth0']) lab.exec('c', ['sysctl', '-qw', `net.ipv4.conf.${k}.arp_ignore=1`, `net.ipv4.conf.${k}.arp_announce=2`]);
     await notForeign(VIP.v4, c);
     await metric('one owner again', 'vrrpwatch_vip_owners', V4, 1);
-    await lab.waitForLog('vrrpwatch-w', /"msg":"ended: a MAC that belongs to no master answers for the VIP"/);
+    await lab.waitForLog('vrrpwatch-w', { msg: 'ended: a MAC that belongs to no master answers for the VIP' });
   });
 
   it('a graceful failover and a preemption: never a duplicate, never a foreign owner', async () => {
@@ -140,7 +140,7 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.exec('a', ['ip', 'addr', 'del', `${VIP.v4}/24`, 'dev', 'eth0']);
     await metric('the VIP judged unanswered', 'vrrpwatch_vip_unanswered', V4, 1);
     assert.equal(valueOf(m(), 'vrrpwatch_vrid_master_info', { interface: 'eth0', family: 'ipv4', vrid: '51', router: A }), 1, 'a still advertises as master');
-    await lab.waitForLog('vrrpwatch-w', new RegExp(`"finding":"vip_unanswered","vip":"${VIP.v4.replace(/\./g, '\\.')}".*"msg":"the group has a master but nobody answers for the VIP"`));
+    await lab.waitForLog('vrrpwatch-w', { finding: 'vip_unanswered', vip: VIP.v4, msg: 'the group has a master but nobody answers for the VIP' });
     // A window of 6 s: a node finding must hold for 3.5 s from the node's first advert heard, which the
     // default window (3.5 s, the finding held for 2.6 s of it) leaves to chance.
     const check = once('a', ['--keepalived-config', conf, '--window', '6']);
@@ -148,7 +148,7 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     assert.match(check.out, /^VRRP CRITICAL - .*this node is master of VRID 51 on eth0 but does not hold VIP 192\.0\.2\.100/);
     lab.exec('a', ['ip', 'addr', 'add', `${VIP.v4}/24`, 'dev', 'eth0']);
     await metric('the VIP answered again', 'vrrpwatch_vip_unanswered', V4, 0);
-    await lab.waitForLog('vrrpwatch-w', /"msg":"ended: the group has a master but nobody answers for the VIP"/);
+    await lab.waitForLog('vrrpwatch-w', { msg: 'ended: the group has a master but nobody answers for the VIP' });
     const healed = once('a', ['--keepalived-config', conf, '--window', '6']);
     assert.equal(healed.status, 0, healed.out);
   });
@@ -169,12 +169,8 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     await metric('the failover counted without a GARP', 'vrrpwatch_vrid_failovers_without_garp_total', G, 1);
     assert.ok(lab.garpsDropped('b', VIP.v4) > 0, 'b sent gratuitous ARPs as it took over, all dropped');
     await metric('b answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: B }, 1);
-    await lab.waitForLog('vrrpwatch-w', /"finding":"failover_without_garp"/);
-    const lines = lab
-      .log('vrrpwatch-w')
-      .split('\n')
-      .filter((l) => l.includes('"finding":"failover_without_garp"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    await lab.waitForLog('vrrpwatch-w', { finding: 'failover_without_garp' });
+    const lines = lab.logs('vrrpwatch-w', { finding: 'failover_without_garp' });
     assert.equal(lines.length, 1, 'logged once');
     const { interface: iface, family, vrid, router, vips, level, msg } = lines[0] ?? {};
     assert.deepEqual(

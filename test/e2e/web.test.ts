@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { CLI } from '../helpers/fixtures.js';
 import { sleep, waitFor } from '../../lab/lab.js';
+import { findLogs, logEntries } from '../../lab/log-match.js';
 
 const PORT = 19871;
 
@@ -111,7 +112,7 @@ describe('serve under idle connections', () => {
     const serve = startServe(dir, '', 1024);
     let sockets: Socket[] = [];
     try {
-      await waitFor('the exporter to listen', () => serve.output().includes('"msg":"vrrpwatch serving"'), 20_000);
+      await waitFor('the exporter to listen', () => findLogs(serve.output(), { msg: 'vrrpwatch serving' }).length > 0, 20_000);
       // One address: it holds its 8 connections, the rest are closed at once; others are served.
       sockets = await idleConnections(1100, 1);
       await waitFor('the excess to be closed', () => sockets.filter((s) => !s.destroyed).length <= 8, 20_000);
@@ -139,7 +140,7 @@ describe('serve under idle connections', () => {
     const serve = startServe(dir, '', 100);
     let sockets: Socket[] = [];
     try {
-      await waitFor('the exporter to listen', () => serve.output().includes('"msg":"vrrpwatch serving"'), 20_000);
+      await waitFor('the exporter to listen', () => findLogs(serve.output(), { msg: 'vrrpwatch serving' }).length > 0, 20_000);
       sockets = await idleConnections(300, 60);
       await sleep(2500);
       for (const s of sockets) s.destroy();
@@ -181,7 +182,7 @@ describe('serve signals and listen failures', () => {
   it('reloads after start-up on a SIGHUP during it, instead of dying', async () => {
     const serve = await signalDuringStart('SIGHUP');
     try {
-      await waitFor('the held reload', () => serve.output().includes('"msg":"config reloaded"'), 20_000);
+      await waitFor('the held reload', () => findLogs(serve.output(), { msg: 'config reloaded' }).length > 0, 20_000);
       assert.ok(serve.output().indexOf('vrrpwatch serving') < serve.output().indexOf('config reloaded'));
       assert.equal(await answers(), true);
       assert.equal(serve.child.exitCode, null);
@@ -194,7 +195,8 @@ describe('serve signals and listen failures', () => {
   it('stops cleanly after start-up on a SIGTERM during it', async () => {
     const serve = await signalDuringStart('SIGTERM');
     assert.equal(await serve.exited, 0);
-    assert.match(serve.output(), /"msg":"vrrpwatch serving"[\s\S]*"msg":"vrrpwatch stopped"/);
+    const said = logEntries(serve.output()).map((e) => e.msg);
+    assert.ok(said.includes('vrrpwatch serving') && said.indexOf('vrrpwatch stopped') > said.indexOf('vrrpwatch serving'), serve.output());
   });
 
   it('answers a scrape in flight at SIGTERM before it stops', async () => {
@@ -203,7 +205,7 @@ describe('serve signals and listen failures', () => {
     // scrape is still being checked when SIGTERM comes, and the 5 s grace covers it.
     writeFileSync(web, `basic_auth_users:\n  prometheus: "${bcrypt.hashSync('slow-Pa55', 12)}"\n`);
     const serve = startServe(dir, `  config_file: ${web}\n`);
-    await waitFor('the exporter to listen', () => serve.output().includes('"msg":"vrrpwatch serving"'), 20_000);
+    await waitFor('the exporter to listen', () => findLogs(serve.output(), { msg: 'vrrpwatch serving' }).length > 0, 20_000);
     const inFlight = scrape('/metrics', { auth: 'prometheus:slow-Pa55' });
     await sleep(250);
     serve.child.kill('SIGTERM');

@@ -38,6 +38,14 @@ const BLOCK_SPB = 3;
 const BLOCK_EPB = 6;
 /** Largest block or record we accept; anything bigger is a corrupt length field, not a packet. */
 const MAX_RECORD = 16 * 1024 * 1024;
+/** Interfaces kept per pcapng section; packets of further ones are counted (`interface_over_cap`), not read. */
+export const MAX_INTERFACES = 4096;
+/** Bytes of an interface name kept; a longer one is cut and ends in an ellipsis. */
+export const MAX_INTERFACE_NAME = 64;
+/** Largest time a JavaScript Date holds, in seconds (±8.64e15 ms); later or negative times are rejected. */
+export const MAX_TIME = 8.64e12;
+/** A packet this much older than the one before it is skipped (`time_backwards`); less is reordering. */
+export const BACKWARDS_TOLERANCE = 1;
 
 interface Interface {
   linkType: number;
@@ -53,7 +61,7 @@ interface Interface {
 type Format =
   | { kind: 'unknown' }
   | { kind: 'pcap'; little: boolean; resolution: number; linkType: number }
-  | { kind: 'pcapng'; little: boolean; interfaces: Interface[] };
+  | { kind: 'pcapng'; little: boolean; interfaces: Interface[]; declared: number };
 
 function swap32(x: number): number {
   return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
@@ -73,6 +81,9 @@ function ticksToSeconds(high: number, low: number, iface: Interface): number {
 export class CaptureFileParser {
   #format: Format = { kind: 'unknown' };
   #packets = 0;
+  #accepted = 0;
+  /** Packets read but not handed to the sink, by reason (merged into the replay report's invalid counts). */
+  readonly rejected: Record<string, number> = {};
   /** Handed to the sink for every packet and refilled: valid only during the call, like `data`. */
   readonly #packet = new CapturedPacket();
   /** Simple packet blocks carry no time: they take the last time seen. */
@@ -89,11 +100,11 @@ export class CaptureFileParser {
 
   /** Times of the first and the last packet given to the sink (undefined before any). */
   get firstTime(): number | undefined {
-    return this.#packets === 0 ? undefined : this.#firstTs;
+    return this.#accepted === 0 ? undefined : this.#firstTs;
   }
 
   get lastTime(): number | undefined {
-    return this.#packets === 0 ? undefined : this.#lastTs;
+    return this.#accepted === 0 ? undefined : this.#lastTs;
   }
 
   get format(): 'pcap' | 'pcapng' | undefined {
@@ -118,7 +129,7 @@ export class CaptureFileParser {
       }
       const magic = view.getUint32(0, false);
       if (magic === PCAPNG_SHB) {
-        this.#format = { kind: 'pcapng', little: true, interfaces: [] };
+        this.#format = { kind: 'pcapng', little: true, interfaces: [], declared: 0 };
       } else {
         if (end < 24) {
           if (final) throw this.#notCapture(magic);
@@ -141,9 +152,25 @@ export class CaptureFileParser {
     return at;
   }
 
+  #reject(reason: string): void {
+    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+  }
+
+  /** Counts the packet; hands it to the sink unless its time is one no report can show or goes far back. */
   #emit(ts: number, linkType: number, interfaceName: string, bytes: Uint8Array, offset: number, length: number): void {
+    this.#packets++;
+    if (!(ts >= 0 && ts <= MAX_TIME)) {
+      this.#reject('time_out_of_range');
+      return;
+    }
+    if (this.#accepted > 0 && ts < this.#lastTs - BACKWARDS_TOLERANCE) {
+      this.#reject('time_backwards');
+      return;
+    }
     const p = this.#packet;
-    if (this.#packets === 1) this.#firstTs = ts;
+    this.#accepted++;
+    if (this.#accepted === 1) this.#firstTs = ts;
+    if (ts > this.#lastTs || this.#accepted === 1) this.#lastTs = ts;
     p.ts = ts;
     p.linkType = linkType;
     p.interfaceName = interfaceName;
@@ -167,8 +194,6 @@ export class CaptureFileParser {
       const frac = view.getUint32(at + 4, little);
       // Same arithmetic as pcapng below, so a capture and its pcapng conversion give identical times.
       const ts = resolution === 1e-6 ? (sec * 1e6 + frac) / 1e6 : sec + frac / 1e9;
-      this.#packets++;
-      this.#lastTs = ts;
       this.#emit(ts, linkType, 'if0', bytes, at + 16, incl);
       at += 16 + incl;
     }
@@ -185,6 +210,7 @@ export class CaptureFileParser {
         else if (swap32(bom) === PCAPNG_BYTE_ORDER) f.little = true;
         else throw new CaptureFormatError('corrupt pcapng section header (byte-order magic)');
         f.interfaces = [];
+        f.declared = 0;
       }
       const type = view.getUint32(at, false) === PCAPNG_SHB ? PCAPNG_SHB : rawType;
       const length = view.getUint32(at + 4, f.little);
@@ -196,19 +222,23 @@ export class CaptureFileParser {
       const bodyEnd = at + length - 4;
       switch (type) {
         case BLOCK_IDB:
-          f.interfaces.push(this.#interface(bytes, view, body, bodyEnd, f.little, f.interfaces.length));
+          if (f.declared < MAX_INTERFACES) f.interfaces.push(this.#interface(bytes, view, body, bodyEnd, f.little, f.declared));
+          f.declared++;
           break;
         case BLOCK_EPB:
         case BLOCK_OPB: {
           const epb = type === BLOCK_EPB;
           const id = epb ? view.getUint32(body, f.little) : view.getUint16(body, f.little);
           const iface = f.interfaces[id];
+          if (iface === undefined && id < f.declared) {
+            this.#packets++;
+            this.#reject('interface_over_cap');
+            break;
+          }
           if (iface === undefined) throw new CaptureFormatError(`pcapng packet for undeclared interface ${id}`);
           const ts = ticksToSeconds(view.getUint32(body + 4, f.little), view.getUint32(body + 8, f.little), iface) + iface.offset;
           const caplen = view.getUint32(body + 12, f.little);
           if (body + 20 + caplen > bodyEnd) throw new CaptureFormatError(`corrupt pcapng packet block after ${this.#packets} packets`);
-          this.#packets++;
-          this.#lastTs = ts;
           this.#emit(ts, iface.linkType, iface.name, bytes, body + 20, caplen);
           break;
         }
@@ -218,7 +248,6 @@ export class CaptureFileParser {
           if (iface === undefined) throw new CaptureFormatError('pcapng simple packet before any interface');
           const orig = view.getUint32(body, f.little);
           const caplen = Math.min(orig, iface.snaplen === 0 ? orig : iface.snaplen, bodyEnd - body - 4);
-          this.#packets++;
           this.#emit(this.#lastTs, iface.linkType, iface.name, bytes, body + 4, caplen);
           break;
         }
@@ -244,7 +273,7 @@ export class CaptureFileParser {
       const len = view.getUint16(o + 2, little);
       const value = o + 4;
       if (code === 0 || value + len > bodyEnd) break;
-      if (code === 2 && len > 0) iface.name = new TextDecoder().decode(bytes.subarray(value, value + len)).replace(/\0+$/, '');
+      if (code === 2 && len > 0) iface.name = interfaceName(bytes.subarray(value, value + len)) || iface.name;
       if (code === 9 && len >= 1) {
         const r = bytes[value] ?? 6;
         iface.resolution = r & 0x80 ? 2 ** -(r & 0x7f) : 10 ** -r;
@@ -255,4 +284,13 @@ export class CaptureFileParser {
     }
     return iface;
   }
+}
+
+/** An if_name option's bytes → at most MAX_INTERFACE_NAME bytes of it, cut on a character and marked with "…". */
+function interfaceName(raw: Uint8Array): string {
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0) end--;
+  if (end <= MAX_INTERFACE_NAME) return new TextDecoder().decode(raw.subarray(0, end));
+  // `stream` holds back a character the cut splits, rather than decoding it as U+FFFD.
+  return `${new TextDecoder().decode(raw.subarray(0, MAX_INTERFACE_NAME), { stream: true })}…`;
 }
