@@ -50,7 +50,9 @@ export function eventRecord(e: MonitorEvent, evictions: EvictionCount, nearFailo
       return { level: 'info', fields: { ...groupFields(e), finding: 'split_brain', routers: e.split.routers, duration_seconds: +(e.time - e.split.onset).toFixed(3) }, msg: 'split-brain ended' };
     case 'failover':
       return {
-        level: 'warn',
+        // A graceful stop and a preemption are maintenance, not trouble: whoever alerts on the log level
+        // must not be woken by them. A master that fell silent (or dropped its priority, ...) is worth a look.
+        level: e.reason.cause === 'resigned' || e.reason.cause === 'preempted' ? 'info' : 'warn',
         fields: { ...groupFields(e), from: e.from, to: e.to, ...e.reason },
         msg: `failover: the master changed: ${causeText(e.reason)}`,
       };

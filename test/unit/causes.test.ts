@@ -96,6 +96,7 @@ describe('the cause of each master change', () => {
     assert.ok(e);
     const r = eventRecord(e, { last: -Infinity, pending: 0 });
     assert.equal(r?.msg, 'failover: the master changed: the master sent priority 0: a graceful stop (old master priority 150 -> 0, new master priority 100, old master last heard 0.6 s before)');
+    assert.equal(r.level, 'info', 'a graceful stop is maintenance: info, not warn');
     assert.deepEqual(r.fields, { interface: 'eth0', family: 'ipv4', vrid: 51, from: A, to: B, cause: 'resigned', silent_seconds: 0.6, from_priority_before: 150, from_priority_after: 0, to_priority: 100 });
   });
 });

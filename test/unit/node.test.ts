@@ -4,7 +4,7 @@ import { groupViewOf } from '../helpers/adverts.js';
 import { NodeJudge, windowHoldSeconds } from '../../src/core/node/node.js';
 import type { NodeObservations } from '../../src/core/node/node.js';
 import { AuthSecret } from '../../src/core/base/secret.js';
-import type { GroupView } from '../../src/core/groups/views.js';
+import type { GroupView, RouterView } from '../../src/core/groups/views.js';
 import type { ExpectedGroup } from '../../src/core/types.js';
 
 const SELF = '192.0.2.11';
@@ -61,7 +61,7 @@ describe('node judgement', () => {
     judge.expect([{ ...expected }]);
     assert.deepEqual(run(judge, [[14.5, peerMaster, obs(true)]])[0]?.backupHolding, [VIP], 'no end and start again');
     const silent = new NodeJudge(0, [expected]);
-    assert.equal(run(silent, [[10, [], obs(false)]])[0]?.expectedWithoutMaster, true);
+    assert.equal(run(silent, [[8, [], obs(false)], [10, [], obs(false)]])[0]?.expectedWithoutMaster, true);
     silent.expect([{ ...expected }]);
     assert.equal(run(silent, [[10.5, [], obs(false)]])[0]?.expectedWithoutMaster, true, 'the grace is not started again');
   });
@@ -204,12 +204,39 @@ describe('node judgement', () => {
     const judge = new NodeJudge(100, [{ ...expected, instance: undefined }]);
     const w = { localAddresses: new Map([['192.0.2.20', 'eth0']]), keepalived: new Map(), peerAnswers: true };
     assert.equal(run(judge, [[101, [], w]])[0]?.expectedWithoutMaster, false);
-    const [g] = run(judge, [[104.5, [], w]]);
+    assert.equal(run(judge, [[104.5, [], w]])[0]?.expectedWithoutMaster, false, 'not before it outlasts a takeover');
+    const [g] = run(judge, [[106, [], w]]);
     assert.equal(g?.expectedWithoutMaster, true);
     assert.equal(g.advertsBlocked, true);
     assert.deepEqual(g.key, KEY);
     assert.equal(run(judge, [[105, [], { ...w, peerAnswers: false }]])[0]?.advertsBlocked, false);
     assert.equal(run(judge, [[106, [view([PEER], [{ address: PEER, last: 105.5, master: true }])], w]])[0]?.advertsBlocked, false);
+  });
+});
+
+describe('node judgement through a failover', () => {
+  const w = { localAddresses: new Map([[SELF, 'eth0']]), keepalived: new Map(), peerAnswers: true };
+  const resigned = { address: SELF, last: 200, master: false, adverts: 100, priority: 0, interval: 1, version: 2 as const, addresses: [VIP] };
+  const backup = (last: number): RouterView => ({ address: PEER, last, master: true, adverts: 1, priority: 100, interval: 1, version: 2 as const, addresses: [VIP] });
+
+  it('a graceful stop here (priority 0), the peer taking over within its skew, is no finding, judged every second', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const before = groupViewOf([{ ...resigned, last: 199.5, priority: 150, master: true }], { masters: [SELF] });
+    const gap = groupViewOf([resigned], { masters: [] });
+    const after = groupViewOf([resigned, backup(200.6)], { masters: [PEER] });
+    for (const [t, v] of [[199.6, before], [200.1, gap], [201.1, after], [202.1, after]] as const) {
+      const [g] = judge.judge([v], w, t);
+      assert.equal(g?.expectedWithoutMaster, false, `no master at ${t}`);
+      assert.equal(g.advertsBlocked, false, `adverts blocked at ${t}`);
+    }
+  });
+
+  it('a gap without a master or the peer\'s adverts that outlasts a takeover is a finding', () => {
+    const judge = new NodeJudge(0, [expected]);
+    const gap = groupViewOf([resigned], { masters: [] });
+    const judged = [200.1, 201.1, 202.1].map((t) => judge.judge([gap], w, t)[0]);
+    assert.deepEqual(judged.map((g) => g?.expectedWithoutMaster), [false, false, true]);
+    assert.deepEqual(judged.map((g) => g?.advertsBlocked), [false, false, true]);
   });
 });
 

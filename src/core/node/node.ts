@@ -9,7 +9,7 @@
  * Pure: local addresses, keepalived's states and probe results come in as observations, time as an
  * argument.
  */
-import { ADVERT_VIPS_JUDGED, masterDownInterval } from '../groups/judge.js';
+import { ADVERT_VIPS_JUDGED, masterDownInterval, TAKEOVER_INTERVALS } from '../groups/judge.js';
 import type { KeepalivedState } from '../expect/keepalived-conf.js';
 import { attributePriority } from '../expect/track.js';
 import type { InstanceTracking, TrackJudgement } from '../expect/track.js';
@@ -236,9 +236,14 @@ export class NodeJudge {
 
     const grace = now - this.#started >= 3 * interval + 1;
     const masters = view?.masters.length ?? 0;
-    const expectedWithoutMaster = expected !== undefined && grace && masters === 0;
+    // A graceful stop (priority 0), a crash or a preemption leaves a moment without a master, and without
+    // another router's adverts, until the backup takes over: only a gap longer than a takeover (as the
+    // segment's no-master rule) is a finding, and a failover that completes within it is none.
+    const takeover = Math.min(TAKEOVER_INTERVALS * interval, hold);
+    const group = groupId(key);
+    const expectedWithoutMaster = expected !== undefined && grace && masters === 0 && this.#lasted(`${group}|no-master`, now, takeover, live);
     const othersHeard = routers.some((r) => !obs.localAddresses.has(r.address) && now < r.last + masterDownInterval(r));
-    const advertsBlocked = expected !== undefined && grace && role !== 'master' && !othersHeard && obs.peerAnswers === true;
+    const advertsBlocked = expected !== undefined && grace && role !== 'master' && !othersHeard && obs.peerAnswers === true && this.#lasted(`${group}|blocked`, now, takeover, live);
 
     let mastersBeside: readonly string[] = NONE;
     if (judged && roleFrom === 'keepalived' && role === 'master' && !ownMaster && view !== undefined && view.masters.length > 0) {
@@ -258,7 +263,6 @@ export class NodeJudge {
         advertisable ??= expected.vips.filter((v) => v.includes(':') === (key.family === 'ipv6'));
         if (advertisable.length > 0 && advertisable.length <= ADVERTISED_VIPS_MAX && !sameAddresses(r.addresses, advertisable)) addressesDiffer = true;
       }
-      const group = groupId(key);
       if (intervalDiffers && this.#lasted(`${group}|differs|advert_interval`, now, hold, live)) (configDiffers ??= []).push('advert_interval');
       if (addressesDiffer && this.#lasted(`${group}|differs|addresses`, now, hold, live)) (configDiffers ??= []).push('addresses');
     }
