@@ -268,7 +268,7 @@ function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): Nod
     for (const c of view.owners.ownerChanges) {
       if (c.seq <= ownerChangesLogged) continue;
       ownerChangesLogged = c.seq;
-      log.warn({ vip_interface: c.interface, vip: c.vip, event: 'vip_owner_change', from: c.from, to: c.to, changed_at: c.time }, 'another MAC answers for the VIP now: a failover on the wire');
+      log.info({ vip_interface: c.interface, vip: c.vip, event: 'vip_owner_change', from: c.from, to: c.to, changed_at: c.time }, 'another MAC answers for the VIP now: a failover on the wire');
     }
   };
   return setInterval(tick, TICK_MS);

@@ -243,7 +243,10 @@ export class NodeJudge {
     const group = groupId(key);
     const expectedWithoutMaster = expected !== undefined && grace && masters === 0 && this.#lasted(`${group}|no-master`, now, takeover, live);
     const othersHeard = routers.some((r) => !obs.localAddresses.has(r.address) && now < r.last + masterDownInterval(r));
-    const advertsBlocked = expected !== undefined && grace && role !== 'master' && !othersHeard && obs.peerAnswers === true && this.#lasted(`${group}|blocked`, now, takeover, live);
+    // The silence is what must last a takeover; the pings only say whether it is VRRP that is blocked
+    // (`once` learns their answers at the end of its window, after listening to the silence).
+    const silent = expected !== undefined && grace && role !== 'master' && !othersHeard && this.#lasted(`${group}|silent`, now, takeover, live);
+    const advertsBlocked = silent && obs.peerAnswers === true;
 
     let mastersBeside: readonly string[] = NONE;
     if (judged && roleFrom === 'keepalived' && role === 'master' && !ownMaster && view !== undefined && view.masters.length > 0) {
