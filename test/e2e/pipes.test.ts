@@ -173,10 +173,14 @@ describe('output through pipes', () => {
 
   it('flushes --help, --version, usage errors and --check-config through a pipe', () => {
     const help = sh(`${cli} --help | cat`);
-    assert.match(help.stdout, /^usage:\n[\s\S]*--packets {22}print one JSON line per VRRP packet instead of the report\n$/);
+    const helpFile = join(dir, 'help.txt');
+    sh(`${cli} --help > ${quote(helpFile)}`);
+    // Whole through a pipe: the same text a file gets, to its last option.
+    assert.match(help.stdout, /^usage:\n[\s\S]*\n {2}--vip ADDR {21}report who answered ARP\/NDP for ADDR over the capture \(repeatable\)\n$/);
+    assert.equal(help.stdout, readFileSync(helpFile, 'utf8'));
     assert.match(sh(`${cli} --version | cat`).stdout, /^vrrpwatch \d+\.\d+\.\d+\n$/);
     const usage = sh(`${cli} replay 2>&1 | cat; exit 0`);
-    assert.match(usage.stdout, /^vrrpwatch: replay needs exactly one capture file\nusage:\n[\s\S]*instead of the report\n\n$/);
+    assert.match(usage.stdout, /^vrrpwatch: replay needs exactly one capture file\nusage:\n[\s\S]*over the capture \(repeatable\)\n\n$/);
     const config = join(dir, 'vrrpwatch.yml');
     writeFileSync(config, 'interfaces: [lo]\n');
     assert.equal(sh(`${cli} serve -c ${quote(config)} --check-config | cat`).stdout, 'config ok: 0 expected groups, 0 probe targets, capture on lo, TLS off, basic auth off\n');
