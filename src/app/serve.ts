@@ -29,6 +29,7 @@ import type { NearFailoverLog } from '../outputs/log-lines.js';
 import { Metrics } from '../outputs/metrics.js';
 import type { CollectorChoice } from '../outputs/collectors.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
+import { pipelineSnapshot } from '../outputs/scrape.js';
 import { REVISION, VERSION } from '../version.js';
 import { reload, ReloadLines } from './reload.js';
 import type { ConfigState, Running } from './reload.js';
@@ -311,16 +312,9 @@ function sourcesOf(running: Running, configState: ConfigState): SourceStatus[] {
 function snapshotOf(view: PipelineView, running: Running, judging: Judging, configState: ConfigState, uncaughtErrors: number, web: WebCounters | undefined, probesSkipped: ReadonlyMap<string, number> | undefined): MetricsSnapshot {
   const { watcher, logBudget } = judging;
   return {
-    groups: view.groups,
-    node: view.node,
-    conflicts: view.conflicts,
-    foreign: view.foreign,
-    foreignTable: watcher.foreign,
-    invalid: watcher.invalid,
+    ...pipelineSnapshot(view, watcher),
     captures: running.capture.statuses(),
     probes: [...running.pinger.results.values()],
-    owners: view.owners,
-    evictions: watcher.monitor.evictions,
     keepalived: running.fifo?.states ?? new Map(),
     config: configState,
     sources: sourcesOf(running, configState),
@@ -328,7 +322,6 @@ function snapshotOf(view: PipelineView, running: Running, judging: Judging, conf
     uncaughtErrors,
     notifyFifoLinesDropped: running.fifo?.droppedLines ?? 0,
     logLinesHeldBack: logBudget.heldBack,
-    routerErrors: view.routerErrors,
     probesSkipped,
   };
 }

@@ -16,6 +16,7 @@ import type { GroupView } from '../core/groups/views.js';
 import type { GroupKey } from '../core/types.js';
 import type { VipConflict } from '../core/groups/vips.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
+import type { Pipeline, PipelineView } from '../core/pipeline/pipeline.js';
 import type { GroupLabels, LabelCache } from './exposition.js';
 
 export interface MetricsSnapshot {
@@ -49,6 +50,21 @@ export interface MetricsSnapshot {
   probesSkipped?: ReadonlyMap<string, number>;
   /** keepalived.conf and notify_fifo, when configured, and whether each is read now. */
   sources?: readonly SourceStatus[];
+}
+
+/** The part of a scrape's snapshot that the frame pipeline and its view of this moment give. */
+export function pipelineSnapshot(view: PipelineView, pipeline: Pipeline): Pick<MetricsSnapshot, 'groups' | 'node' | 'conflicts' | 'foreign' | 'foreignTable' | 'invalid' | 'owners' | 'evictions' | 'routerErrors'> {
+  return {
+    groups: view.groups,
+    node: view.node,
+    conflicts: view.conflicts,
+    foreign: view.foreign,
+    foreignTable: pipeline.foreign,
+    invalid: pipeline.invalid,
+    owners: view.owners,
+    evictions: pipeline.monitor.evictions,
+    routerErrors: view.routerErrors,
+  };
 }
 
 /** Hands one sample to a family: its label text (bytes kept between scrapes, or a `labelText`) and value. */

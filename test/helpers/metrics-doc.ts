@@ -14,6 +14,7 @@ import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import { familyCollectors, Metrics } from '../../src/outputs/metrics.js';
 import { COLLECTORS } from '../../src/outputs/collectors.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
+import { pipelineSnapshot } from '../../src/outputs/scrape.js';
 import { CAPTURES, packetFixture } from './fixtures.js';
 import { signedAdvertFrame } from './hmac-adverts.js';
 
@@ -75,26 +76,18 @@ export async function docScrape(): Promise<string> {
   watcher.owners.observeClaim({ interface: 'eth0', ip: VIP, mac: NODE_MAC, kind: 'garp', time: NOW - 1 });
   const view = watcher.view(NOW, observations, links);
   const snapshot: MetricsSnapshot = {
-    groups: view.groups,
-    node: view.node,
-    conflicts: view.conflicts,
-    foreign: view.foreign,
-    foreignTable: watcher.foreign,
-    invalid: watcher.invalid,
+    ...pipelineSnapshot(view, watcher),
     captures: [{ interface: 'eth0', up: true, problem: undefined, dropped: 0, received: 280 }],
     probes: [
       { target: '192.0.2.11', role: 'peer', up: true, rtt: 0.0004, loss: 0, at: NOW * 1000 },
       { target: '192.0.2.1', role: 'gateway', up: true, rtt: 0.0006, loss: 0, at: NOW * 1000 },
     ],
-    owners: view.owners,
-    evictions: watcher.monitor.evictions,
     keepalived: new Map([['VI_1', 'MASTER'], ['VI_2', 'BACKUP']]),
     config: { lastReloadOk: true, lastReloadAt: NOW - 40 },
     web: { rejected: { server: 0, client: 0 }, acceptErrors: 0, open: 1 },
     uncaughtErrors: 0,
     notifyFifoLinesDropped: 0,
     logLinesHeldBack: new Map([['failover', 0]]),
-    routerErrors: view.routerErrors,
     probesSkipped: new Map([['learned_budget', 0]]),
     sources: [
       { source: 'keepalived_config', path: '/etc/keepalived/keepalived.conf', problem: undefined },
