@@ -149,7 +149,10 @@ describe('one keepalived.conf shared by both nodes, read as keepalived reads it'
       writeFileSync(file, conf);
       for (const host of ['a', 'b'] as HostName[]) {
         const d = lab.dir;
-        lab.start(`dump-${host}`, host, ['keepalived', '-f', file, '-p', join(d, `d-${host}.pid`), '-r', join(d, `d-${host}.vpid`), '-c', join(d, `d-${host}.cpid`), '-i', host, '--dont-fork', '--log-console', '--dump-conf']);
+        // Pid files of this file and host only: a VRRP child of an earlier dump must not look like a daemon
+        // that is already running.
+        const pid = join(d, `d-${name}-${host}`);
+        lab.start(`dump-${host}`, host, ['keepalived', '-f', file, '-p', `${pid}.pid`, '-r', `${pid}.vpid`, '-c', `${pid}.cpid`, '-i', host, '--dont-fork', '--log-console', '--dump-conf']);
         // The dump is written after "Startup complete": read once the VRRP topology has stopped growing.
         let log = '';
         for (let waited = 0; waited < 10_000; waited += 300) {
@@ -160,6 +163,7 @@ describe('one keepalived.conf shared by both nodes, read as keepalived reads it'
         }
         const dumped = parseDump(log);
         lab.stop(`dump-${host}`);
+        lab.killKeepalived(host);
         const imported = readKeepalivedConf(file, host).instances;
         assert.ok(dumped.size > 0, `keepalived -i ${host} dumped no instance:\n${lab.log(`dump-${host}`)}`);
         assert.deepEqual(
