@@ -7,7 +7,8 @@
  * The shells only feed it (capture, a file) and read it (`view`); time is the frames' and the caller's.
  * Pure.
  */
-import { Decoder, MAX_ADDRESSES } from '../wire/decode.js';
+import { MAX_ADDRESSES } from '../wire/decode.js';
+import { Decoder } from '../wire/decoder.js';
 import { readLinkHeader, sourceMacKey } from '../wire/link-header.js';
 import { decodeNeighbor } from '../wire/neighbor.js';
 import { packetRecord } from '../wire/packet-record.js';
