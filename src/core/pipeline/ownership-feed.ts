@@ -15,7 +15,7 @@
  */
 import { claimOf } from '../wire/neighbor.js';
 import type { LinkInfo, NeighborMessage } from '../wire/neighbor.js';
-import { routerOf } from '../groups/state.js';
+import { routerOf } from '../groups/router-state.js';
 import type { Monitor } from '../groups/state.js';
 import type { ExpectedGroup, Family, MonitorEvent } from '../types.js';
 import { VipHistory } from '../history/vip-history.js';
