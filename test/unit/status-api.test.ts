@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { FindingClock } from '../../src/core/findings/finding-clock.js';
 import { findingId, findings } from '../../src/core/findings/findings.js';
-import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import type { WatchedVip } from '../../src/core/ownership/vip-owners.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
