@@ -37,6 +37,13 @@ export class Monitor {
   readonly evictions = { group: 0, router: 0 };
   /** The tables' estimated size in bytes (router-addresses.ts), bounded by settings.maxBytes. */
   #bytes = 0;
+  /**
+   * Whether the last advert was its group's only master repeating itself (nothing judged, no event):
+   * what follows it in the pipeline (router errors, the timeline) has nothing new to note either.
+   */
+  repeated = false;
+  /** The router the last advert was applied to. */
+  heard: RouterState | undefined;
 
   constructor(
     readonly settings: MonitorSettings,
@@ -67,10 +74,13 @@ export class Monitor {
         r.last = now;
         group.lastSeen = now;
         group.settledAt = now;
+        this.repeated = true;
+        this.heard = r;
         return group;
       }
       this.#catchUp(group, now);
     }
+    this.repeated = false;
     group.lastSeen = now;
     let router = routerOf(group, advert.src);
     if (router === undefined) {
@@ -87,6 +97,7 @@ export class Monitor {
       router.overlapAdverts++;
       this.#judgeSplit(group, now);
     }
+    this.heard = router;
     return group;
   }
 
