@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { liveSettings, Pipeline } from '../src/core/pipeline/pipeline.js';
-import { DEFAULT_OWNER_SETTINGS } from '../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../src/core/ownership/owner-settings.js';
 import { Metrics } from '../src/outputs/metrics.js';
 import { advert } from '../test/helpers/adverts.js';
 import { beside, heading } from './machine.js';

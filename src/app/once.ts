@@ -14,7 +14,7 @@ import { windowHoldSeconds } from '../core/node/node.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/expect/known-routers.js';
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
-import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/owner-settings.js';
 import { loadSettings } from './settings.js';
 import { probeTargetsOf, VipProber } from './vip-probe.js';
 import type { ProbeTargets } from './vip-probe.js';

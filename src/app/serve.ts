@@ -17,7 +17,7 @@ import type { Logger } from '../adapters/log.js';
 import { findingChanges, findings } from '../core/findings/findings.js';
 import type { FindingLine } from '../core/findings/findings.js';
 import { RecentHistory } from '../core/history/recent.js';
-import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/owner-settings.js';
 import { placeWatched } from '../core/ownership/watched-vips.js';
 import { healthOf, healthzResponse } from '../outputs/health.js';
 import type { SourceStatus } from '../outputs/health.js';

@@ -3,7 +3,7 @@
  * fields) per event an operator acts on, never one per packet. Findings' own lines come from their
  * kinds (core/findings.ts). Pure: events in, records out; the live view shows the same records.
  */
-import { likelySplitCause } from '../core/groups/judge.js';
+import { likelySplitCause } from '../core/groups/split-brain.js';
 import type { MonitorEvent } from '../core/types.js';
 import { causeText } from './report.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { expectationsOf } from '../../src/adapters/keepalived.js';
 import { parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
-import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import { familyCollectors, Metrics } from '../../src/outputs/metrics.js';
 import { COLLECTORS } from '../../src/outputs/collectors.js';

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert } from '../helpers/adverts.js';
 import { OwnershipFeed } from '../../src/core/pipeline/ownership-feed.js';
-import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import { noVipFindings } from '../../src/core/history/vip-history.js';
 import type { ArpMessage, LinkInfo, NdpMessage } from '../../src/core/wire/neighbor.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';

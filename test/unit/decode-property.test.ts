@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeFrame, Decoder, LinkType, PROTO_AH, PROTO_VRRP } from '../../src/core/wire/decode.js';
+import { decodeFrame, LinkType, PROTO_AH, PROTO_VRRP } from '../../src/core/wire/decode.js';
+import { Decoder } from '../../src/core/wire/decoder.js';
 import { readLinkHeader } from '../../src/core/wire/link-header.js';
 import { INVALID_REASONS } from '../../src/core/types.js';
 import type { Decoded } from '../../src/core/types.js';

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { decodeFrame, Decoder, LinkType } from '../../src/core/wire/decode.js';
+import { decodeFrame, LinkType } from '../../src/core/wire/decode.js';
+import { Decoder } from '../../src/core/wire/decoder.js';
 import { packetRecord } from '../../src/core/wire/packet-record.js';
 import { maximalAdvert } from '../helpers/maximal.js';
 import { addressesKey } from '../helpers/adverts.js';

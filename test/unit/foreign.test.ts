@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { replay } from '../../src/app/replay.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
-import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
 import { NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';

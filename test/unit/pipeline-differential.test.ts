@@ -12,7 +12,7 @@ import { readCaptureFile } from '../../src/adapters/capture-file.js';
 import { replay } from '../../src/app/replay.js';
 import { findings } from '../../src/core/findings/findings.js';
 import { noVipFindings } from '../../src/core/history/vip-history.js';
-import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
 import { groupId } from '../../src/core/types.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replay } from '../../src/app/replay.js';
-import { DECODER_MAX_BYTES } from '../../src/core/wire/decode.js';
+import { DECODER_MAX_BYTES } from '../../src/core/wire/decoder.js';
 import { ADVERT_VIPS_KEPT, GROUP_BYTES, ROUTER_BYTES, listBytes } from '../../src/core/groups/router-addresses.js';
 import { DEFAULT_SETTINGS } from '../../src/core/groups/state.js';
 import { MAX_REPORT_ENTRIES } from '../../src/core/history/timeline.js';

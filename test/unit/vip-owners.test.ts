@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_OWNER_SETTINGS, VipOwners, virtualMac } from '../../src/core/ownership/vip-owners.js';
+import { virtualMac } from '../../src/core/ownership/macs.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
+import { VipOwners } from '../../src/core/ownership/vip-owners.js';
 import type { GroupOwnership, OwnerClaim, VipView } from '../../src/core/ownership/vip-owners.js';
 import type { ClaimKind } from '../../src/core/wire/neighbor.js';
 import type { GroupKey } from '../../src/core/types.js';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { interfaceLabel } from '../../src/core/pipeline/interface-label.js';
 import { INVALID_LABELS_MAX, liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
-import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import { vrrpFrame } from '../helpers/fixtures.js';
 
 describe('the live pipeline (frames to groups)', () => {

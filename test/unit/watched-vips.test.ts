@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_OWNER_SETTINGS, sharedMac, VipOwners } from '../../src/core/ownership/vip-owners.js';
+import { sharedMac } from '../../src/core/ownership/macs.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
+import { VipOwners } from '../../src/core/ownership/vip-owners.js';
 import type { VipView, WatchedVip } from '../../src/core/ownership/vip-owners.js';
 import { interfaceOf, placeWatched } from '../../src/core/ownership/watched-vips.js';
 import { findings, findingText, findingLine } from '../../src/core/findings/findings.js';

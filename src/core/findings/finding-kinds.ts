@@ -15,7 +15,7 @@ import type { GroupView } from '../groups/views.js';
 import { CONFLICT_VIPS_NAMED, othersOf } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
 import type { OwnershipView, VipView } from '../ownership/vip-owners.js';
-import { likelySplitCause } from '../groups/judge.js';
+import { likelySplitCause } from '../groups/split-brain.js';
 
 /** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
 export type Severity = 'critical' | 'warning';

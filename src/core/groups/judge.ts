@@ -1,17 +1,10 @@
 /**
- * The rules: who counts as master, when two masters are a split-brain, when a group has no master,
- * when routers disagree. Pure functions of a group's state and the time; state.ts applies them and
+ * The rules: who counts as master, when a group has no master, when routers disagree (the split-brain
+ * rule is split-brain.ts). Pure functions of a group's state and the time; state.ts applies them and
  * records what changed.
  */
 import type { GroupState, MismatchField, MonitorSettings, RouterState } from '../types.js';
 import { hmacWindow } from '../wire/hmac-trailer.js';
-
-/**
- * Adverts each of two routers must send while both count as master before it is a split-brain. A
- * preempted master stops within one interval (it sends at most one or two while the winner starts),
- * while in a real split both keep going: three each is judged within about three intervals.
- */
-export const SPLIT_ADVERTS = 3;
 
 /**
  * A master that goes quiet for this many of its intervals while a router that beats it in the
@@ -40,18 +33,6 @@ export function takeoverGrace(group: GroupState): number {
  */
 export function noMasterAt(group: GroupState): number | undefined {
   return group.masterlessSince === undefined ? undefined : group.masterlessSince + takeoverGrace(group);
-}
-
-/** A master that has kept advertising through an overlap long enough to count towards a split. */
-export function isSplitEvidence(r: RouterState): boolean {
-  return r.master && r.overlapAdverts >= SPLIT_ADVERTS;
-}
-
-/** Whether the overlapping masters of the group are a split-brain: two or more, each with SPLIT_ADVERTS. */
-export function isSplit(group: GroupState): boolean {
-  let evidence = 0;
-  for (const r of group.routers) if (isSplitEvidence(r)) evidence++;
-  return evidence >= 2;
 }
 
 /** RFC 3768/5798 Master_Down_Interval: 3 intervals plus the skew of this router's priority. */
@@ -129,18 +110,6 @@ export const MISMATCH_BIT: Readonly<Record<MismatchField | 'auth', number>> = {
   hmac_key_id: 64,
   hmac_clock: 128,
 };
-
-/** keepalived 2.4 auth_hmac's mismatch fields, in the order a split-brain names its likely cause. */
-export const HMAC_FIELDS: readonly MismatchField[] = ['hmac_key_id', 'auth_hmac', 'hmac_clock'];
-
-/**
- * Why a split-brain is likely, from what its routers disagree on: routers whose auth_hmac differs drop
- * each other's adverts and each stays master (keepalived 2.4.2/2.4.3's "lasting dual active").
- */
-export function likelySplitCause(fields: Iterable<MismatchField>): MismatchField | undefined {
-  const on = new Set(fields);
-  return HMAC_FIELDS.find((f) => on.has(f));
-}
 
 /**
  * What the routers heard within the mismatch hold disagree on, as MISMATCH_BIT bits. Backups are

@@ -6,7 +6,7 @@
  */
 import { newerSequence } from '../wire/hmac-trailer.js';
 import type { AuthSecret } from '../base/secret.js';
-import { routerOf } from './state.js';
+import { routerOf } from './router-state.js';
 import type { Advert, GroupKey, GroupState, InvalidReason } from '../types.js';
 
 /** The errors counted, with the MIB object each answers (README's table). */

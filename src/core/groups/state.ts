@@ -1,14 +1,16 @@
 /**
  * The Monitor: what the watcher knows about each VRRP group, updated by advertisements and by the
  * passage of time. Time is always an argument (capture timestamps in replay, the wall clock in serve),
- * so every shell judges a sequence of packets identically. The rules (who counts as master, what is a
- * split-brain, when a group has no master) live in judge.ts, the state's types in types.ts and the
- * views outputs read in views.ts; this file keeps the tables, bounds them, applies the rules and turns
- * changes of judgement into events.
+ * so every shell judges a sequence of packets identically. The rules (who counts as master, when a
+ * group has no master, mismatches) live in judge.ts, the split-brain rule in split-brain.ts, a router's
+ * entry in router-state.ts, the state's types in types.ts and the views outputs read in views.ts; this
+ * file keeps the tables, bounds them, applies the rules and turns changes of judgement into events.
  */
 import { failoverReason, isNearFailover, noFailovers, priorityDropAfter, RECENT_GAPS_KEPT } from './causes.js';
-import { addressOrder, isMaster, isSplit, isSplitEvidence, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
-import { keptAddresses, ADVERT_VIPS_KEPT, listBytes, GROUP_BYTES, ROUTER_BYTES } from './router-addresses.js';
+import { isMaster, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
+import { GROUP_BYTES } from './router-addresses.js';
+import { newRouter, routerBytes, routerOf, updateRouter } from './router-state.js';
+import { judgeOverlap, judgeSplit } from './split-brain.js';
 import { groupId } from '../types.js';
 import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, MonitorSettings, RouterState } from '../types.js';
 
@@ -19,8 +21,6 @@ export const DEFAULT_SETTINGS: MonitorSettings = {
   mismatchHoldSeconds: 60,
   groupExpirySeconds: 600,
 };
-
-const MAX_PRIORITIES_KEPT = 16;
 
 /** A group's place in its interface's slots: the VRID for IPv4, 256 + VRID for IPv6. */
 export function slotOf(family: Family, vrid: number): number {
@@ -85,7 +85,7 @@ export class Monitor {
     this.#judge(group, now);
     if (group.overlapSince !== undefined && router.master) {
       router.overlapAdverts++;
-      this.#judgeSplit(group, now);
+      judgeSplit(group, now, this.sink);
     }
     return group;
   }
@@ -230,7 +230,6 @@ export class Monitor {
     let masters = 0;
     let best: RouterState | undefined;
     let latestStart = -Infinity;
-    let healed = false;
     for (const r of group.routers) {
       const was = r.master;
       r.master = isMaster(group, r, now);
@@ -249,26 +248,7 @@ export class Monitor {
       }
     }
 
-    if (masters >= 2) {
-      if (group.overlapSince === undefined) {
-        group.overlapSince = latestStart;
-        // A master already advertising before the overlap began gets that last advert counted: if it
-        // keeps going after the newcomer's first advert it was not preempted. The newcomer counts its
-        // own adverts from the one that began the overlap.
-        for (const r of group.routers) if (r.master) r.overlapAdverts = r.last < latestStart ? 1 : 0;
-      }
-    } else {
-      group.overlapSince = undefined;
-      healed = group.split !== undefined;
-      if (best !== undefined) {
-        best.overlapAdverts = 0;
-        best.inSplit = false;
-      }
-      if (group.split !== undefined) {
-        this.sink({ type: 'split_end', group, split: group.split, time: now });
-        group.split = undefined;
-      }
-    }
+    const healed = judgeOverlap(group, masters, latestStart, best, now, this.sink);
 
     if (best !== undefined) {
       group.masterlessSince = undefined;
@@ -300,20 +280,6 @@ export class Monitor {
     this.#judgeMismatches(group, now);
   }
 
-  /** Called for an advert of a master during an overlap: two or more with enough adverts each are a split. */
-  #judgeSplit(group: GroupState, now: number): void {
-    if (!isSplit(group)) return;
-    const started = group.split === undefined;
-    const split = (group.split ??= { onset: group.overlapSince ?? now, judged: now, routers: [] });
-    for (const r of group.routers) {
-      if (!isSplitEvidence(r)) continue;
-      r.inSplit = true;
-      // A copy, not a push: events already handed out keep the list they were given.
-      if (!split.routers.includes(r.address)) split.routers = [...split.routers, r.address].sort();
-    }
-    if (started) this.sink({ type: 'split_start', group, split, time: now });
-  }
-
   #judgeMismatches(group: GroupState, now: number): void {
     // One router cannot disagree with itself: the common case costs nothing.
     if (group.routers.length < 2 && group.authMismatchSince === undefined && group.configMismatchSince.size === 0) return;
@@ -341,80 +307,4 @@ export class Monitor {
   }
 }
 
-export function routerOf(group: GroupState, address: string): RouterState | undefined {
-  for (const r of group.routers) if (r.address === address) return r;
-  return undefined;
-}
-
 export const CONFIG_FIELDS: readonly MismatchField[] = ['advert_interval', 'addresses', 'version', 'checksum_form', 'auth_hmac', 'hmac_key_id', 'hmac_clock'];
-
-function newRouter(advert: Advert, now: number): RouterState {
-  return {
-    address: advert.src,
-    addressOrder: addressOrder(advert.src),
-    adverts: 0,
-    firstSeen: now,
-    last: now,
-    priority: advert.priority,
-    priorities: [],
-    interval: advert.advertInterval,
-    version: advert.version,
-    addresses: keptAddresses(advert.addresses),
-    addressCount: advert.addressCount,
-    addressesKey: advert.addressesKey,
-    checksumForm: advert.checksumForm,
-    authType: advert.authType,
-    authSecret: advert.authSecret,
-    hmacKeyId: advert.hmac?.keyId,
-    hmacOffset: advert.hmac === undefined ? undefined : advert.hmac.time - now,
-    ttl: advert.ttl,
-    lastAdvert: undefined,
-    master: false,
-    masterSince: now,
-    overlapAdverts: 0,
-    inSplit: false,
-  };
-}
-
-/** Estimated bytes of a router in the tables. */
-function routerBytes(r: RouterState): number {
-  return ROUTER_BYTES + listBytes(r.addresses);
-}
-
-/** Applies an advert to its router; returns by how many bytes the router grew (or shrank). */
-function updateRouter(r: RouterState, a: Advert, now: number): number {
-  // An advert listing more than a router keeps is not held (see RouterState.lastAdvert).
-  r.lastAdvert = a.addressCount <= ADVERT_VIPS_KEPT ? a : undefined;
-  r.adverts++;
-  r.last = now;
-  r.priority = a.priority;
-  if (!r.priorities.includes(a.priority) && r.priorities.length < MAX_PRIORITIES_KEPT) r.priorities.push(a.priority);
-  r.interval = a.advertInterval;
-  r.version = a.version;
-  let grown = 0;
-  // A new router (its first advert) took its addresses from this advert already.
-  if (r.adverts > 1 && (r.addressesKey !== a.addressesKey || !sameStart(r.addresses, a.addresses))) {
-    grown -= listBytes(r.addresses);
-    r.addresses = keptAddresses(a.addresses);
-    grown += listBytes(r.addresses);
-    r.addressCount = a.addressCount;
-    r.addressesKey = a.addressesKey;
-  }
-  r.checksumForm = a.checksumForm;
-  r.authType = a.authType;
-  r.authSecret = a.authSecret;
-  r.hmacKeyId = a.hmac?.keyId;
-  r.hmacOffset = a.hmac === undefined ? undefined : a.hmac.time - now;
-  r.ttl = a.ttl;
-  return grown;
-}
-
-/** Whether `advertised` begins with the addresses `kept` (the kept ones are its first). */
-function sameStart(kept: readonly string[], advertised: readonly string[]): boolean {
-  // The decoder hands out the same list for each repeat of an advert.
-  if (kept === advertised) return true;
-  if (advertised.length < kept.length) return false;
-  for (let i = 0; i < kept.length; i++) if (kept[i] !== advertised[i]) return false;
-  return true;
-}
-

@@ -13,7 +13,7 @@ import { groupId } from '../types.js';
 import type { Advert, Family, GroupKey, GroupState, MismatchField, MonitorEvent } from '../types.js';
 import { vipConflictIntervals } from '../groups/vips.js';
 import type { VipConflictInterval, VipSpan } from '../groups/vips.js';
-import { likelySplitCause } from '../groups/judge.js';
+import { likelySplitCause } from '../groups/split-brain.js';
 
 /** Each list of a group keeps at most this many entries; the rest are counted, not kept. */
 export const MAX_ENTRIES = 10_000;

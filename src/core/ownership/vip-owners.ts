@@ -31,129 +31,19 @@
  * the wire, whatever the HA system).
  */
 import { isAnnouncement } from '../wire/neighbor.js';
+import { BindingLimit } from './binding-limit.js';
+import { GarpWatch } from './garp-watch.js';
+import { isVirtualMac, sharedMac } from './macs.js';
 import { NeighborBindings } from './neighbor-bindings.js';
-import type { ClaimKind } from '../wire/neighbor.js';
+import { closedRounds, followOwner, hadMaster, newEntry, recentMacs, roundAt, sameMasters, STATES_PER_ROUND } from './vip-rounds.js';
+import type { Masters, Round, VipEntry } from './vip-rounds.js';
 import { groupId } from '../types.js';
-import type { Family, GroupKey } from '../types.js';
-import type { AdvertSource, Failover, GroupOwnership, MissedGarp, OwnerChange, OwnerClaim, OwnershipView, VipOwner, VipView, WatchedVip } from './vip-owner-types.js';
+import type { Family } from '../types.js';
+import { DEFAULT_OWNER_SETTINGS } from './owner-settings.js';
+import type { OwnerSettings } from './owner-settings.js';
+import type { AdvertSource, Failover, GroupOwnership, OwnerChange, OwnerClaim, OwnershipView, VipOwner, VipView, WatchedVip } from './vip-owner-types.js';
 
 export type { AdvertSource, Failover, GroupOwnership, MissedGarp, OwnerChange, OwnerClaim, OwnershipView, VipMode, VipOwner, VipView, WatchedVip } from './vip-owner-types.js';
-
-/**
- * `round`: seconds per probe round (the probe interval); `confirmRounds`: closed rounds in a row a
- * judgement needs; `garpWindow`: seconds either side of a failover for the new master's announcement;
- * `maxMacsPerVip`: distinct MACs kept per VIP per round; `maxBindings`: address → MAC bindings kept
- * (routers and hosts heard, all interfaces); `recentMissedGarps`: unannounced failovers kept for views.
- */
-export interface OwnerSettings {
-  round: number;
-  confirmRounds: number;
-  garpWindow: number;
-  maxVips: number;
-  maxMacsPerVip: number;
-  maxBindings: number;
-  recentMissedGarps: number;
-}
-
-/** New ARP/NDP bindings taken per source MAC, and from all sources, per second. */
-const NEW_BINDINGS_PER_SOURCE = 16;
-const NEW_BINDINGS_PER_SECOND = 512;
-
-export const DEFAULT_OWNER_SETTINGS: OwnerSettings = {
-  round: 2,
-  confirmRounds: 3,
-  garpWindow: 5,
-  maxVips: 4096,
-  maxMacsPerVip: 8,
-  maxBindings: 4096,
-  recentMissedGarps: 32,
-};
-
-interface MacSeen {
-  first: number;
-  last: number;
-  kinds: Set<ClaimKind>;
-}
-
-/** Masters of a VIP's groups and their MACs (learned or virtual). */
-interface Masters {
-  routers: Set<string>;
-  macs: Set<string>;
-  /** Some master's MAC was learned (not only assumed virtual). */
-  known: boolean;
-}
-
-/** Lists of a VIP's groups a round holds before it folds them into its masters. */
-const STATES_PER_ROUND = 4;
-
-interface Round {
-  index: number;
-  macs: Map<string, MacSeen>;
-  probed: boolean;
-  /**
-   * The VIP's groups each time the round was touched and their masters had changed (at most
-   * STATES_PER_ROUND), not yet folded into `masters`. Worked out only when a judgement needs it: a VIP
-   * nobody answers for (a flood of groups sharing its address) costs a reference per touch, not its
-   * masters' MACs.
-   */
-  states: (readonly GroupOwnership[])[];
-  /** Masters of the VIP's groups while the round was open, as far as folded. */
-  masters: Masters | undefined;
-}
-
-interface VipEntry {
-  interface: string;
-  vip: string;
-  family: Family;
-  groups: GroupOwnership[];
-  /** Oldest first, at most confirmRounds + 1. */
-  rounds: Round[];
-  lastAnnounce: number;
-  watch: WatchedVip | undefined;
-  /** When each MAC answering now began answering. */
-  since: Map<string, number>;
-  /** The last closed round followed for owner changes, the MAC that answered alone last, the changes counted. */
-  followed: number;
-  alone: string | undefined;
-  changes: number;
-}
-
-interface Pending {
-  failover: Failover;
-  satisfied: boolean;
-}
-
-/** Whether two lists of a VIP's groups name the same groups with the same masters (made anew at every judgement). */
-function sameMasters(a: readonly GroupOwnership[], b: readonly GroupOwnership[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as GroupOwnership;
-    const y = b[i] as GroupOwnership;
-    if (x.key.vrid !== y.key.vrid || x.key.family !== y.key.family || x.masters.length !== y.masters.length) return false;
-    if (x.masters === y.masters) continue;
-    for (let k = 0; k < x.masters.length; k++) if (x.masters[k] !== y.masters[k]) return false;
-  }
-  return true;
-}
-
-/**
- * A MAC that several hosts answer with by construction: Windows NLB's cluster MACs (02:bf:.. unicast
- * mode, 03:bf:.. multicast mode) and any multicast MAC. A VIP answered by one is shared by design.
- */
-export function sharedMac(mac: string): boolean {
-  return mac.startsWith('02:bf:') || mac.startsWith('03:bf:') || (parseInt(mac.slice(0, 2), 16) & 1) === 1;
-}
-
-/** Whether a MAC is a VRRP virtual MAC (00:00:5e:00:01:XX or 00:00:5e:00:02:XX, RFC 5798 section 7.3). */
-export function isVirtualMac(mac: string): boolean {
-  return mac.startsWith('00:00:5e:00:01:') || mac.startsWith('00:00:5e:00:02:');
-}
-
-/** The virtual MAC of a VRRP group (RFC 5798 section 7.3). */
-export function virtualMac(family: Family, vrid: number): string {
-  return `00:00:5e:00:0${family === 'ipv4' ? 1 : 2}:${vrid.toString(16).padStart(2, '0')}`;
-}
 
 export class VipOwners {
   readonly #settings: OwnerSettings;
@@ -162,26 +52,23 @@ export class VipOwners {
   readonly #bindings: NeighborBindings;
   /** Bindings learned from adverts' Ethernet sources (router → MAC). */
   readonly #routerBindings: NeighborBindings;
-  /** New ARP/NDP bindings taken in second `second`, by source MAC and in all. */
-  #newBindings = { second: -Infinity, bySource: new Map<string, number>(), all: 0, refused: 0 };
+  readonly #newBindings = new BindingLimit();
   readonly #routers = new Map<string, Set<string>>();
   /** Routers of expected groups, by interface: their bindings are evicted last. */
   #expectedRouters = new Map<string, Set<string>>();
   readonly #localMacs = new Map<string, ReadonlySet<string>>();
   readonly #probes = new Map<string, number>();
-  readonly #pending = new Map<string, Pending>();
-  readonly #missedCounts = new Map<string, { key: GroupKey; count: number }>();
+  readonly #garps: GarpWatch;
   /** Watched VIPs by `interface|vip`, and those without an interface by address (taken where first heard). */
   readonly #watched = new Map<string, WatchedVip>();
   readonly #watchedAnywhere = new Map<string, WatchedVip>();
   #changes: OwnerChange[] = [];
   #changeSeq = 0;
-  #missed: MissedGarp[] = [];
-  #seq = 0;
   readonly #evicted = { vips: 0, macs: 0 };
 
   constructor(settings: OwnerSettings = DEFAULT_OWNER_SETTINGS) {
     this.#settings = settings;
+    this.#garps = new GarpWatch(settings.garpWindow, settings.recentMissedGarps);
     this.#bindings = new NeighborBindings(settings.maxBindings);
     this.#routerBindings = new NeighborBindings(settings.maxBindings, (iface, ip) => this.#expectedRouters.get(iface)?.has(ip) === true);
   }
@@ -225,14 +112,13 @@ export class VipOwners {
           continue;
         }
         const first = list[0];
-        entry = this.#entry(first?.key.interface ?? '', id.slice(id.indexOf('|') + 1), watch);
+        entry = newEntry(first?.key.interface ?? '', id.slice(id.indexOf('|') + 1), watch);
         this.#vips.set(id, entry);
       }
       entry.groups = list;
       this.#touch(entry, now);
     }
-    const live = new Set(groups.map((g) => groupId(g.key)));
-    for (const id of this.#missedCounts.keys()) if (!live.has(id)) this.#missedCounts.delete(id);
+    this.#garps.keepGroups(new Set(groups.map((g) => groupId(g.key))));
   }
 
   /** Makes room for an expected VIP: the learned VIP tracked last goes (counted); false when every VIP is expected. */
@@ -269,7 +155,7 @@ export class VipOwners {
           this.#evicted.vips++;
           continue;
         }
-        this.#vips.set(id, (entry = this.#entry(w.interface ?? '', w.vip, w)));
+        this.#vips.set(id, (entry = newEntry(w.interface ?? '', w.vip, w)));
       }
       this.#touch(entry, now);
     }
@@ -279,10 +165,6 @@ export class VipOwners {
     return this.#watched.get(id) ?? this.#watchedAnywhere.get(id.slice(id.indexOf('|') + 1));
   }
 
-  #entry(iface: string, vip: string, watch: WatchedVip | undefined): VipEntry {
-    return { interface: iface, vip, family: vip.includes(':') ? 'ipv6' : 'ipv4', groups: [], rounds: [], lastAnnounce: -Infinity, watch, since: new Map(), followed: -Infinity, alone: undefined, changes: 0 };
-  }
-
   /** The entry of a VIP on an interface; a VIP watched without an interface is taken on the first one it is heard on. */
   #find(iface: string, vip: string): VipEntry | undefined {
     const id = `${iface}|${vip}`;
@@ -290,7 +172,7 @@ export class VipOwners {
     if (entry !== undefined) return entry;
     const watch = this.#watchedAnywhere.get(vip);
     if (watch === undefined || (this.#vips.size >= this.#settings.maxVips && !this.#evictNewestLearned())) return undefined;
-    const adopted = this.#entry(iface, vip, watch);
+    const adopted = newEntry(iface, vip, watch);
     this.#vips.set(id, adopted);
     return adopted;
   }
@@ -306,15 +188,12 @@ export class VipOwners {
   }
 
   observeClaim(claim: OwnerClaim): void {
-    if (claim.kind !== 'local' && (this.#bindings.has(claim.interface, claim.ip, claim.mac) || this.#mayBind(claim.mac, claim.time))) this.#bindings.bind(claim.interface, claim.ip, claim.mac);
+    if (claim.kind !== 'local' && (this.#bindings.has(claim.interface, claim.ip, claim.mac) || this.#newBindings.take(claim.mac, claim.time))) this.#bindings.bind(claim.interface, claim.ip, claim.mac);
     const entry = this.#find(claim.interface, claim.ip);
     if (entry === undefined) return;
     if (isAnnouncement(claim.kind)) {
       entry.lastAnnounce = Math.max(entry.lastAnnounce, claim.time);
-      for (const p of this.#pending.values()) {
-        const f = p.failover;
-        if (f.key.interface === claim.interface && f.vips.includes(claim.ip) && Math.abs(claim.time - f.time) <= this.#settings.garpWindow) p.satisfied = true;
-      }
+      this.#garps.announced(claim.interface, claim.ip, claim.time);
     }
     const round = this.#touch(entry, claim.time);
     if (round === undefined) return;
@@ -335,25 +214,6 @@ export class VipOwners {
     }
     seen.last = Math.max(seen.last, claim.time);
     seen.kinds.add(claim.kind);
-  }
-
-  /** Whether a new ARP/NDP binding from `mac` is taken at `time` (the per-source and overall limits). */
-  #mayBind(mac: string, time: number): boolean {
-    const second = Math.floor(time);
-    const n = this.#newBindings;
-    if (second !== n.second) {
-      n.second = second;
-      n.bySource.clear();
-      n.all = 0;
-    }
-    const fromSource = n.bySource.get(mac) ?? 0;
-    if (fromSource >= NEW_BINDINGS_PER_SOURCE || n.all >= NEW_BINDINGS_PER_SECOND) {
-      n.refused++;
-      return false;
-    }
-    n.bySource.set(mac, fromSource + 1);
-    n.all++;
-    return true;
   }
 
   /** The addresses `mac` was heard as on `iface`, of `family` only. */
@@ -377,56 +237,31 @@ export class VipOwners {
    * when one of its VIPs is tracked (announcements are heard for tracked VIPs only).
    */
   observeFailover(failover: Failover): void {
-    const id = groupId(failover.key);
-    const before = this.#pending.get(id);
-    if (before !== undefined && !before.satisfied) this.#countMissed(before.failover);
-    this.#pending.delete(id);
     const entries = failover.vips.map((vip) => this.#vips.get(`${failover.key.interface}|${vip}`)).filter((e) => e !== undefined);
-    if (entries.length === 0) return;
-    const satisfied = entries.some((e) => e.lastAnnounce >= failover.time - this.#settings.garpWindow);
-    this.#pending.set(id, { failover, satisfied });
+    this.#garps.failover(
+      failover,
+      entries.map((e) => e.lastAnnounce),
+    );
   }
 
   judge(now: number): OwnershipView {
-    for (const [id, p] of this.#pending) {
-      if (p.satisfied) this.#pending.delete(id);
-      else if (now >= p.failover.time + this.#settings.garpWindow) {
-        this.#countMissed(p.failover);
-        this.#pending.delete(id);
-      }
-    }
+    this.#garps.settle(now);
     const vips: VipView[] = [];
     for (const entry of this.#vips.values()) vips.push(this.#view(entry, now));
     return {
       vips,
       probes: new Map(this.#probes),
-      failoversWithoutGarp: [...this.#missedCounts.values()].map((c) => ({ key: c.key, count: c.count })),
-      missedGarps: this.#missed,
+      failoversWithoutGarp: this.#garps.counts(),
+      missedGarps: this.#garps.missed,
       ownerChanges: this.#changes,
       evicted: { ...this.#evicted, bindings: this.#bindings.evicted + this.#newBindings.refused, routerBindings: this.#routerBindings.evicted },
     };
   }
 
-  #countMissed(failover: Failover): void {
-    const id = groupId(failover.key);
-    const counted = this.#missedCounts.get(id);
-    if (counted === undefined) this.#missedCounts.set(id, { key: failover.key, count: 1 });
-    else counted.count++;
-    this.#missed = [...this.#missed, { seq: ++this.#seq, key: failover.key, router: failover.to, time: failover.time, vips: failover.vips }].slice(-this.#settings.recentMissedGarps);
-  }
-
   /** The round `time` falls in, with the VIP's groups now added to it; undefined when older than those kept. */
   #touch(entry: VipEntry, time: number): Round | undefined {
-    const index = Math.floor(time / this.#settings.round);
-    let round = entry.rounds.find((r) => r.index === index);
-    if (round === undefined) {
-      const newest = entry.rounds[entry.rounds.length - 1];
-      if (newest !== undefined && index < newest.index - this.#settings.confirmRounds) return undefined;
-      round = { index, macs: new Map(), probed: false, states: [], masters: undefined };
-      entry.rounds = [...entry.rounds, round].sort((a, b) => a.index - b.index);
-      const keep = entry.rounds[entry.rounds.length - 1]?.index ?? index;
-      entry.rounds = entry.rounds.filter((r) => r.index >= keep - this.#settings.confirmRounds);
-    }
+    const round = roundAt(entry, Math.floor(time / this.#settings.round), this.#settings.confirmRounds);
+    if (round === undefined) return undefined;
     const last = round.states[round.states.length - 1];
     if (last === undefined || !sameMasters(last, entry.groups)) {
       if (round.states.length >= STATES_PER_ROUND) this.#mastersIn(entry, round);
@@ -466,12 +301,6 @@ export class VipOwners {
     return into;
   }
 
-  /** Whether the round had a master (without working out their MACs). */
-  static #hadMaster(round: Round): boolean {
-    if (round.masters !== undefined && round.masters.routers.size > 0) return true;
-    return round.states.some((groups) => groups.some((g) => g.masters.length > 0));
-  }
-
   /**
    * The router a MAC belongs to, of the VIP's address family: for a group's virtual MAC its single master
    * whose adverts come from it (use_vmac), else a router it was heard as (adverts first, then ARP/NDP,
@@ -490,16 +319,7 @@ export class VipOwners {
   #view(entry: VipEntry, now: number): VipView {
     const { round, confirmRounds } = this.#settings;
     const current = Math.floor(now / round);
-    // The last closed rounds, all of them or none (a round nothing touched was not watched).
-    let whole: Round[] = [];
-    for (let i = current - confirmRounds; i < current; i++) {
-      const r = entry.rounds.find((x) => x.index === i);
-      if (r === undefined) {
-        whole = [];
-        break;
-      }
-      whole.push(r);
-    }
+    const whole = closedRounds(entry, current, confirmRounds);
     // The masters' MACs are worked out only for a VIP somebody answers for.
     let present: Masters | undefined;
     const mastersNow = (): Masters => (present ??= this.#addMasters(entry.interface, entry.groups, { routers: new Set(), macs: new Set(), known: false }));
@@ -514,7 +334,7 @@ export class VipOwners {
         return new Set([...r.macs.keys()].map((mac) => this.#routerOf(entry, mac, masters) ?? mac)).size >= 2;
       });
     // A watched VIP has no master to require an answer: nobody answering the probes is the finding.
-    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.macs.size === 0 && (watch !== undefined || VipOwners.#hadMaster(r)));
+    const unanswered = whole.length > 0 && whole.every((r) => r.probed && r.macs.size === 0 && (watch !== undefined || hadMaster(r)));
     const foreign: string[] = [];
     const local = this.#localMacs.get(entry.interface);
     const owned = watch?.owners;
@@ -536,19 +356,7 @@ export class VipOwners {
         foreign.push(mac);
     }
     this.#follow(entry, current);
-    const recent = new Map<string, { first: number; last: number; kinds: Set<ClaimKind> }>();
-    for (const r of entry.rounds) {
-      if (r.index < current - 1 || r.index > current) continue;
-      for (const [mac, seen] of r.macs) {
-        const o = recent.get(mac);
-        if (o === undefined) recent.set(mac, { first: seen.first, last: seen.last, kinds: new Set(seen.kinds) });
-        else {
-          o.first = Math.min(o.first, seen.first);
-          o.last = Math.max(o.last, seen.last);
-          for (const k of seen.kinds) o.kinds.add(k);
-        }
-      }
-    }
+    const recent = recentMacs(entry, current);
     for (const mac of entry.since.keys()) if (!recent.has(mac)) entry.since.delete(mac);
     const nowMasters = () => mastersNow().routers;
     const owners: VipOwner[] = [...recent]
@@ -579,21 +387,10 @@ export class VipOwners {
     };
   }
 
-  /**
-   * Follows the MAC answering alone through the rounds closed since the last judgement: another MAC
-   * answering alone in a later round is an owner change (rounds with two owners or none change nothing).
-   */
+  /** Records the owner changes of the rounds closed since the last judgement. */
   #follow(entry: VipEntry, current: number): void {
-    for (const r of entry.rounds) {
-      if (r.index >= current || r.index <= entry.followed) continue;
-      entry.followed = r.index;
-      if (r.macs.size !== 1) continue;
-      const mac = r.macs.keys().next().value as string;
-      if (entry.alone !== undefined && entry.alone !== mac) {
-        entry.changes++;
-        this.#changes = [...this.#changes, { seq: ++this.#changeSeq, interface: entry.interface, vip: entry.vip, from: entry.alone, to: mac, time: r.index * this.#settings.round }].slice(-this.#settings.recentMissedGarps);
-      }
-      entry.alone = mac;
+    for (const c of followOwner(entry, current)) {
+      this.#changes = [...this.#changes, { seq: ++this.#changeSeq, interface: entry.interface, vip: entry.vip, from: c.from, to: c.to, time: c.round * this.#settings.round }].slice(-this.#settings.recentMissedGarps);
     }
   }
 }

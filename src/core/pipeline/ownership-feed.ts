@@ -15,13 +15,14 @@
  */
 import { claimOf } from '../wire/neighbor.js';
 import type { LinkInfo, NeighborMessage } from '../wire/neighbor.js';
-import { routerOf } from '../groups/state.js';
+import { routerOf } from '../groups/router-state.js';
 import type { Monitor } from '../groups/state.js';
 import type { ExpectedGroup, Family, MonitorEvent } from '../types.js';
 import { VipHistory } from '../history/vip-history.js';
 import { ownershipGroups } from '../ownership/vip-groups.js';
 import { VipOwners } from '../ownership/vip-owners.js';
-import type { Failover, GroupOwnership, OwnershipView, OwnerSettings, WatchedVip } from '../ownership/vip-owners.js';
+import type { OwnerSettings } from '../ownership/owner-settings.js';
+import type { Failover, GroupOwnership, OwnershipView, WatchedVip } from '../ownership/vip-owners.js';
 
 /** Requesters whose answers the capture showed, kept per interface (the oldest forgotten first). */
 const MAX_REQUESTERS = 4096;

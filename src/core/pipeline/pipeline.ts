@@ -7,7 +7,8 @@
  * The shells only feed it (capture, a file) and read it (`view`); time is the frames' and the caller's.
  * Pure.
  */
-import { Decoder, MAX_ADDRESSES } from '../wire/decode.js';
+import { MAX_ADDRESSES } from '../wire/decode.js';
+import { Decoder } from '../wire/decoder.js';
 import { readLinkHeader, sourceMacKey } from '../wire/link-header.js';
 import { decodeNeighbor } from '../wire/neighbor.js';
 import { packetRecord } from '../wire/packet-record.js';
@@ -25,8 +26,9 @@ import type { VipConflict } from '../groups/vips.js';
 import { HmacGroups } from '../expect/hmac-groups.js';
 import { NodeJudge } from '../node/node.js';
 import type { NodeGroupView, NodeObservations } from '../node/node.js';
-import { DEFAULT_OWNER_SETTINGS } from '../ownership/vip-owners.js';
-import type { OwnershipView, OwnerSettings, VipOwners, WatchedVip } from '../ownership/vip-owners.js';
+import { DEFAULT_OWNER_SETTINGS } from '../ownership/owner-settings.js';
+import type { OwnerSettings } from '../ownership/owner-settings.js';
+import type { OwnershipView, VipOwners, WatchedVip } from '../ownership/vip-owners.js';
 import { placeWatched } from '../ownership/watched-vips.js';
 import { Timeline } from '../history/timeline.js';
 import { groupId } from '../types.js';
