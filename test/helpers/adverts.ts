@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
 import { groupId } from '../../src/core/types.js';
 import type { Advert, Family, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
 import { groupView, NO_FAILOVERS } from '../../src/core/groups/views.js';
+import { newGroupRisk } from '../../src/core/groups/risk.js';
 import type { GroupView } from '../../src/core/groups/views.js';
 
 /** The fingerprint the decoder makes of these addresses (all of one family), from their bytes. */
@@ -114,6 +115,12 @@ export function groupViewOf(routers: GroupView['routers'], fields: Partial<Group
     authMismatch: false,
     configMismatch: [],
     routers,
+    riskSince: undefined,
+    riskNear: 0,
+    riskMissed: 0,
+    gapMargin: undefined,
+    gapHistogram: newGroupRisk().histogram,
+    gapsExcluded: 0,
     ...fields,
   };
 }
