@@ -3,8 +3,10 @@ import { addressBytes } from '../../src/core/base/addr.js';
 import { addressesKeyOf } from '../../src/core/wire/addresses-key.js';
 import { AuthSecret } from '../../src/core/base/secret.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
-import { groupId } from '../../src/core/types.js';
-import type { Advert, Family, MonitorEvent, MonitorSettings } from '../../src/core/types.js';
+import { groupId } from '../../src/core/base/keys.js';
+import type { Family } from '../../src/core/base/keys.js';
+import type { MonitorEvent, MonitorSettings } from '../../src/core/groups/types.js';
+import type { Advert } from '../../src/core/wire/types.js';
 import { groupView, NO_FAILOVERS } from '../../src/core/groups/views.js';
 import type { GroupView } from '../../src/core/groups/views.js';
 
