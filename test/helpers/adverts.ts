@@ -8,6 +8,7 @@ import type { Family } from '../../src/core/base/keys.js';
 import type { MonitorEvent, MonitorSettings } from '../../src/core/groups/types.js';
 import type { Advert } from '../../src/core/wire/types.js';
 import { groupView, NO_FAILOVERS } from '../../src/core/groups/views.js';
+import { newGroupRisk } from '../../src/core/groups/risk.js';
 import type { GroupView } from '../../src/core/groups/views.js';
 
 /** The fingerprint the decoder makes of these addresses (all of one family), from their bytes. */
@@ -116,6 +117,12 @@ export function groupViewOf(routers: GroupView['routers'], fields: Partial<Group
     authMismatch: false,
     configMismatch: [],
     routers,
+    riskSince: undefined,
+    riskNear: 0,
+    riskMissed: 0,
+    gapMargin: undefined,
+    gapHistogram: newGroupRisk().histogram,
+    gapsExcluded: 0,
     ...fields,
   };
 }

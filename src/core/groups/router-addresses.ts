@@ -6,17 +6,18 @@
  * Monitor bounds the sum in bytes (MonitorSettings.maxBytes) as well as in entries. Pure.
  */
 import { ADVERT_VIPS_JUDGED } from './judge.js';
+import { RISK_BYTES } from './risk.js';
 
 /** Addresses a router keeps as text: those the judgements read (see ADVERT_VIPS_JUDGED). */
 export const ADVERT_VIPS_KEPT = ADVERT_VIPS_JUDGED;
 
 /**
  * Estimated heap bytes of a router's fixed part (the object, its address texts, its priorities) and of
- * a group's (the object, its key, its id, its map entries). Estimates, from V8's object layout with
+ * a group's (the object, its key, its id, its map entries, its failover risk at its fullest). Estimates, from V8's object layout with
  * compressed pointers rounded up: what the byte bound is judged on.
  */
 export const ROUTER_BYTES = 480;
-export const GROUP_BYTES = 640;
+export const GROUP_BYTES = 640 + RISK_BYTES;
 
 /** Estimated bytes of one address text in a kept list: the string and the array slot. */
 export function addressBytes(text: string): number {

@@ -9,6 +9,7 @@
 import { failoverReason, isNearFailover, noFailovers, priorityDropAfter, RECENT_GAPS_KEPT } from './causes.js';
 import { isMaster, masterDownInterval, mismatchesOf, nextDeadline, noMasterAt, wins, MISMATCH_BIT } from './judge.js';
 import { GROUP_BYTES } from './router-addresses.js';
+import { CaptureDrops, judgeRisk, newGroupRisk, nextRiskDeadline, riskAdvert, riskRepeat } from './risk.js';
 import { newRouter, routerBytes, routerOf, updateRouter } from './router-state.js';
 import { judgeOverlap, judgeSplit } from './split-brain.js';
 import { groupId } from '../base/keys.js';
@@ -39,6 +40,8 @@ export class Monitor {
   readonly evictions = { group: 0, router: 0 };
   /** The tables' estimated size in bytes (router-addresses.ts), bounded by settings.maxBytes. */
   #bytes = 0;
+  /** When our own capture dropped packets: gaps during them are not judged for the failover risk. */
+  readonly drops = new CaptureDrops();
 
   constructor(
     readonly settings: MonitorSettings,
@@ -62,7 +65,7 @@ export class Monitor {
       slots[slot] = group;
     } else {
       const r = routerOf(group, advert.src);
-      if (r !== undefined && r.lastAdvert === advert && r.master && group.overlapSince === undefined && now >= r.last && now < this.#quietUntil(group, r) && !isNearFailover(now - r.last, r.interval)) {
+      if (r !== undefined && r.lastAdvert === advert && r.master && group.overlapSince === undefined && now >= r.last && now < this.#quietUntil(group, r) && !isNearFailover(now - r.last, r.interval) && riskRepeat(group.risk, r.address, now)) {
         // The steady state: the only master of the group repeats itself. Nothing can change (same
         // content, no second master, no deadline passed), so nothing is judged.
         r.adverts++;
@@ -89,7 +92,26 @@ export class Monitor {
       router.overlapAdverts++;
       judgeSplit(group, now, this.sink);
     }
+    riskAdvert(group.risk, router, now);
+    this.#judgeRisk(group, now);
     return group;
+  }
+
+  /** Our own capture dropped `count` packets between `from` and `to`: no gap of that time is judged. */
+  captureDrops(from: number, to: number, count: number): void {
+    this.drops.add(from, to, count);
+  }
+
+  #judgeRisk(group: GroupState, now: number): void {
+    const change = judgeRisk(group.risk, now, this.drops, this.settings.dropLagSeconds ?? 0);
+    if (change !== undefined) this.sink({ type: change === 'start' ? 'risk_start' : 'risk_end', group, time: now });
+  }
+
+  /** The next deadline of the group's rules or of its failover risk. */
+  #nextDeadline(group: GroupState): number | undefined {
+    const rules = nextDeadline(group, this.settings);
+    const risk = nextRiskDeadline(group.risk, group.settledAt, this.settings.dropLagSeconds ?? 0);
+    return risk === undefined ? rules : rules === undefined ? risk : Math.min(rules, risk);
   }
 
   /** The group heard on `iface` with this family and VRID, if any (no key string is made). */
@@ -120,8 +142,8 @@ export class Monitor {
   /** The end of the time in which `master`'s repeated adverts change nothing in its group. */
   #quietUntil(group: GroupState, master: RouterState): number {
     // Alone, only its own Master_Down_Interval can end its mastership (cheaper than the general case).
-    if (group.routers.length === 1) return master.last + masterDownInterval(master);
-    if (Number.isNaN(group.quietUntil)) group.quietUntil = nextDeadline(group, this.settings) ?? Infinity;
+    if (group.routers.length === 1 && group.risk.gaps.length === 0) return master.last + masterDownInterval(master);
+    if (Number.isNaN(group.quietUntil)) group.quietUntil = this.#nextDeadline(group) ?? Infinity;
     return group.quietUntil;
   }
 
@@ -172,6 +194,7 @@ export class Monitor {
       priorityDrop: undefined,
       nearFailovers: 0,
       recentGaps: [],
+      risk: newGroupRisk(),
       overlapSince: undefined,
       split: undefined,
       masterlessSince: undefined,
@@ -220,7 +243,7 @@ export class Monitor {
   /** Judges the group at each deadline up to `now`, so changes get their exact times. */
   #catchUp(group: GroupState, now: number): void {
     for (let guard = 0; guard < 64; guard++) {
-      const deadline = nextDeadline(group, this.settings);
+      const deadline = this.#nextDeadline(group);
       if (deadline === undefined || deadline > now) break;
       this.#judge(group, Math.max(deadline, group.settledAt));
     }
@@ -280,6 +303,7 @@ export class Monitor {
     }
 
     this.#judgeMismatches(group, now);
+    this.#judgeRisk(group, now);
   }
 
   #judgeMismatches(group: GroupState, now: number): void {

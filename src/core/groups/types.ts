@@ -6,6 +6,7 @@ import type { AuthSecret } from '../base/secret.js';
 import type { GroupKey } from '../base/keys.js';
 import type { Advert } from '../wire/types.js';
 import type { AdvertGap, FailoverCause, FailoverReason, PriorityDrop } from './causes.js';
+import type { GroupRisk } from './risk.js';
 
 /**
  * What routers of a group can disagree on besides authentication. The `hmac_*` fields are keepalived
@@ -30,6 +31,11 @@ export interface MonitorSettings {
   groupExpirySeconds: number;
   /** The auth_hmac freshness window configured for a group, seconds (undefined: keepalived's default). */
   hmacWindow?: (key: GroupKey) => number | undefined;
+  /**
+   * How long after a gap ends its capture's drop counters are known, seconds (serve polls them each
+   * second); the failover risk judges a gap only then. 0 (replay: drops come with the packets) by default.
+   */
+  dropLagSeconds?: number;
 }
 
 export interface RouterState {
@@ -100,6 +106,8 @@ export interface GroupState {
   nearFailovers: number;
   /** The latest of those gaps (at most RECENT_GAPS_KEPT), for the longest-recent-gap gauge. */
   recentGaps: AdvertGap[];
+  /** The master's gaps against its takeover deadline, and the failover risk judged from them (risk.ts). */
+  risk: GroupRisk;
   /**
    * Set by the watcher (Monitor.markForeign) while protocol-112 traffic of another protocol (CARP)
    * uses this VRID on the interface: since when. A master change while it is set has cause `foreign`.
@@ -127,6 +135,8 @@ export type MonitorEvent =
   | { type: 'failover'; group: GroupState; from: string; to: string; time: number; reason: FailoverReason }
   /** The master's adverts paused from `start` to `end` (more than two intervals) and it went on as master. */
   | { type: 'near_failover'; group: GroupState; router: string; start: number; end: number; interval: number; time: number }
+  /** The failover risk judgement began or ended (risk.ts). */
+  | { type: 'risk_start' | 'risk_end'; group: GroupState; time: number }
   | { type: 'split_start'; group: GroupState; split: SplitState; time: number }
   | { type: 'split_end'; group: GroupState; split: SplitState; time: number }
   | { type: 'no_master_start' | 'no_master_end'; group: GroupState; time: number }

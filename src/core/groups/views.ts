@@ -3,6 +3,8 @@
  * `Monitor.settle(now)` first). Views are read, never changed.
  */
 import { longestRecentGap, noFailovers } from './causes.js';
+import { riskMargin, riskTally } from './risk.js';
+import type { GapHistogram } from './risk.js';
 import type { FailoverCause } from './causes.js';
 import type { GroupKey } from '../base/keys.js';
 import type { GroupState, MismatchField, RouterState } from './types.js';
@@ -36,6 +38,17 @@ export interface GroupView {
   authMismatch: boolean;
   configMismatch: readonly MismatchField[];
   routers: readonly RouterView[];
+  /** Failover risk (risk.ts): since when the group is at risk (undefined: not at risk). */
+  riskSince: number | undefined;
+  /** In the risk window: near failovers, and adverts the masters missed. */
+  riskNear: number;
+  riskMissed: number;
+  /** The smallest margin in the risk window, seconds (the deadline less the gap); undefined without a master. */
+  gapMargin: number | undefined;
+  /** The masters' gaps in advert intervals (the group's own, read only). */
+  gapHistogram: Readonly<GapHistogram>;
+  /** Lossy gaps not judged because our capture dropped packets during them. */
+  gapsExcluded: number;
 }
 
 /** The empty list every view without entries shares (views are read, never changed). */
@@ -65,5 +78,16 @@ export function groupView(group: GroupState): GroupView {
     authMismatch: group.authMismatchSince !== undefined,
     configMismatch: group.configMismatchSince.size === 0 ? NONE : [...group.configMismatchSince.keys()],
     routers: group.routers.map(routerView),
+    riskSince: group.risk.since,
+    ...riskCounts(group),
+    gapMargin: riskMargin(group.risk, group.settledAt),
+    gapHistogram: group.risk.histogram,
+    gapsExcluded: group.risk.excluded,
   };
+}
+
+function riskCounts(group: GroupState): { riskNear: number; riskMissed: number } {
+  if (group.risk.gaps.length === 0) return { riskNear: 0, riskMissed: 0 };
+  const { near, missed } = riskTally(group.risk, group.settledAt);
+  return { riskNear: near, riskMissed: missed };
 }
