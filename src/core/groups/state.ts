@@ -40,6 +40,13 @@ export class Monitor {
   readonly evictions = { group: 0, router: 0 };
   /** The tables' estimated size in bytes (router-addresses.ts), bounded by settings.maxBytes. */
   #bytes = 0;
+  /**
+   * Whether the last advert was its group's only master repeating itself (nothing judged, no event):
+   * what follows it in the pipeline (router errors, the timeline) has nothing new to note either.
+   */
+  repeated = false;
+  /** The router the last advert was applied to. */
+  heard: RouterState | undefined;
   /** When our own capture dropped packets: gaps during them are not judged for the failover risk. */
   readonly drops = new CaptureDrops();
 
@@ -72,10 +79,13 @@ export class Monitor {
         r.last = now;
         group.lastSeen = now;
         group.settledAt = now;
+        this.repeated = true;
+        this.heard = r;
         return group;
       }
       this.#catchUp(group, now);
     }
+    this.repeated = false;
     group.lastSeen = now;
     let router = routerOf(group, advert.src);
     if (router === undefined) {
@@ -94,6 +104,7 @@ export class Monitor {
     }
     riskAdvert(group.risk, router, now);
     this.#judgeRisk(group, now);
+    this.heard = router;
     return group;
   }
 

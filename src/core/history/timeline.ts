@@ -11,7 +11,7 @@ import { slotOf } from '../groups/state.js';
 import type { Monitor } from '../groups/state.js';
 import { groupId } from '../base/keys.js';
 import type { Family, GroupKey } from '../base/keys.js';
-import type { GroupState, MismatchField, MonitorEvent } from '../groups/types.js';
+import type { GroupState, MismatchField, MonitorEvent, RouterState } from '../groups/types.js';
 import type { Advert } from '../wire/types.js';
 import { vipConflictIntervals } from '../groups/vips.js';
 import type { VipConflictInterval, VipSpan } from '../groups/vips.js';
@@ -119,6 +119,8 @@ interface LastAdvert {
   advert: Advert | undefined;
   time: number;
   priority: number;
+  /** The Monitor's router it was applied to: its repeats go no further than the Monitor, which keeps their time. */
+  state: RouterState | undefined;
 }
 
 /** A group's history and its routers' previous adverts, found per advert without building a key. */
@@ -144,8 +146,11 @@ export class Timeline {
   /** Entries kept in all the lists together (at most MAX_REPORT_ENTRIES). */
   entries = 0;
 
-  /** Called after the monitor applied the advert: priority changes. */
-  advert(iface: string, advert: Advert, time: number): void {
+  /**
+   * Called after the monitor applied the advert (to `state`, its router there): priority changes. A
+   * repeat of the only master (Monitor.repeated) need not come here: it changes nothing.
+   */
+  advert(iface: string, advert: Advert, time: number, state?: RouterState): void {
     let slots = iface === this.#lastInterface ? this.#lastSlots : this.#tracks.get(iface);
     if (slots === undefined) {
       slots = [];
@@ -173,7 +178,7 @@ export class Timeline {
     if (last === undefined) for (const r of track.routers) if (r.router === router) last = r;
     const held = advert.addressCount <= ADVERT_VIPS_KEPT ? advert : undefined;
     if (last === undefined) {
-      const entry = { router, advert: held, time, priority: advert.priority };
+      const entry = { router, advert: held, time, priority: advert.priority, state };
       if (track.routers.length < MAX_ROUTERS) track.routers.push(entry);
       else track.routers[oldest(track.routers)] = entry;
       this.#push(h, h.priorities, { router, time, priority: advert.priority });
@@ -183,6 +188,7 @@ export class Timeline {
     last.advert = held;
     last.time = time;
     last.priority = advert.priority;
+    last.state = state;
   }
 
   readonly onEvent = (e: MonitorEvent): void => {
@@ -333,11 +339,13 @@ function closeLast<T extends { end: number | null }>(list: T[], match: (entry: T
   }
 }
 
-/** The index of the least recently heard router. */
+/** The index of the least recently heard router (its repeats are timed by the Monitor's router). */
 function oldest(routers: readonly LastAdvert[]): number {
+  const heard = (r: LastAdvert): number => Math.max(r.time, r.state?.last ?? -Infinity);
   let at = 0;
   routers.forEach((r, i) => {
-    if (r.time < (routers[at]?.time ?? Infinity)) at = i;
+    const other = routers[at];
+    if (other === undefined || heard(r) < heard(other)) at = i;
   });
   return at;
 }

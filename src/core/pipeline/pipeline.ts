@@ -35,7 +35,7 @@ import { groupId } from '../base/keys.js';
 import type { GroupKey } from '../base/keys.js';
 import type { ExpectedGroup } from '../expect/types.js';
 import type { EventSink } from '../groups/types.js';
-import type { Advert } from '../wire/types.js';
+import type { Advert, Decoded } from '../wire/types.js';
 import { interfaceLabel, NO_VLAN_DEVICES } from './interface-label.js';
 import { OwnershipFeed } from './ownership-feed.js';
 
@@ -193,42 +193,52 @@ export class Pipeline {
     const label = interfaceLabel(iface, decoded.vlans, this.vlanNames);
     this.#settings.onPacket?.(packetRecord(ts, label, decoded));
     if (decoded.kind === 'invalid') {
-      // Random VLAN tags make a label each: past the bound they are counted on the capture interface.
-      const counted = this.invalid.has(label) || this.invalid.size < INVALID_LABELS_MAX ? label : iface;
-      let reasons = this.invalid.get(counted);
-      if (reasons === undefined) {
-        reasons = new Map();
-        this.invalid.set(counted, reasons);
-      }
-      reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
-      if (this.#settings.history) {
-        if (this.invalidTimes.length < INVALID_TIMES_KEPT) this.invalidTimes.push(ts);
-        this.invalidByReason.set(decoded.reason, (this.invalidByReason.get(decoded.reason) ?? 0) + 1);
-      }
-      const vrids = this.#settings.vrids;
-      const foreign = foreignOf(decoded);
-      if (foreign !== undefined && decoded.ip !== undefined && (vrids === undefined || vrids.has(foreign.vhid))) {
-        this.foreign.heard(label, decoded.ip.family, foreign, decoded.ip.src, ts);
-        this.monitor.markForeign(label, decoded.ip.family, foreign.vhid, disturbedSince(this.foreign, { interface: label, family: decoded.ip.family, vrid: foreign.vhid }, ts));
-      }
-      const vrid = decoded.header.vrid;
-      if (decoded.ip === undefined || vrid === undefined || (vrids !== undefined && !vrids.has(vrid))) return;
-      const group = this.monitor.group(label, decoded.ip.family, vrid);
-      if (group !== undefined) this.routerErrors.invalid(group, decoded.ip.src, decoded.reason);
+      this.#invalid(iface, label, decoded, ts);
       return;
     }
     const advert = decoded.advert;
     if (this.#settings.vrids !== undefined && !this.#settings.vrids.has(advert.vrid)) return;
     this.adverts++;
     if (advert.advertInterval > this.largestInterval) this.largestInterval = advert.advertInterval;
-    const group = this.monitor.advert(label, advert, ts);
-    this.routerErrors.advert(group, advert);
+    const monitor = this.monitor;
+    const group = monitor.advert(label, advert, ts);
+    // The only master repeating itself changed nothing the router errors compare, the timeline notes or
+    // VIP ownership follows: only the counts of every packet and the source binding remain.
+    const repeated = monitor.repeated;
+    if (!repeated || !advert.ttlOk || advert.priority === 0) this.routerErrors.advert(group, advert);
     // A disturbance ends when the foreign traffic's hold time runs out: seen at the group's adverts and at each view.
     if (group.foreignSince !== undefined) group.foreignSince = disturbedSince(this.foreign, group.key, ts);
-    this.timeline?.advert(label, advert, ts);
+    if (!repeated) this.timeline?.advert(label, advert, ts, monitor.heard);
     if (this.#feed.begun) this.#advertSource(label, linkType, offset === 0 ? bytes : bytes.subarray(offset, offset + length), advert, ts);
-    this.#feed.applied(this.monitor, ts);
+    if (!repeated) this.#feed.applied(monitor, ts);
   }
+
+  /** A rejected protocol-112 packet: counted by interface and reason, foreign traffic, an error of its router. */
+  #invalid(iface: string, label: string, decoded: Extract<Decoded, { kind: 'invalid' }>, ts: number): void {
+    // Random VLAN tags make a label each: past the bound they are counted on the capture interface.
+    const counted = this.invalid.has(label) || this.invalid.size < INVALID_LABELS_MAX ? label : iface;
+    let reasons = this.invalid.get(counted);
+    if (reasons === undefined) {
+      reasons = new Map();
+      this.invalid.set(counted, reasons);
+    }
+    reasons.set(decoded.reason, (reasons.get(decoded.reason) ?? 0) + 1);
+    if (this.#settings.history) {
+      if (this.invalidTimes.length < INVALID_TIMES_KEPT) this.invalidTimes.push(ts);
+      this.invalidByReason.set(decoded.reason, (this.invalidByReason.get(decoded.reason) ?? 0) + 1);
+    }
+    const vrids = this.#settings.vrids;
+    const foreign = foreignOf(decoded);
+    if (foreign !== undefined && decoded.ip !== undefined && (vrids === undefined || vrids.has(foreign.vhid))) {
+      this.foreign.heard(label, decoded.ip.family, foreign, decoded.ip.src, ts);
+      this.monitor.markForeign(label, decoded.ip.family, foreign.vhid, disturbedSince(this.foreign, { interface: label, family: decoded.ip.family, vrid: foreign.vhid }, ts));
+    }
+    const vrid = decoded.header.vrid;
+    if (decoded.ip === undefined || vrid === undefined || (vrids !== undefined && !vrids.has(vrid))) return;
+    const group = this.monitor.group(label, decoded.ip.family, vrid);
+    if (group !== undefined) this.routerErrors.invalid(group, decoded.ip.src, decoded.reason);
+    return;
+    }
 
   /**
    * Binds the advert's Ethernet source to its router, when it changed or a second after the last time
