@@ -1,6 +1,6 @@
 /**
  * The HTTP(S) server (express): `/metrics` (or `--web.telemetry-path`, a literal path), the status page at
- * `/`, `/healthz` (503 while serve is blind), 404 for anything else; paths match exactly. TLS and basic auth come from the
+ * `/`, the status document at `/api/v1/status`, `/healthz` (503 while serve is blind), 404 for anything else; paths match exactly. TLS and basic auth come from the
  * exporter-toolkit web config; bcrypt checks are cached per credential (as the exporter-toolkit does), so a
  * scrape every few seconds costs one hash. Connections are bounded in number, per client and in time, so
  * idle or slow clients cannot hold the exporter's descriptors.
@@ -27,6 +27,8 @@ export interface WebOptions {
   metrics: () => Promise<{ body: Buffer; release: () => void }>;
   /** The status page (HTML), rendered per request. */
   page: () => string;
+  /** `GET /api/v1/status`: the status document (JSON text), rendered per request; absent: 404. */
+  status?: () => string;
   /** `/healthz`: its status and body per request (default: 200, `ok`). */
   health?: () => { status: number; body: string };
   onError: (message: string, err: unknown) => void;
@@ -98,6 +100,9 @@ function listenProblem(err: unknown, where: string): ListenError | undefined {
 export class WebConfigFileError extends Error {
   override readonly name = 'WebConfigFileError';
 }
+
+/** The status document's path (docs/api.md). */
+export const STATUS_PATH = '/api/v1/status';
 
 const MAX_CACHED = 256;
 /** How often an accept() failure is logged at most (each one is counted). */
@@ -243,7 +248,7 @@ export class WebServer {
   /** Exact, case-sensitive paths: the telemetry path is a literal, never a route pattern. */
   #route(req: Request, res: Response): void {
     const path = req.path;
-    const known = path === this.options.telemetryPath || path === '/healthz' || path === '/';
+    const known = path === this.options.telemetryPath || path === '/healthz' || path === '/' || (path === STATUS_PATH && this.options.status !== undefined);
     if (!known) {
       res.status(404).type('text/plain').send('not found\n');
       return;
@@ -254,6 +259,7 @@ export class WebServer {
     }
     if (path === this.options.telemetryPath) this.#metrics(res);
     else if (path === '/healthz') this.#health(res);
+    else if (path === STATUS_PATH) this.#status(res);
     else this.#page(res);
   }
 
@@ -273,6 +279,15 @@ export class WebServer {
   #health(res: Response): void {
     const { status, body } = this.options.health?.() ?? { status: 200, body: 'ok\n' };
     res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(body);
+  }
+
+  #status(res: Response): void {
+    const render = this.options.status;
+    if (render === undefined) {
+      res.status(404).type('text/plain').send('not found\n');
+      return;
+    }
+    res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(render());
   }
 
   #page(res: Response): void {
