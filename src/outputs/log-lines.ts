@@ -5,7 +5,7 @@
  */
 import { likelySplitCause } from '../core/groups/split-brain.js';
 import { riskTally } from '../core/groups/risk.js';
-import type { MonitorEvent } from '../core/types.js';
+import type { MonitorEvent } from '../core/groups/types.js';
 import { causeText } from './report.js';
 
 export interface LogRecord {
