@@ -1,6 +1,6 @@
 /**
- * The HTTP(S) server (node:http, no framework: three literal paths need no router): `/metrics` (or `--web.telemetry-path`, a literal path), the status page at
- * `/`, `/healthz` (503 while serve is blind), 404 for anything else; paths match exactly. TLS and basic auth come from the
+ * The HTTP(S) server (node:http, no framework: a few literal paths need no router): `/metrics` (or `--web.telemetry-path`, a literal path), the status page at
+ * `/`, the status document at `/api/v1/status`, `/healthz` (503 while serve is blind), 404 for anything else; paths match exactly. TLS and basic auth come from the
  * exporter-toolkit web config; bcrypt checks are cached per credential (as the exporter-toolkit does), so a
  * scrape every few seconds costs one hash. Connections are bounded in number, per client and in time, so
  * idle or slow clients cannot hold the exporter's descriptors.
@@ -25,6 +25,8 @@ export interface WebOptions {
   metrics: () => Promise<{ body: Buffer; release: () => void }>;
   /** The status page (HTML), rendered per request. */
   page: () => string;
+  /** `GET /api/v1/status`: the status document (JSON text), rendered per request; absent: 404. */
+  status?: () => string;
   /** `/healthz`: its status and body per request (default: 200, `ok`). */
   health?: () => { status: number; body: string };
   onError: (message: string, err: unknown) => void;
@@ -96,6 +98,9 @@ function listenProblem(err: unknown, where: string): ListenError | undefined {
 export class WebConfigFileError extends Error {
   override readonly name = 'WebConfigFileError';
 }
+
+/** The status document's path (docs/api.md). */
+export const STATUS_PATH = '/api/v1/status';
 
 const MAX_CACHED = 256;
 
@@ -272,7 +277,7 @@ export class WebServer {
   /** Exact, case-sensitive paths: the telemetry path is a literal, never a route pattern. */
   #route(req: IncomingMessage, res: ServerResponse): void {
     const path = pathOf(req);
-    const known = path === this.options.telemetryPath || path === '/healthz' || path === '/';
+    const known = path === this.options.telemetryPath || path === '/healthz' || path === '/' || (path === STATUS_PATH && this.options.status !== undefined);
     if (!known) {
       reply(res, 404, TEXT, 'not found\n');
       return;
@@ -283,6 +288,7 @@ export class WebServer {
     }
     if (path === this.options.telemetryPath) this.#metrics(res);
     else if (path === '/healthz') this.#health(res);
+    else if (path === STATUS_PATH) this.#status(res);
     else this.#page(res);
   }
 
@@ -302,6 +308,15 @@ export class WebServer {
   #health(res: ServerResponse): void {
     const { status, body } = this.options.health?.() ?? { status: 200, body: 'ok\n' };
     reply(res, status, TEXT, body, { 'Cache-Control': 'no-store' });
+  }
+
+  #status(res: ServerResponse): void {
+    const render = this.options.status;
+    if (render === undefined) {
+      reply(res, 404, TEXT, 'not found\n');
+      return;
+    }
+    reply(res, 200, 'application/json; charset=utf-8', render(), { 'Cache-Control': 'no-store' });
   }
 
   #page(res: ServerResponse): void {

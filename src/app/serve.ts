@@ -14,7 +14,8 @@ import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
 import { createLogger } from '../adapters/log.js';
 import type { Logger } from '../adapters/log.js';
-import { findingChanges, findings } from '../core/findings/findings.js';
+import { FindingClock } from '../core/findings/finding-clock.js';
+import { findingChanges, findingId, findings } from '../core/findings/findings.js';
 import type { FindingLine } from '../core/findings/findings.js';
 import { RecentHistory } from '../core/history/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/owner-settings.js';
@@ -22,6 +23,7 @@ import { placeWatched } from '../core/ownership/watched-vips.js';
 import { healthOf, healthzResponse } from '../outputs/health.js';
 import type { SourceStatus } from '../outputs/health.js';
 import { renderStatusPage } from '../outputs/html-live.js';
+import { statusDocument } from '../outputs/status-api.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { LogBudget } from '../outputs/log-budget.js';
 import { eventRecord } from '../outputs/log-lines.js';
@@ -92,7 +94,7 @@ export async function serve(options: ServeOptions): Promise<ServeHandle> {
   }
   const running = startServices(settings, judging.watcher, log);
   const observer = makeObserver(running, judging.watcher);
-  const ticker = startTicker(observer, judging.logBudget, log);
+  const ticker = startTicker(observer, judging, log);
   const prober = startProber(settings, running, judging.watcher, observer, log);
   const sources = (): SourceStatus[] => sourcesOf(running, configState);
   const http: { counters?: WebCounters } = {};
@@ -172,6 +174,8 @@ interface Judging {
   /** The status page's last minutes per group. */
   history: RecentHistory;
   logBudget: LogBudget;
+  /** Since when each finding has been found (the status API's `since`): marked at every judgement. */
+  clock: FindingClock;
 }
 
 /** The watcher (core) whose Monitor events go to the log (within its rate bound) and to the page's history. */
@@ -195,7 +199,7 @@ function startJudging(settings: Settings, log: Logger, started: number): Judging
   );
   watcher.hmac = settings.hmac;
   watcher.watched = settings.config.vips;
-  return { watcher, history, logBudget };
+  return { watcher, history, logBudget, clock: new FindingClock() };
 }
 
 interface Observer {
@@ -232,7 +236,7 @@ function makeObserver(running: Running, watcher: Pipeline): Observer {
 }
 
 /** Once a second: the findings of the view diffed into the log's start and end lines. */
-function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): NodeJS.Timeout {
+function startTicker(observer: Observer, { logBudget, clock }: Judging, log: Logger): NodeJS.Timeout {
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
   let ownerChangesLogged = 0;
@@ -249,7 +253,9 @@ function startTicker(observer: Observer, logBudget: LogBudget, log: Logger): Nod
   const tick = (): void => {
     const at = now();
     const view = observer.observe(at);
-    const changes = findingChanges(active, findings(view));
+    const found = findings(view);
+    clock.mark(found, at);
+    const changes = findingChanges(active, found);
     for (const f of changes.started) {
       if (logBudget.findingStart(f.id, String(f.fields.finding), at)) log[f.level](f.fields, f.msg);
       // Not written yet: it starts again at the next judgement, and ends only once written.
@@ -351,6 +357,14 @@ async function startWeb(settings: Settings, running: Running, judging: Judging, 
       const about = [`capturing on ${s.config.interfaces.length === 0 ? 'every interface' : s.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${s.expected.length}`];
       const seen = { captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()], invalid: judging.watcher.invalid };
       return renderStatusPage({ ...view, ...seen, host, version: VERSION, about, telemetryPath: s.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => judging.history.of(id, at) });
+    },
+    status: () => {
+      const at = now();
+      const view = observer.observe(at);
+      const found = findings(view);
+      const since = judging.clock.mark(found, at);
+      const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()] });
+      return JSON.stringify(doc);
     },
     health: () => healthzResponse(healthOf({ captures: running.capture.statuses(), sources: sources() })),
     onError: (message, err) => {

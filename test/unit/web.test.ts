@@ -103,6 +103,30 @@ describe('web paths', () => {
   });
 });
 
+describe('/api/v1/status', () => {
+  it('serves the status document as JSON, behind the same basic auth as /metrics, and is 404 where serve gives none', async () => {
+    const hash = bcrypt.hashSync('right-Pa55', 4);
+    const doc = JSON.stringify({ version: 1, host: 'lb-a' });
+    const web = await start({ status: () => doc, webConfig: { tls: undefined, basicAuthUsers: new Map([['prometheus', hash]]) } });
+    const { port } = web.address();
+    try {
+      assert.equal((await get(port, '/api/v1/status')).status, 401);
+      assert.equal((await get(port, '/api/v1/status', { auth: 'prometheus:wrong' })).status, 401);
+      assert.deepEqual(await get(port, '/api/v1/status', { auth: 'prometheus:right-Pa55' }), { status: 200, body: doc });
+      assert.equal((await get(port, '/api/v1/status/', { auth: 'prometheus:right-Pa55' })).status, 404);
+      assert.equal((await get(port, '/api/v1/status', { auth: 'prometheus:right-Pa55', method: 'POST' })).status, 405);
+    } finally {
+      await web.close();
+    }
+    const without = await start();
+    try {
+      assert.deepEqual(await get(without.address().port, '/api/v1/status'), { status: 404, body: 'not found\n' });
+    } finally {
+      await without.close();
+    }
+  });
+});
+
 describe('/healthz', () => {
   it('answers 503 while blind (a capture down, or none), 200 with a warning line while a source is unreadable', async () => {
     const state = { captures: [{ interface: 'eth0', up: false, problem: 'permission denied' }], sources: [{ source: 'notify_fifo' as const, path: '/run/k.fifo', problem: 'cannot open /run/k.fifo: no such file' }] };
