@@ -78,8 +78,10 @@ export interface KeepalivedInstance {
   vrid: number;
   priority: number;
   state?: 'MASTER' | 'BACKUP';
-  /** Default 1. */
+  /** Default 1 (fractions need VRRPv3). */
   advertInt?: number;
+  /** keepalived's `version` of the instance; default its own (2). */
+  version?: 2 | 3;
   /** keepalived's auth_pass; none when undefined. */
   authPass?: string;
   vips?: string[];
@@ -106,6 +108,7 @@ function instanceConf(i: KeepalivedInstance): string {
     `  priority ${i.priority}`,
     `  advert_int ${i.advertInt ?? 1}`,
   ];
+  if (i.version !== undefined) lines.push(`  version ${i.version}`);
   if (i.nopreempt === true) lines.push('  nopreempt');
   if (i.useVmac === true) lines.push('  use_vmac');
   if (i.ipv6 === true) lines.push('  native_ipv6');

@@ -183,6 +183,17 @@ local ofSegment = '{{ with $labels.segment }}, segment {{ . }}{{ end }}';
           ),
           alert(
             c,
+            name='VrrpFailoverAtRisk',
+            severity='warning',
+            forKey='failoverAtRisk',
+            expr=withSegment(c, 'max %s (%s) == 1' % [perExporter(c, ['interface', 'family', 'vrid']), sel(c, 'vrrpwatch_vrid_failover_risk')]),
+            summary='The master of VRID {{ $labels.vrid }} is at risk of a failover: its adverts come close to the takeover deadline',
+            description='{{ $labels.instance }} hears the master of VRID {{ $labels.vrid }} on {{ $labels.interface }} miss adverts often enough that a backup nearly takes over'
+                        + ' (gaps within one interval of its Master_Down_Interval and 6 adverts missing within 60 intervals, at least 30 s; vrrpwatch_vrid_advert_gap_margin_seconds is the margin left):'
+                        + ' a stalled master if every exporter of the segment sees it, a lossy path if only some do.',
+          ),
+          alert(
+            c,
             name='VrrpAdvertsBlocked',
             severity='warning',
             forKey='advertsBlocked',

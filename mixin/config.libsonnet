@@ -31,6 +31,7 @@
       observersDisagree: '1m',
       masterFlapping: '5m',
       nearFailovers: '5m',
+      failoverAtRisk: '5m',
       gatewayUnreachable: '2m',
       peerUnreachable: '2m',
       exporterDown: '2m',

@@ -21,6 +21,7 @@ local d = import '../lib/dashboard.libsonnet';
         ['vrrpwatch_vrid_auth_mismatch', 'auth mismatch'],
         ['vrrpwatch_vrid_config_mismatch', 'config mismatch'],
         ['vrrpwatch_vrid_adverts_blocked', 'adverts blocked'],
+        ['vrrpwatch_vrid_failover_risk', 'failover risk'],
       ]
     ] + [
       'label_replace(%s, "finding", "%s", "", "")' % [d.withVipGroup(c, '%s == 1' % q(f[0])), f[1]]
@@ -119,6 +120,7 @@ local d = import '../lib/dashboard.libsonnet';
             ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_no_master'))], '{{%s}} no master VRID {{vrid}} {{family}} {{segment}}' % cl],
             ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_auth_mismatch'))], '{{%s}} auth mismatch VRID {{vrid}} {{family}} {{segment}}' % cl],
             ['max by (%s, segment, vrid, family, field) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_config_mismatch'))], '{{%s}} {{field}} mismatch VRID {{vrid}} {{family}} {{segment}}' % cl],
+            ['max by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_failover_risk'))], '{{%s}} failover risk VRID {{vrid}} {{family}} {{segment}}' % cl],
             ['max by (%s, vrid, instance, vip) (%s)' % [cl, q('vrrpwatch_vip_backup_holding')], '{{instance}} backup holds {{vip}}'],
           ],
         ),
@@ -171,12 +173,31 @@ local d = import '../lib/dashboard.libsonnet';
           defaults={ unit: 'pps' },
         ),
 
+        d.panel(
+          'timeseries',
+          'Takeover margin: the deadline less the longest gap',
+          [0, 61, 12, 8],
+          [['min by (%s, segment, vrid, family) (%s)' % [cl, d.withSegment(c, q('vrrpwatch_vrid_advert_gap_margin_seconds'))], '{{%s}} {{segment}} VRID {{vrid}} {{family}}' % cl]],
+          description="The master's takeover deadline (Master_Down_Interval: 3 intervals plus its priority's skew) less its longest advert gap within the risk window (60 intervals, at least 30 s), as the exporter that saw the worst gap measured it. A clean master keeps the deadline less one interval; under one interval is a near failover; below 0 a gap passed the deadline (a backup took over).",
+          defaults={ unit: 's', thresholds: { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'orange', value: 0 }, { color: 'green', value: 1 }] } },
+        ),
+        d.panel(
+          'timeseries',
+          "Masters' gaps that lost adverts",
+          [12, 61, 12, 8],
+          [
+            ['max by (%s, vrid, family) (increase(%s[$__rate_interval]) - ignoring(le) increase(%s[$__rate_interval]))' % [cl, q('vrrpwatch_vrid_advert_gap_intervals_count'), 'vrrpwatch_vrid_advert_gap_intervals_bucket{le="1.5",%s}' % d.matchers(c)], '{{%s}} VRID {{vrid}} {{family}}: one advert or more lost' % cl],
+            ['max by (%s, vrid, family) (increase(%s[$__rate_interval]) - ignoring(le) increase(%s[$__rate_interval]))' % [cl, q('vrrpwatch_vrid_advert_gap_intervals_count'), 'vrrpwatch_vrid_advert_gap_intervals_bucket{le="2.5",%s}' % d.matchers(c)], '{{%s}} VRID {{vrid}} {{family}}: two or more in a row' % cl],
+          ],
+          description="Gaps between a master's adverts longer than 1.5 and 2.5 of its intervals (vrrpwatch_vrid_advert_gap_intervals, collector advert_gaps; gaps during the exporter's own capture drops left out). Two or more lost in a row bring a gap within an interval of the deadline.",
+        ),
+
         // VIP ownership on the wire: who answers ARP/NDP for each VIP, compared with the masters.
-        d.row('VIP ownership on the wire (ARP/NDP)', 61),
+        d.row('VIP ownership on the wire (ARP/NDP)', 69),
         d.panel(
           'stat',
           'VIPs with wire findings',
-          [0, 62, 4, 8],
+          [0, 70, 4, 8],
           [['count(max by (%s, vip) ({__name__=~"vrrpwatch_vip_duplicate|vrrpwatch_vip_foreign_owner|vrrpwatch_vip_unanswered",%s} == 1)) or vector(0)' % [cl, d.matchers(c, false)], 'VIPs']],
           description='VIPs, counted per site, answered by two MACs, by a MAC of no master, or by nobody.',
           defaults=d.alarm(),
@@ -185,7 +206,7 @@ local d = import '../lib/dashboard.libsonnet';
         d.panel(
           'table',
           'Who answers for each VIP now',
-          [4, 62, 20, 8],
+          [4, 70, 20, 8],
           [['max by (%s, vip, mac, router, instance) (%s)' % [cl, q('vrrpwatch_vip_owner_info', false)], '']],
           description='Each MAC answering ARP/NDP for a VIP, the router it belongs to (empty: no router heard, a foreign owner) and the exporter that hears it.',
           options={ showHeader: true, sortBy: [{ displayName: 'vip', desc: false }] },
@@ -194,14 +215,14 @@ local d = import '../lib/dashboard.libsonnet';
         d.panel(
           'timeseries',
           'Owners per VIP',
-          [0, 70, 12, 8],
+          [0, 78, 12, 8],
           [['max by (%s, vip) (%s)' % [cl, q('vrrpwatch_vip_owners', false)], '{{%s}} {{vip}}' % cl]],
           description='Distinct MACs answering for each VIP: 1 when healthy, 2 for a round during a failover, 2 or more for longer is a duplicate.',
         ),
         d.panel(
           'timeseries',
           'Duplicates, foreign owners, unanswered VIPs',
-          [12, 70, 12, 8],
+          [12, 78, 12, 8],
           [
             ['max by (%s, vip) (%s)' % [cl, q('vrrpwatch_vip_duplicate', false)], '{{%s}} duplicate {{vip}}' % cl],
             // A foreign owner's series exists only while its MAC answers: counted per VIP, 0 without one.
@@ -215,7 +236,7 @@ local d = import '../lib/dashboard.libsonnet';
         d.panel(
           'timeseries',
           'VIP probes sent',
-          [0, 78, 12, 8],
+          [0, 86, 12, 8],
           [['sum by (%s, instance, interface) (rate(%s[$__rate_interval]))' % [cl, q('vrrpwatch_vip_probes_total', false)], '{{instance}} {{interface}}']],
           description='ARP requests and Neighbor Solicitations vrrpwatch sends for the VIPs it knows (at most one per VIP per probe interval).',
           defaults={ unit: 'pps' },
@@ -223,7 +244,7 @@ local d = import '../lib/dashboard.libsonnet';
         d.panel(
           'timeseries',
           'Failovers without a gratuitous ARP',
-          [12, 78, 12, 8],
+          [12, 86, 12, 8],
           // 0 for the groups that never had one (their counter may not exist yet).
           [[
             'max by (%s, vrid, family) (increase(%s[$__rate_interval])) or max by (%s, vrid, family) (%s * 0)'
@@ -233,8 +254,8 @@ local d = import '../lib/dashboard.libsonnet';
           description='Failovers after which the new master sent no gratuitous ARP or unsolicited NA for its VIPs within a few seconds.',
         ),
 
-        d.row('Exporters', 86),
-        d.exporters(c, [0, 87, 24, 6]),
+        d.row('Exporters', 94),
+        d.exporters(c, [0, 95, 24, 6]),
       ],
     ),
   },

@@ -30,8 +30,8 @@ export function registerGroupFamilies(add: AddFamily): void {
     for (const grp of s.heard) emit(grp.text.labels, grp.view?.nearFailovers ?? 0);
   });
   perGroup(add, g, 'vrrpwatch_vrid_longest_advert_gap_seconds', "The longest near-failover gap in the master's adverts that ended in the last 10 minutes, seconds (0 without one).", ({ view }) => view?.longestRecentGap ?? 0);
-  perGroup(add, g, 'vrrpwatch_vrid_failover_risk', "1 while the group's master's advert gaps come close to its takeover deadline often enough (docs/judgement.md: a near failover and 6 adverts missing within 60 intervals), else 0.", (grp, s) => found(s, grp, 'failover_risk'));
-  add(g, 'vrrpwatch_vrid_advert_gap_margin_seconds', "The smallest margin of the master's advert gaps within the last 60 intervals: its takeover deadline (Master_Down_Interval) less the gap, seconds; negative when a gap passed it (the deadline less one interval without a lost advert).", 'gauge', (emit, s) => {
+  perGroup(add, g, 'vrrpwatch_vrid_failover_risk', "1 while the group's master's advert gaps come close to its takeover deadline often enough (docs/judgement.md: near failovers and 6 adverts missing within 60 intervals, at least 30 s), else 0.", (grp, s) => found(s, grp, 'failover_risk'));
+  add(g, 'vrrpwatch_vrid_advert_gap_margin_seconds', "The smallest margin of the master's advert gaps within the risk window (60 intervals, at least 30 s): its takeover deadline (Master_Down_Interval) less the gap, seconds; negative when a gap passed it (the deadline less one interval without a lost advert).", 'gauge', (emit, s) => {
     for (const grp of s.heard) if (grp.view?.gapMargin !== undefined) emit(grp.text.labels, grp.view.gapMargin);
   });
   add('advert_gaps', 'vrrpwatch_vrid_advert_gap_intervals', "The gaps between a master's adverts, in its advert intervals (1 when none is lost; the takeover deadline is 3 + skew, between 3 and 4); gaps during capture drops are left out.", 'histogram', (emit, s) => {

@@ -74,8 +74,8 @@ export function eventRecord(e: MonitorEvent, evictions: EvictionCount, nearFailo
       };
     }
     case 'risk_start': {
-      const { near, missed } = riskTally(e.group.risk, e.time);
-      return { level: 'warn', fields: { ...groupFields(e), finding: 'failover_risk', near_failovers: near, missed_adverts: missed }, msg: "failover risk: the master's adverts come close to the takeover deadline" };
+      const { near, missed, window } = riskTally(e.group.risk, e.time);
+      return { level: 'warn', fields: { ...groupFields(e), finding: 'failover_risk', near_failovers: near, missed_adverts: missed, window_seconds: window }, msg: "failover risk: the master's adverts come close to the takeover deadline" };
     }
     case 'risk_end':
       return { level: 'info', fields: { ...groupFields(e), finding: 'failover_risk' }, msg: "failover risk ended: the master's recent adverts keep clear of the takeover deadline" };

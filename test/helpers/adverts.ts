@@ -120,6 +120,7 @@ export function groupViewOf(routers: GroupView['routers'], fields: Partial<Group
     riskSince: undefined,
     riskNear: 0,
     riskMissed: 0,
+    riskWindow: 60,
     gapMargin: undefined,
     gapHistogram: newGroupRisk().histogram,
     gapsExcluded: 0,

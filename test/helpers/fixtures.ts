@@ -224,8 +224,26 @@ export function idb(linkType: number, name: string, tsresol?: number, little = t
   return block(1, Buffer.concat([head, ...opts]), little);
 }
 
-/** A pcapng enhanced packet block of interface `iface` at `ticks` of its time resolution. */
-export function epb(iface: number, ticks: bigint, data: Uint8Array, little = true): Uint8Array {
+/** A pcapng option holding a 64-bit count (epb_dropcount, isb_ifdrop, isb_osdrop). */
+export function count64(code: number, n: number, little = true): Buffer {
+  const v = Buffer.alloc(8);
+  if (little) v.writeBigUInt64LE(BigInt(n));
+  else v.writeBigUInt64BE(BigInt(n));
+  return option(code, v, little);
+}
+
+/** A pcapng interface statistics block of interface `iface` at `ticks`, with these options (opt_endofopt added). */
+export function isb(iface: number, ticks: bigint, options: Buffer[], little = true): Uint8Array {
+  const head = Buffer.alloc(12);
+  const w = (v: number, o: number): number => (little ? head.writeUInt32LE(v, o) : head.writeUInt32BE(v, o));
+  w(iface, 0);
+  w(Number(ticks >> 32n), 4);
+  w(Number(ticks & 0xffffffffn), 8);
+  return block(5, Buffer.concat([head, ...options, Buffer.alloc(4)]), little);
+}
+
+/** A pcapng enhanced packet block of interface `iface` at `ticks` of its time resolution (options after the data, when given). */
+export function epb(iface: number, ticks: bigint, data: Uint8Array, little = true, options: Buffer[] = []): Uint8Array {
   const head = Buffer.alloc(20);
   const w = (v: number, o: number): number => (little ? head.writeUInt32LE(v, o) : head.writeUInt32BE(v, o));
   w(iface, 0);
@@ -233,7 +251,9 @@ export function epb(iface: number, ticks: bigint, data: Uint8Array, little = tru
   w(Number(ticks & 0xffffffffn), 8);
   w(data.length, 12);
   w(data.length, 16);
-  return block(6, Buffer.concat([head, Buffer.from(data)]), little);
+  const padded = Buffer.alloc(Math.ceil(data.length / 4) * 4);
+  Buffer.from(data).copy(padded);
+  return block(6, Buffer.concat([head, options.length === 0 ? Buffer.from(data) : padded, ...options, ...(options.length === 0 ? [] : [Buffer.alloc(4)])]), little);
 }
 
 /** A little-endian pcapng file of Ethernet frames on one interface named `ifName` (microsecond times). */

@@ -329,12 +329,12 @@ describe('findings: each kind, its severity and its words in every output', () =
 
   it('failover_risk: a warning while the group is at risk, with the window\'s near failovers and missing adverts; logged from the Monitor\'s events', () => {
     assert.deepEqual(of(group()), []);
-    assert.deepEqual(one(of(group({ riskSince: 40, riskNear: 2, riskMissed: 7 }))), {
+    assert.deepEqual(one(of(group({ riskSince: 40, riskNear: 2, riskMissed: 7, riskWindow: 60 }))), {
       kind: 'failover_risk',
       severity: 'warning',
       scope: 'segment',
-      text: `the master of ${NAME} is at risk of a failover: its adverts come close to the takeover deadline (2 near failovers, 7 adverts missing in the last 60 intervals)`,
-      label: 'FAILOVER RISK (2 near failovers, 7 adverts missing in the last 60 intervals)',
+      text: `the master of ${NAME} is at risk of a failover: its adverts come close to the takeover deadline (2 near failovers, 7 adverts missing in the last 60 s)`,
+      label: 'FAILOVER RISK (2 near failovers, 7 adverts missing in the last 60 s)',
       log: undefined,
     });
   });

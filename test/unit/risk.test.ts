@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, Scenario } from '../helpers/adverts.js';
 import type { Advert } from '../../src/core/wire/types.js';
-import { CaptureDrops, GAP_BUCKETS, isRiskGap, missedAdverts, RISK_MISSED_ADVERTS, RISK_WINDOW_INTERVALS } from '../../src/core/groups/risk.js';
+import { CaptureDrops, GAP_BUCKETS, isRiskGap, missedAdverts, nearNeeded, RISK_MISSED_ADVERTS, riskWindow } from '../../src/core/groups/risk.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';
@@ -84,17 +84,35 @@ describe('failover risk: the gaps', () => {
     assert.deepEqual(riskEvents(near), [['risk_start', 42.61]]);
   });
 
-  it('the window is RISK_WINDOW_INTERVALS of the master\'s interval: 6 s at 0.1 s', () => {
-    assert.equal(RISK_WINDOW_INTERVALS, 60);
+  it('the window is 60 intervals, at least 30 s; at 0.1 s it needs 3 near failovers', () => {
+    assert.deepEqual([riskWindow(1), riskWindow(0.5), riskWindow(0.1)], [60, 30, 30]);
+    assert.deepEqual([nearNeeded(1), nearNeeded(0.3), nearNeeded(0.2), nearNeeded(0.1)], [1, 1, 2, 3]);
     assert.equal(RISK_MISSED_ADVERTS, 6);
-    const s = new Scenario();
     const fast = advert({ src: A, priority: 100, version: 3, advertInterval: 0.1 });
-    // Three doubles: slots 100-101, 110-111, 120-121 (deadline 0.3609 s, near at 0.2609 s or more).
-    s.play(withLosses(fast, 0.1, 0, 30, [100, 101, 110, 111, 120, 121]), 30, 0.1);
+    // Doubles at slots 100-101, 110-111, 120-121 (deadline 0.3609 s, near at 0.2609 s or more), ending at 10.2, 11.2, 12.2.
+    const s = new Scenario();
+    s.play(withLosses(fast, 0.1, 0, 50, [100, 101, 110, 111, 120, 121]), 50, 0.1);
     assert.deepEqual(riskEvents(s), [
       ['risk_start', 12.2],
-      ['risk_end', 18.2],
+      // The first leaves the window at 40.2: 2 near failovers, 4 missing, neither enough.
+      ['risk_end', 40.2],
     ]);
+    // Two doubles and many late single adverts (a busy host's timers): no risk at 0.1 s.
+    const busy = new Scenario();
+    busy.play(withLosses(fast, 0.1, 0, 20, [50, 60, 70, 80, 90, 100, 101, 110, 111]), 20, 0.1);
+    assert.equal(busy.view()?.riskMissed, 9);
+    assert.deepEqual(riskEvents(busy), []);
+  });
+
+  it('a full ring keeps the near failovers: 16 gaps miss 16 adverts, the counts stay exact', () => {
+    const fast = advert({ src: A, priority: 100, version: 3, advertInterval: 0.1 });
+    const singles = Array.from({ length: 30 }, (_, i) => 50 + 5 * i);
+    const s = new Scenario();
+    // Three doubles (ending at 2.2, 3.2 and 4.2 s), then 30 singles: the ring keeps the doubles and 13 singles.
+    s.play(withLosses(fast, 0.1, 0, 25, [20, 21, 30, 31, 40, 41, ...singles]), 25, 0.1);
+    assert.equal(s.view()?.riskNear, 3);
+    assert.equal(s.view()?.riskMissed, 6 + 13);
+    assert.deepEqual(riskEvents(s), [['risk_start', 4.2]]);
   });
 
   it('a gap during which our capture dropped packets is not judged, and is counted as excluded', () => {

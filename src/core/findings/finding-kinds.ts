@@ -16,7 +16,6 @@ import type { GroupView } from '../groups/views.js';
 import { CONFLICT_VIPS_NAMED, othersOf } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
 import type { OwnershipView, VipView } from '../ownership/vip-owners.js';
-import { RISK_WINDOW_INTERVALS } from '../groups/risk.js';
 import { likelySplitCause } from '../groups/split-brain.js';
 
 /** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
@@ -80,7 +79,7 @@ export interface FindingDetails {
   /** A failover without a gratuitous ARP: when it was (seconds since the epoch). */
   time?: number;
   /** A failover risk: the window's near failovers and missing adverts (replay's intervals know neither). */
-  risk?: { near: number; missed: number };
+  risk?: { near: number; missed: number; window: number };
 }
 
 /** A finding as the words of its kind see it. */
@@ -156,11 +155,11 @@ export interface KindSpec {
 
 const NONE: readonly never[] = Object.freeze([]);
 
-/** ` (N near failovers, M adverts missing in the last RISK_WINDOW_INTERVALS intervals)`, when known. */
+/** ` (N near failovers, M adverts missing in the last W s)`, when known. */
 function riskCounts(f: FindingBase): string {
   const r = f.details.risk;
   if (r === undefined) return '';
-  return ` (${r.near} near failover${r.near === 1 ? '' : 's'}, ${r.missed} advert${r.missed === 1 ? '' : 's'} missing in the last ${RISK_WINDOW_INTERVALS} intervals)`;
+  return ` (${r.near} near failover${r.near === 1 ? '' : 's'}, ${r.missed} advert${r.missed === 1 ? '' : 's'} missing in the last ${r.window} s)`;
 }
 
 /** A failover without a gratuitous ARP stays a finding this long (seconds); it is logged once, when counted. */
@@ -352,7 +351,7 @@ export const KINDS = {
   failover_risk: {
     severity: 'warning',
     inGroup({ view }, _input, found) {
-      if (view?.riskSince !== undefined) found('segment', { risk: { near: view.riskNear, missed: view.riskMissed } });
+      if (view?.riskSince !== undefined) found('segment', { risk: { near: view.riskNear, missed: view.riskMissed, window: view.riskWindow } });
     },
     text: (f, name) => `the master of ${name} is at risk of a failover: its adverts come close to the takeover deadline${riskCounts(f)}`,
     label: (f) => `FAILOVER RISK${riskCounts(f)}`,

@@ -9,13 +9,28 @@ import { masterDownInterval } from './judge.js';
 import type { RouterState } from './types.js';
 
 /**
- * The risk window, in the master's advert intervals: 60 s at advert_int 1, 6 s at 0.1. Gaps are judged
- * over this many intervals, so a fast group needs no longer to be judged than its adverts take.
+ * The risk window: this many of the master's advert intervals (60 s at advert_int 1), but at least
+ * RISK_WINDOW_MIN_SECONDS, so that a fast group (0.1 s) is judged over enough time that a busy host's
+ * late timers do not add up to a risk.
  */
 export const RISK_WINDOW_INTERVALS = 60;
+export const RISK_WINDOW_MIN_SECONDS = 30;
 
-/** Adverts missing in the window (10% of them) that make a group at risk, with a near failover among them. */
+/** Adverts missing in the window that make a group at risk, with enough near failovers among them. */
 export const RISK_MISSED_ADVERTS = 6;
+
+/** Near failovers needed in the window: one per this many adverts the window holds, at least one. */
+export const RISK_NEAR_PER_ADVERTS = 100;
+
+/** The risk window of a master with this interval, seconds. */
+export function riskWindow(interval: number): number {
+  return Math.max(RISK_WINDOW_INTERVALS * interval, RISK_WINDOW_MIN_SECONDS);
+}
+
+/** Near failovers needed in the window of a master with this interval: 1 at 0.3 s and slower, 3 at 0.1 s. */
+export function nearNeeded(interval: number): number {
+  return Math.max(1, Math.ceil(Math.round(riskWindow(interval) / interval) / RISK_NEAR_PER_ADVERTS));
+}
 
 /** A near failover is never shorter than this many intervals: at least two adverts in a row missing. */
 export const NEAR_FAILOVER_FLOOR_INTERVALS = 2.5;
@@ -32,7 +47,10 @@ export const LOSSY_GAP_INTERVALS = 1.5;
 /** The histogram's upper bounds, in advert intervals (the deadline lies between 3 and 4). */
 export const GAP_BUCKETS: readonly number[] = [1.5, 2.5, 3, 3.5, 4, 6];
 
-/** Lossy gaps kept per group (a ring): the rule needs 6 missed adverts, so 16 gaps are plenty. */
+/**
+ * Lossy gaps kept per group. When full, the oldest that is no near failover goes first: 16 gaps miss 16
+ * adverts or more, so the rule's counts stay exact (6 missing, and 3 near failovers at most are asked).
+ */
 export const LOSSY_GAPS_KEPT = 16;
 
 /** Marks kept per group: routers that counted as master at their last advert (a split has a few). */
@@ -176,7 +194,7 @@ export function riskAdvert(risk: GroupRisk, r: Pick<RouterState, 'address' | 'ad
     if (gap >= 0 && gap <= OUTAGE_DEADLINES * mark.deadline) {
       if (gap < LOSSY_GAP_INTERVALS * mark.interval) observe(risk.histogram, gap / mark.interval);
       else {
-        if (risk.gaps.length >= LOSSY_GAPS_KEPT) risk.gaps.shift();
+        if (risk.gaps.length >= LOSSY_GAPS_KEPT) evictGap(risk.gaps);
         risk.gaps.push({ router: r.address, start: mark.last, end: now, interval: mark.interval, deadline: mark.deadline, missed: missedAdverts(gap, mark.interval), near: isRiskGap(gap, mark.interval, mark.deadline), state: 'pending' });
       }
     }
@@ -202,32 +220,44 @@ export function riskAdvert(risk: GroupRisk, r: Pick<RouterState, 'address' | 'ad
   }
 }
 
+/** Makes room in a full ring: the oldest judged gap that is no near failover, else the oldest judged, else the oldest. */
+function evictGap(gaps: LossyGap[]): void {
+  let at = gaps.findIndex((g) => g.state !== 'pending' && !g.near);
+  if (at < 0) at = gaps.findIndex((g) => g.state !== 'pending');
+  gaps.splice(Math.max(0, at), 1);
+}
+
 function forgetRouter(risk: GroupRisk, router: string): void {
   for (let i = risk.gaps.length - 1; i >= 0; i--) if ((risk.gaps[i] as LossyGap).router === router) risk.gaps.splice(i, 1);
 }
 
 /** When a counted gap leaves the window. */
 function expiresAt(g: LossyGap): number {
-  return g.end + RISK_WINDOW_INTERVALS * g.interval;
+  return g.end + riskWindow(g.interval);
 }
 
-/** The judgement's inputs from the window at `now`: near failovers and adverts missing among counted gaps. */
-function tally(risk: GroupRisk, now: number): { near: number; missed: number } {
+/**
+ * The judgement's inputs from the window at `now`: near failovers and adverts missing among counted gaps,
+ * and the near failovers needed (from the latest gap's interval: the master's).
+ */
+function tally(risk: GroupRisk, now: number): { near: number; missed: number; needed: number; window: number } {
   let near = 0;
   let missed = 0;
+  let interval: number | undefined;
   for (const g of risk.gaps) {
     if (g.state !== 'counted' || now >= expiresAt(g)) continue;
     if (g.near) near++;
     missed += g.missed;
+    interval = g.interval;
   }
-  return { near, missed };
+  return { near, missed, needed: interval === undefined ? 1 : nearNeeded(interval), window: riskWindow(interval ?? 1) };
 }
 
 /**
  * Judges the group's risk at `now`: gaps whose drop reports are in (`lag` seconds after they ended) are
  * counted or excluded, gaps out of the window are forgotten. A group becomes at risk when its window holds
- * a near failover and RISK_MISSED_ADVERTS missing adverts, and stays at risk until it holds neither (so
- * steady loss does not make the finding flap). Returns 'start' or 'end' when the judgement changed.
+ * the near failovers needed (nearNeeded) and RISK_MISSED_ADVERTS missing adverts, and stays at risk until
+ * it holds neither (so steady loss does not make the finding flap). Returns 'start' or 'end' when the judgement changed.
  */
 export function judgeRisk(risk: GroupRisk, now: number, drops: CaptureDrops, lag: number): 'start' | 'end' | undefined {
   if (risk.gaps.length === 0 && risk.since === undefined) return undefined;
@@ -241,13 +271,16 @@ export function judgeRisk(risk: GroupRisk, now: number, drops: CaptureDrops, lag
       observe(risk.histogram, (g.end - g.start) / g.interval);
     }
   }
-  while (risk.gaps.length > 0 && (risk.gaps[0] as LossyGap).state !== 'pending' && now >= expiresAt(risk.gaps[0] as LossyGap)) risk.gaps.shift();
-  const { near, missed } = tally(risk, now);
-  if (risk.since === undefined && near > 0 && missed >= RISK_MISSED_ADVERTS) {
+  for (let i = risk.gaps.length - 1; i >= 0; i--) {
+    const g = risk.gaps[i] as LossyGap;
+    if (g.state !== 'pending' && now >= expiresAt(g)) risk.gaps.splice(i, 1);
+  }
+  const { near, missed, needed } = tally(risk, now);
+  if (risk.since === undefined && near >= needed && missed >= RISK_MISSED_ADVERTS) {
     risk.since = now;
     return 'start';
   }
-  if (risk.since !== undefined && near === 0 && missed < RISK_MISSED_ADVERTS) {
+  if (risk.since !== undefined && near < needed && missed < RISK_MISSED_ADVERTS) {
     risk.since = undefined;
     return 'end';
   }
@@ -281,7 +314,8 @@ export function riskMargin(risk: GroupRisk, now: number): number | undefined {
   return margin === undefined ? undefined : Math.round(margin * 1000) / 1000;
 }
 
-/** The window's tally now (for views and the finding's words). */
-export function riskTally(risk: GroupRisk, now: number): { near: number; missed: number } {
-  return tally(risk, now);
+/** The window's tally now, and its length in seconds (for views and the finding's words). */
+export function riskTally(risk: GroupRisk, now: number): { near: number; missed: number; window: number } {
+  const { near, missed, window } = tally(risk, now);
+  return { near, missed, window };
 }

@@ -43,6 +43,8 @@ export interface GroupView {
   /** In the risk window: near failovers, and adverts the masters missed. */
   riskNear: number;
   riskMissed: number;
+  /** The risk window's length, seconds (60 intervals, at least 30 s). */
+  riskWindow: number;
   /** The smallest margin in the risk window, seconds (the deadline less the gap); undefined without a master. */
   gapMargin: number | undefined;
   /** The masters' gaps in advert intervals (the group's own, read only). */
@@ -86,8 +88,7 @@ export function groupView(group: GroupState): GroupView {
   };
 }
 
-function riskCounts(group: GroupState): { riskNear: number; riskMissed: number } {
-  if (group.risk.gaps.length === 0) return { riskNear: 0, riskMissed: 0 };
-  const { near, missed } = riskTally(group.risk, group.settledAt);
-  return { riskNear: near, riskMissed: missed };
+function riskCounts(group: GroupState): { riskNear: number; riskMissed: number; riskWindow: number } {
+  const { near, missed, window } = riskTally(group.risk, group.settledAt);
+  return { riskNear: near, riskMissed: missed, riskWindow: window };
 }
