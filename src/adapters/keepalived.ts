@@ -26,12 +26,14 @@ function readConf(path: string): { path: string; text: string } | string {
 }
 
 /**
- * Follows `include`: a path, or a pattern with `*`/`?` in its file name, relative to the main file's
- * directory. Reading stops once the budget is spent (the parser then refuses the include).
+ * Follows `include`: a path, or a pattern with `*`/`?` in its file name, relative to the directory of the
+ * file that includes it, as keepalived 2.2.7 reads it (lib/parser.c read_conf_file changes into each
+ * file's directory while reading it). Reading stops once the budget is spent (the parser then refuses
+ * the include).
  */
-function resolver(mainDir: string): IncludeResolver {
-  return (pattern, _from, budget) => {
-    const path = isAbsolute(pattern) ? pattern : join(mainDir, pattern);
+function resolver(): IncludeResolver {
+  return (pattern, from, budget) => {
+    const path = isAbsolute(pattern) ? pattern : join(dirname(from), pattern);
     const name = basename(path);
     if (!/[*?]/.test(name)) {
       const one = readConf(path);
@@ -100,7 +102,7 @@ export function readKeepalivedConf(file: string, configId = keepalivedConfigId()
     const hint = main === 'permission denied' ? ` for user ${runningAs()} (keepalived.conf is often root's with mode 0600: make it readable by a group vrrpwatch runs in, e.g. chgrp vrrpwatch ${file} && chmod 0640 ${file})` : '';
     throw new KeepalivedConfUnreadableError(file, `${main}${hint}`);
   }
-  return parseKeepalivedConf(file, main.text, resolver(dirname(resolve(file))), configId);
+  return parseKeepalivedConf(file, main.text, resolver(), configId);
 }
 
 /** keepalived's default config id: the node name uname gives, up to its first dot. */

@@ -89,3 +89,18 @@ describe('reading a config file', () => {
     assert.deepEqual(readKeepalivedConf(join(fan, 'small.conf')).instances, []);
   });
 });
+
+describe('keepalived.conf includes', () => {
+  it('resolves a relative include from the directory of the file that includes it, as keepalived 2.2.7 does', () => {
+    const root = join(dir, 'rel');
+    mkdirSync(join(root, 'conf.d', 'vrrp'), { recursive: true });
+    writeFileSync(join(root, 'keepalived.conf'), 'include conf.d/main.conf\n');
+    // conf.d/main.conf names vrrp/*.conf: conf.d/vrrp, not <root>/vrrp (which does not exist).
+    writeFileSync(join(root, 'conf.d', 'main.conf'), 'include vrrp/*.conf\n');
+    writeFileSync(join(root, 'conf.d', 'vrrp', 'vi1.conf'), 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n');
+    assert.deepEqual(readKeepalivedConf(join(root, 'keepalived.conf')).instances.map((i) => [i.name, i.vrid]), [['VI_1', 51]]);
+    // The same include read from the main file's directory would not be found.
+    writeFileSync(join(root, 'flat.conf'), 'include vrrp/*.conf\n');
+    assert.throws(() => readKeepalivedConf(join(root, 'flat.conf')), /flat\.conf:1: include vrrp\/\*\.conf: /);
+  });
+});
