@@ -9,7 +9,7 @@ import { splitListenAddress } from '../config.js';
 import type { Overrides } from '../config.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import type { InterfaceDetails } from '../adapters/addresses.js';
-import { libpcapVersion } from '../adapters/capture.js';
+import { libpcapVersion } from '../adapters/pcap-session.js';
 import { WebServer } from '../adapters/http.js';
 import type { WebCounters } from '../adapters/http.js';
 import { createLogger } from '../adapters/log.js';
