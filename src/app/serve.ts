@@ -32,6 +32,7 @@ import type { Settings } from './settings.js';
 import { tuneV8ForViews } from './v8-tuning.js';
 import { probeTargetsOf, SKIP_LOG_EVERY_S, VipProber } from './vip-probe.js';
 import type { ProbeTargets } from './vip-probe.js';
+import { DropPoll } from './drop-poll.js';
 
 export interface ServeOptions {
   configFile: string | undefined;
@@ -154,8 +155,10 @@ function makeObserver(running: Running, pipeline: Pipeline): Observer {
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined, captured };
     return lastLinks;
   };
+  const drops = new DropPoll();
   return {
     observe(at) {
+      drops.poll(running.capture.statuses(), at, pipeline);
       const local = localAddresses();
       const view = pipeline.view(at, { localAddresses: local, keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
       probeTargets = probeTargetsOf(view.owners, local, running.settings.config.vipProbe.learnedVips);
