@@ -147,6 +147,7 @@ export function groupEvents(g: ReplayGroup): [number, string][] {
     ]);
   }
   for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
+  for (const r of g.failover_risk) events.push([r.start, `failover risk: the master's adverts came close to the takeover deadline ${until(r.end, r.start)}`]);
   for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
   for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
   for (const f of g.foreign_traffic) events.push([f.start, `FOREIGN TRAFFIC: ${foreignText(f)} ${until(f.end, f.start)}`]);
