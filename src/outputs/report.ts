@@ -4,6 +4,7 @@ import type { ForeignInterval } from '../core/groups/foreign.js';
 import type { FailoverCause, FailoverReason } from '../core/groups/causes.js';
 import type { GroupHistory } from '../core/history/timeline.js';
 import type { VipFindings, WatchedVipHistory } from '../core/history/vip-history.js';
+import { visible } from './terminal.js';
 
 /**
  * A group in the report: its VRRP history, what ARP and NDP in the capture showed of its VIPs, and the
@@ -208,5 +209,6 @@ export function renderText(report: ReplayReport): string {
     for (const [t, text] of watchedVipEvents(v)) lines.push(`  ${time(t)}  ${text}`);
     if (v.vip_omitted > 0) lines.push(`  (${v.vip_omitted} further entries not kept)`);
   }
-  return `${lines.join('\n')}\n`;
+  // Each line whole: an interface name from the capture with a line break or an escape sequence in it is shown, never obeyed.
+  return `${lines.map(visible).join('\n')}\n`;
 }
