@@ -5,7 +5,7 @@
 import { closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { hostname, userInfo } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/expect/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/expect/keepalived-conf.js';
 import type { ExpectedGroup } from '../core/expect/types.js';
