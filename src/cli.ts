@@ -51,6 +51,8 @@ once options:
   --window SECONDS               how long to listen (default 3 x the largest interval heard, at least 3.5;
                                  with watched VIPs, 4 VIP probe rounds)
   --vrid N                       judge only these VRIDs (repeatable)
+  --format text|json             text: the plugin line and a line per group (default); json: the status
+                                 document of /api/v1/status with the verdict (docs/once.md)
   -t, --timeout SECONDS          give up (UNKNOWN) after this long
   -V, --version                  print the version
 
@@ -285,6 +287,7 @@ async function runOnce(args: string[]): Promise<number> {
       ...COMMON_OPTIONS,
       window: { type: 'string' },
       vrid: { type: 'string', multiple: true },
+      format: { type: 'string', default: 'text' },
       timeout: { type: 'string', short: 't' },
       version: { type: 'boolean', short: 'V', default: false },
     });
@@ -315,20 +318,20 @@ async function runOnce(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v) || n < 1 || n > 255) throw new OnceUsageError(`--vrid must be a VRID from 1 to 255, not "${v}"`);
     return n;
   });
-  const { once, CheckTimeout } = await import('./app/once.js');
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new OnceUsageError(`--format must be text or json, not "${String(format)}"`);
+  const { once, CheckTimeout, unknownDocument } = await import('./app/once.js');
+  const unknown = (summary: string): number => {
+    process.stdout.write(format === 'json' ? unknownDocument(summary) : `VRRP UNKNOWN - ${summary}\n`);
+    return EXIT_UNKNOWN;
+  };
   try {
-    const result = await once({ configFile: typeof values.config === 'string' ? values.config : undefined, overrides: overridesOf(values), window, vrids, timeout });
+    const result = await once({ configFile: typeof values.config === 'string' ? values.config : undefined, overrides: overridesOf(values), window, vrids, timeout, format });
     process.stdout.write(result.text);
     return result.code;
   } catch (err) {
-    if (err instanceof CheckTimeout) {
-      process.stdout.write(`VRRP UNKNOWN - ${err.message}\n`);
-      return EXIT_UNKNOWN;
-    }
-    if (err instanceof SettingsError) {
-      process.stdout.write(`VRRP UNKNOWN - ${err.problems.join('; ')}\n`);
-      return EXIT_UNKNOWN;
-    }
+    if (err instanceof CheckTimeout) return unknown(err.message);
+    if (err instanceof SettingsError) return unknown(err.problems.join('; '));
     throw err;
   }
 }

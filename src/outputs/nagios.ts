@@ -29,6 +29,15 @@ export interface CheckInput extends FindingsInput {
 export interface CheckResult {
   code: ExitCode;
   text: string;
+  /** The first line without its perfdata: `VRRP CRITICAL - split-brain on ...`. */
+  summary: string;
+  /** The findings the verdict is made of (what `once --format json` lists). */
+  findings: readonly Finding[];
+}
+
+/** `OK`, `WARNING`, `CRITICAL`, `UNKNOWN`: the plugin's name of an exit code. */
+export function stateName(code: ExitCode): (typeof STATE_NAMES)[number] {
+  return STATE_NAMES[code];
 }
 
 /** A finding as the check says it. */
@@ -121,6 +130,7 @@ export function renderCheck(input: CheckInput): CheckResult {
       summary = shown.join('; ') + (found.length > 2 ? ` (+${found.length - 2} more)` : '');
     }
   }
-  const first = `VRRP ${STATE_NAMES[code]} - ${summary}${perf.length > 0 ? ` | ${perf.join(' ')}` : ''}`;
-  return { code, text: [first, ...details].join('\n') + '\n' };
+  const line = `VRRP ${STATE_NAMES[code]} - ${summary}`;
+  const first = `${line}${perf.length > 0 ? ` | ${perf.join(' ')}` : ''}`;
+  return { code, text: [first, ...details].join('\n') + '\n', summary: line, findings: all };
 }

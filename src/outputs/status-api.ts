@@ -9,7 +9,7 @@ import type { Finding, JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView, VipView } from '../core/ownership/vip-owners.js';
 import type { Family, GroupKey } from '../core/types.js';
 import { healthOf } from './health.js';
-import type { HealthLine, SourceStatus } from './health.js';
+import type { Health, HealthLine, SourceStatus } from './health.js';
 import { hostRole } from './html-live.js';
 
 /** The document's own version: a change that is not an addition makes it 2 (and a new path). */
@@ -29,6 +29,8 @@ export interface StatusInput extends JudgedView {
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   sources: readonly SourceStatus[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
+  /** What to say of vrrpwatch's own health instead of what the captures and sources tell (a check that could not run). */
+  health?: Health;
 }
 
 export interface GroupRef {
@@ -183,7 +185,7 @@ export function statusDocument(input: StatusInput): StatusDocument {
       findings: byGroup.get(key) ?? [],
     };
   });
-  const health = healthOf(input);
+  const health = input.health ?? healthOf(input);
   const worst = input.findings.some((f) => f.severity === 'critical') || health.level === 'critical' ? 'critical' : input.findings.length > 0 || health.level === 'warning' ? 'warning' : 'ok';
   return {
     version: STATUS_VERSION,
