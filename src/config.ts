@@ -8,9 +8,10 @@ import type * as Yaml from 'yaml';
 import { parseAddress } from './core/base/addr.js';
 import { interfaceNameProblem, isHostName } from './core/base/names.js';
 import { macText, parseMac } from './core/wire/link-header.js';
-import type { ExpectedGroup } from './core/types.js';
+import type { ExpectedGroup } from './core/expect/types.js';
 import type { WatchedVip } from './core/ownership/vip-owner-types.js';
 import { quote } from './core/base/quote.js';
+import { vipId } from './core/base/keys.js';
 import { boolean, checkedText, defaultsOf, list, mapping, number, oneOf, optional, parseWith, refine, required, section, text, withDefault, INVALID } from './schema.js';
 import type { Infer, Parsed, Schema } from './schema.js';
 
@@ -113,7 +114,7 @@ function watchListProblems(vips: readonly WatchedVip[], path: string): string[] 
   const problems: string[] = [];
   const seen = new Map<string, number>();
   vips.forEach((v, i) => {
-    const id = `${v.interface ?? ''}|${v.vip}`;
+    const id = vipId(v.interface ?? '', v.vip);
     const first = seen.get(id);
     if (first === undefined) seen.set(id, i);
     else problems.push(`${path}[${i}].address: ${quote(v.vip)} is already watched${v.interface === undefined ? '' : ` on ${v.interface}`} by ${path}[${first}]`);

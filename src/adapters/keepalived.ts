@@ -8,7 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KeepalivedConfError, parseKeepalivedConf, parseNotifyLine } from '../core/expect/keepalived-conf.js';
 import type { IncludeResolver, KeepalivedConf, KeepalivedState } from '../core/expect/keepalived-conf.js';
-import type { ExpectedGroup } from '../core/types.js';
+import type { ExpectedGroup } from '../core/expect/types.js';
 import { ConfigFileError, readConfigText } from './config-file.js';
 import { fileProblem } from './file-problem.js';
 

@@ -10,7 +10,7 @@ import type { KeepalivedConf } from '../core/expect/keepalived-conf.js';
 import { HmacGroups, parseHmacKey } from '../core/expect/hmac-groups.js';
 import type { HmacGroup } from '../core/expect/hmac-groups.js';
 import { AuthSecret } from '../core/base/secret.js';
-import type { ExpectedGroup } from '../core/types.js';
+import type { ExpectedGroup } from '../core/expect/types.js';
 import { parseWebConfig } from '../web-config.js';
 import type { WebConfig } from '../web-config.js';
 import { expectationsOf, KeepalivedConfUnreadableError, keepalivedConfigId, readKeepalivedConf } from '../adapters/keepalived.js';

@@ -11,6 +11,7 @@ import { arpRequestFrame, neighborSolicitationFrame, ProbeSchedule } from '../co
 import { decideProbe, PROBE_SKIPS, ProbeBudget, probeCandidates } from '../core/ownership/probe-policy.js';
 import type { ProbeCandidate, ProbeSkip } from '../core/ownership/probe-policy.js';
 import type { OwnershipView, VipOwners } from '../core/ownership/vip-owners.js';
+import { vipId } from '../core/base/keys.js';
 
 /**
  * The share of a round left for answers after the last probe: the probes of a round go out in its first
@@ -134,7 +135,7 @@ export class VipProber {
   }
 
   #skip(t: ProbeCandidate, reason: ProbeSkip): void {
-    const id = `${t.interface}|${t.vip}`;
+    const id = vipId(t.interface, t.vip);
     if (this.#counted.has(id)) return;
     this.#counted.add(id);
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);

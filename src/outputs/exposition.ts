@@ -4,7 +4,7 @@
  */
 import type { NodeGroupView } from '../core/node/node.js';
 import type { GroupView } from '../core/groups/views.js';
-import type { GroupKey } from '../core/types.js';
+import type { GroupKey } from '../core/base/keys.js';
 
 export type Labels = Record<string, string>;
 

@@ -9,8 +9,8 @@ import { findings, findingsByGroup, findingText, groupName, judgedGroupsInOrder 
 import type { Finding, JudgedGroup, JudgedView } from '../core/findings/findings.js';
 import type { RecentGroup } from '../core/history/recent.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
-import { groupId } from '../core/types.js';
-import type { GroupKey } from '../core/types.js';
+import { groupId } from '../core/base/keys.js';
+import type { GroupKey } from '../core/base/keys.js';
 import type { NodeGroupView } from '../core/node/node.js';
 import { healthOf } from './health.js';
 import type { SourceStatus } from './health.js';

@@ -9,7 +9,7 @@
 import { findingText, groupName as findingGroupName } from '../core/findings/findings.js';
 import type { Finding, FindingDetails, FindingKind } from '../core/findings/findings.js';
 import { KINDS } from '../core/findings/finding-kinds.js';
-import type { GroupKey } from '../core/types.js';
+import type { GroupKey } from '../core/base/keys.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
 import { causeText, duration, foreignText, groupEvents, MISMATCH_TEXT } from './report.js';

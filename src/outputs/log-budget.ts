@@ -11,7 +11,7 @@
  * Both are counted by kind, and one summary line at most every LOG_RATE.summaryEveryS says what was held
  * back. Ordinary operation stays well inside the bound. Pure, with the clock passed in.
  */
-import type { MonitorEvent } from '../core/types.js';
+import type { MonitorEvent } from '../core/groups/types.js';
 import type { LogRecord } from './log-lines.js';
 
 /** Lines at once (`burst`) and a second after (`perSecond`), per kind and in all; and how often the summary may come. */

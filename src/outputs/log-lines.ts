@@ -4,7 +4,7 @@
  * kinds (core/findings.ts). Pure: events in, records out; the live view shows the same records.
  */
 import { likelySplitCause } from '../core/groups/split-brain.js';
-import type { MonitorEvent } from '../core/types.js';
+import type { MonitorEvent } from '../core/groups/types.js';
 import { causeText } from './report.js';
 
 export interface LogRecord {

@@ -13,7 +13,7 @@ import type { Finding } from '../core/findings/findings.js';
 import type { ForeignDisturbance, ForeignTraffic } from '../core/groups/foreign.js';
 import type { RouterErrorCount } from '../core/groups/router-errors.js';
 import type { GroupView } from '../core/groups/views.js';
-import type { GroupKey } from '../core/types.js';
+import type { GroupKey } from '../core/base/keys.js';
 import type { VipConflict } from '../core/groups/vips.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
 import type { Pipeline, PipelineView } from '../core/pipeline/pipeline.js';

@@ -7,7 +7,7 @@
 import { findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
 import type { Finding, JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView, VipView } from '../core/ownership/vip-owners.js';
-import type { Family, GroupKey } from '../core/types.js';
+import type { Family, GroupKey } from '../core/base/keys.js';
 import { healthOf } from './health.js';
 import type { Health, HealthLine, SourceStatus } from './health.js';
 import { hostRole } from './html-live.js';

@@ -6,7 +6,8 @@
 import type { Registry } from 'prom-client';
 import { collectedFamilies } from './collected.js';
 import { foreignOnGroup } from '../core/groups/foreign.js';
-import { groupId, INVALID_REASONS } from '../core/types.js';
+import { groupId } from '../core/base/keys.js';
+import { INVALID_REASONS } from '../core/wire/types.js';
 import type { MetricsSnapshot } from './scrape.js';
 
 /** What vrrpwatch_build_info says: versions of vrrpwatch (and its git revision), Node.js and libpcap. */

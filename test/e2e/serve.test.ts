@@ -125,7 +125,7 @@ describe('serve refuses bad configs with the key and the reason', () => {
       assert.equal(broken.stderr, `vrrpwatch: ${ka}:2: virtual_router_id must be a whole number from 1 to 255, not "0"\n`);
       const once = spawnSync(process.execPath, [CLI, 'once', '--vrid', '300'], { encoding: 'utf8' });
       assert.equal(once.status, 3);
-      assert.match(once.stdout, /^VRRP UNKNOWN - --vrid must be a VRID from 1 to 255, not "300"\n/);
+      assert.match(once.stdout, /^VRRP UNKNOWN - --vrid must be a VRID from 1 to 255, not "300" \(see vrrpwatch once --help\)\n$/);
       assert.doesNotMatch(once.stdout + once.stderr, /\n\s+at /);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { noVipFindings } from '../../src/core/history/vip-history.js';
 import type { ArpMessage, LinkInfo, NdpMessage } from '../../src/core/wire/neighbor.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
 import { Timeline } from '../../src/core/history/timeline.js';
-import type { Advert } from '../../src/core/types.js';
+import type { Advert } from '../../src/core/wire/types.js';
 import { renderHtmlReport } from '../../src/outputs/html-replay.js';
 import { renderText } from '../../src/outputs/report.js';
 import type { ReplayGroup, ReplayReport } from '../../src/outputs/report.js';

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, Scenario } from '../helpers/adverts.js';
-import type { Advert } from '../../src/core/types.js';
+import type { Advert } from '../../src/core/wire/types.js';
 import { eventRecord } from '../../src/outputs/log-lines.js';
 import type { NearFailoverLog } from '../../src/outputs/log-lines.js';
 import { Metrics } from '../../src/outputs/metrics.js';

@@ -7,8 +7,8 @@ import { packetRecord } from '../../src/core/wire/packet-record.js';
 import { maximalAdvert } from '../helpers/maximal.js';
 import { addressesKey } from '../helpers/adverts.js';
 import { allPacketFixtures, packetFixture, vrrpFrame } from '../helpers/fixtures.js';
-import { INVALID_REASONS } from '../../src/core/types.js';
-import type { Advert, Decoded } from '../../src/core/types.js';
+import { INVALID_REASONS } from '../../src/core/wire/types.js';
+import type { Advert, Decoded } from '../../src/core/wire/types.js';
 
 function advertOf(name: string): Advert {
   const f = packetFixture(name);

@@ -6,7 +6,8 @@ import type { Finding, FindingKind, FindingLine, FindingsInput } from '../../src
 import { NodeJudge } from '../../src/core/node/node.js';
 import type { NodeGroupView, NodeObservations } from '../../src/core/node/node.js';
 import type { GroupView } from '../../src/core/groups/views.js';
-import type { ExpectedGroup, GroupKey } from '../../src/core/types.js';
+import type { GroupKey } from '../../src/core/base/keys.js';
+import type { ExpectedGroup } from '../../src/core/expect/types.js';
 import { vipConflicts } from '../../src/core/groups/vips.js';
 import { knownRoutersOf } from '../../src/core/expect/known-routers.js';
 import type { OwnershipView, VipView } from '../../src/core/ownership/vip-owners.js';

@@ -12,7 +12,7 @@ import { AuthSecret } from '../../src/core/base/secret.js';
 import { HmacGroups, parseHmacKey } from '../../src/core/expect/hmac-groups.js';
 import { decodeFrame } from '../../src/core/wire/decode.js';
 import { hmacWindow } from '../../src/core/wire/hmac-trailer.js';
-import type { ExpectedGroup } from '../../src/core/types.js';
+import type { ExpectedGroup } from '../../src/core/expect/types.js';
 import type { ReplayGroup } from '../../src/outputs/report.js';
 import { renderText } from '../../src/outputs/report.js';
 import { packetFixture, pcapFile } from '../helpers/fixtures.js';

@@ -2,9 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, groupViewOf } from '../helpers/adverts.js';
-import type { Advert } from '../../src/core/types.js';
+import type { Advert } from '../../src/core/wire/types.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
-import type { MonitorEvent } from '../../src/core/types.js';
+import type { MonitorEvent } from '../../src/core/groups/types.js';
 import { groupView } from '../../src/core/groups/views.js';
 import { RecentHistory } from '../../src/core/history/recent.js';
 import { Timeline } from '../../src/core/history/timeline.js';

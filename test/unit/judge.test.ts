@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, Scenario } from '../helpers/adverts.js';
 import { masterDownInterval } from '../../src/core/groups/judge.js';
-import type { Advert } from '../../src/core/types.js';
+import type { Advert } from '../../src/core/wire/types.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';

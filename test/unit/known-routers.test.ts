@@ -5,7 +5,7 @@ import { groupViewOf } from '../helpers/adverts.js';
 import { findings, findingText } from '../../src/core/findings/findings.js';
 import { knownRoutersOf, routerAddress } from '../../src/core/expect/known-routers.js';
 import type { KnownRouters } from '../../src/core/expect/known-routers.js';
-import type { Family } from '../../src/core/types.js';
+import type { Family } from '../../src/core/base/keys.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';

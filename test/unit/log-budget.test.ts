@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert } from '../helpers/adverts.js';
 import { DEFAULT_SETTINGS, Monitor } from '../../src/core/groups/state.js';
-import type { GroupState, MonitorEvent } from '../../src/core/types.js';
+import type { GroupState, MonitorEvent } from '../../src/core/groups/types.js';
 import { LOG_RATE, LogBudget } from '../../src/outputs/log-budget.js';
 import { eventRecord } from '../../src/outputs/log-lines.js';
 import type { LogRecord } from '../../src/outputs/log-lines.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { advert, every, Scenario } from '../helpers/adverts.js';
 import { eventRecord } from '../../src/outputs/log-lines.js';
 import type { LogRecord } from '../../src/outputs/log-lines.js';
-import type { MonitorEvent } from '../../src/core/types.js';
+import type { MonitorEvent } from '../../src/core/groups/types.js';
 
 const A = '192.0.2.11';
 const B = '192.0.2.12';

@@ -5,7 +5,7 @@ import { NodeJudge, windowHoldSeconds } from '../../src/core/node/node.js';
 import type { NodeObservations } from '../../src/core/node/node.js';
 import { AuthSecret } from '../../src/core/base/secret.js';
 import type { GroupView, RouterView } from '../../src/core/groups/views.js';
-import type { ExpectedGroup } from '../../src/core/types.js';
+import type { ExpectedGroup } from '../../src/core/expect/types.js';
 
 const SELF = '192.0.2.11';
 const PEER = '192.0.2.12';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
 import type { NodeGroupView } from '../../src/core/node/node.js';
 import type { GroupView } from '../../src/core/groups/views.js';
-import { groupId } from '../../src/core/types.js';
+import { groupId } from '../../src/core/base/keys.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';

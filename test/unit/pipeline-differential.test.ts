@@ -15,8 +15,8 @@ import { noVipFindings } from '../../src/core/history/vip-history.js';
 import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
-import { groupId } from '../../src/core/types.js';
-import type { MonitorEvent } from '../../src/core/types.js';
+import { groupId } from '../../src/core/base/keys.js';
+import type { MonitorEvent } from '../../src/core/groups/types.js';
 import { CAPTURES } from '../helpers/fixtures.js';
 
 /** What both paths must agree on, in plain values. */

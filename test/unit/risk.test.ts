@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, Scenario } from '../helpers/adverts.js';
-import type { Advert } from '../../src/core/types.js';
+import type { Advert } from '../../src/core/wire/types.js';
 import { CaptureDrops, GAP_BUCKETS, isRiskGap, missedAdverts, RISK_MISSED_ADVERTS, RISK_WINDOW_INTERVALS } from '../../src/core/groups/risk.js';
 
 const A = '192.0.2.11';

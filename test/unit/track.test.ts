@@ -5,7 +5,7 @@ import { KeepalivedConfError, parseKeepalivedConf } from '../../src/core/expect/
 import { NodeJudge } from '../../src/core/node/node.js';
 import { attributePriority, trackText } from '../../src/core/expect/track.js';
 import type { InstanceTracking, Tracker } from '../../src/core/expect/track.js';
-import type { ExpectedGroup } from '../../src/core/types.js';
+import type { ExpectedGroup } from '../../src/core/expect/types.js';
 import { Metrics } from '../../src/outputs/metrics.js';
 import { groupViewOf } from '../helpers/adverts.js';
 

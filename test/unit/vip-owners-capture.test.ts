@@ -13,7 +13,7 @@ import { decodeFrame } from '../../src/core/wire/decode.js';
 import { readLinkHeader } from '../../src/core/wire/link-header.js';
 import { claimOf, decodeNeighbor } from '../../src/core/wire/neighbor.js';
 import { VipOwners } from '../../src/core/ownership/vip-owners.js';
-import type { GroupKey } from '../../src/core/types.js';
+import type { GroupKey } from '../../src/core/base/keys.js';
 import { CAPTURES } from '../helpers/fixtures.js';
 
 const KEY: GroupKey = { interface: 'eth0', family: 'ipv4', vrid: 51 };

@@ -6,7 +6,7 @@ import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.
 import { VipOwners } from '../../src/core/ownership/vip-owners.js';
 import type { GroupOwnership, OwnerClaim, VipView } from '../../src/core/ownership/vip-owners.js';
 import type { ClaimKind } from '../../src/core/wire/neighbor.js';
-import type { GroupKey } from '../../src/core/types.js';
+import type { GroupKey } from '../../src/core/base/keys.js';
 
 const IF = 'eth0';
 const VIP = '192.0.2.100';

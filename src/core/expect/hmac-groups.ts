@@ -3,9 +3,10 @@
  * keyed verification (kept as an AuthSecret: compared inside the core, never printed). Pure; the key
  * file is read by the app (settings.ts).
  */
-import { expectationMatches } from '../node/node.js';
+import { expectationMatches } from './types.js';
 import type { AuthSecret } from '../base/secret.js';
-import type { ExpectedGroup, GroupKey } from '../types.js';
+import type { GroupKey } from '../base/keys.js';
+import type { ExpectedGroup } from './types.js';
 
 /** A configured group's auth_hmac settings. */
 export interface HmacGroup {

@@ -9,8 +9,8 @@ import { interfaceNameProblem } from '../base/names.js';
 import { quote } from '../base/quote.js';
 import type { InstanceTracking, Tracker } from './track.js';
 import { KeepalivedLines, LineError, LITERAL_BANG, LITERAL_HASH, withoutComment } from './keepalived-lines.js';
-import { groupId } from '../types.js';
-import type { Family } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { Family } from '../base/keys.js';
 
 export interface KeepalivedInstance {
   name: string;

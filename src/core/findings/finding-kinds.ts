@@ -9,8 +9,9 @@ import type { KnownRouters } from '../expect/known-routers.js';
 import type { NodeGroupView } from '../node/node.js';
 import { trackText } from '../expect/track.js';
 import type { TrackJudgement } from '../expect/track.js';
-import { groupId } from '../types.js';
-import type { GroupKey, MismatchField } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
+import type { MismatchField } from '../groups/types.js';
 import type { GroupView } from '../groups/views.js';
 import { CONFLICT_VIPS_NAMED, othersOf } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
@@ -166,7 +167,7 @@ function vipsOfGroup(g: JudgedGroup, input: FindingsInput): readonly VipView[] {
     index = new Map();
     for (const v of owners.vips) {
       for (const k of v.groups) {
-        for (const id of [`${k.interface}|${k.family}|${k.vrid}`, `any|${k.family}|${k.vrid}`]) {
+        for (const id of [groupId(k), groupId({ ...k, interface: 'any' })]) {
           const list = index.get(id);
           if (list === undefined) index.set(id, [v]);
           else if (!list.includes(v)) list.push(v);
@@ -175,7 +176,7 @@ function vipsOfGroup(g: JudgedGroup, input: FindingsInput): readonly VipView[] {
     }
     vipIndex.set(owners, index);
   }
-  return index.get(`${g.key.interface}|${g.key.family}|${g.key.vrid}`) ?? NONE;
+  return index.get(groupId(g.key)) ?? NONE;
 }
 
 /** Watched VIPs no group names: judged on their own, as findings of no group. */

@@ -5,8 +5,8 @@
  */
 import { FINDING_KINDS, KINDS } from './finding-kinds.js';
 import type { Finding, FindingKind, FindingsInput, Found, JudgedGroup, JudgedView, KindSpec, Severity } from './finding-kinds.js';
-import { groupId } from '../types.js';
-import type { GroupKey } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
 import type { GroupView } from '../groups/views.js';
 
 export { FINDING_KINDS };

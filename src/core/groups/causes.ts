@@ -3,7 +3,7 @@
  * metrics, replay's report and its HTML page all format. Also the near failovers: a master's adverts
  * pausing for more than two intervals while it stayed master. Pure functions of the tables and the time.
  */
-import type { RouterState } from '../types.js';
+import type { RouterState } from './types.js';
 
 /** The causes of a master change, in the order they are tried (the first that fits is the cause). */
 export const FAILOVER_CAUSES = ['resigned', 'split_healed', 'foreign', 'priority_drop', 'preempted', 'master_down'] as const;

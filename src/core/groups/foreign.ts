@@ -6,7 +6,8 @@
  * of what was heard, per segment and vhid, as episodes; and the one question every output and the
  * failover forensics ask of it: is this group disturbed at time t. Pure: time comes in as an argument.
  */
-import type { Decoded, Family, GroupKey } from '../types.js';
+import type { Family, GroupKey } from '../base/keys.js';
+import type { Decoded } from '../wire/types.js';
 
 /** `carp`: a CARP advertisement; `other`: a VRRP-shaped header (type 1) of a version that is neither 2 nor 3. */
 export type ForeignProtocol = 'carp' | 'other';

@@ -3,7 +3,7 @@
  * rule is split-brain.ts). Pure functions of a group's state and the time; state.ts applies them and
  * records what changed.
  */
-import type { GroupState, MismatchField, MonitorSettings, RouterState } from '../types.js';
+import type { GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
 import { hmacWindow } from '../wire/hmac-trailer.js';
 
 /**

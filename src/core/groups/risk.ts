@@ -6,7 +6,7 @@
  * ring of lossy gaps, a fixed histogram. Pure: capture times only, the Monitor calls it.
  */
 import { masterDownInterval } from './judge.js';
-import type { RouterState } from '../types.js';
+import type { RouterState } from './types.js';
 
 /**
  * The risk window, in the master's advert intervals: 60 s at advert_int 1, 6 s at 0.1. Gaps are judged

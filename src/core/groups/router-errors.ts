@@ -7,7 +7,9 @@
 import { newerSequence } from '../wire/hmac-trailer.js';
 import type { AuthSecret } from '../base/secret.js';
 import { routerOf } from './router-state.js';
-import type { Advert, GroupKey, GroupState, InvalidReason } from '../types.js';
+import type { GroupKey } from '../base/keys.js';
+import type { GroupState } from './types.js';
+import type { Advert, InvalidReason } from '../wire/types.js';
 
 /** The errors counted, with the MIB object each answers (README's table). */
 export const ROUTER_ERRORS = [

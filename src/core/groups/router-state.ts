@@ -4,7 +4,8 @@
  */
 import { addressOrder } from './judge.js';
 import { keptAddresses, ADVERT_VIPS_KEPT, listBytes, ROUTER_BYTES } from './router-addresses.js';
-import type { Advert, GroupState, RouterState } from '../types.js';
+import type { GroupState, RouterState } from './types.js';
+import type { Advert } from '../wire/types.js';
 
 const MAX_PRIORITIES_KEPT = 16;
 

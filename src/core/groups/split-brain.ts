@@ -12,7 +12,7 @@
  * answering ARP/NDP for one VIP (ownership/vip-owners.ts). The finding split_brain takes the group's
  * split and the node's (findings/finding-kinds.ts).
  */
-import type { EventSink, GroupState, MismatchField, RouterState } from '../types.js';
+import type { EventSink, GroupState, MismatchField, RouterState } from './types.js';
 
 /**
  * Adverts each of two routers must send while both count as master before it is a split-brain. A

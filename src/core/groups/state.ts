@@ -3,7 +3,7 @@
  * passage of time. Time is always an argument (capture timestamps in replay, the wall clock in serve),
  * so every shell judges a sequence of packets identically. The rules (who counts as master, when a
  * group has no master, mismatches) live in judge.ts, the split-brain rule in split-brain.ts, a router's
- * entry in router-state.ts, the state's types in types.ts and the views outputs read in views.ts; this
+ * entry in router-state.ts, the state's types in groups/types.ts and the views outputs read in views.ts; this
  * file keeps the tables, bounds them, applies the rules and turns changes of judgement into events.
  */
 import { failoverReason, isNearFailover, noFailovers, priorityDropAfter, RECENT_GAPS_KEPT } from './causes.js';
@@ -12,8 +12,10 @@ import { GROUP_BYTES } from './router-addresses.js';
 import { CaptureDrops, judgeRisk, newGroupRisk, nextRiskDeadline, riskAdvert, riskRepeat } from './risk.js';
 import { newRouter, routerBytes, routerOf, updateRouter } from './router-state.js';
 import { judgeOverlap, judgeSplit } from './split-brain.js';
-import { groupId } from '../types.js';
-import type { Advert, EventSink, Family, GroupKey, GroupState, MismatchField, MonitorSettings, RouterState } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { Family, GroupKey } from '../base/keys.js';
+import type { EventSink, GroupState, MismatchField, MonitorSettings, RouterState } from './types.js';
+import type { Advert } from '../wire/types.js';
 
 export const DEFAULT_SETTINGS: MonitorSettings = {
   maxGroups: 4096,

@@ -6,7 +6,8 @@ import { longestRecentGap, noFailovers } from './causes.js';
 import { riskMargin, riskTally } from './risk.js';
 import type { GapHistogram } from './risk.js';
 import type { FailoverCause } from './causes.js';
-import type { GroupKey, GroupState, MismatchField, RouterState } from '../types.js';
+import type { GroupKey } from '../base/keys.js';
+import type { GroupState, MismatchField, RouterState } from './types.js';
 
 export interface RouterView {
   address: string;

@@ -7,7 +7,7 @@
  */
 import { ADVERT_VIPS_JUDGED } from './judge.js';
 import type { GroupView } from './views.js';
-import type { GroupKey } from '../types.js';
+import type { GroupKey } from '../base/keys.js';
 
 /** VIP conflicts a group's findings name, at most (the first by address): the rest are counted. */
 export const CONFLICT_VIPS_NAMED = 16;

@@ -4,7 +4,8 @@
  * come, and each list is bounded, so a long-running exporter keeps only a window. Pure.
  */
 import type { FailoverCause } from '../groups/causes.js';
-import type { GroupKey, MonitorEvent } from '../types.js';
+import type { GroupKey } from '../base/keys.js';
+import type { MonitorEvent } from '../groups/types.js';
 
 /** Most entries of each list kept per group (a flapping group would otherwise grow within the window). */
 const MAX_ENTRIES = 200;

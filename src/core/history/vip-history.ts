@@ -3,8 +3,8 @@
  * probe round boundary and turned into who answered for each VIP when, duplicates, foreign owners,
  * unanswered VIPs and failovers without a gratuitous ARP. Pure; `replay` feeds it and reports it.
  */
-import { groupId } from '../types.js';
-import type { GroupKey } from '../types.js';
+import { groupId, ownerId, vipId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
 import type { OwnershipView, VipMode, VipView } from '../ownership/vip-owners.js';
 
 /** A MAC answering for a VIP: from its first claim heard until the last before it fell silent. */
@@ -76,6 +76,8 @@ const MAX_WATCHED = 4096;
 const MAX_ENTRIES = 10_000;
 
 interface OwnerRun {
+  /** The VIP's vipId. */
+  vip: string;
   entry: VipOwnerInterval;
   last: number;
 }
@@ -115,8 +117,8 @@ export class VipHistory {
 
   /** A claim heard for an address: the exact start of an owner interval (claims for no known VIP are ignored). */
   claim(iface: string, ip: string, mac: string, time: number): void {
-    if (!this.#known.has(`${iface}|${ip}`)) return;
-    const id = `${iface}|${ip}|${mac}`;
+    if (!this.#known.has(vipId(iface, ip))) return;
+    const id = ownerId(iface, ip, mac);
     if (!this.#owners.has(id) && !this.#firstClaims.has(id)) this.#firstClaims.set(id, time);
   }
 
@@ -125,12 +127,12 @@ export class VipHistory {
     const seen = new Set<string>();
     const known = new Set<string>();
     for (const v of view.vips) {
-      known.add(`${v.interface}|${v.vip}`);
+      known.add(vipId(v.interface, v.vip));
       this.#recordVip(v, now, seen);
     }
     // An owner stays one interval across pauses up to the confirming rounds (clients ask now and then).
     for (const [id, run] of this.#owners) {
-      if (!seen.has(id) && (now - run.last > this.#lead || !known.has(id.slice(0, id.lastIndexOf('|'))))) {
+      if (!seen.has(id) && (now - run.last > this.#lead || !known.has(run.vip))) {
         run.entry.end = run.last;
         this.#owners.delete(id);
       }
@@ -143,7 +145,7 @@ export class VipHistory {
     for (const c of view.ownerChanges) {
       if (c.seq <= this.#changeSeq) continue;
       this.#changeSeq = c.seq;
-      const w = this.#watched.get(`${c.interface}|${c.vip}`);
+      const w = this.#watched.get(vipId(c.interface, c.vip));
       if (w !== undefined) this.#push(w, w.owner_changes, { time: c.time, from: c.from, to: c.to });
     }
     for (const m of view.missedGarps) {
@@ -160,7 +162,7 @@ export class VipHistory {
   }
 
   #watchedOf(v: VipView): WatchedVipHistory | undefined {
-    const id = `${v.interface}|${v.vip}`;
+    const id = vipId(v.interface, v.vip);
     let w = this.#watched.get(id);
     if (w === undefined) {
       if (this.#watched.size >= MAX_WATCHED) {
@@ -180,19 +182,19 @@ export class VipHistory {
   }
 
   #recordVip(v: VipView, now: number, seen: Set<string>): void {
-    const vipId = `${v.interface}|${v.vip}`;
+    const vip = vipId(v.interface, v.vip);
     const groups = v.groups.map((k) => this.#findings(k));
     const watched = v.watched ? this.#watchedOf(v) : undefined;
     if (watched !== undefined) groups.push(watched);
     const starts: number[] = [];
     for (const o of v.owners) {
-      const id = `${vipId}|${o.mac}`;
+      const id = ownerId(v.interface, v.vip, o.mac);
       seen.add(id);
       let run = this.#owners.get(id);
       if (run === undefined) {
         const entry: VipOwnerInterval = { vip: v.vip, mac: o.mac, router: o.router ?? null, start: this.#firstClaims.get(id) ?? o.last, end: null };
         this.#pushAll(groups, (f) => f.vip_owners, entry);
-        run = { entry, last: o.last };
+        run = { vip, entry, last: o.last };
         this.#owners.set(id, run);
       }
       run.last = Math.max(run.last, o.last);
@@ -200,7 +202,7 @@ export class VipHistory {
       starts.push(run.entry.start);
     }
     if (v.duplicate) {
-      const id = `${vipId}|duplicate`;
+      const id = `${vip}|duplicate`;
       seen.add(id);
       const macs = v.owners.map((o) => o.mac);
       const open = this.#duplicates.get(id);
@@ -214,15 +216,15 @@ export class VipHistory {
       }
     }
     for (const mac of v.foreign) {
-      const id = `${vipId}|foreign|${mac}`;
+      const id = `${vip}|foreign|${mac}`;
       seen.add(id);
       if (this.#foreign.has(id)) continue;
-      const entry: VipForeignInterval = { vip: v.vip, mac, start: this.#owners.get(`${vipId}|${mac}`)?.entry.start ?? now, judged: now, end: null };
+      const entry: VipForeignInterval = { vip: v.vip, mac, start: this.#owners.get(ownerId(v.interface, v.vip, mac))?.entry.start ?? now, judged: now, end: null };
       this.#pushAll(groups, (f) => f.vip_foreign_owners, entry);
       this.#foreign.set(id, entry);
     }
     if (v.unanswered) {
-      const id = `${vipId}|unanswered`;
+      const id = `${vip}|unanswered`;
       seen.add(id);
       if (!this.#unanswered.has(id)) {
         const entry: VipUnansweredInterval = { vip: v.vip, start: now - this.#lead, judged: now, end: null };

@@ -15,8 +15,11 @@ import { attributePriority } from '../expect/track.js';
 import type { InstanceTracking, TrackJudgement } from '../expect/track.js';
 import { NONE } from '../groups/views.js';
 import type { GroupView } from '../groups/views.js';
-import { groupId } from '../types.js';
-import type { ExpectedGroup, GroupKey, MismatchField } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
+import { expectationMatches } from '../expect/types.js';
+import type { ExpectedGroup } from '../expect/types.js';
+import type { MismatchField } from '../groups/types.js';
 
 export type NodeRole = 'master' | 'backup' | 'observer';
 
@@ -106,11 +109,6 @@ export function holdSeconds(interval: number): number {
  */
 export function windowHoldSeconds(window: number, interval: number): number {
   return Math.max(0.5, Math.min(holdSeconds(interval), 0.75 * window, window - 1.5 * interval));
-}
-
-/** Whether an expectation describes this heard group. */
-export function expectationMatches(e: ExpectedGroup, key: GroupKey): boolean {
-  return e.vrid === key.vrid && e.family === key.family && (e.interface === undefined || key.interface === 'any' || e.interface === key.interface);
 }
 
 /** Attributions kept, by instance and advertised priority (a priority rarely changes; the subset-sum runs once). */

@@ -3,8 +3,8 @@
  * the group's VIPs as it takes over, so one is expected within `window` seconds either side of each
  * failover the monitor judges; a failover without one is counted per group and kept among the recent.
  */
-import { groupId } from '../types.js';
-import type { GroupKey } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
 import type { Failover, MissedGarp } from './vip-owner-types.js';
 
 interface Pending {

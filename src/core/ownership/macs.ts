@@ -2,7 +2,7 @@
  * MACs that tell something by their form: a VRRP group's virtual MAC (RFC 5798 section 7.3) and the
  * MACs several hosts answer with by construction.
  */
-import type { Family } from '../types.js';
+import type { Family } from '../base/keys.js';
 
 /**
  * A MAC that several hosts answer with by construction: Windows NLB's cluster MACs (02:bf:.. unicast

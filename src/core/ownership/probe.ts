@@ -14,6 +14,7 @@
  *   the round so that probes spread out, and early enough that answers (`window` seconds) arrive within
  *   the round they are judged in. N VIPs cost N / interval frames a second of 42 (ARP) or 86 (NS) bytes.
  */
+import { vipId } from '../base/keys.js';
 import { addressBytes } from '../base/addr.js';
 import { ETHERTYPE_ARP, ETHERTYPE_IPV6, ETHERTYPE_VLAN, parseMac } from '../wire/link-header.js';
 import { icmpv6Checksum } from '../wire/neighbor.js';
@@ -100,7 +101,7 @@ export function probeOffset(target: ProbeTarget, rate: ProbeRate): number {
   const span = rate.interval - rate.window;
   if (span <= 0) return 0;
   let h = 0x811c9dc5;
-  for (const ch of `${target.interface}|${target.vip}`) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193);
+  for (const ch of vipId(target.interface, target.vip)) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193);
   return ((h >>> 0) / 0x100000000) * span;
 }
 
@@ -125,7 +126,7 @@ export class ProbeSchedule {
     const due: T[] = [];
     let next = Infinity;
     for (const t of targets) {
-      const id = `${t.interface}|${t.vip}`;
+      const id = vipId(t.interface, t.vip);
       const offset = probeOffset(t, this.#rate);
       let last = sent.get(id) ?? this.#sent.get(id);
       if (last !== round && now >= round * this.#rate.interval + offset && send(t)) {

@@ -6,9 +6,10 @@
  * An expected group with no interface lives on the one capture interface, when only one is captured.
  * Pure.
  */
-import { expectationMatches } from '../node/node.js';
-import { groupId } from '../types.js';
-import type { ExpectedGroup, GroupKey } from '../types.js';
+import { expectationMatches } from '../expect/types.js';
+import { groupId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
+import type { ExpectedGroup } from '../expect/types.js';
 import type { GroupOwnership } from './vip-owners.js';
 
 /** What the rule reads of a heard group: the Monitor's table entry and a view both have it. */

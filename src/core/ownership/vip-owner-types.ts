@@ -3,7 +3,7 @@
  * sources, failovers and groups observed, and the view of every VIP's owners. Types only.
  */
 import type { ClaimKind } from '../wire/neighbor.js';
-import type { Family, GroupKey } from '../types.js';
+import type { Family, GroupKey } from '../base/keys.js';
 
 /** An address heard claimed at a MAC (see claimOf), or held by this node (kind `local`). */
 export interface OwnerClaim {

@@ -37,8 +37,8 @@ import { isVirtualMac, sharedMac } from './macs.js';
 import { NeighborBindings } from './neighbor-bindings.js';
 import { closedRounds, followOwner, hadMaster, newEntry, recentMacs, roundAt, sameMasters, STATES_PER_ROUND } from './vip-rounds.js';
 import type { Masters, Round, VipEntry } from './vip-rounds.js';
-import { groupId } from '../types.js';
-import type { Family } from '../types.js';
+import { groupId, vipId } from '../base/keys.js';
+import type { Family } from '../base/keys.js';
 import { DEFAULT_OWNER_SETTINGS } from './owner-settings.js';
 import type { OwnerSettings } from './owner-settings.js';
 import type { AdvertSource, Failover, GroupOwnership, OwnerChange, OwnerClaim, OwnershipView, VipOwner, VipView, WatchedVip } from './vip-owner-types.js';
@@ -75,7 +75,7 @@ export class VipOwners {
 
   /** The groups and their masters now; VIPs no group names any more are forgotten. */
   setGroups(groups: readonly GroupOwnership[], now: number): void {
-    const seen = new Map<string, GroupOwnership[]>();
+    const seen = new Map<string, { vip: string; list: GroupOwnership[] }>();
     this.#routers.clear();
     this.#expectedRouters = new Map();
     for (const g of groups) {
@@ -88,10 +88,10 @@ export class VipOwners {
         for (const r of g.routers) kept.add(r);
       }
       for (const vip of g.vips) {
-        const id = `${g.key.interface}|${vip}`;
-        const list = seen.get(id);
-        if (list === undefined) seen.set(id, [g]);
-        else list.push(g);
+        const id = vipId(g.key.interface, vip);
+        const named = seen.get(id);
+        if (named === undefined) seen.set(id, { vip, list: [g] });
+        else named.list.push(g);
       }
     }
     for (const [id, entry] of this.#vips) {
@@ -103,16 +103,16 @@ export class VipOwners {
         this.#touch(entry, now);
       }
     }
-    for (const [id, list] of seen) {
+    for (const [id, { vip, list }] of seen) {
       let entry = this.#vips.get(id);
       if (entry === undefined) {
-        const watch = this.#watchOf(id);
+        const iface = list[0]?.key.interface ?? '';
+        const watch = this.#watchOf(iface, vip);
         if (this.#vips.size >= this.#settings.maxVips && !((watch !== undefined || list.some((g) => g.expected === true)) && this.#evictNewestLearned())) {
           this.#evicted.vips++;
           continue;
         }
-        const first = list[0];
-        entry = newEntry(first?.key.interface ?? '', id.slice(id.indexOf('|') + 1), watch);
+        entry = newEntry(iface, vip, watch);
         this.#vips.set(id, entry);
       }
       entry.groups = list;
@@ -142,10 +142,10 @@ export class VipOwners {
     this.#watchedAnywhere.clear();
     for (const w of list) {
       if (w.interface === undefined) this.#watchedAnywhere.set(w.vip, w);
-      else this.#watched.set(`${w.interface}|${w.vip}`, w);
+      else this.#watched.set(vipId(w.interface, w.vip), w);
     }
     for (const [id, entry] of this.#vips) {
-      entry.watch = this.#watchOf(id);
+      entry.watch = this.#watchOf(entry.interface, entry.vip);
       if (entry.watch === undefined && entry.groups.length === 0) this.#vips.delete(id);
     }
     for (const [id, w] of this.#watched) {
@@ -161,13 +161,13 @@ export class VipOwners {
     }
   }
 
-  #watchOf(id: string): WatchedVip | undefined {
-    return this.#watched.get(id) ?? this.#watchedAnywhere.get(id.slice(id.indexOf('|') + 1));
+  #watchOf(iface: string, vip: string): WatchedVip | undefined {
+    return this.#watched.get(vipId(iface, vip)) ?? this.#watchedAnywhere.get(vip);
   }
 
   /** The entry of a VIP on an interface; a VIP watched without an interface is taken on the first one it is heard on. */
   #find(iface: string, vip: string): VipEntry | undefined {
-    const id = `${iface}|${vip}`;
+    const id = vipId(iface, vip);
     const entry = this.#vips.get(id);
     if (entry !== undefined) return entry;
     const watch = this.#watchedAnywhere.get(vip);
@@ -237,7 +237,7 @@ export class VipOwners {
    * when one of its VIPs is tracked (announcements are heard for tracked VIPs only).
    */
   observeFailover(failover: Failover): void {
-    const entries = failover.vips.map((vip) => this.#vips.get(`${failover.key.interface}|${vip}`)).filter((e) => e !== undefined);
+    const entries = failover.vips.map((vip) => this.#vips.get(vipId(failover.key.interface, vip))).filter((e) => e !== undefined);
     this.#garps.failover(
       failover,
       entries.map((e) => e.lastAnnounce),

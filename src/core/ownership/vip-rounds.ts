@@ -4,7 +4,7 @@
  * VipOwners (vip-owners.ts) judges over these; here are the pieces that need no bindings.
  */
 import type { ClaimKind } from '../wire/neighbor.js';
-import type { Family } from '../types.js';
+import type { Family } from '../base/keys.js';
 import type { GroupOwnership, WatchedVip } from './vip-owner-types.js';
 
 export interface MacSeen {

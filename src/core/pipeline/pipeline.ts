@@ -31,8 +31,11 @@ import type { OwnerSettings } from '../ownership/owner-settings.js';
 import type { OwnershipView, VipOwners, WatchedVip } from '../ownership/vip-owners.js';
 import { placeWatched } from '../ownership/watched-vips.js';
 import { Timeline } from '../history/timeline.js';
-import { groupId } from '../types.js';
-import type { Advert, Decoded, EventSink, ExpectedGroup, GroupKey } from '../types.js';
+import { groupId } from '../base/keys.js';
+import type { GroupKey } from '../base/keys.js';
+import type { ExpectedGroup } from '../expect/types.js';
+import type { EventSink } from '../groups/types.js';
+import type { Advert, Decoded } from '../wire/types.js';
 import { interfaceLabel, NO_VLAN_DEVICES } from './interface-label.js';
 import { OwnershipFeed } from './ownership-feed.js';
 

@@ -2,7 +2,7 @@
  * CARP (OpenBSD's carp(4), pfSense, ucarp) recognised in a protocol-112 message. It shares VRRP's
  * protocol number and multicast groups, and VRRP routers on the segment read its vhid as a VRID. Pure.
  */
-import type { ForeignAdvert } from '../types.js';
+import type { ForeignAdvert } from './types.js';
 
 /** version/type, vhid, advskew, authlen, demote, advbase, cksum, counter[8], md[20] (SHA1 HMAC). */
 const CARP_LENGTH = 36;

@@ -12,7 +12,8 @@ import type { HmacTrailer } from './hmac-trailer.js';
 import { LinkType, readLinkHeader } from './link-header.js';
 import { addressesKeyOf } from './addresses-key.js';
 import { AuthSecret } from '../base/secret.js';
-import type { Advert, ChecksumForm, Decoded, Family, InvalidReason, IpInfo, PartialHeader } from '../types.js';
+import type { Family } from '../base/keys.js';
+import type { Advert, ChecksumForm, Decoded, InvalidReason, IpInfo, PartialHeader } from './types.js';
 
 export { LinkType };
 

@@ -5,7 +5,7 @@
  */
 import { decodeFrame, ETH_IPV4, MAX_ADDRESSES, PROTO_VRRP } from './decode.js';
 import { LinkType } from './link-header.js';
-import type { Decoded } from '../types.js';
+import type { Decoded } from './types.js';
 
 const MAX_VLAN_TAGS = 2;
 

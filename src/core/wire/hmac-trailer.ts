@@ -6,7 +6,7 @@
  * (4 or 6, the VRRP version, the VRID, 0, the source zero-padded to 16 bytes), the message with its
  * checksum read as 0, the trailer's first 12 bytes and 16 zero bytes. Pure.
  */
-import type { Family } from '../types.js';
+import type { Family } from '../base/keys.js';
 
 export const HMAC_TRAILER = 28;
 const HMAC_HEAD = 12;

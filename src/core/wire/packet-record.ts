@@ -1,5 +1,5 @@
 /** The `replay --packets` line for one packet that carried VRRP (accepted or not). Pure. */
-import type { Decoded } from '../types.js';
+import type { Decoded } from './types.js';
 
 export interface PacketRecord {
   ts: number;
