@@ -13,12 +13,13 @@ import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
 import type { KeepalivedState } from '../core/expect/keepalived-conf.js';
 import { windowHoldSeconds } from '../core/node/node.js';
+import { DropPoll } from './drop-poll.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/expect/known-routers.js';
 import { FindingClock } from '../core/findings/finding-clock.js';
 import { findingId, findings } from '../core/findings/findings.js';
 import { EXIT, renderCheck, stateName } from '../outputs/nagios.js';
 import type { CheckInput, CheckResult, ExitCode } from '../outputs/nagios.js';
-import { statusDocument } from '../outputs/status-api.js';
+import { statusDocument, statusJson } from '../outputs/status-api.js';
 import type { StatusInput } from '../outputs/status-api.js';
 import { VERSION } from '../version.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/owner-settings.js';
@@ -65,7 +66,7 @@ function now(): number {
 /** The status document of a check, as `once --format json` prints it (pretty, one field a line). */
 export function checkDocument(check: Pick<CheckResult, 'code' | 'summary'>, windowSeconds: number, input: Omit<StatusInput, 'host' | 'version'>): string {
   const doc = statusDocument({ ...input, host: hostname(), version: VERSION });
-  return `${JSON.stringify({ ...doc, check: { status: stateName(check.code), code: check.code, window_seconds: windowSeconds, summary: check.summary } }, null, 2)}\n`;
+  return `${statusJson({ ...doc, check: { status: stateName(check.code), code: check.code, window_seconds: windowSeconds, summary: check.summary } }, 2)}\n`;
 }
 
 /** A check that judged nothing (timeout, bad config) as `once --format json` prints it. */
@@ -127,7 +128,9 @@ export async function once(options: OnceOptions): Promise<OnceResult> {
       prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
       prober.start();
     }
+    const drops = new DropPoll();
     while (now() < windowEnd()) {
+      drops.poll(capture.statuses(), now(), watcher);
       observe(now());
       if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
       await new Promise((r) => setTimeout(r, Math.max(5, Math.min(100, (windowEnd() - now()) * 1000))));

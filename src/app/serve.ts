@@ -23,7 +23,7 @@ import { placeWatched } from '../core/ownership/watched-vips.js';
 import { healthOf, healthzResponse } from '../outputs/health.js';
 import type { SourceStatus } from '../outputs/health.js';
 import { renderStatusPage } from '../outputs/html-live.js';
-import { statusDocument } from '../outputs/status-api.js';
+import { statusDocument, statusJson } from '../outputs/status-api.js';
 import { eventLine, renderLive } from '../outputs/live.js';
 import { LogBudget } from '../outputs/log-budget.js';
 import { eventRecord } from '../outputs/log-lines.js';
@@ -42,6 +42,7 @@ import { tuneV8ForViews } from './v8-tuning.js';
 import { probeTargetsOf, SKIP_LOG_EVERY_S, VipProber } from './vip-probe.js';
 import type { ProbeTargets } from './vip-probe.js';
 import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';
+import { DropPoll } from './drop-poll.js';
 import type { LocalLinks, PipelineView } from '../core/pipeline/pipeline.js';
 
 export interface ServeOptions {
@@ -219,8 +220,10 @@ function makeObserver(running: Running, watcher: Pipeline): Observer {
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined, captured };
     return lastLinks;
   };
+  const drops = new DropPoll();
   return {
     observe(at) {
+      drops.poll(running.capture.statuses(), at, watcher);
       const local = localAddresses();
       const view = watcher.view(at, { localAddresses: local, keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
       probeTargets = probeTargetsOf(view.owners, local, running.settings.config.vipProbe.learnedVips);
@@ -364,7 +367,7 @@ async function startWeb(settings: Settings, running: Running, judging: Judging, 
       const found = findings(view);
       const since = judging.clock.mark(found, at);
       const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()] });
-      return JSON.stringify(doc);
+      return statusJson(doc);
     },
     health: () => healthzResponse(healthOf({ captures: running.capture.statuses(), sources: sources() })),
     onError: (message, err) => {

@@ -121,6 +121,17 @@ export interface StatusDocument {
   probes: { target: string; role: string; up: boolean; rtt_seconds: number | null }[];
 }
 
+/** What JSON.stringify leaves raw that a terminal would obey or a reader misread: DEL, C1 and the bidi controls. */
+const RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/gu;
+
+/**
+ * A document as JSON text, every control written as a `\uXXXX` escape (JSON.stringify escapes only C0):
+ * the same value for a parser, and nothing a terminal obeys when `once --format json` or curl prints it.
+ */
+export function statusJson(doc: object, indent?: number): string {
+  return JSON.stringify(doc, null, indent).replace(RAW, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function ref(key: GroupKey): GroupRef {
   return { interface: key.interface, family: key.family, vrid: key.vrid };
 }

@@ -17,7 +17,7 @@ import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
 import { checkDocument, unknownDocument } from '../../src/app/once.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
 import { NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
-import { statusDocument } from '../../src/outputs/status-api.js';
+import { statusDocument, statusJson } from '../../src/outputs/status-api.js';
 import type { StatusDocument, StatusInput } from '../../src/outputs/status-api.js';
 import { CAPTURES, ROOT } from '../helpers/fixtures.js';
 import { validate } from '../helpers/json-schema.js';
@@ -134,6 +134,15 @@ describe('once --format json', () => {
     assert.deepEqual(validate(SCHEMA, doc), []);
     assert.deepEqual(doc.check, { status: 'UNKNOWN', code: 3, window_seconds: 0, summary: 'VRRP UNKNOWN - cannot read the config /x: no such file' });
     assert.deepEqual(doc.health, { level: 'critical', lines: [{ severity: 'critical', text: 'the check could not judge: cannot read the config /x: no such file' }] });
+  });
+});
+
+describe('statusJson', () => {
+  it('writes DEL, C1 and bidi controls as escapes: the same value for a parser, nothing for a terminal to obey', () => {
+    const hostile = { host: 'lb\u001b]0;x\u0007-a\u009b31m\u202egnp.exe\u2066\u007f' };
+    const text = statusJson(hostile);
+    assert.equal(text, '{"host":"lb\\u001b]0;x\\u0007-a\\u009b31m\\u202egnp.exe\\u2066\\u007f"}');
+    assert.deepEqual(JSON.parse(text), hostile);
   });
 });
 
