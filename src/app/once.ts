@@ -5,6 +5,7 @@
  * registry, no logger).
  */
 import { hostname } from 'node:os';
+import { now } from '../adapters/clock.js';
 import { LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import type { InterfaceDetails } from '../adapters/addresses.js';
@@ -59,10 +60,6 @@ export class CheckTimeout extends Error {
   override readonly name = 'CheckTimeout';
 }
 
-function now(): number {
-  return Date.now() / 1000;
-}
-
 /** The status document of a check, as `once --format json` prints it (pretty, one field a line). */
 export function checkDocument(check: Pick<CheckResult, 'code' | 'summary'>, windowSeconds: number, input: Omit<StatusInput, 'host' | 'version'>): string {
   const doc = statusDocument({ ...input, host: hostname(), version: VERSION });
@@ -85,13 +82,13 @@ export async function once(options: OnceOptions): Promise<OnceResult> {
   // Node findings must hold for most of what the window sees of the group (see windowHoldSeconds).
   const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
-  const watcher = new Pipeline(liveSettings({ started: started - 3600, expected, groupExpirySeconds: Infinity, sink: () => undefined, owners: { ...DEFAULT_OWNER_SETTINGS, round }, ...(vrids === undefined ? {} : { vrids }), hold }));
-  watcher.watched = settings.config.vips;
-  watcher.hmac = settings.hmac;
-  const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
+  const pipeline = new Pipeline(liveSettings({ started: started - 3600, expected, groupExpirySeconds: Infinity, sink: () => undefined, owners: { ...DEFAULT_OWNER_SETTINGS, round }, ...(vrids === undefined ? {} : { vrids }), hold }));
+  pipeline.watched = settings.config.vips;
+  pipeline.hmac = settings.hmac;
+  const capture = new LiveCapture(settings.config.interfaces, pipeline.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {
-      watcher.vlanNames = plan.vlanNames;
+      pipeline.vlanNames = plan.vlanNames;
     },
   });
   let prober: VipProber | undefined;
@@ -108,7 +105,7 @@ export async function once(options: OnceOptions): Promise<OnceResult> {
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
     // A watched VIP is judged on whole probe rounds: the window holds the confirming rounds after a partial first one.
     const watchWindow = settings.config.vips.length > 0 ? (DEFAULT_OWNER_SETTINGS.confirmRounds + 1) * round + 0.2 : 0;
-    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, watchWindow, 3 * Math.max(watcher.largestInterval, expectedInterval)));
+    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, watchWindow, 3 * Math.max(pipeline.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
     let lastLinks: LocalLinks<InterfaceDetails> | undefined;
     const links = (): LocalLinks<InterfaceDetails> => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined, captured: settings.config.interfaces });
@@ -118,19 +115,19 @@ export async function once(options: OnceOptions): Promise<OnceResult> {
     const peers = settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target);
     const observe = (at: number): PipelineView => {
       const local = localAddresses();
-      const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: undefined }, links());
+      const view = pipeline.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: undefined }, links());
       targets = probeTargetsOf(view.owners, local, settings.config.vipProbe.learnedVips);
       if (json) clock.mark(findings({ ...view, knownRouters: knownRoutersOf(peers, local.keys()), haveExpectations: expected.length > 0, captureProblems: captureProblems() }), at);
       return view;
     };
     if (settings.config.vipProbe.enabled) {
       observe(now());
-      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
+      prober = new VipProber(pipeline.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
       prober.start();
     }
     const drops = new DropPoll();
     while (now() < windowEnd()) {
-      drops.poll(capture.statuses(), now(), watcher);
+      drops.poll(capture.statuses(), now(), pipeline);
       observe(now());
       if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
       await new Promise((r) => setTimeout(r, Math.max(5, Math.min(100, (windowEnd() - now()) * 1000))));
@@ -138,7 +135,7 @@ export async function once(options: OnceOptions): Promise<OnceResult> {
     const probeResults = await Promise.all(probes);
     const local = localAddresses();
     const at = now();
-    const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined }, links());
+    const view = pipeline.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined }, links());
     const knownRouters = knownRoutersOf(peers, local.keys());
     const check = renderCheck({
       now: at,
