@@ -5,7 +5,8 @@ import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.
 import { VipOwners } from '../../src/core/ownership/vip-owners.js';
 import type { VipView, WatchedVip } from '../../src/core/ownership/vip-owners.js';
 import { interfaceOf, placeWatched } from '../../src/core/ownership/watched-vips.js';
-import { findings, findingText, findingLine } from '../../src/core/findings/findings.js';
+import { findings } from '../../src/core/findings/findings.js';
+import { findingText, findingLine } from '../../src/outputs/finding-words.js';
 import type { ClaimKind } from '../../src/core/wire/neighbor.js';
 import { NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { renderCheck } from '../../src/outputs/nagios.js';
@@ -145,8 +146,10 @@ describe('watched VIPs, no VRRP', () => {
 });
 
 describe('once with watched VIPs and no VRRP', () => {
-  const check = (t: VipOwners, now: number): { code: number; text: string } =>
-    renderCheck({ now, windowSeconds: 8, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [], owners: t.judge(now) });
+  const check = (t: VipOwners, now: number): { code: number; text: string } => {
+    const { code, text } = renderCheck({ now, windowSeconds: 8, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [], owners: t.judge(now) });
+    return { code, text };
+  };
 
   it('OK naming the owner; CRITICAL for a duplicate or nobody answering, a detail line per VIP', () => {
     const ok = new VipOwners(SETTINGS);
