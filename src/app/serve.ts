@@ -15,6 +15,7 @@ import type { WebCounters } from '../adapters/http.js';
 import { createLogger } from '../adapters/log.js';
 import type { Logger } from '../adapters/log.js';
 import { FindingClock } from '../core/findings/finding-clock.js';
+import { EndedFindings } from '../core/findings/ended-findings.js';
 import { findingChanges, findingId, findings } from '../core/findings/findings.js';
 import type { FindingLine } from '../core/findings/findings.js';
 import { RecentHistory } from '../core/history/recent.js';
@@ -177,6 +178,8 @@ interface Judging {
   logBudget: LogBudget;
   /** Since when each finding has been found (the status API's `since`): marked at every judgement. */
   clock: FindingClock;
+  /** The findings that ended in the last hour, for the status page and the status API. */
+  ended: EndedFindings;
 }
 
 /** The watcher (core) whose Monitor events go to the log (within its rate bound) and to the page's history. */
@@ -200,7 +203,7 @@ function startJudging(settings: Settings, log: Logger, started: number): Judging
   );
   watcher.hmac = settings.hmac;
   watcher.watched = settings.config.vips;
-  return { watcher, history, logBudget, clock: new FindingClock() };
+  return { watcher, history, logBudget, clock: new FindingClock(), ended: new EndedFindings() };
 }
 
 interface Observer {
@@ -239,7 +242,7 @@ function makeObserver(running: Running, watcher: Pipeline): Observer {
 }
 
 /** Once a second: the findings of the view diffed into the log's start and end lines. */
-function startTicker(observer: Observer, { logBudget, clock }: Judging, log: Logger): NodeJS.Timeout {
+function startTicker(observer: Observer, { logBudget, clock, ended }: Judging, log: Logger): NodeJS.Timeout {
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
   let ownerChangesLogged = 0;
@@ -257,7 +260,7 @@ function startTicker(observer: Observer, { logBudget, clock }: Judging, log: Log
     const at = now();
     const view = observer.observe(at);
     const found = findings(view);
-    clock.mark(found, at);
+    ended.judged(found, clock.mark(found, at), at);
     const changes = findingChanges(active, found);
     for (const f of changes.started) {
       if (logBudget.findingStart(f.id, String(f.fields.finding), at)) log[f.level](f.fields, f.msg);
@@ -359,14 +362,14 @@ async function startWeb(settings: Settings, running: Running, judging: Judging, 
       const s = running.settings;
       const about = [`capturing on ${s.config.interfaces.length === 0 ? 'every interface' : s.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${s.expected.length}`];
       const seen = { captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()], invalid: judging.watcher.invalid };
-      return renderStatusPage({ ...view, ...seen, host, version: VERSION, about, telemetryPath: s.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => judging.history.of(id, at) });
+      return renderStatusPage({ ...view, ...seen, host, version: VERSION, about, telemetryPath: s.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => judging.history.of(id, at), ended: judging.ended.recent(at) });
     },
     status: () => {
       const at = now();
       const view = observer.observe(at);
       const found = findings(view);
       const since = judging.clock.mark(found, at);
-      const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()] });
+      const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()], ended: judging.ended.recent(at) });
       return JSON.stringify(doc);
     },
     health: () => healthzResponse(healthOf({ captures: running.capture.statuses(), sources: sources() })),

@@ -11,6 +11,7 @@ import type { Family, GroupKey } from '../core/base/keys.js';
 import { healthOf } from './health.js';
 import type { HealthLine, SourceStatus } from './health.js';
 import { hostRole } from './html-live.js';
+import type { EndedFinding } from '../core/findings/ended-findings.js';
 
 /** The document's own version: a change that is not an addition makes it 2 (and a new path). */
 export const STATUS_VERSION = 1;
@@ -29,6 +30,8 @@ export interface StatusInput extends JudgedView {
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   sources: readonly SourceStatus[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
+  /** serve: the findings that ended in the last hour (EndedFindings), the latest first. */
+  ended?: readonly EndedFinding[];
 }
 
 export interface GroupRef {
@@ -52,6 +55,17 @@ export interface StatusFinding {
   mac?: string;
   since: number;
   text: string;
+}
+
+export interface StatusEndedFinding {
+  kind: string;
+  severity: 'critical' | 'warning';
+  group?: GroupRef;
+  vip?: string;
+  text: string;
+  since: number;
+  ended: number;
+  duration_seconds: number;
 }
 
 export interface StatusRouter {
@@ -113,6 +127,7 @@ export interface StatusDocument {
   groups: StatusGroup[];
   vips: StatusVip[];
   findings: StatusFinding[];
+  ended_findings?: StatusEndedFinding[];
   health: { level: 'ok' | 'warning' | 'critical'; lines: HealthLine[] };
   captures: { interface: string; up: boolean; dropped: number; problem: string | null }[];
   sources: { source: string; path: string; problem: string | null }[];
@@ -159,6 +174,19 @@ function statusVip(v: VipView, said: ReadonlyMap<Finding, StatusFinding>): Statu
   };
 }
 
+function endedFinding(e: EndedFinding): StatusEndedFinding {
+  return {
+    kind: e.kind,
+    severity: e.severity,
+    ...(e.group === undefined ? {} : { group: ref(e.group) }),
+    ...(e.vip === undefined ? {} : { vip: e.vip }),
+    text: e.text,
+    since: e.since,
+    ended: e.ended,
+    duration_seconds: e.ended - e.since,
+  };
+}
+
 export function statusDocument(input: StatusInput): StatusDocument {
   const said = new Map<Finding, StatusFinding>();
   for (const f of input.findings) said.set(f, statusFinding(f, input));
@@ -195,6 +223,7 @@ export function statusDocument(input: StatusInput): StatusDocument {
     groups,
     vips: (input.owners?.vips ?? []).map((v) => statusVip(v, said)),
     findings: [...said.values()],
+    ...(input.ended === undefined ? {} : { ended_findings: input.ended.map(endedFinding) }),
     health,
     captures: input.captures.map((c) => ({ interface: c.interface, up: c.up, dropped: c.dropped, problem: c.problem ?? null })),
     sources: input.sources.map((s) => ({ source: s.source, path: s.path, problem: s.problem ?? null })),
