@@ -12,7 +12,7 @@ import { now } from '../adapters/clock.js';
 import type { WebCounters } from '../adapters/http.js';
 import type { Logger } from '../adapters/log.js';
 import { FindingClock } from '../core/findings/finding-clock.js';
-import { EndedFindings } from '../core/findings/ended-findings.js';
+import { EndedFindings } from '../outputs/ended-findings.js';
 import { RecentHistory } from '../core/history/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/owner-settings.js';
 import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';

@@ -18,7 +18,7 @@ import type { SourceStatus } from './health.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
 import { CAUSE_TEXT, duration } from './report.js';
-import type { EndedFinding } from '../core/findings/ended-findings.js';
+import type { EndedFinding } from './ended-findings.js';
 
 export interface StatusPageInput extends JudgedView {
   now: number;

@@ -12,7 +12,7 @@ import type { Family, GroupKey } from '../core/base/keys.js';
 import { healthOf } from './health.js';
 import type { HealthLine, SourceStatus } from './health.js';
 import { hostRole } from './html-live.js';
-import type { EndedFinding } from '../core/findings/ended-findings.js';
+import type { EndedFinding } from './ended-findings.js';
 
 /** The document's own version: a change that is not an addition makes it 2 (and a new path). */
 export const STATUS_VERSION = 1;

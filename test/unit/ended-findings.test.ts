@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EndedFindings, ENDED_LIMITS } from '../../src/core/findings/ended-findings.js';
+import { EndedFindings, ENDED_LIMITS } from '../../src/outputs/ended-findings.js';
 import { FindingClock } from '../../src/core/findings/finding-clock.js';
 import type { Finding } from '../../src/core/findings/findings.js';
 import { renderStatusPage } from '../../src/outputs/html-live.js';

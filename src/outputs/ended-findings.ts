@@ -5,9 +5,10 @@
  * Bounded in entries and in bytes (text and labels cut, the oldest dropped first), so that findings
  * with hostile labels or a flapping one cannot grow it. Pure: time comes in.
  */
-import { findingId, findingText, groupName } from './findings.js';
-import type { Finding, FindingKind, Severity } from './findings.js';
-import type { GroupKey } from '../base/keys.js';
+import { findingId } from '../core/findings/findings.js';
+import type { Finding, FindingKind, Severity } from '../core/findings/findings.js';
+import type { GroupKey } from '../core/base/keys.js';
+import { findingText, groupName } from './finding-words.js';
 
 export interface EndedFinding {
   kind: FindingKind;
