@@ -27,6 +27,7 @@ packages=(
   debootstrap lintian  # the package test: a fresh Debian 12 root to install it into, and its lint
   tcpdump           # the recording recipe of docs and vrrpwatch(1)
   chromium          # headless browser: tests render the replay HTML and the status page, and make the README's screenshots
+  tmux              # a real terminal: tests show that hostile names in a capture change nothing on it (title, screen, colours)
 )
 missing=()
 for p in "${packages[@]}"; do

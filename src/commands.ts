@@ -6,6 +6,7 @@ import { defaultSignals, handleSignals } from './adapters/signals.js';
 import { commandHelp, COMMANDS, parseCommand, USAGE, UsageError } from './cli-args.js';
 import type { Values } from './cli-args.js';
 import { quote } from './core/base/quote.js';
+import { visible, visibleLines } from './outputs/terminal.js';
 import { DEFAULT_CONFIG, withOverrides } from './config.js';
 import type { Overrides } from './config.js';
 import { replay } from './app/replay.js';
@@ -28,8 +29,13 @@ const EXIT_UNKNOWN = EXIT.UNKNOWN;
 /** `--packets` lines are written in batches of about this many characters (one write each). */
 const PACKET_LINES_BATCH = 1 << 20;
 
+/** A line (or lines) on stderr, every control in what it quotes made visible. */
+function say(message: string): void {
+  process.stderr.write(`vrrpwatch: ${visibleLines(message)}\n`);
+}
+
 function fail(message: string, code: number): number {
-  process.stderr.write(`vrrpwatch: ${message}\n`);
+  say(message);
   return code;
 }
 
@@ -79,7 +85,7 @@ async function runReplay(args: string[]): Promise<number> {
     flush();
     return drained(process.stdout);
   };
-  const note = (line: string): void => void process.stderr.write(`vrrpwatch: ${line}\n`);
+  const note = (line: string): void => void process.stderr.write(`vrrpwatch: ${visible(line)}\n`);
   const { report, error } = await replay(packets ? { file, onPacket, betweenChunks, hmac, note } : { file, hmac, note, watched });
   if (packets) flush();
   else {
@@ -90,17 +96,15 @@ async function runReplay(args: string[]): Promise<number> {
         writeReport(output, rendered);
       } catch (err) {
         if (!(err instanceof ReportFileError)) throw err;
-        process.stderr.write(`vrrpwatch: ${err.message}\n`);
-        return EXIT_ERROR;
+        return fail(err.message, EXIT_ERROR);
       }
     }
   }
   if (error !== undefined) {
-    process.stderr.write(`vrrpwatch: ${error}\n`);
-    return EXIT_ERROR;
+    return fail(error, EXIT_ERROR);
   }
   if (report.adverts === 0 && (packets || format !== 'text')) {
-    process.stderr.write(`vrrpwatch: no VRRP advertisements in ${file}\n`);
+    say(`no VRRP advertisements in ${file}`);
   }
   return EXIT_OK;
 }
@@ -215,11 +219,11 @@ async function runOnce(args: string[]): Promise<number> {
     return result.code;
   } catch (err) {
     if (err instanceof CheckTimeout) {
-      process.stdout.write(`VRRP UNKNOWN - ${err.message}\n`);
+      process.stdout.write(`VRRP UNKNOWN - ${visible(err.message)}\n`);
       return EXIT_UNKNOWN;
     }
     if (err instanceof SettingsError) {
-      process.stdout.write(`VRRP UNKNOWN - ${err.problems.join('; ')}\n`);
+      process.stdout.write(`VRRP UNKNOWN - ${visible(err.problems.join('; '))}\n`);
       return EXIT_UNKNOWN;
     }
     throw err;
@@ -277,7 +281,7 @@ async function main(argv: readonly string[]): Promise<number> {
 /** The commands' usage errors are one line: on stderr with exit 2, or for `once` as the plugin's UNKNOWN line. */
 function usageFailure(err: UsageError): number {
   if (err.command === 'once') {
-    process.stdout.write(`VRRP UNKNOWN - ${err.line()}\n`);
+    process.stdout.write(`VRRP UNKNOWN - ${visible(err.line())}\n`);
     return EXIT_UNKNOWN;
   }
   return fail(err.line(), EXIT_ERROR);
@@ -286,7 +290,7 @@ function usageFailure(err: UsageError): number {
 function failure(argv: readonly string[], err: unknown): number {
   if (err instanceof UsageError) return usageFailure(err);
   if (argv[0] === 'once') {
-    process.stdout.write(`VRRP UNKNOWN - internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stdout.write(`VRRP UNKNOWN - internal error: ${visible(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_UNKNOWN;
   }
   if (err instanceof CaptureFileError) return fail(err.message, EXIT_ERROR);

@@ -1,7 +1,7 @@
 /** Reads a pcap/pcapng file from disk in large chunks and feeds the pure parser. */
 import { open, stat } from 'node:fs/promises';
 import { CaptureFileParser, CaptureFormatError } from '../core/wire/capture-file.js';
-import type { PacketSink } from '../core/wire/capture-file.js';
+import type { DropSink, PacketSink } from '../core/wire/capture-file.js';
 import { fileProblem } from './file-problem.js';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -38,7 +38,7 @@ export type BetweenChunks = () => Promise<void> | undefined;
  * (missing, unreadable, not a capture); a capture that breaks part-way returns what it read and the
  * problem in `error`.
  */
-export async function readCaptureFile(path: string, sink: PacketSink, between?: BetweenChunks, note?: (line: string) => void): Promise<ReadResult> {
+export async function readCaptureFile(path: string, sink: PacketSink, between?: BetweenChunks, note?: (line: string) => void, drops?: DropSink): Promise<ReadResult> {
   let handle;
   try {
     // A FIFO is read like a file, but opening it waits for a writer: say so rather than wait in silence.
@@ -47,7 +47,7 @@ export async function readCaptureFile(path: string, sink: PacketSink, between?: 
   } catch (err) {
     throw new CaptureFileError(describe(err, path));
   }
-  const parser = new CaptureFileParser(sink);
+  const parser = new CaptureFileParser(sink, drops);
   let reading: Promise<{ bytesRead: number }> | undefined;
   try {
     // Two buffers: the next chunk is read (on libuv's thread pool) while this one is parsed. Each has

@@ -1,10 +1,11 @@
 /** pino, the only importer of it: JSON lines by default, `pretty` for people at a terminal. */
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import type { Logger } from 'pino';
+import type { LogFn, Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config.js';
 import { outputFailed } from './stdio.js';
+import { visibleFields } from '../outputs/terminal.js';
 
 export type { Logger };
 
@@ -21,7 +22,17 @@ export interface LogEntry {
 export type EntrySink = (entry: LogEntry) => void;
 
 export function createLogger(level: LogLevel, format: LogFormat, sink?: EntrySink): Logger {
-  const options = { level, base: { app: 'vrrpwatch' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const options = {
+    level,
+    base: { app: 'vrrpwatch' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    hooks: {
+      // Every message and field made visible: a log line read on a terminal (journalctl, tail, pretty) obeys nothing in it.
+      logMethod(args: Parameters<LogFn>, method: LogFn): void {
+        method.apply(this, args.map((a) => visibleFields(a)) as Parameters<LogFn>);
+      },
+    },
+  };
   if (sink !== undefined) {
     // Each call at an enabled level is handed over as it was made, and nothing is written.
     const logger: Logger = pino({

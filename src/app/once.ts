@@ -11,6 +11,7 @@ import type { ProbeResult } from '../adapters/pinger.js';
 import type { Overrides } from '../config.js';
 import type { KeepalivedState } from '../core/expect/keepalived-conf.js';
 import { windowHoldSeconds } from '../core/node/node.js';
+import { DropPoll } from './drop-poll.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../core/expect/known-routers.js';
 import { renderCheck } from '../outputs/nagios.js';
 import type { CheckResult } from '../outputs/nagios.js';
@@ -92,7 +93,9 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
       prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
       prober.start();
     }
+    const drops = new DropPoll();
     while (now() < windowEnd()) {
+      drops.poll(capture.statuses(), now(), watcher);
       observe(now());
       if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
       await new Promise((r) => setTimeout(r, Math.max(5, Math.min(100, (windowEnd() - now()) * 1000))));

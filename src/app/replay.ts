@@ -55,7 +55,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
   const sink = (p: CapturedPacket): void => {
     pipeline.frame(p.interfaceName, p.linkType, p.bytes, p.offset, p.length, p.ts);
   };
-  const result = await readCaptureFile(options.file, sink, options.betweenChunks, options.note);
+  const result = await readCaptureFile(options.file, sink, options.betweenChunks, options.note, (_iface, from, to, count) => {
+    pipeline.captureDrops(from, to, count);
+  });
   const final = result.last === undefined ? undefined : pipeline.view(result.last);
   const { monitor, timeline, ownerHistory } = pipeline;
   const report: ReplayReport = {

@@ -42,6 +42,7 @@ import { tuneV8ForViews } from './v8-tuning.js';
 import { probeTargetsOf, SKIP_LOG_EVERY_S, VipProber } from './vip-probe.js';
 import type { ProbeTargets } from './vip-probe.js';
 import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';
+import { DropPoll } from './drop-poll.js';
 import type { LocalLinks, PipelineView } from '../core/pipeline/pipeline.js';
 
 export interface ServeOptions {
@@ -219,8 +220,10 @@ function makeObserver(running: Running, watcher: Pipeline): Observer {
     lastLinks = { details: interfaceDetails(), only: captured.length === 1 ? captured[0] : undefined, captured };
     return lastLinks;
   };
+  const drops = new DropPoll();
   return {
     observe(at) {
+      drops.poll(running.capture.statuses(), at, watcher);
       const local = localAddresses();
       const view = watcher.view(at, { localAddresses: local, keepalived: running.fifo?.states ?? new Map(), peerAnswers: running.pinger.peerAnswers() }, links());
       probeTargets = probeTargetsOf(view.owners, local, running.settings.config.vipProbe.learnedVips);

@@ -15,7 +15,8 @@ export interface Collector {
 }
 
 export const COLLECTORS: readonly Collector[] = [
-  { name: 'group', what: 'each group: masters, split-brain, failovers, near failovers, mismatches, conflicts, expectations, this node\'s role', cardinality: 'some 15 per group (4 of them vrrpwatch_vrid_config_mismatch), plus one vrrpwatch_vrid_master_info per master' },
+  { name: 'group', what: 'each group: masters, split-brain, failovers, near failovers, failover risk, mismatches, conflicts, expectations, this node\'s role', cardinality: 'some 18 per group (4 of them vrrpwatch_vrid_config_mismatch), plus one vrrpwatch_vrid_master_info per master' },
+  { name: 'advert_gaps', what: "vrrpwatch_vrid_advert_gap_intervals, the histogram of each master's advert gaps in advert intervals", cardinality: '9 per group heard' },
   { name: 'failover_causes', what: 'vrrpwatch_vrid_failovers_total, the master changes by cause', cardinality: '6 per group heard' },
   { name: 'router', what: "each router's adverts, priority, interval and last advert time", cardinality: '4 per router heard' },
   { name: 'router_errors', what: 'vrrpwatch_router_errors_total, packets with errors by router and error', cardinality: 'one per router and error seen' },

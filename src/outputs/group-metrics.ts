@@ -1,9 +1,10 @@
 /**
- * The per-group families (collectors `group` and `failover_causes`): masters, split-brain, failovers
- * and their causes, near failovers, conflicts, mismatches, expectations and this node's role.
+ * The per-group families (collectors `group`, `failover_causes` and `advert_gaps`): masters, split-brain, failovers
+ * and their causes, near failovers, failover risk and advert gaps, conflicts, mismatches, expectations and this node's role.
  */
 import { FAILOVER_CAUSES } from '../core/groups/causes.js';
-import { found, perGroup } from './family-kit.js';
+import { emitHistogram, found, perGroup } from './family-kit.js';
+import { GAP_BUCKETS } from '../core/groups/risk.js';
 import type { AddFamily } from './family-kit.js';
 
 const CONFIG_FIELDS = ['advert_interval', 'addresses', 'version', 'checksum_form'] as const;
@@ -29,6 +30,19 @@ export function registerGroupFamilies(add: AddFamily): void {
     for (const grp of s.heard) emit(grp.text.labels, grp.view?.nearFailovers ?? 0);
   });
   perGroup(add, g, 'vrrpwatch_vrid_longest_advert_gap_seconds', "The longest near-failover gap in the master's adverts that ended in the last 10 minutes, seconds (0 without one).", ({ view }) => view?.longestRecentGap ?? 0);
+  perGroup(add, g, 'vrrpwatch_vrid_failover_risk', "1 while the group's master's advert gaps come close to its takeover deadline often enough (docs/judgement.md: a near failover and 6 adverts missing within 60 intervals), else 0.", (grp, s) => found(s, grp, 'failover_risk'));
+  add(g, 'vrrpwatch_vrid_advert_gap_margin_seconds', "The smallest margin of the master's advert gaps within the last 60 intervals: its takeover deadline (Master_Down_Interval) less the gap, seconds; negative when a gap passed it (the deadline less one interval without a lost advert).", 'gauge', (emit, s) => {
+    for (const grp of s.heard) if (grp.view?.gapMargin !== undefined) emit(grp.text.labels, grp.view.gapMargin);
+  });
+  add('advert_gaps', 'vrrpwatch_vrid_advert_gap_intervals', "The gaps between a master's adverts, in its advert intervals (1 when none is lost; the takeover deadline is 3 + skew, between 3 and 4); gaps during capture drops are left out.", 'histogram', (emit, s) => {
+    for (const grp of s.heard) {
+      const h = grp.view?.gapHistogram;
+      if (h !== undefined) emitHistogram(emit, grp.text.inner, GAP_BUCKETS, h.counts, h.sum, h.count);
+    }
+  });
+  add(g, 'vrrpwatch_vrid_advert_gaps_excluded_total', "A master's gaps with lost adverts not judged for the failover risk because our own capture dropped packets meanwhile.", 'counter', (emit, s) => {
+    for (const grp of s.heard) emit(grp.text.labels, grp.view?.gapsExcluded ?? 0);
+  });
   perGroup(add, g, 'vrrpwatch_vrid_vip_conflict', "1 while this group's master advertises a virtual address that a master of another VRID on the interface advertises too.", (grp, s) => found(s, grp, 'vip_conflict'));
   perGroup(add, g, 'vrrpwatch_vrid_no_master', '1 while a group that had a master (or is expected) has none.', (grp, s) => found(s, grp, 'no_master'));
   add(g, 'vrrpwatch_vrid_expected', '1 for each group the config or keepalived.conf says must exist.', 'gauge', (emit, s) => {

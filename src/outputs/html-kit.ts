@@ -3,11 +3,17 @@
  * UTC times, a time axis for SVG timelines, and the page frame with its inline style sheet. Pure.
  */
 
+import { visibleLines } from './terminal.js';
+
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text or attribute value as HTML: safe inside elements and inside double- or single-quoted attributes. */
+/**
+ * Text or attribute value as HTML: safe inside elements and inside double- or single-quoted attributes,
+ * and with the controls a page must not carry (NUL, ESC and the other C0 and C1 controls, DEL, the bidi
+ * controls that would reorder what the page seems to say) shown as `\x1b`, `\u202e`, as a terminal shows them.
+ */
 export function esc(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (ch) => ENTITIES[ch] ?? ch);
+  return visibleLines(String(text)).replace(/[&<>"']/g, (ch) => ENTITIES[ch] ?? ch);
 }
 
 /**

@@ -53,6 +53,7 @@ export function historyFindings(g: ReplayGroup): ShownFinding[] {
   for (const s of g.split_brain) said('split_brain', { routers: s.routers }, s.start, s.end);
   for (const c of g.vip_conflicts) said('vip_conflict', { vip: c.vip, otherVrids: c.vrids }, c.start, c.end);
   for (const gap of g.no_master) said('no_master', {}, gap.start, gap.end);
+  for (const r of g.failover_risk) said('failover_risk', {}, r.start, r.end);
   for (const m of g.mismatches) {
     if (m.field === 'auth') said('auth_mismatch', {}, m.start, m.end);
     else said('config_mismatch', { field: m.field }, m.start, m.end);

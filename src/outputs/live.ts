@@ -6,6 +6,7 @@
  * frame of text from the views.
  */
 import { isoTime } from './html-kit.js';
+import { visible } from './terminal.js';
 import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings/findings.js';
 import type { JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
@@ -22,6 +23,7 @@ export interface LiveInput extends JudgedView {
   color: boolean;
 }
 
+// vrrpwatch's own colours; every value shown is made visible (terminal.ts) before it is painted.
 const RED = '\x1b[31;1m';
 const YELLOW = '\x1b[33m';
 const GREEN = '\x1b[32m';
@@ -46,10 +48,10 @@ export function renderLive(input: LiveInput): string {
   const paint = (code: string, text: string): string => (input.color ? `${code}${text}${RESET}` : text);
   const lines: string[] = [];
   lines.push(`${input.title}   ${isoTime(input.now).replace('T', ' ').slice(0, 19)} UTC`);
-  const caps = input.captures.map((c) => (c.up ? `${c.interface} ${paint(GREEN, 'up')}${c.dropped > 0 ? ` (${c.dropped} dropped)` : ''}` : `${c.interface} ${paint(RED, 'DOWN')} (${c.problem ?? '?'})`));
+  const caps = input.captures.map((c) => (c.up ? `${visible(c.interface)} ${paint(GREEN, 'up')}${c.dropped > 0 ? ` (${c.dropped} dropped)` : ''}` : `${visible(c.interface)} ${paint(RED, 'DOWN')} (${visible(c.problem ?? '?')})`));
   lines.push(`capture: ${caps.length === 0 ? 'none' : caps.join(', ')}`);
   if (input.probes.length > 0) {
-    const probes = input.probes.map((p) => `${p.role} ${p.target} ${p.up ? `${paint(GREEN, 'up')}${p.rtt === undefined ? '' : ` ${(p.rtt * 1000).toFixed(1)} ms`}` : paint(RED, 'NO ANSWER')}`);
+    const probes = input.probes.map((p) => `${p.role} ${visible(p.target)} ${p.up ? `${paint(GREEN, 'up')}${p.rtt === undefined ? '' : ` ${(p.rtt * 1000).toFixed(1)} ms`}` : paint(RED, 'NO ANSWER')}`);
     lines.push(`ping: ${probes.join(', ')}`);
   }
   lines.push('');
@@ -61,11 +63,11 @@ export function renderLive(input: LiveInput): string {
     const shown: string[] = [];
     for (const f of found.get(key) ?? []) {
       const text = findingLabel(f);
-      if (text !== undefined) shown.push(paint(f.severity === 'critical' ? RED : YELLOW, text));
+      if (text !== undefined) shown.push(paint(f.severity === 'critical' ? RED : YELLOW, visible(text)));
     }
     const masters = (g?.routers ?? []).filter((r) => r.master).map((r) => `${r.address} (${r.priority})`);
     const routers = (g?.routers ?? []).map((r) => `${r.address} ${r.priority} ${age(Math.max(0, input.now - r.last))}`);
-    const name = `${key.interface} ${key.family} VRID ${key.vrid}${n !== undefined && n.role !== 'observer' ? ` [${n.role}]` : ''}`;
+    const name = `${visible(key.interface)} ${key.family} VRID ${key.vrid}${n !== undefined && n.role !== 'observer' ? ` [${n.role}]` : ''}`;
     const masterText = masters.length === 0 ? paint(RED, 'none') : masters.join(', ');
     const head = pad(name, 26) + masterText + ' '.repeat(Math.max(1, 30 - masters.join(', ').length - (masters.length === 0 ? 4 : 0)));
     lines.push(head + pad(routers.join(', '), 46) + (shown.length === 0 ? paint(GREEN, 'ok') : shown.join(', ')));
@@ -80,13 +82,13 @@ export function renderLive(input: LiveInput): string {
       const owners = v.owners.map((o) => `${o.mac}${o.router !== undefined ? ` (${o.router})` : o.local ? ' (this node)' : ''}`);
       const bad = v.duplicate || v.foreign.length > 0 || v.unanswered;
       const text = owners.length === 0 ? paint(v.unanswered ? RED : DIM, 'nobody') : paint(bad ? RED : GREEN, owners.join(', '));
-      lines.push(pad(`${v.interface} ${v.vip}`, 34) + text);
+      lines.push(pad(`${visible(v.interface)} ${v.vip}`, 34) + text);
     }
   }
   lines.push('');
   lines.push('recent events:');
   if (input.events.length === 0) lines.push(paint(DIM, '  none'));
-  for (const e of input.events) lines.push(`  ${e}`);
+  for (const e of input.events) lines.push(`  ${visible(e)}`);
   return lines.join('\n') + '\n';
 }
 

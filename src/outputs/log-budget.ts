@@ -48,8 +48,8 @@ class Bucket {
 }
 
 /** Start and end events of one trouble: an end whose start was held back is held back too. */
-const STARTS: Partial<Record<MonitorEvent['type'], string>> = { split_start: 'split', no_master_start: 'no_master', mismatch_start: 'mismatch' };
-const ENDS: Partial<Record<MonitorEvent['type'], string>> = { split_end: 'split', no_master_end: 'no_master', mismatch_end: 'mismatch' };
+const STARTS: Partial<Record<MonitorEvent['type'], string>> = { split_start: 'split', no_master_start: 'no_master', mismatch_start: 'mismatch', risk_start: 'failover_risk' };
+const ENDS: Partial<Record<MonitorEvent['type'], string>> = { split_end: 'split', no_master_end: 'no_master', mismatch_end: 'mismatch', risk_end: 'failover_risk' };
 
 function troubleOf(e: MonitorEvent, pair: string): string {
   const field = e.type === 'mismatch_start' || e.type === 'mismatch_end' ? e.field : '';

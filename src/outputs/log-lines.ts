@@ -4,6 +4,7 @@
  * kinds (core/findings.ts). Pure: events in, records out; the live view shows the same records.
  */
 import { likelySplitCause } from '../core/groups/split-brain.js';
+import { riskTally } from '../core/groups/risk.js';
 import type { MonitorEvent } from '../core/groups/types.js';
 import { causeText } from './report.js';
 
@@ -72,6 +73,12 @@ export function eventRecord(e: MonitorEvent, evictions: EvictionCount, nearFailo
         msg: `near failover: master ${e.router} sent nothing for ${seconds} s (more than two advert intervals) and stayed master`,
       };
     }
+    case 'risk_start': {
+      const { near, missed } = riskTally(e.group.risk, e.time);
+      return { level: 'warn', fields: { ...groupFields(e), finding: 'failover_risk', near_failovers: near, missed_adverts: missed }, msg: "failover risk: the master's adverts come close to the takeover deadline" };
+    }
+    case 'risk_end':
+      return { level: 'info', fields: { ...groupFields(e), finding: 'failover_risk' }, msg: "failover risk ended: the master's recent adverts keep clear of the takeover deadline" };
     case 'no_master_start':
       return { level: 'error', fields: { ...groupFields(e), finding: 'no_master' }, msg: 'the group has no master' };
     case 'no_master_end':

@@ -37,7 +37,7 @@ class SnapshotFamily {
   constructor(
     readonly name: string,
     readonly help: string,
-    readonly type: 'gauge' | 'counter',
+    readonly type: 'gauge' | 'counter' | 'histogram',
     private readonly fill: Fill,
   ) {
     this.#nameBytes = Buffer.from(name);

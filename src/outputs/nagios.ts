@@ -7,6 +7,7 @@ import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/f
 import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings/findings.js';
 import type { KnownRouters } from '../core/expect/known-routers.js';
 import type { VipView } from '../core/ownership/vip-owners.js';
+import { visible } from './terminal.js';
 
 export type { ProbeOutcome };
 
@@ -122,5 +123,6 @@ export function renderCheck(input: CheckInput): CheckResult {
     }
   }
   const first = `VRRP ${STATE_NAMES[code]} - ${summary}${perf.length > 0 ? ` | ${perf.join(' ')}` : ''}`;
-  return { code, text: [first, ...details].join('\n') + '\n' };
+  // One value with a line break or a control (a keepalived.conf name, an interface) cannot forge or hide a line.
+  return { code, text: [first, ...details].map(visible).join('\n') + '\n' };
 }

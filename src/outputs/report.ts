@@ -4,6 +4,7 @@ import type { ForeignInterval } from '../core/groups/foreign.js';
 import type { FailoverCause, FailoverReason } from '../core/groups/causes.js';
 import type { GroupHistory } from '../core/history/timeline.js';
 import type { VipFindings, WatchedVipHistory } from '../core/history/vip-history.js';
+import { visible } from './terminal.js';
 
 /**
  * A group in the report: its VRRP history, what ARP and NDP in the capture showed of its VIPs, and the
@@ -147,6 +148,7 @@ export function groupEvents(g: ReplayGroup): [number, string][] {
     ]);
   }
   for (const n of g.no_master) events.push([n.start, `no master ${until(n.end, n.start)}`]);
+  for (const r of g.failover_risk) events.push([r.start, `failover risk: the master's adverts came close to the takeover deadline ${until(r.end, r.start)}`]);
   for (const c of g.vip_conflicts) events.push([c.start, `VIP CONFLICT: ${c.vip} also advertised by the master of VRID ${c.vrids.join(', ')} ${until(c.end, c.start)}`]);
   for (const m of g.mismatches) events.push([m.start, `mismatch: ${MISMATCH_TEXT[m.field] ?? m.field} ${until(m.end, m.start)}`]);
   for (const f of g.foreign_traffic) events.push([f.start, `FOREIGN TRAFFIC: ${foreignText(f)} ${until(f.end, f.start)}`]);
@@ -207,5 +209,6 @@ export function renderText(report: ReplayReport): string {
     for (const [t, text] of watchedVipEvents(v)) lines.push(`  ${time(t)}  ${text}`);
     if (v.vip_omitted > 0) lines.push(`  (${v.vip_omitted} further entries not kept)`);
   }
-  return `${lines.join('\n')}\n`;
+  // Each line whole: an interface name from the capture with a line break or an escape sequence in it is shown, never obeyed.
+  return `${lines.map(visible).join('\n')}\n`;
 }

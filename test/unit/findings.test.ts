@@ -327,6 +327,18 @@ describe('findings: each kind, its severity and its words in every output', () =
     assert.deepEqual(of(group({ key: { interface: 'eth0', family: 'ipv4', vrid: 52 } }), undefined, { owners, now: 60 }), []);
   });
 
+  it('failover_risk: a warning while the group is at risk, with the window\'s near failovers and missing adverts; logged from the Monitor\'s events', () => {
+    assert.deepEqual(of(group()), []);
+    assert.deepEqual(one(of(group({ riskSince: 40, riskNear: 2, riskMissed: 7 }))), {
+      kind: 'failover_risk',
+      severity: 'warning',
+      scope: 'segment',
+      text: `the master of ${NAME} is at risk of a failover: its adverts come close to the takeover deadline (2 near failovers, 7 adverts missing in the last 60 intervals)`,
+      label: 'FAILOVER RISK (2 near failovers, 7 adverts missing in the last 60 intervals)',
+      log: undefined,
+    });
+  });
+
   it('every kind is covered above', () => {
     assert.deepEqual([...seen].sort(), [...FINDING_KINDS].sort());
   });

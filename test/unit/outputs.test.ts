@@ -224,7 +224,7 @@ describe('metrics', () => {
     assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), 'one newline at the end');
     const blocks = text.trimEnd().split('\n\n');
     assert.deepEqual(blocks.map((b) => /^# HELP (\w+)/.exec(b)?.[1]), new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).familyNames, 'one block per family');
-    for (const block of blocks) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
+    for (const block of blocks) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter|histogram)(\n\1(_bucket|_sum|_count)?(\{.*\})? \S+)*$/);
   });
 
   it('never writes over a body not yet released; a released one serves a later scrape', async () => {
@@ -304,7 +304,7 @@ describe('metrics', () => {
       assert.ok(text.includes(`\n${line}\n`), `missing: ${line}`);
     }
     assert.doesNotMatch(text, /^(# (HELP|TYPE) )?vrrpwatch_(probe_loss_ratio|router_priority)\b/m, 'no line of a family that failed, not even the first router of it');
-    for (const block of text.trimEnd().split('\n\n')) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter)(\n\1(\{.*\})? \S+)*$/);
+    for (const block of text.trimEnd().split('\n\n')) assert.match(block, /^# HELP (\w+) .+\n# TYPE \1 (gauge|counter|histogram)(\n\1(_bucket|_sum|_count)?(\{.*\})? \S+)*$/);
     assert.equal(text.split('\n').filter((l) => / 0$/.test(l) && l.startsWith('vrrpwatch_scrape_collector_success{')).length, 2, text);
 
     await metrics.render(broken());

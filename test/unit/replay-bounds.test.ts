@@ -58,7 +58,7 @@ describe('the HTML report of a long history stays a page', () => {
       interface: 'eth0', family: 'ipv4', vrid: 7,
       routers: [{ address: '192.0.2.11', adverts: 9000, priorities: [150], version: 2, advert_interval: 1, auth_type: null, checksum_form: 'message', first_seen: t0, last_seen: t0 + 15_000, addresses: ['192.0.2.100'], address_count: 1, errors: {} }],
       masters: [{ router: '192.0.2.11', start: t0, end: null }],
-      failovers: [], split_brain: [], mismatches: [], no_master: [], vip_conflicts: [], priorities: [], advert_gaps: gaps, omitted: 0,
+      failovers: [], split_brain: [], mismatches: [], no_master: [], vip_conflicts: [], priorities: [], advert_gaps: gaps, failover_risk: [], omitted: 0,
       vip_owners: [], vip_duplicates: [], vip_foreign_owners: [], vip_unanswered: [], failovers_without_garp: [], vip_omitted: 0, foreign_traffic: [],
     };
     const html = renderHtmlReport({ file: 'long.pcap', format: 'pcap', packets: 9000, adverts: 9000, invalid: {}, invalid_times: [], neighbor_messages: 0, neighbor_invalid: {}, start: t0, end: t0 + 15_000, groups: [group], vips: [], evicted: { groups: 0, routers: 0 } });

@@ -16,6 +16,7 @@ import type { GroupView } from '../groups/views.js';
 import { CONFLICT_VIPS_NAMED, othersOf } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
 import type { OwnershipView, VipView } from '../ownership/vip-owners.js';
+import { RISK_WINDOW_INTERVALS } from '../groups/risk.js';
 import { likelySplitCause } from '../groups/split-brain.js';
 
 /** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
@@ -78,6 +79,8 @@ export interface FindingDetails {
   byOwners?: boolean;
   /** A failover without a gratuitous ARP: when it was (seconds since the epoch). */
   time?: number;
+  /** A failover risk: the window's near failovers and missing adverts (replay's intervals know neither). */
+  risk?: { near: number; missed: number };
 }
 
 /** A finding as the words of its kind see it. */
@@ -152,6 +155,13 @@ export interface KindSpec {
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** ` (N near failovers, M adverts missing in the last RISK_WINDOW_INTERVALS intervals)`, when known. */
+function riskCounts(f: FindingBase): string {
+  const r = f.details.risk;
+  if (r === undefined) return '';
+  return ` (${r.near} near failover${r.near === 1 ? '' : 's'}, ${r.missed} advert${r.missed === 1 ? '' : 's'} missing in the last ${RISK_WINDOW_INTERVALS} intervals)`;
+}
 
 /** A failover without a gratuitous ARP stays a finding this long (seconds); it is logged once, when counted. */
 export const MISSED_GARP_FINDING_SECONDS = 600;
@@ -338,6 +348,15 @@ export const KINDS = {
     text: (f, name) => `the new master ${f.details.router ?? ''} of ${name} sent no gratuitous ARP or unsolicited NA after its failover: clients may still send to the old master`,
     label: (f) => `no GARP from ${f.details.router ?? ''} after failover`,
     // Logged once per failover when it is counted (serve writes the VipOwners' missed GARPs), not as a start and an end.
+  },
+  failover_risk: {
+    severity: 'warning',
+    inGroup({ view }, _input, found) {
+      if (view?.riskSince !== undefined) found('segment', { risk: { near: view.riskNear, missed: view.riskMissed } });
+    },
+    text: (f, name) => `the master of ${name} is at risk of a failover: its adverts come close to the takeover deadline${riskCounts(f)}`,
+    label: (f) => `FAILOVER RISK${riskCounts(f)}`,
+    // Logged from the Monitor's events (risk_start, risk_end) with their exact times.
   },
   auth_mismatch: {
     severity: 'warning',

@@ -1,7 +1,7 @@
 /**
  * Turns the monitor's events into the per-group history a post-mortem needs: master intervals,
  * failovers with their causes, near failovers (gaps in a master's adverts), split-brain intervals,
- * mismatches, VIPs advertised by masters of two VRIDs at once, and from the adverts themselves each
+ * mismatches, failover risk, VIPs advertised by masters of two VRIDs at once, and from the adverts themselves each
  * router's priority over time. Pure; `replay` builds its report from it.
  */
 import type { AdvertGap, FailoverReason } from '../groups/causes.js';
@@ -105,6 +105,8 @@ export interface GroupHistory {
   vip_conflicts: VipConflictInterval[];
   priorities: PriorityChange[];
   advert_gaps: AdvertGapEntry[];
+  /** When the master's gaps came close to its takeover deadline often enough (core/groups/risk.ts). */
+  failover_risk: Interval[];
   /** Entries not kept because a list reached its bound. */
   omitted: number;
 }
@@ -245,6 +247,12 @@ export class Timeline {
       case 'mismatch_end':
         closeLast(h.mismatches, (m) => m.field === e.field, e.time);
         break;
+      case 'risk_start':
+        this.#push(h, h.failover_risk, { start: e.time, end: null });
+        break;
+      case 'risk_end':
+        closeLast(h.failover_risk, () => true, e.time);
+        break;
     }
   };
 
@@ -308,6 +316,7 @@ export class Timeline {
       vip_conflicts: [],
       priorities: [],
       advert_gaps: [],
+      failover_risk: [],
       omitted: 0,
     };
     this.#groups.set(id, h);
@@ -326,7 +335,7 @@ export class Timeline {
 
 /** The entries a group's lists hold. */
 function entriesOf(h: GroupHistory): number {
-  return h.masters.length + h.failovers.length + h.split_brain.length + h.mismatches.length + h.no_master.length + h.vip_conflicts.length + h.priorities.length + h.advert_gaps.length;
+  return h.masters.length + h.failovers.length + h.split_brain.length + h.mismatches.length + h.no_master.length + h.vip_conflicts.length + h.priorities.length + h.advert_gaps.length + h.failover_risk.length;
 }
 
 function closeLast<T extends { end: number | null }>(list: T[], match: (entry: T) => boolean, time: number): void {

@@ -89,6 +89,8 @@ export interface PipelineSettings {
   history: boolean;
   /** Called with each VRRP packet's `replay --packets` record. */
   onPacket: ((record: PacketRecord) => void) | undefined;
+  /** How long after a gap the capture's drop counters are known (MonitorSettings.dropLagSeconds); 0 by default. */
+  dropLagSeconds?: number;
 }
 
 /** Interface labels the invalid-packet counts keep (one per VLAN heard); those over it count on the capture interface. */
@@ -137,7 +139,7 @@ export class Pipeline {
     const timeline = settings.history ? new Timeline() : undefined;
     this.timeline = timeline;
     const feed = this.#feed;
-    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: settings.groupExpirySeconds, hmacWindow: (key) => this.hmac.window(key) }, (e) => {
+    this.monitor = new Monitor({ ...DEFAULT_SETTINGS, groupExpirySeconds: settings.groupExpirySeconds, hmacWindow: (key) => this.hmac.window(key), dropLagSeconds: settings.dropLagSeconds ?? 0 }, (e) => {
       timeline?.onEvent(e);
       feed.onEvent(e);
       settings.sink(e);
@@ -272,6 +274,14 @@ export class Pipeline {
     this.#feed.neighbor(interfaceLabel(iface, n.link.vlans, this.vlanNames), n.message, n.link, ts);
   }
 
+  /**
+   * Our own capture dropped `count` packets between `from` and `to` (serve's poll of the counters, a
+   * pcapng file's drop counts): the failover risk does not judge the masters' gaps of that time.
+   */
+  captureDrops(from: number, to: number, count: number): void {
+    this.monitor.captureDrops(from, to, count);
+  }
+
   /** Settles the tables at `now`: round boundaries judged, silent masters ended, foreign traffic expired. */
   settle(now: number): void {
     this.#feed.begin(this.monitor, now);
@@ -325,6 +335,9 @@ export class Pipeline {
   }
 }
 
+/** How often serve and once read their capture's drop counters, seconds. */
+export const CAPTURE_POLL_SECONDS = 1;
+
 /** What serve and once start from; the rest of their settings are the same. */
 export interface LiveOptions {
   started: number;
@@ -348,6 +361,8 @@ export function liveSettings(o: LiveOptions): PipelineSettings {
     passiveProbes: false,
     history: false,
     onPacket: undefined,
+    // The capture's counters are read once a second (serve's tick): a gap is judged once they are in.
+    dropLagSeconds: CAPTURE_POLL_SECONDS + 1,
   };
 }
 

@@ -2,7 +2,9 @@
  * pcap and pcapng file format, as a pure incremental parser: the shell feeds it byte ranges, it calls
  * back once per packet with a view into those bytes (valid only during the call) and reports format
  * problems as values. Supports classic pcap (µs and ns, either byte order) and pcapng (several sections
- * and interfaces, if_tsresol, if_tsoffset, enhanced/simple/obsolete packet blocks).
+ * and interfaces, if_tsresol, if_tsoffset, enhanced/simple/obsolete packet blocks). What the capture
+ * says it dropped (pcapng epb_dropcount, and isb_ifdrop + isb_osdrop of interface statistics blocks) is
+ * reported with the time span it fell in, so that the failover risk leaves those gaps alone.
  */
 
 export class CapturedPacket {
@@ -24,6 +26,9 @@ export class CapturedPacket {
 /** Receives each packet; the object and its bytes are reused after the call returns. */
 export type PacketSink = (packet: CapturedPacket) => void;
 
+/** Receives what the capture dropped: `count` packets on `interfaceName` between `from` and `to` (seconds). */
+export type DropSink = (interfaceName: string, from: number, to: number, count: number) => void;
+
 export class CaptureFormatError extends Error {
   override readonly name = 'CaptureFormatError';
 }
@@ -35,7 +40,12 @@ const PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
 const BLOCK_IDB = 1;
 const BLOCK_OPB = 2;
 const BLOCK_SPB = 3;
+const BLOCK_ISB = 5;
 const BLOCK_EPB = 6;
+/** Option codes: epb_dropcount; isb_ifdrop and isb_osdrop (pcapng, draft-ietf-opsawg-pcapng). */
+const EPB_DROPCOUNT = 4;
+const ISB_IFDROP = 5;
+const ISB_OSDROP = 7;
 /** Largest block or record we accept; anything bigger is a corrupt length field, not a packet. */
 const MAX_RECORD = 16 * 1024 * 1024;
 /** Interfaces kept per pcapng section; packets of further ones are counted (`interface_over_cap`), not read. */
@@ -56,6 +66,10 @@ interface Interface {
   divisor: number | undefined;
   offset: number;
   snaplen: number;
+  /** Time of its last packet or statistics block: where a drop it reports next may have begun. */
+  lastTs: number | undefined;
+  /** isb_ifdrop + isb_osdrop of its last statistics block (counters since the capture began). */
+  statsDropped: number;
 }
 
 type Format =
@@ -92,7 +106,10 @@ export class CaptureFileParser {
   #view: DataView | undefined;
   #viewOf: Uint8Array | undefined;
 
-  constructor(private readonly sink: PacketSink) {}
+  constructor(
+    private readonly sink: PacketSink,
+    private readonly drops?: DropSink,
+  ) {}
 
   get packets(): number {
     return this.#packets;
@@ -239,7 +256,24 @@ export class CaptureFileParser {
           const ts = ticksToSeconds(view.getUint32(body + 4, f.little), view.getUint32(body + 8, f.little), iface) + iface.offset;
           const caplen = view.getUint32(body + 12, f.little);
           if (body + 20 + caplen > bodyEnd) throw new CaptureFormatError(`corrupt pcapng packet block after ${this.#packets} packets`);
+          if (epb && this.drops !== undefined) {
+            // Dropped between the interface's packet before and this one.
+            const dropped = optionSum(view, body + 20 + Math.ceil(caplen / 4) * 4, bodyEnd, f.little, EPB_DROPCOUNT);
+            if (dropped > 0) this.drops(iface.name, iface.lastTs ?? ts, ts, dropped);
+          }
+          iface.lastTs = ts;
           this.#emit(ts, iface.linkType, iface.name, bytes, body + 20, caplen);
+          break;
+        }
+        case BLOCK_ISB: {
+          const iface = f.interfaces[view.getUint32(body, f.little)];
+          if (iface === undefined || this.drops === undefined || body + 12 > bodyEnd) break;
+          const ts = ticksToSeconds(view.getUint32(body + 4, f.little), view.getUint32(body + 8, f.little), iface) + iface.offset;
+          const total = optionSum(view, body + 12, bodyEnd, f.little, ISB_IFDROP, ISB_OSDROP);
+          // The counters run from the capture's start: what grew since the block before fell since then.
+          if (total > iface.statsDropped) this.drops(iface.name, iface.lastTs ?? ts, ts, total - iface.statsDropped);
+          iface.statsDropped = Math.max(iface.statsDropped, total);
+          iface.lastTs = ts;
           break;
         }
         case BLOCK_SPB: {
@@ -267,6 +301,8 @@ export class CaptureFileParser {
       divisor: 1e6,
       offset: 0,
       snaplen: view.getUint32(body + 4, little),
+      lastTs: undefined,
+      statsDropped: 0,
     };
     for (let o = body + 8; o + 4 <= bodyEnd; ) {
       const code = view.getUint16(o, little);
@@ -284,6 +320,20 @@ export class CaptureFileParser {
     }
     return iface;
   }
+}
+
+/** The sum of the 64-bit options with these codes in options[at, end) (0 without any). */
+function optionSum(view: DataView, at: number, end: number, little: boolean, ...codes: number[]): number {
+  let sum = 0;
+  for (let o = at; o + 4 <= end; ) {
+    const code = view.getUint16(o, little);
+    const len = view.getUint16(o + 2, little);
+    const value = o + 4;
+    if (code === 0 || value + len > end) break;
+    if (codes.includes(code) && len === 8) sum += Number(view.getBigUint64(value, little));
+    o = value + Math.ceil(len / 4) * 4;
+  }
+  return sum;
 }
 
 /** An if_name option's bytes → at most MAX_INTERFACE_NAME bytes of it, cut on a character and marked with "…". */
