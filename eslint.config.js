@@ -22,7 +22,7 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['node:*', 'fs', 'net', 'os', 'child_process', 'pcap', 'ping', 'bcryptjs', 'pino', 'prom-client'], message: 'src/core is pure: no I/O or libraries; time comes in as an argument.' },
+        { group: ['node:*', 'fs', 'net', 'os', 'child_process', 'pcap', 'ping', 'express', 'bcryptjs', 'pino', 'prom-client'], message: 'src/core is pure: no I/O or libraries; time comes in as an argument.' },
       ] }],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'src/core takes time as an argument.' }],
     },

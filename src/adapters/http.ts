@@ -1,5 +1,5 @@
 /**
- * The HTTP(S) server (node:http, no framework: a few literal paths need no router): `/metrics` (or `--web.telemetry-path`, a literal path), the status page at
+ * The HTTP(S) server (express): `/metrics` (or `--web.telemetry-path`, a literal path), the status page at
  * `/`, the status document at `/api/v1/status`, `/healthz` (503 while serve is blind), 404 for anything else; paths match exactly. TLS and basic auth come from the
  * exporter-toolkit web config; bcrypt checks are cached per credential (as the exporter-toolkit does), so a
  * scrape every few seconds costs one hash. Connections are bounded in number, per client and in time, so
@@ -7,12 +7,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
-import type bcryptjs from 'bcryptjs';
+import bcrypt from 'bcryptjs';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { WebConfig } from '../web-config.js';
 import { tlsServerOptions } from './tls-files.js';
 
@@ -103,36 +105,6 @@ export class WebConfigFileError extends Error {
 export const STATUS_PATH = '/api/v1/status';
 
 const MAX_CACHED = 256;
-
-/** bcryptjs, loaded at the first basic auth check or dummy hash: an exporter without users never loads it. */
-let bcryptModule: Promise<typeof bcryptjs> | undefined;
-function bcrypt(): Promise<typeof bcryptjs> {
-  bcryptModule ??= import('bcryptjs').then((m) => m.default);
-  return bcryptModule;
-}
-
-/** The request's path: its target up to any query, as sent (an absolute-form target gives its path). */
-function pathOf(req: IncomingMessage): string {
-  const target = req.url ?? '/';
-  if (!target.startsWith('/')) {
-    try {
-      return new URL(target).pathname;
-    } catch {
-      return target;
-    }
-  }
-  const query = target.indexOf('?');
-  return query < 0 ? target : target.slice(0, query);
-}
-
-/** A whole response: status, type, the headers given and the body's length (a HEAD request gets no body: node:http leaves it out). */
-function reply(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: OutgoingHttpHeaders = {}): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': String(bytes.length) });
-  res.end(bytes);
-}
-
-const TEXT = 'text/plain; charset=utf-8';
 /** How often an accept() failure is logged at most (each one is counted). */
 const ACCEPT_ERROR_LOG_EVERY_MS = 10_000;
 
@@ -172,6 +144,10 @@ export class WebServer {
   static async start(options: WebOptions): Promise<WebServer> {
     const limits = { ...WEB_LIMITS, ...options.limits };
     const tls = options.webConfig?.tls;
+    const app = express();
+    app.disable('x-powered-by');
+    // An ETag would hash every scrape (megabytes with thousands of groups) for nothing: /metrics changes.
+    app.disable('etag');
     const serverOptions = {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
@@ -179,27 +155,22 @@ export class WebServer {
       // Node checks the two timeouts above this often (30 s by default).
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
     };
-    const server = tls === undefined ? createHttpServer(serverOptions) : createHttpsServer({ ...tlsServerOptions(tls), ...serverOptions, handshakeTimeout: limits.handshakeTimeoutMs });
+    const server = tls === undefined ? createHttpServer(serverOptions, app) : createHttpsServer({ ...tlsServerOptions(tls), ...serverOptions, handshakeTimeout: limits.handshakeTimeoutMs }, app);
     server.maxConnections = limits.maxConnections;
     server.timeout = limits.idleTimeoutMs;
-    const started = new WebServer(options, server, limits);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      started.#track(res);
-      try {
-        started.#guard(req, res, () => {
-          started.#route(req, res);
-        });
-      } catch (err) {
-        options.onError('an HTTP request failed', err);
-        if (!res.headersSent) reply(res, 500, TEXT, 'internal error\n');
-        else res.destroy();
-      }
-    });
+    const web = new WebServer(options, server, limits);
     server.on('drop', () => {
-      started.counters.rejected.server++;
+      web.counters.rejected.server++;
     });
     server.on('connection', (socket: Socket) => {
-      started.#admit(socket);
+      web.#admit(socket);
+    });
+    app.use((req, res, next) => {
+      web.#track(res);
+      web.#guard(req, res, next);
+    });
+    app.use((req, res) => {
+      web.#route(req, res);
     });
     const where = `${options.host === '' ? '' : options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
     await new Promise<void>((resolve, reject) => {
@@ -213,9 +184,9 @@ export class WebServer {
       });
     });
     server.on('error', (err) => {
-      started.#serverError(err);
+      web.#serverError(err);
     });
-    return started;
+    return web;
   }
 
   /** Applies a reloaded web config: users at once, TLS certificates for new connections. */
@@ -265,9 +236,9 @@ export class WebServer {
   }
 
   /** Requests in flight, so that a stop lets them finish. */
-  #track(res: ServerResponse): void {
+  #track(res: Response): void {
     this.#inFlight++;
-    if (this.#closing) res.setHeader('Connection', 'close');
+    if (this.#closing) res.set('Connection', 'close');
     res.once('close', () => {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();
@@ -275,15 +246,15 @@ export class WebServer {
   }
 
   /** Exact, case-sensitive paths: the telemetry path is a literal, never a route pattern. */
-  #route(req: IncomingMessage, res: ServerResponse): void {
-    const path = pathOf(req);
+  #route(req: Request, res: Response): void {
+    const path = req.path;
     const known = path === this.options.telemetryPath || path === '/healthz' || path === '/' || (path === STATUS_PATH && this.options.status !== undefined);
     if (!known) {
-      reply(res, 404, TEXT, 'not found\n');
+      res.status(404).type('text/plain').send('not found\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      reply(res, 405, TEXT, 'method not allowed\n', { Allow: 'GET, HEAD' });
+      res.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('method not allowed\n');
       return;
     }
     if (path === this.options.telemetryPath) this.#metrics(res);
@@ -292,35 +263,35 @@ export class WebServer {
     else this.#page(res);
   }
 
-  #metrics(res: ServerResponse): void {
+  #metrics(res: Response): void {
     this.options.metrics().then(
       ({ body, release }) => {
         res.once('close', release);
-        reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', body);
+        res.type('text/plain; version=0.0.4; charset=utf-8').set('Content-Length', String(body.length)).end(body);
       },
       (err: unknown) => {
         this.options.onError('rendering metrics failed', err);
-        reply(res, 500, TEXT, 'metrics could not be rendered\n');
+        res.status(500).type('text/plain').send('metrics could not be rendered\n');
       },
     );
   }
 
-  #health(res: ServerResponse): void {
+  #health(res: Response): void {
     const { status, body } = this.options.health?.() ?? { status: 200, body: 'ok\n' };
-    reply(res, status, TEXT, body, { 'Cache-Control': 'no-store' });
+    res.status(status).type('text/plain').set('Cache-Control', 'no-store').send(body);
   }
 
-  #status(res: ServerResponse): void {
+  #status(res: Response): void {
     const render = this.options.status;
     if (render === undefined) {
-      reply(res, 404, TEXT, 'not found\n');
+      res.status(404).type('text/plain').send('not found\n');
       return;
     }
-    reply(res, 200, 'application/json; charset=utf-8', render(), { 'Cache-Control': 'no-store' });
+    res.type('application/json; charset=utf-8').set('Cache-Control', 'no-store').send(render());
   }
 
-  #page(res: ServerResponse): void {
-    reply(res, 200, 'text/html; charset=utf-8', this.options.page(), { 'Cache-Control': 'no-store' });
+  #page(res: Response): void {
+    res.type('text/html; charset=utf-8').set('Cache-Control', 'no-store').send(this.options.page());
   }
 
   /** The cost of the dearest configured hash, so that no user name is cheaper to try than another. */
@@ -328,16 +299,16 @@ export class WebServer {
     const users = this.#config?.basicAuthUsers;
     if (users === undefined || users.size === 0) return;
     const cost = Math.max(...[...users.values()].map(bcryptCost));
-    if (!this.#dummyHashes.has(cost)) this.#dummyHashes.set(cost, bcrypt().then((b) => b.hash(randomBytes(18).toString('base64'), cost)));
+    if (!this.#dummyHashes.has(cost)) this.#dummyHashes.set(cost, bcrypt.hash(randomBytes(18).toString('base64'), cost));
   }
 
   #compare(password: string, hash: string): Promise<boolean> {
-    const run = this.#bcryptQueue.then(async () => (await bcrypt()).compare(password, hash));
+    const run = this.#bcryptQueue.then(() => bcrypt.compare(password, hash));
     this.#bcryptQueue = run.catch(() => undefined);
     return run;
   }
 
-  #guard(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  #guard(req: Request, res: Response, next: NextFunction): void {
     const config = this.#config;
     const tls = config?.tls;
     if (tls !== undefined && (tls.clientAuthType === 'RequireAnyClientCert' || tls.clientAuthType === 'VerifyClientCertIfGiven') && req.socket instanceof TLSSocket) {
@@ -345,7 +316,7 @@ export class WebServer {
       const cert = socket.getPeerCertificate();
       const given = Object.keys(cert).length > 0;
       if ((tls.clientAuthType === 'RequireAnyClientCert' && !given) || (tls.clientAuthType === 'VerifyClientCertIfGiven' && given && !socket.authorized)) {
-        reply(res, 403, TEXT, 'client certificate required\n');
+        res.status(403).type('text/plain').send('client certificate required\n');
         return;
       }
     }
@@ -361,7 +332,7 @@ export class WebServer {
     const user = colon < 0 ? '' : decoded.slice(0, colon);
     const password = colon < 0 ? '' : decoded.slice(colon + 1);
     const deny = (): void => {
-      reply(res, 401, TEXT, 'unauthorized\n', { 'WWW-Authenticate': 'Basic realm="vrrpwatch"' });
+      res.status(401).set('WWW-Authenticate', 'Basic realm="vrrpwatch"').type('text/plain').send('unauthorized\n');
     };
     if (colon < 0) {
       deny();
