@@ -1,5 +1,5 @@
 /**
- * Live capture with libpcap (npm `pcap`), the only importer of it. One session per interface, in
+ * Live capture with libpcap (npm `pcap`, loaded by pcap-session.ts). One session per interface, in
  * immediate mode (libpcap otherwise holds packets up to its read timeout, and detection latency
  * depends on it), filtered to IP protocol 112 and AH over IPv4 and IPv6, ARP and IPv6 Neighbor
  * Solicitations and Advertisements (who holds each VIP), also inside VLAN tags (the filter and sizes are
@@ -11,51 +11,15 @@
  * throws at its caller: a session that cannot open is a capture down with its reason, retried; a
  * list of interfaces that cannot be read keeps the sessions that run and is read again next check.
  */
-import { createRequire } from 'node:module';
 import { planCapture } from '../core/wire/links.js';
 import type { CapturePlan, Link } from '../core/wire/links.js';
 import { BUFFER_SIZE, CAPTURE_FILTER, explainOpenError, LINK_TYPES, PLAIN_FILTER, SNAP_LENGTH } from './capture-params.js';
+import { pcap, pcapDevices, release } from './pcap-session.js';
+import type { PcapBindingSession, PcapStats, Session } from './pcap-session.js';
 import { interfaceState, readLinks, tagsFilterable } from './sys-links.js';
-
-type PcapStats = { ps_recv: number; ps_drop: number; ps_ifdrop: number };
-/**
- * The native session of npm `pcap` (its build/Release/pcap_binding), pinned to an exact version in
- * package.json. Its JavaScript wrapper loads a decoder for every protocol (some 30 modules) and makes
- * an object and an event per packet; vrrpwatch decodes VRRP itself and only needs the session, so it
- * drives the binding as the wrapper does.
- */
-interface PcapBindingSession {
-  /**
-   * Opens a live capture; returns the link type's name. `packetReady` is called from `dispatch` for each
-   * packet, with the packet copied into `buf` and its header into `header`.
-   */
-  /** Sends one whole frame out of the device (pcap_inject); throws on a libpcap error. */
-  inject(frame: Buffer): void;
-  open_live(device: string, filter: string, bufferSize: number, snapLength: number, outfile: string, packetReady: () => void, monitor: boolean, bufferTimeout: number, warning: (text: string) => void, promiscuous: boolean): string;
-  /**
-   * Delivers the packets that are ready; returns how many, or a negative number: -1 a read error, -2
-   * the loop was broken by `close`, and then (only then) the session is released: its poll stopped and
-   * pcap_close called. Must not be called again after it returned -2.
-   */
-  dispatch(buf: Buffer, header: Buffer): number;
-  /** Called by the binding when the capture's descriptor is readable (after `start_polling`). */
-  read_callback: () => void;
-  start_polling(): void;
-  stats(): PcapStats;
-  /** Only breaks the loop (pcap_breakloop): the next `dispatch` releases the session. */
-  close(): void;
-}
-interface PcapBinding {
-  PcapSession: new () => PcapBindingSession;
-  findalldevs(): { name: string; flags?: string }[];
-  /** pcap_lib_version(): "libpcap version 1.10.3 (with TPACKET_V3)". */
-  lib_version(): string;
-}
 
 /** A session that cannot open is retried after 1 s, then 2, 4, ... up to this many seconds. */
 const RETRY_MAX_SECONDS = 30;
-/** Dispatches tried at once to release a closed session (a pending socket error takes one). */
-const RELEASE_TRIES = 2;
 
 /** A frame is bytes[0, length): the buffer is libpcap's, reused for the next packet. */
 export type FrameSink = (iface: string, linkType: number, bytes: Uint8Array, length: number, ts: number) => void;
@@ -79,22 +43,6 @@ export interface CaptureEvents {
   onDiscovery?(problem: string | undefined): void;
 }
 
-let pcapBinding: PcapBinding | undefined;
-function pcap(): PcapBinding {
-  pcapBinding ??= createRequire(import.meta.url)('pcap/build/Release/pcap_binding') as PcapBinding;
-  return pcapBinding;
-}
-
-/** The libpcap version the binding runs on ("1.10.3"), for vrrpwatch_build_info; "unknown" when it cannot load. */
-export function libpcapVersion(): string {
-  try {
-    const text = pcap().lib_version();
-    return /libpcap version (\S+)/.exec(text)?.[1] ?? text;
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** libpcap warnings are about the environment (for example promiscuous mode); they are not ours to print. */
 const ignoreWarning = (): void => undefined;
 
@@ -104,50 +52,11 @@ function discoverLinks(): { links: Link[] } | { problem: string } {
   if (read.ok) return read;
   if (!read.noSys) return read;
   try {
-    const names = pcap()
-      .findalldevs()
-      .filter((d) => d.name !== 'any' && d.flags !== 'PCAP_IF_LOOPBACK' && !/^(nf|dbus|bluetooth|usbmon)/.test(d.name))
-      .map((d) => d.name);
+    const names = pcapDevices();
     return { links: names.map((name) => ({ name, kind: 'other', master: undefined, lowers: [], vlanId: undefined })) };
   } catch (err) {
     return { problem: `cannot list the network interfaces: ${err instanceof Error ? err.message : String(err)}` };
   }
-}
-
-/** One open libpcap session, the buffers its packets are copied into, and whether it was released. */
-interface Session {
-  native: PcapBindingSession;
-  buf: Buffer;
-  header: Buffer;
-  /** `closing`: `close` was called and packets are no longer delivered; `released`: pcap_close done. */
-  state: 'open' | 'closing' | 'released';
-}
-
-/**
- * Releases a session for good (its packet socket closed, its poll stopped). The binding's `close` only
- * breaks the loop (pcap_breakloop); pcap_close runs in the first dispatch that sees the break, and in
- * non-blocking mode libpcap looks at the break only after it handled a packet. So the dispatch is made
- * here at once (a packet is often waiting), then again at every check and on the next poll event until
- * a packet has come: a session whose reads were ignored instead kept its descriptor for good and, with
- * packets waiting in its ring, woke the event loop without end. False while not released yet.
- */
-function release(session: Session): boolean {
-  if (session.state === 'released') return true;
-  session.state = 'closing';
-  session.native.close();
-  for (let i = 0; i < RELEASE_TRIES; i++) {
-    let result: number;
-    try {
-      result = session.native.dispatch(session.buf, session.header);
-    } catch {
-      result = -1;
-    }
-    if (result === -2) {
-      session.state = 'released';
-      return true;
-    }
-  }
-  return false;
 }
 
 /** How long after a read error the interface's state is read to tell why the capture stopped. */

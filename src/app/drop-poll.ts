@@ -9,14 +9,14 @@ export class DropPoll {
   readonly #dropped = new Map<string, number>();
   #at: number | undefined;
 
-  poll(captures: readonly { interface: string; dropped: number }[], at: number, watcher: Pick<Pipeline, 'captureDrops'>): void {
+  poll(captures: readonly { interface: string; dropped: number }[], at: number, pipeline: Pick<Pipeline, 'captureDrops'>): void {
     let grew = 0;
     for (const c of captures) {
       const before = this.#dropped.get(c.interface) ?? 0;
       if (c.dropped > before) grew += c.dropped - before;
       this.#dropped.set(c.interface, c.dropped);
     }
-    if (grew > 0) watcher.captureDrops(this.#at ?? at, at, grew);
+    if (grew > 0) pipeline.captureDrops(this.#at ?? at, at, grew);
     this.#at = at;
   }
 }

@@ -3,6 +3,7 @@
  * Nagios line and exit code. Loads only what it needs: capture, pings, the core (no HTTP server, no
  * metrics registry, no logger).
  */
+import { now } from '../adapters/clock.js';
 import { LiveCapture } from '../adapters/capture.js';
 import { interfaceDetails, localAddresses } from '../adapters/addresses.js';
 import type { InterfaceDetails } from '../adapters/addresses.js';
@@ -44,10 +45,6 @@ export class CheckTimeout extends Error {
   override readonly name = 'CheckTimeout';
 }
 
-function now(): number {
-  return Date.now() / 1000;
-}
-
 export async function once(options: OnceOptions): Promise<CheckResult> {
   const settings = loadSettings(options.configFile, options.overrides, false);
   const vrids = options.vrids.length > 0 ? new Set(options.vrids) : undefined;
@@ -57,13 +54,13 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
   // Node findings must hold for most of what the window sees of the group (see windowHoldSeconds).
   const hold = (interval: number): number => windowHoldSeconds(options.window ?? Math.max(MIN_WINDOW, 3 * interval), interval);
   const round = settings.config.vipProbe.intervalSeconds;
-  const watcher = new Pipeline(liveSettings({ started: started - 3600, expected, groupExpirySeconds: Infinity, sink: () => undefined, owners: { ...DEFAULT_OWNER_SETTINGS, round }, ...(vrids === undefined ? {} : { vrids }), hold }));
-  watcher.watched = settings.config.vips;
-  watcher.hmac = settings.hmac;
-  const capture = new LiveCapture(settings.config.interfaces, watcher.onFrame, {
+  const pipeline = new Pipeline(liveSettings({ started: started - 3600, expected, groupExpirySeconds: Infinity, sink: () => undefined, owners: { ...DEFAULT_OWNER_SETTINGS, round }, ...(vrids === undefined ? {} : { vrids }), hold }));
+  pipeline.watched = settings.config.vips;
+  pipeline.hmac = settings.hmac;
+  const capture = new LiveCapture(settings.config.interfaces, pipeline.onFrame, {
     onChange: () => undefined,
     onPlan(plan) {
-      watcher.vlanNames = plan.vlanNames;
+      pipeline.vlanNames = plan.vlanNames;
     },
   });
   let prober: VipProber | undefined;
@@ -77,25 +74,25 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const expectedInterval = Math.max(0, ...expected.map((e) => e.advertInterval ?? 0));
     // A watched VIP is judged on whole probe rounds: the window holds the confirming rounds after a partial first one.
     const watchWindow = settings.config.vips.length > 0 ? (DEFAULT_OWNER_SETTINGS.confirmRounds + 1) * round + 0.2 : 0;
-    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, watchWindow, 3 * Math.max(watcher.largestInterval, expectedInterval)));
+    const windowEnd = (): number => started + (options.window ?? Math.max(MIN_WINDOW, watchWindow, 3 * Math.max(pipeline.largestInterval, expectedInterval)));
     const deadline = started + options.timeout;
     let lastLinks: LocalLinks<InterfaceDetails> | undefined;
     const links = (): LocalLinks<InterfaceDetails> => (lastLinks = { details: interfaceDetails(), only: settings.config.interfaces.length === 1 ? settings.config.interfaces[0] : undefined, captured: settings.config.interfaces });
     let targets: ProbeTargets = { candidates: [], budgetSkipped: [], own: new Map() };
     const observe = (at: number): PipelineView => {
       const local = localAddresses();
-      const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: undefined }, links());
+      const view = pipeline.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: undefined }, links());
       targets = probeTargetsOf(view.owners, local, settings.config.vipProbe.learnedVips);
       return view;
     };
     if (settings.config.vipProbe.enabled) {
       observe(now());
-      prober = new VipProber(watcher.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
+      prober = new VipProber(pipeline.owners, () => targets, { inject: (iface, frame) => capture.inject(iface, frame), links: () => lastLinks?.details ?? interfaceDetails(), now, onProblem: () => undefined }, round, settings.config.vipProbe.framesPerSecond);
       prober.start();
     }
     const drops = new DropPoll();
     while (now() < windowEnd()) {
-      drops.poll(capture.statuses(), now(), watcher);
+      drops.poll(capture.statuses(), now(), pipeline);
       observe(now());
       if (now() >= deadline) throw new CheckTimeout(`timed out after ${options.timeout} s (window ${windowEnd() - started} s)`);
       await new Promise((r) => setTimeout(r, Math.max(5, Math.min(100, (windowEnd() - now()) * 1000))));
@@ -103,7 +100,7 @@ export async function once(options: OnceOptions): Promise<CheckResult> {
     const probeResults = await Promise.all(probes);
     const local = localAddresses();
     const at = now();
-    const view = watcher.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined }, links());
+    const view = pipeline.view(at, { localAddresses: local, keepalived: NO_STATES, peerAnswers: probeResults.some((p) => p.role === 'peer') ? probeResults.some((p) => p.role === 'peer' && p.up) : undefined }, links());
     const knownRouters = knownRoutersOf(settings.probeTargets.filter((t) => t.role === 'peer').map((t) => t.target), local.keys());
     return renderCheck({
       now: at,

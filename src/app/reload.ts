@@ -63,7 +63,7 @@ export interface ReloadContext {
   configFile: string | undefined;
   overrides: Overrides;
   web: WebServer;
-  watcher: Pipeline;
+  pipeline: Pipeline;
   log: Logger;
   configState: ConfigState;
   lines: ReloadLines;
@@ -99,8 +99,8 @@ export function reload(running: Running, start: Starters, ctx: ReloadContext): v
       running.fifo?.close();
       running.fifo = start.fifo(next);
     }
-    ctx.watcher.expect(next.expected, next.config.vips);
-    ctx.watcher.hmac = next.hmac;
+    ctx.pipeline.expect(next.expected, next.config.vips);
+    ctx.pipeline.hmac = next.hmac;
     log.level = next.config.log.level;
     const restartNeeded = ['listenAddress', 'telemetryPath'].filter((k) => next.config.web[k as 'listenAddress'] !== settings.config.web[k as 'listenAddress']);
     if (restartNeeded.length > 0) log.warn({ keys: restartNeeded.map((k) => `web.${k}`) }, 'these settings take effect after a restart');

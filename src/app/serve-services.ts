@@ -3,6 +3,7 @@
  * peers and gateway, and keepalived's notify_fifo. A reload (reload.ts) replaces the pinger and the FIFO
  * reader through the same starters; the capture reconfigures itself.
  */
+import { now } from '../adapters/clock.js';
 import { LiveCapture } from '../adapters/capture.js';
 import { NOTIFY_LINE_MAX_BYTES, NotifyFifo } from '../adapters/keepalived.js';
 import type { Logger } from '../adapters/log.js';
@@ -14,12 +15,8 @@ import type { Pipeline } from '../core/pipeline/pipeline.js';
 /** How often a notify_fifo line too long is logged at most (each one is counted). */
 const LONG_LINE_LOG_EVERY_S = 10;
 
-function now(): number {
-  return Date.now() / 1000;
-}
-
-function startCapture(s: Settings, watcher: Pipeline, log: Logger): LiveCapture {
-  return new LiveCapture(s.config.interfaces, watcher.onFrame, {
+function startCapture(s: Settings, pipeline: Pipeline, log: Logger): LiveCapture {
+  return new LiveCapture(s.config.interfaces, pipeline.onFrame, {
     onChange(iface, up, problem) {
       if (up) log.info({ interface: iface }, 'capture running');
       else log.warn({ interface: iface, problem }, 'capture down');
@@ -29,7 +26,7 @@ function startCapture(s: Settings, watcher: Pipeline, log: Logger): LiveCapture 
       else log.warn({ problem }, 'cannot list the network interfaces; the running captures go on, retrying every second');
     },
     onPlan(plan, all) {
-      watcher.vlanNames = plan.vlanNames;
+      pipeline.vlanNames = plan.vlanNames;
       if (!all) return;
       const skipped = Object.fromEntries(plan.skipped);
       log.info({ interfaces: plan.capture, ...(plan.skipped.size > 0 ? { skipped } : {}) }, 'capturing on every interface');
@@ -91,6 +88,6 @@ export function starters(log: Logger): Starters {
 }
 
 /** Starts every service for the first time. */
-export function startServices(s: Settings, watcher: Pipeline, log: Logger): Running {
-  return { settings: s, capture: startCapture(s, watcher, log), pinger: startPinger(s, log), fifo: startFifo(s, log) };
+export function startServices(s: Settings, pipeline: Pipeline, log: Logger): Running {
+  return { settings: s, capture: startCapture(s, pipeline, log), pinger: startPinger(s, log), fifo: startFifo(s, log) };
 }
