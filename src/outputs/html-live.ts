@@ -5,7 +5,8 @@
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
  * same views, and the core's list of findings (core/findings.ts) that the log, `once` and the metrics use.
  */
-import { findings, findingsByGroup, findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findingText, groupName } from './finding-words.js';
 import type { Finding, JudgedGroup, JudgedView } from '../core/findings/findings.js';
 import type { RecentGroup } from '../core/history/recent.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';

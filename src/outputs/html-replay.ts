@@ -6,7 +6,7 @@
  * GARP), then its events as text.
  * Healthy groups are folded so a thousand of them stay readable. Pure: a string from the replay report.
  */
-import { findingText, groupName as findingGroupName } from '../core/findings/findings.js';
+import { findingText, groupName as findingGroupName } from './finding-words.js';
 import type { Finding, FindingDetails, FindingKind } from '../core/findings/findings.js';
 import { KINDS } from '../core/findings/finding-kinds.js';
 import type { GroupKey } from '../core/base/keys.js';

@@ -7,7 +7,8 @@
  */
 import { isoTime } from './html-kit.js';
 import { visible } from './terminal.js';
-import { findingLabel, findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findings, findingsByGroup, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findingLabel } from './finding-words.js';
 import type { JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView } from '../core/ownership/vip-owners.js';
 

@@ -3,7 +3,8 @@
  * `VRRP <STATE> - <summary> | <perfdata>` short enough for a pager, one detail line per group, and the
  * plugin exit code. Pure: views and probe results in, text and code out.
  */
-import { findings, findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findings, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findingText, groupName } from './finding-words.js';
 import type { Finding, FindingsInput, JudgedGroup, ProbeOutcome } from '../core/findings/findings.js';
 import type { KnownRouters } from '../core/expect/known-routers.js';
 import type { VipView } from '../core/ownership/vip-owners.js';

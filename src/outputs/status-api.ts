@@ -4,7 +4,8 @@
  * embed "who is master, who holds the VIP, since when". Its shape is docs/api-status.schema.json
  * (documented in docs/api.md); fields may be added, none renamed or removed. Pure.
  */
-import { findingText, groupName, judgedGroupsInOrder } from '../core/findings/findings.js';
+import { judgedGroupsInOrder } from '../core/findings/findings.js';
+import { findingText, groupName } from './finding-words.js';
 import type { Finding, JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView, VipView } from '../core/ownership/vip-owners.js';
 import type { Family, GroupKey } from '../core/base/keys.js';

@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { advert, every, groupViewOf, Scenario } from '../helpers/adverts.js';
-import { FINDING_KINDS, findingChanges, findingLabel, findingLine, findings, findingText, judgedGroups, judgedGroupsInOrder } from '../../src/core/findings/findings.js';
-import type { Finding, FindingKind, FindingLine, FindingsInput } from '../../src/core/findings/findings.js';
+import { FINDING_KINDS, findings, judgedGroups, judgedGroupsInOrder } from '../../src/core/findings/findings.js';
+import { findingChanges, findingLabel, findingLine, findingText } from '../../src/outputs/finding-words.js';
+import type { Finding, FindingKind, FindingsInput } from '../../src/core/findings/findings.js';
+import type { FindingLine } from '../../src/outputs/finding-words.js';
 import { NodeJudge } from '../../src/core/node/node.js';
 import type { NodeGroupView, NodeObservations } from '../../src/core/node/node.js';
 import type { GroupView } from '../../src/core/groups/views.js';

@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { groupViewOf } from '../helpers/adverts.js';
-import { findings, findingText } from '../../src/core/findings/findings.js';
+import { findings } from '../../src/core/findings/findings.js';
+import { findingText } from '../../src/outputs/finding-words.js';
 import { knownRoutersOf, routerAddress } from '../../src/core/expect/known-routers.js';
 import type { KnownRouters } from '../../src/core/expect/known-routers.js';
 import type { Family } from '../../src/core/base/keys.js';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findings, findingLine, findingText } from '../../src/core/findings/findings.js';
+import { findings } from '../../src/core/findings/findings.js';
+import { findingLine, findingText } from '../../src/outputs/finding-words.js';
 import { KeepalivedConfError, parseKeepalivedConf } from '../../src/core/expect/keepalived-conf.js';
 import { NodeJudge } from '../../src/core/node/node.js';
 import { attributePriority, trackText } from '../../src/core/expect/track.js';

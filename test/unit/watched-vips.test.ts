@@ -5,7 +5,8 @@ import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.
 import { VipOwners } from '../../src/core/ownership/vip-owners.js';
 import type { VipView, WatchedVip } from '../../src/core/ownership/vip-owners.js';
 import { interfaceOf, placeWatched } from '../../src/core/ownership/watched-vips.js';
-import { findings, findingText, findingLine } from '../../src/core/findings/findings.js';
+import { findings } from '../../src/core/findings/findings.js';
+import { findingText, findingLine } from '../../src/outputs/finding-words.js';
 import type { ClaimKind } from '../../src/core/wire/neighbor.js';
 import { NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { renderCheck } from '../../src/outputs/nagios.js';

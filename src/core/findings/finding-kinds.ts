@@ -1,13 +1,12 @@
 /**
- * Every kind of finding, declared once: its severity, how it is found in a group (or on this host),
- * and its words for `once`, the live view and the log. A new kind is one more entry in KINDS, in the
- * place of its rank (a group's findings are listed worst first, in this order). Pure.
+ * Every kind of finding, declared once: its severity and how it is found in a group (or on this host);
+ * its words are in src/outputs/finding-words.ts. A new kind is one more entry in KINDS, in the place of
+ * its rank (a group's findings are listed worst first, in this order), and one in WORDS. Pure.
  */
 import type { ForeignDisturbance, ForeignProtocol } from '../groups/foreign.js';
 import { unexpectedRouter } from '../expect/known-routers.js';
 import type { KnownRouters } from '../expect/known-routers.js';
 import type { NodeGroupView } from '../node/node.js';
-import { trackText } from '../expect/track.js';
 import type { TrackJudgement } from '../expect/track.js';
 import { groupId } from '../base/keys.js';
 import type { GroupKey } from '../base/keys.js';
@@ -16,7 +15,6 @@ import type { GroupView } from '../groups/views.js';
 import { CONFLICT_VIPS_NAMED, othersOf } from '../groups/vips.js';
 import type { VipConflict } from '../groups/vips.js';
 import type { OwnershipView, VipView } from '../ownership/vip-owners.js';
-import { RISK_WINDOW_INTERVALS } from '../groups/risk.js';
 import { likelySplitCause } from '../groups/split-brain.js';
 
 /** `critical` pages (once exits 2, the log says `error`); `warning` waits for the morning (1, `warn`). */
@@ -128,12 +126,6 @@ export interface FindingsInput extends JudgedView {
   now?: number;
 }
 
-/** A log line of a finding: its message and the fields beside the group and `finding`. */
-export interface FindingLog {
-  msg: string;
-  fields: Record<string, unknown>;
-}
-
 export type Found = (scope: FindingScope, details: FindingDetails) => void;
 
 export interface KindSpec {
@@ -142,26 +134,9 @@ export interface KindSpec {
   inGroup?: (g: JudgedGroup, input: FindingsInput, found: Found) => void;
   /** ... or in what the host itself observed (host kinds). */
   onHost?: (input: FindingsInput, found: Found) => void;
-  /** `once`'s words; `name` names the group (`VRID 51 on eth0`). */
-  text: (f: FindingBase, name: string) => string;
-  /** The live view's words (undefined: shown elsewhere on the screen). */
-  label?: (f: FindingBase) => string;
-  /**
-   * The log line written when it starts (and, prefixed `ended: `, when it ends); undefined when the
-   * Monitor's events log it with their exact times (split_start, no_master_start, mismatch_start...) or
-   * another line does.
-   */
-  log?: (f: FindingBase) => FindingLog | undefined;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
-
-/** ` (N near failovers, M adverts missing in the last RISK_WINDOW_INTERVALS intervals)`, when known. */
-function riskCounts(f: FindingBase): string {
-  const r = f.details.risk;
-  if (r === undefined) return '';
-  return ` (${r.near} near failover${r.near === 1 ? '' : 's'}, ${r.missed} advert${r.missed === 1 ? '' : 's'} missing in the last ${RISK_WINDOW_INTERVALS} intervals)`;
-}
 
 /** A failover without a gratuitous ARP stays a finding this long (seconds); it is logged once, when counted. */
 export const MISSED_GARP_FINDING_SECONDS = 600;
@@ -196,33 +171,9 @@ function vipsAlone(input: FindingsInput): readonly VipView[] {
   return owners.vips.filter((v) => v.groups.length === 0);
 }
 
-/** A VIP as a finding's words name it: `VIP 192.0.2.100 of VRID 51 on eth0`, or a watched one `VIP 192.0.2.100 on eth0`. */
-function vipName(f: FindingBase, name: string): string {
-  return name === '' ? `VIP ${f.details.vip ?? ''} on ${f.details.interface ?? ''}` : `VIP ${f.details.vip ?? ''} of ${name}`;
-}
-
 /** The answering MACs of a VIP, each with its router when known (`02:..:01 (192.0.2.1)`). */
 function ownersText(v: VipView): string[] {
   return v.owners.map((o) => (o.router === undefined ? (o.local ? `${o.mac} (this node)` : o.mac) : `${o.mac} (${o.router})`));
-}
-
-const BESIDE = "keepalived here is MASTER and another router advertises as master; this node's adverts are not seen leaving it";
-
-function foreignWords(f: FindingBase): string {
-  return f.details.protocol === 'carp' ? 'CARP traffic' : 'protocol-112 traffic that is not VRRP';
-}
-
-function routersText(f: FindingBase): string {
-  const more = f.details.moreRouters ?? 0;
-  const named = (f.details.routers ?? NONE).join(', ');
-  if (more === 0) return named;
-  // Nothing named: every master of the other VRIDs masters this group too.
-  return named === '' ? "the same routers as this group's masters" : `${named} and ${more} more`;
-}
-
-function sourcesText(f: FindingBase): string {
-  const more = f.details.moreSources ?? 0;
-  return `${(f.details.sources ?? NONE).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** Every kind, in the order `once` lists a group's findings (worst first); host kinds last. */
@@ -236,12 +187,6 @@ export const KINDS = {
       if (view?.splitBrain === true) found('segment', { routers: view.masters, ...(beside.length > 0 ? { beside } : {}), ...(cause !== undefined ? { cause } : {}) });
       else if (beside.length > 0) found('node', { routers: beside, beside });
     },
-    text: (f, name) =>
-      f.scope === 'segment'
-        ? `split-brain on ${name}: ${(f.details.routers ?? NONE).join(', ')} are all master${f.details.cause === undefined ? '' : ` (likely cause: ${f.details.cause} mismatch)`}`
-        : `split-brain on ${name}: keepalived here is MASTER and ${(f.details.routers ?? NONE).join(', ')} advertises as master too; this node's adverts are not seen leaving it`,
-    label: (f) => (f.scope === 'segment' ? 'SPLIT-BRAIN' : 'SPLIT-BRAIN (this node MASTER, adverts not seen leaving)'),
-    log: (f) => (f.details.beside === undefined ? undefined : { msg: `split-brain: ${BESIDE}`, fields: { routers: f.details.beside } }),
   },
   vip_conflict: {
     severity: 'critical',
@@ -259,24 +204,12 @@ export const KINDS = {
         found('segment', details);
       }
     },
-    // The replay's intervals know the other VRIDs, not their masters.
-    text: (f, name) =>
-      `VIP ${f.details.vip ?? ''} of ${name} is also advertised by the master of VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.routers === undefined ? '' : ` (${routersText(f)})`}: both hold it (virtual_router_id differs?)` +
-      (f.details.moreVips === undefined ? '' : `; ${f.details.moreVips} more of its VIPs likewise`),
-    label: (f) => `VIP ${f.details.vip ?? ''} ALSO MASTERED IN VRID ${(f.details.otherVrids ?? NONE).join(', ')}${f.details.moreVips === undefined ? '' : ` (+${f.details.moreVips} more VIPs)`}`,
-    log: (f) => ({
-      msg: "split-brain across VRIDs: another VRID's master advertises this group's VIP",
-      fields: { vip: f.details.vip, other_vrids: f.details.otherVrids, routers: f.details.routers, ...(f.details.moreRouters === undefined ? {} : { more_routers: f.details.moreRouters }), ...(f.details.moreVips === undefined ? {} : { more_vips: f.details.moreVips }) },
-    }),
   },
   backup_holding_vip: {
     severity: 'critical',
     inGroup({ node }, _input, found) {
       for (const vip of node?.backupHolding ?? NONE) found('node', { vip, roleFrom: node?.roleFrom });
     },
-    text: (f, name) => `this node holds VIP ${f.details.vip ?? ''} of ${name} but is not master`,
-    label: (f) => `BACKUP HOLDS ${f.details.vip ?? ''}`,
-    log: (f) => ({ msg: 'this node holds the VIP but is not master', fields: { vip: f.details.vip, role_from: f.details.roleFrom } }),
   },
   no_master: {
     severity: 'critical',
@@ -284,18 +217,12 @@ export const KINDS = {
       if (node?.expectedWithoutMaster === true) found('node', { source: node.expected?.source ?? 'config' });
       else if (view?.noMaster === true) found('segment', {});
     },
-    text: (f, name) => (f.scope === 'node' ? `no master on ${name} (expected from ${f.details.source ?? 'config'})` : `${name} lost its master`),
-    label: () => 'NO MASTER',
-    log: (f) => (f.scope === 'node' ? { msg: 'an expected group has no master', fields: { expected_from: f.details.source } } : undefined),
   },
   master_missing_vip: {
     severity: 'critical',
     inGroup({ node }, _input, found) {
       for (const vip of node?.masterMissing ?? NONE) found('node', { vip });
     },
-    text: (f, name) => `this node is master of ${name} but does not hold VIP ${f.details.vip ?? ''}`,
-    label: (f) => `MASTER WITHOUT ${f.details.vip ?? ''}`,
-    log: (f) => ({ msg: 'this node is master but does not hold the VIP', fields: { vip: f.details.vip } }),
   },
   vip_duplicate: {
     severity: 'critical',
@@ -305,9 +232,6 @@ export const KINDS = {
     onHost(input, found) {
       for (const v of vipsAlone(input)) if (v.duplicate) found('segment', { interface: v.interface, vip: v.vip, macs: ownersText(v) });
     },
-    text: (f, name) => `${vipName(f, name)} is answered by ${(f.details.macs ?? NONE).join(', ')}: split-brain on the wire`,
-    label: (f) => `VIP ${f.details.vip ?? ''} ANSWERED BY ${(f.details.macs ?? NONE).length} MACS`,
-    log: (f) => ({ msg: 'more than one MAC answers for the VIP: split-brain on the wire', fields: { vip: f.details.vip, vip_interface: f.details.interface, macs: f.details.macs } }),
   },
   vip_foreign_owner: {
     severity: 'critical',
@@ -317,12 +241,6 @@ export const KINDS = {
     onHost(input, found) {
       for (const v of vipsAlone(input)) for (const mac of v.foreign) found('segment', { interface: v.interface, vip: v.vip, mac, byOwners: true });
     },
-    text: (f, name) =>
-      f.details.byOwners === true
-        ? `${vipName(f, name)} is answered by ${f.details.mac ?? ''}, which is not among its expected owners`
-        : `${vipName(f, name)} is answered by ${f.details.mac ?? ''}, which belongs to no master of the group (a real server without arp_ignore, a stale host?)`,
-    label: (f) => `VIP ${f.details.vip ?? ''} ANSWERED BY FOREIGN ${f.details.mac ?? ''}`,
-    log: (f) => ({ msg: f.details.byOwners === true ? 'a MAC that is not among the expected owners answers for the VIP' : 'a MAC that belongs to no master answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface, mac: f.details.mac } }),
   },
   vip_unanswered: {
     severity: 'critical',
@@ -332,9 +250,6 @@ export const KINDS = {
     onHost(input, found) {
       for (const v of vipsAlone(input)) if (v.unanswered) found('segment', { interface: v.interface, vip: v.vip });
     },
-    text: (f, name) => (name === '' ? `nobody answers ARP or NDP for ${vipName(f, name)}: no host holds it` : `nobody answers ARP or NDP for ${vipName(f, name)} although it has a master`),
-    label: (f) => `VIP ${f.details.vip ?? ''} UNANSWERED`,
-    log: (f) => ({ msg: f.key === undefined ? 'nobody answers for the watched VIP' : 'the group has a master but nobody answers for the VIP', fields: { vip: f.details.vip, vip_interface: f.details.interface } }),
   },
   failover_without_garp: {
     severity: 'warning',
@@ -345,26 +260,18 @@ export const KINDS = {
         if (now - m.time <= MISSED_GARP_FINDING_SECONDS) found('segment', { router: m.router, time: m.time, vip: m.vips.join(', ') });
       }
     },
-    text: (f, name) => `the new master ${f.details.router ?? ''} of ${name} sent no gratuitous ARP or unsolicited NA after its failover: clients may still send to the old master`,
-    label: (f) => `no GARP from ${f.details.router ?? ''} after failover`,
-    // Logged once per failover when it is counted (serve writes the VipOwners' missed GARPs), not as a start and an end.
   },
   failover_risk: {
     severity: 'warning',
     inGroup({ view }, _input, found) {
       if (view?.riskSince !== undefined) found('segment', { risk: { near: view.riskNear, missed: view.riskMissed } });
     },
-    text: (f, name) => `the master of ${name} is at risk of a failover: its adverts come close to the takeover deadline${riskCounts(f)}`,
-    label: (f) => `FAILOVER RISK${riskCounts(f)}`,
-    // Logged from the Monitor's events (risk_start, risk_end) with their exact times.
   },
   auth_mismatch: {
     severity: 'warning',
     inGroup({ view }, _input, found) {
       if (view?.authMismatch === true) found('segment', {});
     },
-    text: (_f, name) => `auth mismatch on ${name}`,
-    label: () => 'auth mismatch',
   },
   config_mismatch: {
     severity: 'warning',
@@ -375,31 +282,17 @@ export const KINDS = {
       for (const field of view?.configMismatch ?? NONE) found('segment', differs.includes(field) ? { field, source } : { field });
       for (const field of differs) if (view?.configMismatch.includes(field) !== true) found('node', { field, source });
     },
-    text: (f, name) => (f.scope === 'segment' ? `${f.details.field ?? ''} mismatch on ${name}` : `${f.details.field ?? ''} of the master on ${name} differs from this node's ${f.details.source ?? 'config'}`),
-    label: (f) => (f.scope === 'segment' ? `${f.details.field ?? ''} mismatch` : `${f.details.field ?? ''} differs from this node's config`),
-    // The routers' disagreement is logged from the Monitor's events; this node's drift here.
-    log: (f) => (f.details.source === undefined ? undefined : { msg: "the master's adverts disagree with this node's config", fields: { field: f.details.field, config: f.details.source } }),
   },
   foreign_traffic: {
     severity: 'warning',
     inGroup({ key }, input, found) {
       for (const d of input.foreign?.get(groupId(key)) ?? NONE) found('segment', { protocol: d.protocol, vhid: d.vhid, sources: d.episode.sources, moreSources: d.episode.moreSources });
     },
-    text: (f, name) => `${foreignWords(f)} uses the VRID of ${name} (vhid ${f.details.vhid ?? ''} from ${sourcesText(f)}): its routers read it as their own adverts and flap`,
-    label: (f) => `FOREIGN ${(f.details.protocol ?? 'other').toUpperCase()} vhid ${f.details.vhid ?? ''} from ${sourcesText(f)}`,
-    log: (f) => ({ msg: `${foreignWords(f)} uses this VRID`, fields: { protocol: f.details.protocol, vhid: f.details.vhid, sources: f.details.sources, more_sources: f.details.moreSources } }),
   },
   track_script_failing: {
     severity: 'warning',
     inGroup({ node }, _input, found) {
       if (node?.tracking !== undefined) found('node', { tracking: node.tracking });
-    },
-    text: (f, name) => `this node advertises ${name} with a lowered priority: ${f.details.tracking === undefined ? '' : trackText(f.details.tracking)}`,
-    label: (f) => (f.details.tracking === undefined ? 'track_script failing' : trackText(f.details.tracking)),
-    log: (f) => {
-      const t = f.details.tracking;
-      if (t === undefined) return undefined;
-      return { msg: `keepalived's trackers moved this node's priority: ${trackText(t)}`, fields: { configured_priority: t.configured, healthy_priority: t.healthy, advertised_priority: t.advertised, failing: t.failing.map((s) => s.name), combinations: t.solutions.length } };
     },
   },
   adverts_blocked: {
@@ -407,17 +300,12 @@ export const KINDS = {
     inGroup({ node }, _input, found) {
       if (node?.advertsBlocked === true) found('node', {});
     },
-    text: (_f, name) => `no advertisement of ${name} arrives although peers answer ping: VRRP blocked?`,
-    label: () => 'adverts blocked?',
-    log: () => ({ msg: 'peers answer ping but no advertisement of the group arrives: VRRP is blocked', fields: {} }),
   },
   unexpected_group: {
     severity: 'warning',
     inGroup({ view, node }, input, found) {
       if (view !== undefined && input.haveExpectations === true && node?.expected === undefined) found('segment', { routers: view.routers.map((r) => r.address) });
     },
-    text: (f, name) => `unexpected ${name} from ${(f.details.routers ?? NONE).join(', ')}`,
-    label: () => 'unexpected group',
   },
   unexpected_router: {
     severity: 'warning',
@@ -426,8 +314,6 @@ export const KINDS = {
       if (view === undefined || known === undefined) return;
       for (const r of view.routers) if (unexpectedRouter(known, r.address)) found('segment', { router: r.address });
     },
-    text: (f, name) => `unexpected router ${f.details.router ?? ''} on ${name}`,
-    label: (f) => `unexpected router ${f.details.router ?? ''}`,
   },
   capture_down: {
     severity: 'warning',
@@ -436,14 +322,12 @@ export const KINDS = {
       if (input.groups.length === 0 && input.node.length === 0) return;
       for (const problem of input.captureProblems ?? NONE) found('host', { problem });
     },
-    text: (f) => `capture: ${f.details.problem ?? ''}`,
   },
   probe_down: {
     severity: 'warning',
     onHost(input, found) {
       for (const p of input.probes ?? NONE) if (!p.up) found('host', { target: p.target, role: p.role, loss: p.loss });
     },
-    text: (f) => `${f.details.role ?? 'peer'} ${f.details.target ?? ''} does not answer ping`,
   },
 } satisfies Record<string, KindSpec>;
 

@@ -1,7 +1,7 @@
 /**
  * The findings: what is wrong now, decided once from the views and only formatted by each output
- * (serve's log, `once`, the live view, the metrics). The kinds are declared in finding-kinds.ts; this
- * file lists them for a moment's views, and diffs two lists into the log's start and end lines. Pure.
+ * (serve's log, `once`, the live view, the metrics; their words are src/outputs/finding-words.ts). The
+ * kinds are declared in finding-kinds.ts; this file lists them for a moment's views. Pure.
  */
 import { FINDING_KINDS, KINDS } from './finding-kinds.js';
 import type { Finding, FindingKind, FindingsInput, Found, JudgedGroup, JudgedView, KindSpec, Severity } from './finding-kinds.js';
@@ -74,23 +74,6 @@ export function findings(input: FindingsInput): Finding[] {
   return c.out;
 }
 
-/** A group as findings' words name it: `VRID 51 on eth0`, `VRID 51 ipv6 on eth0`. */
-export function groupName(key: GroupKey): string {
-  return `VRID ${key.vrid}${key.family === 'ipv6' ? ' ipv6' : ''} on ${key.interface}`;
-}
-
-/** `once`'s words for the finding (the HTML pages say the same). */
-export function findingText(f: Finding, name: string): string {
-  const spec: KindSpec = KINDS[f.kind];
-  return spec.text(f, name);
-}
-
-/** The live view's words (undefined: the kind is shown elsewhere on the screen). */
-export function findingLabel(f: Finding): string | undefined {
-  const spec: KindSpec = KINDS[f.kind];
-  return spec.label?.(f);
-}
-
 /** A stable identity of the finding: the same trouble keeps it from one judgement to the next. */
 export function findingId(f: Finding): string {
   const d = f.details;
@@ -98,56 +81,6 @@ export function findingId(f: Finding): string {
   // A watched VIP of no group is told apart by its interface too.
   const on = f.key === undefined && d.interface !== undefined ? `${d.interface}|` : '';
   return `${where}|${f.kind}|${on}${d.vip ?? d.field ?? d.router ?? d.target ?? d.problem ?? d.protocol ?? d.tracking?.advertised ?? ''}${d.mac === undefined ? '' : `|${d.mac}`}`;
-}
-
-/** A finding as the log writes it: level, message and fields (the group and `finding` first). */
-export interface FindingLine {
-  level: 'error' | 'warn';
-  msg: string;
-  fields: Record<string, unknown>;
-}
-
-/** The log line of the finding, or undefined when the Monitor's events (or another line) log it. */
-export function findingLine(f: Finding): FindingLine | undefined {
-  const spec: KindSpec = KINDS[f.kind];
-  const line = spec.log?.(f);
-  return line === undefined ? undefined : lineOf(f, line);
-}
-
-function lineOf(f: Finding, line: { msg: string; fields: Record<string, unknown> }): FindingLine {
-  const group = f.key === undefined ? {} : { interface: f.key.interface, family: f.key.family, vrid: f.key.vrid };
-  return { level: f.severity === 'critical' ? 'error' : 'warn', msg: line.msg, fields: { ...group, finding: f.kind, ...line.fields } };
-}
-
-/** What changed between two judgements of the logged findings. */
-export interface FindingChanges {
-  /** Each with the finding's id (findingId): a caller that does not write a line leaves it out of `active`. */
-  started: (FindingLine & { id: string })[];
-  /** Each with its message prefixed `ended: ` and logged at info. */
-  ended: { msg: string; fields: Record<string, unknown> }[];
-  /** The logged findings now, by id: the `active` of the next call. */
-  active: Map<string, FindingLine>;
-}
-
-/**
- * The log's start and end lines: a finding with a log line that was not active starts, an active one
- * that is gone (or no longer has a line) ends. Each is said once however often the findings are judged.
- */
-export function findingChanges(active: ReadonlyMap<string, FindingLine>, now: readonly Finding[]): FindingChanges {
-  const next = new Map<string, FindingLine>();
-  for (const f of now) {
-    const spec: KindSpec = KINDS[f.kind];
-    const own = spec.log?.(f);
-    if (own === undefined) continue;
-    const id = findingId(f);
-    // A finding already logged keeps the line it started with (its end line says the same): made once.
-    next.set(id, active.get(id) ?? lineOf(f, own));
-  }
-  const started: FindingChanges['started'] = [];
-  const ended: FindingChanges['ended'] = [];
-  for (const [id, line] of next) if (!active.has(id)) started.push({ ...line, id });
-  for (const [id, line] of active) if (!next.has(id)) ended.push({ msg: `ended: ${line.msg}`, fields: line.fields });
-  return { started, ended, active: next };
 }
 
 /** The findings by group key (the key objects of the views): only groups with a finding are in it. */
