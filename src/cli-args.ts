@@ -45,6 +45,8 @@ const OPTIONS_HELP: Record<Command, string> = {
   --window SECONDS               how long to listen (default 3 x the largest interval heard, at least 3.5;
                                  with watched VIPs, 4 VIP probe rounds)
   --vrid N                       judge only these VRIDs (repeatable)
+  --format text|json             text: the plugin line and a line per group (default); json: the status
+                                 document of /api/v1/status with the verdict (docs/once.md)
   -t, --timeout SECONDS          give up (UNKNOWN) after this long
   -V, --version                  print the version
 `,
@@ -134,6 +136,7 @@ export function commandOptions(command: Command): Options {
         ...HELP,
         window: { type: 'string' },
         vrid: { type: 'string', multiple: true },
+        format: { type: 'string' },
         timeout: { type: 'string', short: 't' },
         version: { type: 'boolean', short: 'V' },
       };

@@ -212,20 +212,20 @@ async function runOnce(args: string[]): Promise<number> {
     if (!/^\d+$/.test(v) || n < 1 || n > 255) throw new UsageError(`--vrid must be a VRID from 1 to 255, not ${quote(v)}`, 'once');
     return n;
   });
-  const { once, CheckTimeout } = await import('./app/once.js');
+  const format = text(values, 'format') ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${quote(format)}`, 'once');
+  const { once, CheckTimeout, unknownDocument } = await import('./app/once.js');
+  const unknown = (summary: string): number => {
+    process.stdout.write(format === 'json' ? unknownDocument(summary) : `VRRP UNKNOWN - ${visible(summary)}\n`);
+    return EXIT_UNKNOWN;
+  };
   try {
-    const result = await once({ configFile: text(values, 'config'), overrides: overridesOf(values), window, vrids, timeout });
+    const result = await once({ configFile: text(values, 'config'), overrides: overridesOf(values), window, vrids, timeout, format });
     process.stdout.write(result.text);
     return result.code;
   } catch (err) {
-    if (err instanceof CheckTimeout) {
-      process.stdout.write(`VRRP UNKNOWN - ${visible(err.message)}\n`);
-      return EXIT_UNKNOWN;
-    }
-    if (err instanceof SettingsError) {
-      process.stdout.write(`VRRP UNKNOWN - ${visible(err.problems.join('; '))}\n`);
-      return EXIT_UNKNOWN;
-    }
+    if (err instanceof CheckTimeout) return unknown(err.message);
+    if (err instanceof SettingsError) return unknown(err.problems.join('; '));
     throw err;
   }
 }

@@ -19,7 +19,7 @@ import { Metrics } from '../outputs/metrics.js';
 import type { CollectorChoice } from '../outputs/collectors.js';
 import type { MetricsSnapshot } from '../outputs/metrics.js';
 import { pipelineSnapshot } from '../outputs/scrape.js';
-import { statusDocument } from '../outputs/status-api.js';
+import { statusDocument, statusJson } from '../outputs/status-api.js';
 import { REVISION, VERSION } from '../version.js';
 import type { ConfigState, Running } from './reload.js';
 import type { Judging, Observer } from './serve.js';
@@ -93,7 +93,7 @@ export async function startWeb(settings: Settings, running: Running, judging: Ju
       const found = findings(view);
       const since = judging.clock.mark(found, at);
       const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()] });
-      return JSON.stringify(doc);
+      return statusJson(doc);
     },
     health: () => healthzResponse(healthOf({ captures: running.capture.statuses(), sources: sources() })),
     onError: (message, err) => {

@@ -31,6 +31,15 @@ export interface CheckInput extends FindingsInput {
 export interface CheckResult {
   code: ExitCode;
   text: string;
+  /** The first line without its perfdata: `VRRP CRITICAL - split-brain on ...`. */
+  summary: string;
+  /** The findings the verdict is made of (what `once --format json` lists). */
+  findings: readonly Finding[];
+}
+
+/** `OK`, `WARNING`, `CRITICAL`, `UNKNOWN`: the plugin's name of an exit code. */
+export function stateName(code: ExitCode): (typeof STATE_NAMES)[number] {
+  return STATE_NAMES[code];
 }
 
 /** A finding as the check says it. */
@@ -123,7 +132,8 @@ export function renderCheck(input: CheckInput): CheckResult {
       summary = shown.join('; ') + (found.length > 2 ? ` (+${found.length - 2} more)` : '');
     }
   }
-  const first = `VRRP ${STATE_NAMES[code]} - ${summary}${perf.length > 0 ? ` | ${perf.join(' ')}` : ''}`;
+  const line = `VRRP ${STATE_NAMES[code]} - ${summary}`;
+  const first = `${line}${perf.length > 0 ? ` | ${perf.join(' ')}` : ''}`;
   // One value with a line break or a control (a keepalived.conf name, an interface) cannot forge or hide a line.
-  return { code, text: [first, ...details].map(visible).join('\n') + '\n' };
+  return { code, text: [first, ...details].map(visible).join('\n') + '\n', summary: visible(line), findings: all };
 }

@@ -10,7 +10,7 @@ import type { Finding, JudgedView } from '../core/findings/findings.js';
 import type { OwnershipView, VipView } from '../core/ownership/vip-owners.js';
 import type { Family, GroupKey } from '../core/base/keys.js';
 import { healthOf } from './health.js';
-import type { HealthLine, SourceStatus } from './health.js';
+import type { Health, HealthLine, SourceStatus } from './health.js';
 import { hostRole } from './html-live.js';
 
 /** The document's own version: a change that is not an addition makes it 2 (and a new path). */
@@ -30,6 +30,8 @@ export interface StatusInput extends JudgedView {
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   sources: readonly SourceStatus[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
+  /** What to say of vrrpwatch's own health instead of what the captures and sources tell (a check that could not run). */
+  health?: Health;
 }
 
 export interface GroupRef {
@@ -120,6 +122,17 @@ export interface StatusDocument {
   probes: { target: string; role: string; up: boolean; rtt_seconds: number | null }[];
 }
 
+/** What JSON.stringify leaves raw that a terminal would obey or a reader misread: DEL, C1 and the bidi controls. */
+const RAW = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/gu;
+
+/**
+ * A document as JSON text, every control written as a `\uXXXX` escape (JSON.stringify escapes only C0):
+ * the same value for a parser, and nothing a terminal obeys when `once --format json` or curl prints it.
+ */
+export function statusJson(doc: object, indent?: number): string {
+  return JSON.stringify(doc, null, indent).replace(RAW, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function ref(key: GroupKey): GroupRef {
   return { interface: key.interface, family: key.family, vrid: key.vrid };
 }
@@ -184,7 +197,7 @@ export function statusDocument(input: StatusInput): StatusDocument {
       findings: byGroup.get(key) ?? [],
     };
   });
-  const health = healthOf(input);
+  const health = input.health ?? healthOf(input);
   const worst = input.findings.some((f) => f.severity === 'critical') || health.level === 'critical' ? 'critical' : input.findings.length > 0 || health.level === 'warning' ? 'warning' : 'ok';
   return {
     version: STATUS_VERSION,

@@ -2,15 +2,17 @@
  * `GET /api/v1/status` against real keepalived in a namespace lab (nodes a and b, a witness w on one
  * bridge, documentation addresses only): during a real split-brain (b's VRRP dropped by iptables) the
  * live answer of the witness (behind basic auth) and of node a validate against
- * docs/api-status.schema.json and name both masters, the split, and both MACs answering for the VIP.
+ * docs/api-status.schema.json and name both masters, the split, and both MACs answering for the VIP;
+ * so does `once --format json` on the witness.
  * Needs root.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { ADDRESS, PORT, ROOT, VIP, waitFor } from '../../lab/lab.js';
+import { ADDRESS, CLI, PORT, ROOT, VIP, waitFor } from '../../lab/lab.js';
 import type { HostName, Lab } from '../../lab/lab.js';
 import type { StatusDocument } from '../../src/outputs/status-api.js';
 import { validate } from '../helpers/json-schema.js';
@@ -76,6 +78,16 @@ describe('the status API in a lab (real keepalived)', () => {
     const vip = split.vips.find((v) => v.address === VIP.v4);
     assert.deepEqual(vip?.owners.map((o) => o.mac).sort(), [macOf('a'), macOf('b')].sort());
     assert.ok(group.findings.some((f) => f.kind === 'vip_duplicate'));
+
+    // `once --format json` on the witness: the same document, with the verdict.
+    const r = spawnSync('ip', ['netns', 'exec', lab.ns('w'), process.execPath, CLI, 'once', '--format', 'json', '--window', '4'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    const checked = JSON.parse(r.stdout) as StatusDocument & { check: { status: string; summary: string } };
+    assert.deepEqual(validate(SCHEMA, checked), [], r.stdout);
+    assert.equal(checked.check.status, 'CRITICAL');
+    assert.match(checked.check.summary, /^VRRP CRITICAL - split-brain on VRID 51 on eth0: /);
+    assert.deepEqual([...(checked.groups.find((x) => x.vrid === 51)?.masters ?? [])].sort(), [A, B]);
+    assert.ok(checked.findings.some((f) => f.kind === 'split_brain'), r.stdout);
 
     // Node a, reading its keepalived.conf: a node, master of the group, and the split as the witness says it.
     const node = await waitFor("a's answer to show the split", () => {

@@ -71,7 +71,7 @@ describe('help per command', () => {
   it('the whole usage holds every command help, and one command help none of the others', () => {
     for (const command of COMMANDS) for (const option of named(commandHelp(command))) assert.ok(USAGE.includes(option), option);
     assert.doesNotMatch(commandHelp('replay'), /--window|--web\.listen-address|--interface/);
-    assert.doesNotMatch(commandHelp('once'), /--format|--web\.listen-address/);
+    assert.doesNotMatch(commandHelp('once'), /--packets|--output|--web\.listen-address/);
     assert.doesNotMatch(commandHelp('serve'), /--window|--format|--packets/);
   });
 });

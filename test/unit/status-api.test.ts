@@ -14,7 +14,10 @@ import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.
 import type { WatchedVip } from '../../src/core/ownership/vip-owners.js';
 import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import type { PipelineView } from '../../src/core/pipeline/pipeline.js';
-import { statusDocument } from '../../src/outputs/status-api.js';
+import { checkDocument, unknownDocument } from '../../src/app/once.js';
+import { renderCheck } from '../../src/outputs/nagios.js';
+import { NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
+import { statusDocument, statusJson } from '../../src/outputs/status-api.js';
 import type { StatusDocument, StatusInput } from '../../src/outputs/status-api.js';
 import { CAPTURES, ROOT } from '../helpers/fixtures.js';
 import { validate } from '../helpers/json-schema.js';
@@ -109,6 +112,37 @@ describe('the status document', () => {
     assert.equal(doc.health.level, 'critical');
     assert.deepEqual(doc.captures, [{ interface: 'eth0', up: false, dropped: 0, problem: 'permission denied' }]);
     assert.deepEqual(doc.sources, [{ source: 'notify_fifo', path: '/run/k.fifo', problem: null }]);
+  });
+});
+
+describe('once --format json', () => {
+  it("is the status document with the check's verdict: the same findings and exit code as the plugin line", async () => {
+    const view = await viewAt(...SPLIT);
+    const check = renderCheck({ ...view, windowSeconds: 3.5, probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [] });
+    const doc = JSON.parse(checkDocument(check, 3.5, { ...view, findings: check.findings, since: () => view.now - 1, captures: [], sources: [], probes: [] })) as StatusDocument & { check: Record<string, unknown> };
+    assert.deepEqual(validate(SCHEMA, doc), []);
+    assert.deepEqual(doc.check, { status: 'CRITICAL', code: 2, window_seconds: 3.5, summary: check.text.split(' | ')[0] });
+    assert.match(doc.check.summary as string, /^VRRP CRITICAL - split-brain on VRID 51 on if0: /);
+    assert.deepEqual(doc.findings.map((f) => f.kind), check.findings.map((f) => f.kind));
+    assert.deepEqual(doc.findings.map((f) => f.kind).slice(0, 2), ['split_brain', 'vip_duplicate']);
+    for (const f of doc.findings.slice(0, 2)) assert.ok(check.text.includes(f.text), `the plugin line says ${f.text}`);
+    assert.deepEqual(doc.groups.find((g) => g.vrid === 51)?.masters.length, 2);
+  });
+
+  it('says UNKNOWN in the same shape when nothing could be judged', () => {
+    const doc = JSON.parse(unknownDocument('cannot read the config /x: no such file')) as StatusDocument & { check: Record<string, unknown> };
+    assert.deepEqual(validate(SCHEMA, doc), []);
+    assert.deepEqual(doc.check, { status: 'UNKNOWN', code: 3, window_seconds: 0, summary: 'VRRP UNKNOWN - cannot read the config /x: no such file' });
+    assert.deepEqual(doc.health, { level: 'critical', lines: [{ severity: 'critical', text: 'the check could not judge: cannot read the config /x: no such file' }] });
+  });
+});
+
+describe('statusJson', () => {
+  it('writes DEL, C1 and bidi controls as escapes: the same value for a parser, nothing for a terminal to obey', () => {
+    const hostile = { host: 'lb\u001b]0;x\u0007-a\u009b31m\u202egnp.exe\u2066\u007f' };
+    const text = statusJson(hostile);
+    assert.equal(text, '{"host":"lb\\u001b]0;x\\u0007-a\\u009b31m\\u202egnp.exe\\u2066\\u007f"}');
+    assert.deepEqual(JSON.parse(text), hostile);
   });
 });
 

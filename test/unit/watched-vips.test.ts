@@ -146,8 +146,10 @@ describe('watched VIPs, no VRRP', () => {
 });
 
 describe('once with watched VIPs and no VRRP', () => {
-  const check = (t: VipOwners, now: number): { code: number; text: string } =>
-    renderCheck({ now, windowSeconds: 8, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [], owners: t.judge(now) });
+  const check = (t: VipOwners, now: number): { code: number; text: string } => {
+    const { code, text } = renderCheck({ now, windowSeconds: 8, groups: [], node: [], conflicts: new Map(), probes: [], knownRouters: NO_KNOWN_ROUTERS, haveExpectations: false, captureProblems: [], owners: t.judge(now) });
+    return { code, text };
+  };
 
   it('OK naming the owner; CRITICAL for a duplicate or nobody answering, a detail line per VIP', () => {
     const ok = new VipOwners(SETTINGS);
