@@ -51,6 +51,7 @@ function statusPageMs(): number {
       invalid: new Map(),
       historySeconds: 600,
       history: () => ({ key: { interface: 'eth0', family: 'ipv4', vrid: 1 }, masters: [{ router: '192.0.2.31', start: 0, end: null }], splits: [], noMaster: [], failovers: [] }),
+      ended: [],
     });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }

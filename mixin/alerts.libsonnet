@@ -363,6 +363,16 @@ local ofSegment = '{{ with $labels.segment }}, segment {{ . }}{{ end }}';
           ),
           alert(
             c,
+            name='VrrpwatchSourceUnreadable',
+            severity='warning',
+            forKey='sourceUnreadable',
+            expr='max %s (%s) == 0' % [perExporter(c, ['source', 'path']), sel(c, 'vrrpwatch_source_readable')],
+            summary='vrrpwatch on {{ $labels.instance }} cannot read {{ $labels.path }}',
+            description='vrrpwatch cannot read its {{ $labels.source }} source {{ $labels.path }} (permission denied, or missing): '
+                        + 'without keepalived.conf it judges no expectations, without the notify FIFO no split only keepalived can tell. Its log says why.',
+          ),
+          alert(
+            c,
             name='VrrpwatchDroppingPackets',
             severity='warning',
             forKey='droppingPackets',

@@ -35,6 +35,7 @@
       peerUnreachable: '2m',
       exporterDown: '2m',
       captureDown: '1m',
+      sourceUnreadable: '2m',
       droppingPackets: '10m',
       // VIP ownership on the wire (ARP/NDP): the exporter already confirms each over three probe rounds.
       vipDuplicate: '15s',

@@ -68,7 +68,7 @@ export function guardUncaught(log: Logger): { readonly count: number; remove(): 
 }
 
 /** Once a second: the findings of the view diffed into the log's start and end lines. */
-export function startTicker(observer: Observer, { logBudget, clock }: Judging, log: Logger): NodeJS.Timeout {
+export function startTicker(observer: Observer, { logBudget, clock, ended }: Judging, log: Logger): NodeJS.Timeout {
   let active: ReadonlyMap<string, FindingLine> = new Map();
   let garpsLogged = 0;
   let ownerChangesLogged = 0;
@@ -86,7 +86,7 @@ export function startTicker(observer: Observer, { logBudget, clock }: Judging, l
     const at = now();
     const view = observer.observe(at);
     const found = findings(view);
-    clock.mark(found, at);
+    ended.judged(found, clock.mark(found, at), at);
     const changes = findingChanges(active, found);
     for (const f of changes.started) {
       if (logBudget.findingStart(f.id, String(f.fields.finding), at)) log[f.level](f.fields, f.msg);

@@ -85,14 +85,14 @@ export async function startWeb(settings: Settings, running: Running, judging: Ju
       const s = running.settings;
       const about = [`capturing on ${s.config.interfaces.length === 0 ? 'every interface' : s.config.interfaces.join(', ')}`, `groups heard: ${view.groups.length}, expected: ${s.expected.length}`];
       const seen = { captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()], invalid: judging.pipeline.invalid };
-      return renderStatusPage({ ...view, ...seen, host, version: VERSION, about, telemetryPath: s.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => judging.history.of(id, at) });
+      return renderStatusPage({ ...view, ...seen, host, version: VERSION, about, telemetryPath: s.config.web.telemetryPath, refreshSeconds: PAGE_REFRESH_S, historySeconds: Math.min(PAGE_HISTORY_S, Math.max(60, at - started)), history: (id) => judging.history.of(id, at), ended: judging.ended.recent(at) });
     },
     status: () => {
       const at = now();
       const view = observer.observe(at);
       const found = findings(view);
       const since = judging.clock.mark(found, at);
-      const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()] });
+      const doc = statusDocument({ ...view, findings: found, since: (f) => since.get(findingId(f)), host, version: VERSION, captures: running.capture.statuses(), sources: sources(), probes: [...running.pinger.results.values()], ended: judging.ended.recent(at) });
       return statusJson(doc);
     },
     health: () => healthzResponse(healthOf({ captures: running.capture.statuses(), sources: sources() })),

@@ -12,6 +12,7 @@ import { now } from '../adapters/clock.js';
 import type { WebCounters } from '../adapters/http.js';
 import type { Logger } from '../adapters/log.js';
 import { FindingClock } from '../core/findings/finding-clock.js';
+import { EndedFindings } from '../outputs/ended-findings.js';
 import { RecentHistory } from '../core/history/recent.js';
 import { DEFAULT_OWNER_SETTINGS } from '../core/ownership/owner-settings.js';
 import { liveSettings, Pipeline } from '../core/pipeline/pipeline.js';
@@ -112,6 +113,8 @@ export interface Judging {
   logBudget: LogBudget;
   /** Since when each finding has been found (the status API's `since`): marked at every judgement. */
   clock: FindingClock;
+  /** The findings that ended in the last hour, for the status page and the status API. */
+  ended: EndedFindings;
 }
 
 /** The pipeline (core) whose Monitor events go to the log (within its rate bound) and to the page's history. */
@@ -135,7 +138,7 @@ function startJudging(settings: Settings, log: Logger, started: number): Judging
   );
   pipeline.hmac = settings.hmac;
   pipeline.watched = settings.config.vips;
-  return { pipeline, history, logBudget, clock: new FindingClock() };
+  return { pipeline, history, logBudget, clock: new FindingClock(), ended: new EndedFindings() };
 }
 
 export interface Observer {

@@ -1,7 +1,7 @@
 /**
  * The status page at `/` of `serve`: the current view as HTML (groups, masters with priorities, advert
  * ages, findings with their severity, who answers for each VIP, capture and ping health, the last
- * failovers) with a small SVG of
+ * failovers, the findings that ended in the last hour) with a small SVG of
  * each group's last minutes. It reloads itself with a meta refresh; no script. Pure: a string from the
  * same views, and the core's list of findings (core/findings.ts) that the log, `once` and the metrics use.
  */
@@ -17,7 +17,8 @@ import { healthOf } from './health.js';
 import type { SourceStatus } from './health.js';
 import { badge, clock, esc, n, page, TimeAxis, utc } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
-import { CAUSE_TEXT } from './report.js';
+import { CAUSE_TEXT, duration } from './report.js';
+import type { EndedFinding } from './ended-findings.js';
 
 export interface StatusPageInput extends JudgedView {
   now: number;
@@ -40,6 +41,19 @@ export interface StatusPageInput extends JudgedView {
   historySeconds: number;
   /** A group's last minutes, by group id (`interface|family|vrid`). */
   history: (id: string) => RecentGroup | undefined;
+  /** The findings that ended in the last hour, the latest first (EndedFindings). */
+  ended: readonly EndedFinding[];
+}
+
+/** Ended findings listed on the page; the count says how many more there are. */
+const ENDED_SHOWN = 20;
+
+/** The findings that ended in the last hour: when, how long each lasted, its words as it started. */
+function endedTable(ended: readonly EndedFinding[]): string {
+  if (ended.length === 0) return '<p class="muted">None in the last hour.</p>';
+  const rows = ended.slice(0, ENDED_SHOWN).map((e) => `<tr><td>${esc(utc(e.ended))}</td><td class="num">${esc(duration(e.ended - e.since))}</td><td>${badge(e)}</td></tr>`);
+  const more = ended.length > ENDED_SHOWN ? `<p class="muted">and ${ended.length - ENDED_SHOWN} more</p>` : '';
+  return `<table class="ended"><thead><tr><th>ended</th><th class="num">lasted</th><th>finding</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
 }
 
 /**
@@ -190,6 +204,8 @@ export function renderStatusPage(input: StatusPageInput): string {
     // Folded only when it would bury the groups that need attention.
     body.push(withFindings.length > 0 && healthy.length > 20 ? `<details><summary>${healthy.length} groups without findings</summary>${table}</details>` : table);
   }
+  body.push('<h2>Findings ended in the last hour</h2>');
+  body.push(endedTable(input.ended));
   body.push(`<h2>Last failovers</h2>`);
   body.push(failovers.length === 0 ? `<p class="muted">None in the last ${span(input.historySeconds)}.</p>` : `<table class="failovers"><thead><tr><th>time</th><th>group</th><th>from</th><th>to</th><th>cause</th></tr></thead><tbody>${failovers.slice(0, 10).map(({ f, key }) => `<tr><td>${esc(utc(f.time))}</td><td>${esc(`VRID ${key.vrid} ${key.family} on ${key.interface}`)}</td><td>${esc(f.from)}</td><td>${esc(f.to)}</td><td>${esc(CAUSE_TEXT[f.cause])}</td></tr>`).join('')}</tbody></table>`);
   body.push(healthTables(input, all));

@@ -12,6 +12,7 @@ import type { Family, GroupKey } from '../core/base/keys.js';
 import { healthOf } from './health.js';
 import type { Health, HealthLine, SourceStatus } from './health.js';
 import { hostRole } from './html-live.js';
+import type { EndedFinding } from './ended-findings.js';
 
 /** The document's own version: a change that is not an addition makes it 2 (and a new path). */
 export const STATUS_VERSION = 1;
@@ -30,6 +31,8 @@ export interface StatusInput extends JudgedView {
   captures: readonly { interface: string; up: boolean; dropped: number; problem: string | undefined }[];
   sources: readonly SourceStatus[];
   probes: readonly { target: string; role: string; up: boolean; rtt: number | undefined }[];
+  /** serve: the findings that ended in the last hour (EndedFindings), the latest first. */
+  ended?: readonly EndedFinding[];
   /** What to say of vrrpwatch's own health instead of what the captures and sources tell (a check that could not run). */
   health?: Health;
 }
@@ -55,6 +58,17 @@ export interface StatusFinding {
   mac?: string;
   since: number;
   text: string;
+}
+
+export interface StatusEndedFinding {
+  kind: string;
+  severity: 'critical' | 'warning';
+  group?: GroupRef;
+  vip?: string;
+  text: string;
+  since: number;
+  ended: number;
+  duration_seconds: number;
 }
 
 export interface StatusRouter {
@@ -116,6 +130,7 @@ export interface StatusDocument {
   groups: StatusGroup[];
   vips: StatusVip[];
   findings: StatusFinding[];
+  ended_findings?: StatusEndedFinding[];
   health: { level: 'ok' | 'warning' | 'critical'; lines: HealthLine[] };
   captures: { interface: string; up: boolean; dropped: number; problem: string | null }[];
   sources: { source: string; path: string; problem: string | null }[];
@@ -173,6 +188,19 @@ function statusVip(v: VipView, said: ReadonlyMap<Finding, StatusFinding>): Statu
   };
 }
 
+function endedFinding(e: EndedFinding): StatusEndedFinding {
+  return {
+    kind: e.kind,
+    severity: e.severity,
+    ...(e.group === undefined ? {} : { group: ref(e.group) }),
+    ...(e.vip === undefined ? {} : { vip: e.vip }),
+    text: e.text,
+    since: e.since,
+    ended: e.ended,
+    duration_seconds: e.ended - e.since,
+  };
+}
+
 export function statusDocument(input: StatusInput): StatusDocument {
   const said = new Map<Finding, StatusFinding>();
   for (const f of input.findings) said.set(f, statusFinding(f, input));
@@ -209,6 +237,7 @@ export function statusDocument(input: StatusInput): StatusDocument {
     groups,
     vips: (input.owners?.vips ?? []).map((v) => statusVip(v, said)),
     findings: [...said.values()],
+    ...(input.ended === undefined ? {} : { ended_findings: input.ended.map(endedFinding) }),
     health,
     captures: input.captures.map((c) => ({ interface: c.interface, up: c.up, dropped: c.dropped, problem: c.problem ?? null })),
     sources: input.sources.map((s) => ({ source: s.source, path: s.path, problem: s.problem ?? null })),

@@ -170,6 +170,21 @@ describe('the status page of a lab witness in headless Chromium', { timeout: 300
     assert.ok(all(history, /<rect class="master"/).length >= 2, 'both masters are drawn');
     screenshot(url, 'status-page.png', 620, inW);
     lab.cutVrrp('b', false);
+
+    // Healed: the page no longer says "no findings" as if nothing had happened, but lists the split as ended, with how long it lasted.
+    await waitFor('the witness to see the split end', () => valueOf(lab.metrics('w'), 'vrrpwatch_vrid_split_brain', labels) === 0, 60_000);
+    const healed = await waitFor('the ended split on the page', () => {
+      const dom = render(url, inW).dom;
+      return /<table class="ended">/.test(dom) ? dom : undefined;
+    }, 15_000);
+    assert.match(healed, /<h2>Findings ended in the last hour<\/h2>\s*<table class="ended">.*?<tr><td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/td><td class="num">\d+(\.\d)? s<\/td><td><span class="sev critical">CRITICAL<\/span>split-brain on VRID 51 on eth0: /s);
+    const status = lab.fetch('w', `http://127.0.0.1:${PORT}/api/v1/status`);
+    assert.ok(status !== undefined);
+    const doc = JSON.parse(status.body) as { ended_findings: { kind: string; group?: { vrid: number }; since: number; ended: number; duration_seconds: number }[] };
+    const splitEnded = doc.ended_findings.find((e) => e.kind === 'split_brain');
+    assert.ok(splitEnded !== undefined, status.body);
+    assert.equal(splitEnded.group?.vrid, 51);
+    assert.ok(splitEnded.duration_seconds > 0 && splitEnded.ended - splitEnded.since === splitEnded.duration_seconds, status.body);
   });
 
   it('without CAP_NET_RAW: the page is CRITICAL and says it is blind, and /healthz answers 503', async () => {

