@@ -4,7 +4,7 @@
  */
 import { defaultSignals, handleSignals } from './adapters/signals.js';
 import { commandHelp, COMMANDS, parseCommand, USAGE, UsageError } from './cli-args.js';
-import type { Values } from './cli-args.js';
+import type { Command, Values } from './cli-args.js';
 import { quote } from './core/base/quote.js';
 import { visible, visibleLines } from './outputs/terminal.js';
 import { DEFAULT_CONFIG, withOverrides } from './config.js';
@@ -39,12 +39,18 @@ function fail(message: string, code: number): number {
   return code;
 }
 
+/** A command's arguments, or undefined once its help is printed (`COMMAND --help`). */
+function argsOf(command: Command, args: readonly string[]): { values: Values; positionals: string[] } | undefined {
+  const parsed = parseCommand(command, args);
+  if (parsed.values.help !== true) return parsed;
+  process.stdout.write(commandHelp(command));
+  return undefined;
+}
+
 async function runReplay(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand('replay', args);
-  if (values.help === true) {
-    process.stdout.write(commandHelp('replay'));
-    return EXIT_OK;
-  }
+  const parsed = argsOf('replay', args);
+  if (parsed === undefined) return EXIT_OK;
+  const { values, positionals } = parsed;
   const configFile = text(values, 'config');
   const output = text(values, 'output');
   const packets = values.packets === true;
@@ -144,11 +150,9 @@ function overridesOf(values: Values): Overrides {
 }
 
 async function runServe(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand('serve', args);
-  if (values.help === true) {
-    process.stdout.write(commandHelp('serve'));
-    return EXIT_OK;
-  }
+  const parsed = argsOf('serve', args);
+  if (parsed === undefined) return EXIT_OK;
+  const { values, positionals } = parsed;
   if (positionals[0] !== undefined) throw new UsageError(`serve takes no argument ${quote(positionals[0])}`, 'serve');
   const overrides = overridesOf(values);
   const configFile = text(values, 'config');
@@ -188,11 +192,9 @@ async function runServe(args: string[]): Promise<number> {
 const ONCE_DEFAULT_TIMEOUT = 30;
 
 async function runOnce(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand('once', args);
-  if (values.help === true) {
-    process.stdout.write(commandHelp('once'));
-    return EXIT_OK;
-  }
+  const parsed = argsOf('once', args);
+  if (parsed === undefined) return EXIT_OK;
+  const { values, positionals } = parsed;
   if (values.version === true) {
     process.stdout.write(`vrrpwatch ${VERSION}\n`);
     return EXIT_OK;
