@@ -3,7 +3,10 @@
  * it answered), red over duplicates, grey while nobody answered, marks at owner changes, then its
  * events as text. Pure: a string from the replay report's `vips`.
  */
+import { KINDS } from '../core/findings/finding-kinds.js';
+import type { Finding, FindingDetails, FindingKind } from '../core/findings/findings.js';
 import type { WatchedVipHistory } from '../core/history/vip-history.js';
+import { findingText } from './finding-words.js';
 import { badge, esc, n, utc } from './html-kit.js';
 import type { TimeAxis } from './html-kit.js';
 import type { ShownFinding } from './html-kit.js';
@@ -12,13 +15,20 @@ import { duration, watchedVipEvents } from './report.js';
 const LANE = 22;
 const TOP = 6;
 
-/** A watched VIP's findings over the capture: duplicates, foreign owners and unanswered stretches are critical. */
+/**
+ * A watched VIP's findings over the capture (duplicates, foreign owners, unanswered stretches), each
+ * said as its kind is said everywhere (finding-words.ts), with its kind's severity and how long it lasted.
+ */
 export function watchedVipFindings(v: WatchedVipHistory): ShownFinding[] {
   const lasted = (start: number, end: number | null): string => (end === null ? 'to the end of the capture' : `for ${duration(end - start)}`);
   const out: ShownFinding[] = [];
-  for (const d of v.vip_duplicates) out.push({ severity: 'critical', text: `VIP ${v.address} answered by ${d.macs.length} MACs at once (${d.macs.join(', ')}) ${lasted(d.start, d.end)}` });
-  for (const f of v.vip_foreign_owners) out.push({ severity: 'critical', text: `VIP ${v.address} answered by ${f.mac}, not among its expected owners, ${lasted(f.start, f.end)}` });
-  for (const u of v.vip_unanswered) out.push({ severity: 'critical', text: `nobody answered for VIP ${v.address} ${lasted(u.start, u.end)}` });
+  const said = (kind: FindingKind, details: FindingDetails, start: number, end: number | null): void => {
+    const f: Finding = { kind, severity: KINDS[kind].severity, key: undefined, scope: 'segment', details: { interface: v.interface, vip: v.address, ...details } };
+    out.push({ severity: f.severity, text: `${findingText(f, '')} (${lasted(start, end)})` });
+  };
+  for (const d of v.vip_duplicates) said('vip_duplicate', { macs: d.macs }, d.start, d.end);
+  for (const f of v.vip_foreign_owners) said('vip_foreign_owner', { mac: f.mac, byOwners: true }, f.start, f.end);
+  for (const u of v.vip_unanswered) said('vip_unanswered', {}, u.start, u.end);
   return out;
 }
 

@@ -61,17 +61,14 @@ export function historyFindings(g: ReplayGroup): ShownFinding[] {
   // Not a finding kind: live, near failovers are a counter, a gauge and a rate-bounded log line (and the
   // VrrpNearFailovers alert); in a post-mortem each is worth a look, so the replay warns of them.
   if (g.advert_gaps.length > 0) out.push({ severity: 'warning', text: `${g.advert_gaps.length} near failover${g.advert_gaps.length === 1 ? '' : 's'}: gap${g.advert_gaps.length === 1 ? '' : 's'} in a master's adverts` });
-  out.push(...vipFindings(g));
-  return out;
-}
-
-/** What ARP and NDP showed: duplicates, foreign owners and unanswered VIPs are critical, a failover without GARP a warning. */
-function vipFindings(g: ReplayGroup): ShownFinding[] {
-  const out: ShownFinding[] = [];
-  for (const d of g.vip_duplicates) out.push({ severity: 'critical', text: `VIP ${d.vip} answered by ${d.macs.length} MACs at once (${d.macs.join(', ')})` });
-  for (const f of g.vip_foreign_owners) out.push({ severity: 'critical', text: `VIP ${f.vip} answered by ${f.mac}, a MAC of no master` });
-  for (const u of g.vip_unanswered) out.push({ severity: 'critical', text: `VIP ${u.vip} asked for and not answered for ${u.end === null ? 'the rest of the capture' : duration(u.end - u.start)}` });
-  if (g.failovers_without_garp.length > 0) out.push({ severity: 'warning', text: `${g.failovers_without_garp.length} failover${g.failovers_without_garp.length === 1 ? '' : 's'} without a gratuitous ARP` });
+  // What ARP and NDP showed, in the same words.
+  for (const d of g.vip_duplicates) said('vip_duplicate', { interface: g.interface, vip: d.vip, macs: d.macs }, d.start, d.end);
+  for (const f of g.vip_foreign_owners) said('vip_foreign_owner', { interface: g.interface, vip: f.vip, mac: f.mac }, f.start, f.end);
+  for (const u of g.vip_unanswered) said('vip_unanswered', { interface: g.interface, vip: u.vip }, u.start, u.end);
+  for (const m of g.failovers_without_garp) {
+    const f: Finding = { kind: 'failover_without_garp', severity: KINDS.failover_without_garp.severity, key, scope: 'segment', details: { router: m.router, time: m.time, vip: m.vips.join(', ') } };
+    out.push({ severity: f.severity, text: `${findingText(f, name)} (at ${utc(m.time, true)})` });
+  }
   return out;
 }
 

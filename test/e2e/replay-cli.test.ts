@@ -141,7 +141,7 @@ describe('replay of real keepalived captures', () => {
     const html = run('replay', file, '--format', 'html').stdout;
     assert.equal((html.match(/<g class="vip-finding" data-finding="vip_duplicate" /g) ?? []).length, 1, 'one duplicate band on the findings lane');
     assert.match(html, /<g class="vip-finding" data-finding="vip_duplicate" data-start="[\d.]+" data-end="[\d.]+">/);
-    assert.match(html, /CRITICAL<\/span>VIP 192\.0\.2\.100 answered by 2 MACs at once \(02:00:00:00:01:01, 02:00:00:00:02:01\)/);
+    assert.match(html, /CRITICAL<\/span>VIP 192\.0\.2\.100 of VRID \d+ on \S+ is answered by 02:00:00:00:01:01, 02:00:00:00:02:01: split-brain on the wire/);
     assert.doesNotMatch(html, /data-finding="(vip_foreign_owner|vip_unanswered|failover_without_garp)"/);
     // --packets keeps its contract: VRRP packets only, no line for ARP.
     assert.equal(packets(file).length, report.adverts);

@@ -13,16 +13,18 @@ import { waitFor } from '../../lab/lab.js';
 import { CLI, pcapngFile, vrrpFrame } from '../helpers/fixtures.js';
 
 const HOSTILE = 'e\x1b]0;owned\x07\x1b[2J\x1b[31m\x1b]52;c;cm0=\x07\r\nFAKE\u202eX\x9b1m';
-const SOCKET = `vrrpwatch-terminal-${process.pid}`;
+/** The test's own tmux server, its socket in the test's directory (removed with it). */
+let socket = '';
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-S', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
 }
 
 describe('a hostile capture on a real terminal (tmux)', () => {
   let dir = '';
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'vrrpwatch-tmux-'));
+    socket = join(dir, 'tmux.sock');
   });
   after(() => {
     try {
