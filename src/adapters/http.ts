@@ -36,7 +36,7 @@ export interface WebOptions {
   limits?: Partial<WebLimits>;
 }
 
-/** How much of the exporter clients may hold; the README's "HTTP limits" lists them. */
+/** How much of the exporter clients may hold; docs/operations.md's "HTTP limits" lists them. */
 export interface WebLimits {
   /** Open connections at once; more are closed as soon as they are accepted. */
   maxConnections: number;

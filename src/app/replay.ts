@@ -28,7 +28,7 @@ export interface ReplayOutcome {
   report: ReplayReport;
   /** A problem after some packets were read (a truncated capture). */
   error: string | undefined;
-  /** What the tables held at the end, by their own estimates (the bounds README.md states). */
+  /** What the tables held at the end, by their own estimates (the bounds docs/operations.md states under "Bounded memory"). */
   sizes: ReplaySizes;
   /** The judgement at the capture's last packet, as serve would show it then (undefined: no packet). */
   final: PipelineView | undefined;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pipeline, replaySettings } from '../../src/core/pipeline/pipeline.js';
+import { liveSettings, Pipeline, replaySettings } from '../../src/core/pipeline/pipeline.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import { vrrpFrame } from '../helpers/fixtures.js';
 
 const ETHERNET = 1;
@@ -40,5 +41,42 @@ describe('a master repeating the same advert', () => {
     assert.equal(history.priorities.length, 71);
     assert.equal(history.advert_gaps.length, 1);
     assert.deepEqual(history.masters, [{ router: '192.0.2.11', start: T0, end: null }]);
+  });
+});
+
+/** An ARP reply on Ethernet: `mac` says it has `ip`. */
+function arpReply(mac: string, ip: string): Buffer {
+  const b = Buffer.alloc(42);
+  const macBytes = Buffer.from(mac.replace(/:/g, ''), 'hex');
+  Buffer.from('020000000505', 'hex').copy(b, 0);
+  macBytes.copy(b, 6);
+  b.writeUInt16BE(0x0806, 12);
+  b.writeUInt16BE(1, 14);
+  b.writeUInt16BE(0x0800, 16);
+  b.writeUInt8(6, 18);
+  b.writeUInt8(4, 19);
+  b.writeUInt16BE(2, 20);
+  macBytes.copy(b, 22);
+  Buffer.from(ip.split('.').map(Number)).copy(b, 28);
+  Buffer.from('020000000505', 'hex').copy(b, 32);
+  Buffer.from([192, 0, 2, 50]).copy(b, 38);
+  return b;
+}
+
+describe('groups appearing in a burst', () => {
+  it('are all watched for VIP ownership at the next view, and a claim right after their masters appeared counts', () => {
+    const pipeline = new Pipeline(liveSettings({ started: T0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
+    // serve's first view begins VIP ownership; then 250 groups (VIP 198.51.100.VRID each) within 50 ms.
+    pipeline.view(T0);
+    for (let vrid = 1; vrid <= 250; vrid++) {
+      const frame = vrrpFrame(vrid, 11, 150);
+      pipeline.frame('eth0', ETHERNET, frame, 0, frame.length, T0 + 0.5 + vrid * 0.0002);
+    }
+    const claim = arpReply('02:00:00:00:00:0b', '198.51.100.200');
+    pipeline.frame('eth0', ETHERNET, claim, 0, claim.length, T0 + 0.56);
+    const view = pipeline.view(T0 + 0.57);
+    assert.equal(view.owners.vips.length, 250);
+    const vip = view.owners.vips.find((v) => v.vip === '198.51.100.200');
+    assert.deepEqual(vip?.owners.map((o) => o.mac), ['02:00:00:00:00:0b']);
   });
 });

@@ -11,7 +11,7 @@ import type { GroupKey } from '../base/keys.js';
 import type { GroupState } from './types.js';
 import type { Advert, InvalidReason } from '../wire/types.js';
 
-/** The errors counted, with the MIB object each answers (README's table). */
+/** The errors counted, with the MIB object each answers (the table in docs/judgement.md, "Per-router errors"). */
 export const ROUTER_ERRORS = [
   'ttl', // vrrpStatsIpTtlErrors
   'advert_interval', // vrrpStatsAdvertiseIntervalErrors

@@ -26,6 +26,12 @@ import { VipOwners } from '../ownership/vip-owners.js';
 import type { OwnerSettings } from '../ownership/owner-settings.js';
 import type { Failover, GroupOwnership, OwnershipView, WatchedVip } from '../ownership/vip-owners.js';
 
+/**
+ * Masters that change within this many seconds of the last sync of the groups wait for the next one
+ * (or for a view or a claim): a flood of new groups would otherwise walk every group at each of them.
+ */
+const SYNC_EVERY = 0.1;
+
 /** Requesters whose answers the capture showed, kept per interface (the oldest forgotten first). */
 const MAX_REQUESTERS = 4096;
 
@@ -46,6 +52,8 @@ export class OwnershipFeed {
   readonly #families = new Set<Family>();
   readonly #answered = new Set<string>();
   #changed = false;
+  /** When the groups were last set (capture or clock seconds). */
+  #synced = -Infinity;
   /** Failovers since the groups were last set: observed once their VIPs are tracked. */
   #failovers: Failover[] = [];
   /** The next round boundary to judge; undefined before `begin`. */
@@ -107,9 +115,15 @@ export class OwnershipFeed {
     this.#next = t;
   }
 
-  /** After the monitor applied a frame or settled: its groups, when masters changed. */
-  applied(monitor: Monitor, time: number): void {
-    if (this.#changed && this.#next !== undefined) this.#sync(monitor, time);
+  /**
+   * After the monitor applied a frame or settled: its groups, when masters changed. Changes in a burst
+   * (a thousand groups heard at once) are taken together, at most every SYNC_EVERY seconds, unless
+   * `now` (a view, a claim about to be applied): each sync walks every group.
+   */
+  applied(monitor: Monitor, time: number, now = false): void {
+    if (!this.#changed || this.#next === undefined) return;
+    if (!now && time >= this.#synced && time < this.#synced + SYNC_EVERY) return;
+    this.#sync(monitor, time);
   }
 
   /** An advertisement's Ethernet source names a MAC of its router. */
@@ -153,6 +167,7 @@ export class OwnershipFeed {
   }
 
   #sync(monitor: Monitor, now: number): void {
+    this.#synced = now;
     this.owned = ownershipGroups(monitor.groups.values(), this.expected, this.only);
     this.owners.setWatched(this.watched, now);
     this.owners.setGroups(this.owned, now);

@@ -269,6 +269,8 @@ export class Pipeline {
     if (n.kind !== 'neighbor') return;
     this.neighborMessages++;
     this.#feed.begin(this.monitor, ts);
+    // A claim is judged against the groups as they are now, masters changed a moment ago included.
+    this.#feed.applied(this.monitor, ts, true);
     this.#feed.neighbor(interfaceLabel(iface, n.link.vlans, this.vlanNames), n.message, n.link, ts);
   }
 
@@ -285,7 +287,7 @@ export class Pipeline {
     this.#feed.begin(this.monitor, now);
     this.#feed.advance(this.monitor, now);
     this.monitor.settle(now);
-    this.#feed.applied(this.monitor, now);
+    this.#feed.applied(this.monitor, now, true);
     this.foreign.expire(now);
   }
 
