@@ -423,6 +423,12 @@ local ofSegment = '{{ with $labels.segment }}, segment {{ . }}{{ end }}';
         target_matchers: ['alertname=~"VrrpVipDuplicate|VrrpVipOnSeveralNodes"'],
         equal: [c.clusterLabel, 'vip'],
       },
+      {
+        // The risk is judged from the same gaps that make near failovers: one warning for one cause.
+        source_matchers: ['alertname="VrrpFailoverAtRisk"'],
+        target_matchers: ['alertname="VrrpNearFailovers"'],
+        equal: groupLabels(c),
+      },
     ],
   },
 }

@@ -201,7 +201,7 @@ describe('Alertmanager: one page per incident', () => {
     assert.deepEqual(shipped.inhibit_rules, snippet().inhibit_rules);
     const check = spawnSync('amtool', ['check-config', join(PACKAGING, 'alertmanager.yml')], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stdout + check.stderr);
-    assert.match(check.stdout, / - 3 inhibit rules\n/);
+    assert.match(check.stdout, / - 4 inhibit rules\n/);
     // Every alert an inhibit rule names exists.
     const names = new Set(rules().map((r) => r.alert));
     for (const r of snippet().inhibit_rules) {
