@@ -10,7 +10,7 @@
  * package's size and `once` started from it beside the npm install.
  * Every figure is printed beside its target (issue 28's table) and every part's heading with the
  * machine's load. `node dist/bench/run.js PART...` runs only the parts named (replay, html, metrics, once,
- * auth, live, reloads, probe, hostile, hostile-live, mutations, package): the machine is shared.
+ * auth, live, reloads, probe, hostile, hostile-live, mutations, package, v8-flags): the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { benchMutations } from './mutations.js';
 import { benchPackage } from './package.js';
 import { benchProbe } from './probe.js';
 import { benchReloads } from './reloads.js';
+import { benchV8Flags } from './v8-flags.js';
 import { beside, heading } from './machine.js';
 import { OLD_COMMIT, oldCli } from './old-build.js';
 import { benchMetrics, benchOnce } from './serve.js';
@@ -61,7 +62,7 @@ function wholeReplay(cli: string, file: string): { wall: number; cpu: number } {
   return { wall, cpu: Number((r.output[3] as string | null) ?? Number.NaN) };
 }
 
-const PARTS = ['replay', 'html', 'metrics', 'once', 'auth', 'live', 'reloads', 'probe', 'hostile', 'hostile-live', 'mutations', 'package'] as const;
+const PARTS = ['replay', 'html', 'metrics', 'once', 'auth', 'live', 'reloads', 'probe', 'hostile', 'hostile-live', 'mutations', 'package', 'v8-flags'] as const;
 const asked = process.argv.slice(2);
 for (const a of asked) if (!(PARTS as readonly string[]).includes(a)) throw new Error(`unknown bench part "${a}"; the parts are ${PARTS.join(', ')}.`);
 const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
@@ -139,6 +140,7 @@ try {
   if (run('hostile-live')) await benchHostileLive();
   if (run('mutations')) await benchMutations(dir);
   if (run('package')) benchPackage(dir);
+  if (run('v8-flags')) benchV8Flags();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

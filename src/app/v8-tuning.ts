@@ -1,6 +1,8 @@
 /**
  * V8 flags for the long-running exporter, and why: views of every group are built each second and by
- * every scrape, and they die young. Set once at serve's start, before the first view.
+ * every scrape, and they die young. Set once at serve's start, before the first view. Node's documentation
+ * warns that flags set after start-up may not take effect: `npm run bench v8-flags` measures that these
+ * do, as much as on the command line (docs/benchmarks.md), so that replay and once keep V8's defaults.
  */
 import { setFlagsFromString } from 'node:v8';
 
