@@ -29,6 +29,8 @@ export interface MetricsSnapshot {
   /** The foreign traffic heard, for the series that stay at 0 after it stopped (until forgotten). */
   foreignTable?: ForeignTraffic;
   invalid: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** ARP and NDP frames refused by the neighbor decoder, by reason (absent: none decoded). */
+  neighborInvalid?: ReadonlyMap<string, number>;
   captures: readonly CaptureStatus[];
   probes: readonly ProbeResult[];
   /** Who answers for each VIP on the wire; undefined where ownership is not watched. */
@@ -53,7 +55,7 @@ export interface MetricsSnapshot {
 }
 
 /** The part of a scrape's snapshot that the frame pipeline and its view of this moment give. */
-export function pipelineSnapshot(view: PipelineView, pipeline: Pipeline): Pick<MetricsSnapshot, 'groups' | 'node' | 'conflicts' | 'foreign' | 'foreignTable' | 'invalid' | 'owners' | 'evictions' | 'routerErrors'> {
+export function pipelineSnapshot(view: PipelineView, pipeline: Pipeline): Pick<MetricsSnapshot, 'groups' | 'node' | 'conflicts' | 'foreign' | 'foreignTable' | 'invalid' | 'neighborInvalid' | 'owners' | 'evictions' | 'routerErrors'> {
   return {
     groups: view.groups,
     node: view.node,
@@ -61,6 +63,7 @@ export function pipelineSnapshot(view: PipelineView, pipeline: Pipeline): Pick<M
     foreign: view.foreign,
     foreignTable: pipeline.foreign,
     invalid: pipeline.invalid,
+    neighborInvalid: pipeline.neighborInvalid,
     owners: view.owners,
     evictions: pipeline.monitor.evictions,
     routerErrors: view.routerErrors,

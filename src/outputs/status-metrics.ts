@@ -8,6 +8,7 @@ import { collectedFamilies } from './collected.js';
 import { foreignOnGroup } from '../core/groups/foreign.js';
 import { groupId } from '../core/base/keys.js';
 import { INVALID_REASONS } from '../core/wire/types.js';
+import { NEIGHBOR_INVALID_REASONS } from '../core/wire/neighbor.js';
 import type { MetricsSnapshot } from './scrape.js';
 
 /** What vrrpwatch_build_info says: versions of vrrpwatch (and its git revision), Node.js and libpcap. */
@@ -67,6 +68,16 @@ export function registerStatusFamilies(registry: Registry, build: BuildInfo, sna
     for (const cap of s.captures) for (const reason of INVALID_REASONS) if (s.invalid.get(cap.interface)?.has(reason) !== true) c.inc({ interface: cap.interface, reason }, 0);
     for (const [iface, reasons] of s.invalid) for (const [reason, n] of reasons) c.inc({ interface: iface, reason }, n);
   });
+  counter(
+    'vrrpwatch_neighbor_invalid_total',
+    'ARP and NDP frames refused as no claim a host would believe (multicast sender, bad checksum or hop limit, malformed options, ...), by reason: a spoofer or a broken host on the segment.',
+    ['reason'],
+    (c, s) => {
+      // Only where VIP ownership is watched (ARP and NDP are captured); every reason starts at 0 there.
+      if (s.owners === undefined) return;
+      for (const reason of NEIGHBOR_INVALID_REASONS) c.inc({ reason }, s.neighborInvalid?.get(reason) ?? 0);
+    },
+  );
   counter(
     'vrrpwatch_evictions_total',
     'Entries dropped or refused because a table was full (a flood or a spoofer): groups, routers, VIPs (vip), MACs per VIP (mac), address bindings learned from ARP/NDP (binding) and from adverts (router_binding).',

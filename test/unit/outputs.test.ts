@@ -8,6 +8,9 @@ import { renderCheck } from '../../src/outputs/nagios.js';
 import type { CheckInput } from '../../src/outputs/nagios.js';
 import { knownRoutersOf, NO_KNOWN_ROUTERS } from '../../src/core/expect/known-routers.js';
 import { Metrics } from '../../src/outputs/metrics.js';
+import { pipelineSnapshot } from '../../src/outputs/scrape.js';
+import { liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
+import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
 import type { MetricsSnapshot } from '../../src/outputs/metrics.js';
 import { collectorChoice, collectorOptions, COLLECTORS } from '../../src/outputs/collectors.js';
 import { eventLine, renderLive } from '../../src/outputs/live.js';
@@ -176,6 +179,23 @@ describe('metrics', () => {
     ]) assert.ok(text.includes(`${line}\n`), line);
     const none = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render(snapshot([g]))).body.toString();
     assert.doesNotMatch(none, /^vrrpwatch_vip_owners\{/m);
+    assert.doesNotMatch(none, /^vrrpwatch_neighbor_invalid_total\{/m);
+  });
+
+  it('counts the ARP and NDP frames the live pipeline refused, by reason, every reason from 0', async () => {
+    const pipeline = new Pipeline(liveSettings({ started: 100, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
+    // An ARP reply whose sender MAC is a multicast one (01:00:5e:00:00:01): no host believes it.
+    const arp = Uint8Array.from([
+      ...[0xff, 0xff, 0xff, 0xff, 0xff, 0xff], ...[0x02, 0, 0, 0, 0, 0x13], 0x08, 0x06,
+      0, 1, 0x08, 0, 6, 4, 0, 2,
+      ...[0x01, 0, 0x5e, 0, 0, 1], 192, 0, 2, 100,
+      ...[0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 192, 0, 2, 100,
+    ]);
+    for (let t = 101; t < 104; t++) pipeline.onFrame('eth0', 1, arp, arp.length, t);
+    const view = pipeline.view(104, { localAddresses: new Map(), keepalived: new Map(), peerAnswers: undefined }, { details: new Map(), only: 'eth0' });
+    const text = (await new Metrics({ version: '1', revision: 'unknown', nodejs: 'v20.0.0', libpcap: '1.10.3' }).render({ ...snapshot([]), ...pipelineSnapshot(view, pipeline) })).body.toString();
+    assert.ok(text.includes('vrrpwatch_neighbor_invalid_total{reason="bad_sender"} 3\n'), text);
+    assert.ok(text.includes('vrrpwatch_neighbor_invalid_total{reason="bad_checksum"} 0\n'), text);
   });
 
   it('sets split_brain for the split only this node tells (keepalived MASTER here, another master heard)', async () => {
