@@ -242,6 +242,13 @@ export class Lab {
     return run('ip', ['netns', 'exec', this.ns(host), ...cmd], allowFail);
   }
 
+  /** The MAC address of a host's eth0 (what ARP and NDP answers from it carry). */
+  macOf(host: HostName): string {
+    const found = /link\/ether ([0-9a-f:]{17})/.exec(this.exec(host, ['ip', 'link', 'show', 'eth0']));
+    if (found?.[1] === undefined) throw new Error(`no MAC on ${host}'s eth0`);
+    return found[1];
+  }
+
   /**
    * Starts a long-running process inside a namespace. Its output goes straight to a file of its own
    * (DIR/NAME.N.log), not through a pipe: a pipe is only drained while this process's event loop runs,

@@ -20,12 +20,6 @@ function m(): Sample[] | undefined {
   return lab.metrics('w');
 }
 
-function macOf(host: HostName): string {
-  const found = /link\/ether ([0-9a-f:]{17})/.exec(lab.exec(host, ['ip', 'link', 'show', 'eth0']));
-  assert.ok(found?.[1] !== undefined, `no MAC on ${host}'s eth0`);
-  return found[1];
-}
-
 /** The witness's view of the VIP in its status API. */
 function apiVip(vip: string): StatusVip | undefined {
   const r = lab.fetch('w', `http://127.0.0.1:${PORT}/api/v1/status`);
@@ -49,7 +43,7 @@ describe('watched VIPs without VRRP (real ARP and NDP)', () => {
   it('announced by gratuitous ARP, taken silently by a second host (a duplicate only the probe finds), moved, then held by nobody', async () => {
     hold('a', VIP.v4, true);
     lab.serve('w', ['-i', 'eth0', '--vip', VIP.v4]);
-    await metric('a answering for the VIP', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: '' }, 1);
+    await metric('a answering for the VIP', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: '' }, 1);
     lab.exec('a', ['arping', '-q', '-i', 'eth0', '-U', '-S', VIP.v4, '-c', '2', '-W', '0.2', VIP.v4], true);
     await waitFor('the gratuitous ARP to be seen', () => (valueOf(m(), 'vrrpwatch_vip_last_announcement_timestamp_seconds', V4) ?? 0) > 0, 15_000);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_duplicate', V4), 0);
@@ -57,7 +51,7 @@ describe('watched VIPs without VRRP (real ARP and NDP)', () => {
     hold('b', VIP.v4, true);
     await metric('the duplicate', 'vrrpwatch_vip_duplicate', V4, 1);
     const vip = apiVip(VIP.v4);
-    assert.deepEqual(vip?.owners.map((o) => o.mac).sort(), [macOf('a'), macOf('b')].sort());
+    assert.deepEqual(vip?.owners.map((o) => o.mac).sort(), [lab.macOf('a'), lab.macOf('b')].sort());
     assert.deepEqual([vip.watched, vip.groups, vip.findings.map((f) => [f.kind, f.group])], [true, [], [['vip_duplicate', undefined]]]);
     await lab.waitForLog('vrrpwatch-w', { finding: 'vip_duplicate', vip: VIP.v4 });
     const check = spawnSync('ip', ['netns', 'exec', lab.ns('w'), process.execPath, CLI, 'once', '-i', 'eth0', '--vip', VIP.v4, '--window', '9'], { encoding: 'utf8', timeout: 60_000 });
@@ -68,7 +62,7 @@ describe('watched VIPs without VRRP (real ARP and NDP)', () => {
     await metric('the duplicate to end', 'vrrpwatch_vip_duplicate', V4, 0);
     await waitFor('b alone, an owner change counted', () => {
       const v = apiVip(VIP.v4);
-      return v?.owners.length === 1 && v.owners[0]?.mac === macOf('b') && v.owner_changes >= 1;
+      return v?.owners.length === 1 && v.owners[0]?.mac === lab.macOf('b') && v.owner_changes >= 1;
     }, 30_000);
     assert.ok((valueOf(m(), 'vrrpwatch_vip_owner_changes_total', V4) ?? 0) >= 1);
 
@@ -91,7 +85,7 @@ describe('watched VIPs without VRRP (real ARP and NDP)', () => {
     assert.equal(valueOf(m(), 'vrrpwatch_vip_duplicate', V4), 0);
     const shared = apiVip(VIP.v4);
     assert.deepEqual([shared?.mode, shared?.duplicate, shared?.findings], ['shared', false, []]);
-    assert.deepEqual(apiVip(VIP.v6)?.owners.map((o) => o.mac).sort(), [macOf('a'), macOf('b')].sort());
+    assert.deepEqual(apiVip(VIP.v6)?.owners.map((o) => o.mac).sort(), [lab.macOf('a'), lab.macOf('b')].sort());
     hold('a', VIP.v6, false);
     hold('b', VIP.v6, false);
   });

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADDRESS, valueOf, VIP, waitFor } from '../../lab/lab.js';
-import type { HostName, Lab, Sample } from '../../lab/lab.js';
+import type { Lab, Sample } from '../../lab/lab.js';
 import { sendFrames, vrrpV2Frame } from '../helpers/raw-frames.js';
 import { useLab } from '../helpers/lab.js';
 
@@ -26,12 +26,6 @@ function m(): Sample[] | undefined {
   return lab.metrics('w');
 }
 
-function macOf(host: HostName): string {
-  const found = /link\/ether ([0-9a-f:]{17})/.exec(lab.exec(host, ['ip', 'link', 'show', 'eth0']));
-  assert.ok(found?.[1] !== undefined, `no MAC on ${host}'s eth0`);
-  return found[1];
-}
-
 /** 254 spoofed groups a second (every VRID but 51), each listing the forbidden addresses and 13 of 100 addresses of the subnet. */
 function spoofedAdverts(): Uint8Array[] {
   const frames: Uint8Array[] = [];
@@ -45,7 +39,7 @@ function spoofedAdverts(): Uint8Array[] {
 
 /** What w sends in `seconds`, as tcpdump on c prints it (ARP and ICMPv6 from w's MAC). */
 function captureFromWitness(seconds: number): string[] {
-  const r = spawnSync('ip', ['netns', 'exec', lab.ns('c'), 'timeout', String(seconds), 'tcpdump', '-i', 'eth0', '-nn', '-l', '-q', `ether src ${macOf('w')} and (arp or icmp6)`], { encoding: 'utf8', timeout: (seconds + 10) * 1000 });
+  const r = spawnSync('ip', ['netns', 'exec', lab.ns('c'), 'timeout', String(seconds), 'tcpdump', '-i', 'eth0', '-nn', '-l', '-q', `ether src ${lab.macOf('w')} and (arp or icmp6)`], { encoding: 'utf8', timeout: (seconds + 10) * 1000 });
   return r.stdout.split('\n').filter((l) => l.trim() !== '');
 }
 
@@ -59,7 +53,7 @@ describe('a spoofer flooding adverts (real keepalived, raw spoofed adverts, a ca
     // 60 of the 100 learned VIPs get a place: 61 VIPs a 2 s round ask for 30 frames a second, the bound gives 10.
     writeFileSync(config, `interfaces: [eth0]\nvip_probe: { learned_vips: 60 }\ngroups:\n  - vrid: 51\n    interface: eth0\n    vips: [${VIP.v4}]\n`);
     lab.serve('w', ['-c', config]);
-    await waitFor('a answering for the VIP', () => valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: ADDRESS.a.v4 }) === 1, 60_000);
+    await waitFor('a answering for the VIP', () => valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: ADDRESS.a.v4 }) === 1, 60_000);
     sendFrames(lab, 'c', 'spoofer', 'eth0', spoofedAdverts(), 1, 60);
     await waitFor('the spoofed groups heard', () => (valueOf(m(), 'vrrpwatch_vip_probes_skipped_total', { reason: 'learned_budget' }) ?? 0) > 0, 30_000);
     const lines = captureFromWitness(CAPTURE_S);
@@ -80,6 +74,6 @@ describe('a spoofer flooding adverts (real keepalived, raw spoofed adverts, a ca
     const logged = lab.logs('vrrpwatch-w', { msg: /^VIPs not probed/ });
     assert.equal(logged.length, 1, 'one summary a minute');
     assert.equal(valueOf(m(), 'vrrpwatch_vip_duplicate', V4), 0);
-    assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: ADDRESS.a.v4 }), 1, 'the real VIP still judged');
+    assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: ADDRESS.a.v4 }), 1, 'the real VIP still judged');
   });
 });

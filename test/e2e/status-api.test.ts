@@ -34,12 +34,6 @@ function status(host: HostName, auth?: string): StatusDocument | undefined {
   return doc as StatusDocument;
 }
 
-function macOf(host: HostName): string {
-  const m = /link\/ether ([0-9a-f:]{17})/.exec(lab.exec(host, ['ip', 'link', 'show', 'eth0']));
-  assert.ok(m?.[1] !== undefined, `no MAC on ${host}'s eth0`);
-  return m[1];
-}
-
 describe('the status API in a lab (real keepalived)', () => {
   lab = useLab(['a', 'b', 'w']);
 
@@ -76,7 +70,7 @@ describe('the status API in a lab (real keepalived)', () => {
     assert.ok(finding.since <= split.time && finding.since > split.time - 30, `since ${finding.since}, time ${split.time}`);
     assert.equal(split.state, 'critical');
     const vip = split.vips.find((v) => v.address === VIP.v4);
-    assert.deepEqual(vip?.owners.map((o) => o.mac).sort(), [macOf('a'), macOf('b')].sort());
+    assert.deepEqual(vip?.owners.map((o) => o.mac).sort(), [lab.macOf('a'), lab.macOf('b')].sort());
     assert.ok(group.findings.some((f) => f.kind === 'vip_duplicate'));
 
     // `once --format json` on the witness: the same document, with the verdict.

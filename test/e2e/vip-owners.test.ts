@@ -30,12 +30,6 @@ function once(host: HostName, args: string[]): { status: number | null; out: str
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-function macOf(host: HostName): string {
-  const m = /link\/ether ([0-9a-f:]{17})/.exec(lab.exec(host, ['ip', 'link', 'show', 'eth0']));
-  assert.ok(m?.[1] !== undefined, `no MAC on ${host}'s eth0`);
-  return m[1];
-}
-
 /** The witness, capturing on eth0, told which group and VIPs to watch (it may hear no advert). */
 function witness(vrid: number, vips: string[]): void {
   const config = join(lab.dir, 'w.yml');
@@ -74,7 +68,7 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150, unicastPeers: [B] }]);
     lab.keepalived('b', [{ name: 'VI_1', vrid: 51, priority: 100, unicastPeers: [A] }]);
     witness(51, [VIP.v4]);
-    await metric('one owner (a) answering for the VIP', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a') }, 1);
+    await metric('one owner (a) answering for the VIP', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a') }, 1);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_duplicate', V4), 0);
     assert.ok((valueOf(m(), 'vrrpwatch_vip_probes_total', { interface: 'eth0' }) ?? 0) > 0);
     // The witness hears no advert of the unicast pair.
@@ -83,12 +77,12 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.cutVrrp('b', true);
     await metric('the duplicate', 'vrrpwatch_vip_duplicate', V4, 1);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_owners', V4), 2);
-    assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: '' }), 1);
+    assert.equal(valueOf(m(), 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('b'), router: '' }), 1);
     await lab.waitForLog('vrrpwatch-w', { finding: 'vip_duplicate', msg: 'more than one MAC answers for the VIP: split-brain on the wire' });
     // `once` on the witness, listening long enough for three probe rounds, says so too.
     const check = once('w', ['-c', join(lab.dir, 'w.yml'), '--window', '9']);
     assert.equal(check.status, 2, check.out);
-    assert.match(check.out, new RegExp(`^VRRP CRITICAL - .*VIP ${VIP.v4.replace(/\./g, '\\.')} of VRID 51 on eth0 is answered by .*${macOf('a')}.*: split-brain on the wire`));
+    assert.match(check.out, new RegExp(`^VRRP CRITICAL - .*VIP ${VIP.v4.replace(/\./g, '\\.')} of VRID 51 on eth0 is answered by .*${lab.macOf('a')}.*: split-brain on the wire`));
     lab.cutVrrp('b', false);
     await metric('the duplicate to end', 'vrrpwatch_vip_duplicate', V4, 0);
     await lab.waitForLog('vrrpwatch-w', { msg: 'ended: more than one MAC answers for the VIP: split-brain on the wire' });
@@ -98,9 +92,9 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150 }]);
     lab.keepalived('b', [{ name: 'VI_1', vrid: 51, priority: 100 }]);
     witness(51, [VIP.v4]);
-    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }, 1);
+    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: A }, 1);
     lab.exec('c', ['ip', 'addr', 'add', `${VIP.v4}/32`, 'dev', 'lo']);
-    const c = macOf('c');
+    const c = lab.macOf('c');
     await metric("c's MAC judged a foreign owner", 'vrrpwatch_vip_foreign_owner', { ...V4, mac: c }, 1);
     await lab.waitForLog('vrrpwatch-w', { finding: 'vip_foreign_owner', mac: c, msg: 'a MAC that belongs to no master answers for the VIP' });
     for (const k of ['all', 'eth0']) lab.exec('c', ['sysctl', '-qw', `net.ipv4.conf.${k}.arp_ignore=1`, `net.ipv4.conf.${k}.arp_announce=2`]);
@@ -113,16 +107,16 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150 }]);
     lab.keepalived('b', [{ name: 'VI_1', vrid: 51, priority: 100 }]);
     witness(51, [VIP.v4]);
-    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }, 1);
+    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: A }, 1);
     const worst = await worstDuring(async () => {
       await lab.kill('keepalived-a');
-      await metric('b answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: B }, 1);
+      await metric('b answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('b'), router: B }, 1);
       // Three rounds with b alone, then a comes back and preempts.
       await sleep(7000);
       lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150 }]);
       await waitFor('a to answer alone again', () => {
         const s = m();
-        return valueOf(s, 'vrrpwatch_vip_owners', V4) === 1 && valueOf(s, 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }) === 1;
+        return valueOf(s, 'vrrpwatch_vip_owners', V4) === 1 && valueOf(s, 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: A }) === 1;
       }, 30_000);
       await sleep(7000);
     });
@@ -135,7 +129,7 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     const conf = lab.keepalived('a', [{ name: 'VI_1', vrid: 51, priority: 150, vipNoTrack: true }]);
     lab.keepalived('b', [{ name: 'VI_1', vrid: 51, priority: 100 }]);
     witness(51, [VIP.v4]);
-    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }, 1);
+    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: A }, 1);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_unanswered', V4), 0);
     lab.exec('a', ['ip', 'addr', 'del', `${VIP.v4}/24`, 'dev', 'eth0']);
     await metric('the VIP judged unanswered', 'vrrpwatch_vip_unanswered', V4, 1);
@@ -161,14 +155,14 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     // that none of them falls within the window of b's takeover.
     await waitFor("a's second set of gratuitous ARPs", () => lab.log('keepalived-a').match(/Sending\/queueing gratuitous ARPs on eth0/g)?.length === 2, 30_000);
     witness(51, [VIP.v4]);
-    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('a'), router: A }, 1);
+    await metric('a answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('a'), router: A }, 1);
     const G = { interface: 'eth0', family: 'ipv4', vrid: '51' };
     assert.equal(valueOf(m(), 'vrrpwatch_vrid_failovers_without_garp_total', G), 0);
     lab.dropGarps('b', VIP.v4);
     await lab.kill('keepalived-a');
     await metric('the failover counted without a GARP', 'vrrpwatch_vrid_failovers_without_garp_total', G, 1);
     assert.ok(lab.garpsDropped('b', VIP.v4) > 0, 'b sent gratuitous ARPs as it took over, all dropped');
-    await metric('b answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: macOf('b'), router: B }, 1);
+    await metric('b answering as router', 'vrrpwatch_vip_owner_info', { ...V4, mac: lab.macOf('b'), router: B }, 1);
     await lab.waitForLog('vrrpwatch-w', { finding: 'failover_without_garp' });
     const lines = lab.logs('vrrpwatch-w', { finding: 'failover_without_garp' });
     assert.equal(lines.length, 1, 'logged once');
@@ -193,14 +187,14 @@ describe('VIP ownership on the wire (real keepalived, real ARP and NDP)', () => 
     lab.keepalived('b', [{ name: 'VI_6', vrid: 61, priority: 100, ipv6: true }]);
     witness(61, [VIP.v6]);
     const V6 = { interface: 'eth0', vip: VIP.v6 };
-    await waitFor("a's MAC answering as a router", () => m()?.find((s) => s.name === 'vrrpwatch_vip_owner_info' && s.labels.vip === VIP.v6 && s.labels.mac === macOf('a') && s.labels.router !== ''), 40_000);
+    await waitFor("a's MAC answering as a router", () => m()?.find((s) => s.name === 'vrrpwatch_vip_owner_info' && s.labels.vip === VIP.v6 && s.labels.mac === lab.macOf('a') && s.labels.router !== ''), 40_000);
     assert.equal(valueOf(m(), 'vrrpwatch_vip_duplicate', V6), 0);
     lab.exec('c', ['ip', 'addr', 'add', `${VIP.v6}/128`, 'dev', 'eth0', 'nodad']);
     try {
-      await metric("c's MAC judged a foreign owner", 'vrrpwatch_vip_foreign_owner', { ...V6, mac: macOf('c') }, 1);
+      await metric("c's MAC judged a foreign owner", 'vrrpwatch_vip_foreign_owner', { ...V6, mac: lab.macOf('c') }, 1);
     } finally {
       lab.exec('c', ['ip', 'addr', 'del', `${VIP.v6}/128`, 'dev', 'eth0'], true);
     }
-    await notForeign(VIP.v6, macOf('c'));
+    await notForeign(VIP.v6, lab.macOf('c'));
   });
 });
