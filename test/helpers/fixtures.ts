@@ -77,6 +77,22 @@ function internetChecksum(b: Buffer, from: number, to: number): number {
   return ~s & 0xffff;
 }
 
+/** An Ethernet ARP reply (RFC 826) from `mac` saying `ip` is at it, to the host at `to`. */
+export function arpReplyFrame(mac: string, ip: string, to: { mac: string; ip: string }): Buffer {
+  const m = Buffer.from(mac.replace(/:/g, ''), 'hex');
+  const dst = Buffer.from(to.mac.replace(/:/g, ''), 'hex');
+  const b = Buffer.alloc(42);
+  dst.copy(b, 0);
+  m.copy(b, 6);
+  b.writeUInt16BE(0x0806, 12);
+  Buffer.from([0, 1, 8, 0, 6, 4, 0, 2]).copy(b, 14);
+  m.copy(b, 22);
+  Buffer.from(ip.split('.').map(Number)).copy(b, 28);
+  dst.copy(b, 32);
+  Buffer.from(to.ip.split('.').map(Number)).copy(b, 38);
+  return b;
+}
+
 /**
  * A VRRPv2 advertisement from 192.0.2.SRC to 224.0.0.18 in an Ethernet frame, inside an 802.1Q tag when
  * `vlan` is given; the virtual address is 198.51.100.VRID.

@@ -2,7 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveSettings, Pipeline, replaySettings } from '../../src/core/pipeline/pipeline.js';
 import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
-import { vrrpFrame } from '../helpers/fixtures.js';
+import { arpReplyFrame, vrrpFrame } from '../helpers/fixtures.js';
+
+/** The host the ARP replies go to. */
+const HOST = { mac: '02:00:00:00:05:05', ip: '192.0.2.50' };
 
 const ETHERNET = 1;
 const T0 = 1_800_000_000;
@@ -44,25 +47,6 @@ describe('a master repeating the same advert', () => {
   });
 });
 
-/** An ARP reply on Ethernet: `mac` says it has `ip`. */
-function arpReply(mac: string, ip: string): Buffer {
-  const b = Buffer.alloc(42);
-  const macBytes = Buffer.from(mac.replace(/:/g, ''), 'hex');
-  Buffer.from('020000000505', 'hex').copy(b, 0);
-  macBytes.copy(b, 6);
-  b.writeUInt16BE(0x0806, 12);
-  b.writeUInt16BE(1, 14);
-  b.writeUInt16BE(0x0800, 16);
-  b.writeUInt8(6, 18);
-  b.writeUInt8(4, 19);
-  b.writeUInt16BE(2, 20);
-  macBytes.copy(b, 22);
-  Buffer.from(ip.split('.').map(Number)).copy(b, 28);
-  Buffer.from('020000000505', 'hex').copy(b, 32);
-  Buffer.from([192, 0, 2, 50]).copy(b, 38);
-  return b;
-}
-
 describe('groups appearing in a burst', () => {
   it('are all watched for VIP ownership at the next view, and a claim right after their masters appeared counts', () => {
     const pipeline = new Pipeline(liveSettings({ started: T0, expected: [], groupExpirySeconds: 600, sink: () => undefined, owners: DEFAULT_OWNER_SETTINGS }));
@@ -72,7 +56,7 @@ describe('groups appearing in a burst', () => {
       const frame = vrrpFrame(vrid, 11, 150);
       pipeline.frame('eth0', ETHERNET, frame, 0, frame.length, T0 + 0.5 + vrid * 0.0002);
     }
-    const claim = arpReply('02:00:00:00:00:0b', '198.51.100.200');
+    const claim = arpReplyFrame('02:00:00:00:00:0b', '198.51.100.200', HOST);
     pipeline.frame('eth0', ETHERNET, claim, 0, claim.length, T0 + 0.56);
     const view = pipeline.view(T0 + 0.57);
     assert.equal(view.owners.vips.length, 250);

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { interfaceLabel } from '../../src/core/pipeline/interface-label.js';
 import { INVALID_LABELS_MAX, liveSettings, Pipeline } from '../../src/core/pipeline/pipeline.js';
 import { DEFAULT_OWNER_SETTINGS } from '../../src/core/ownership/owner-settings.js';
-import { vrrpFrame } from '../helpers/fixtures.js';
+import { arpReplyFrame, vrrpFrame } from '../helpers/fixtures.js';
+
+/** The host the ARP replies go to. */
+const HOST = { mac: '02:00:00:00:00:fe', ip: '192.0.2.20' };
 
 describe('the live pipeline (frames to groups)', () => {
   it('names a group by its capture interface and VLAN tags', () => {
@@ -50,21 +53,6 @@ describe('the live pipeline (frames to groups)', () => {
   });
 });
 
-/** An Ethernet ARP reply from `mac` saying `ip` is at it (RFC 826), to 02:00:00:00:00:fe. */
-function arpReply(mac: string, ip: string): Buffer {
-  const m = Buffer.from(mac.replace(/:/g, ''), 'hex');
-  const b = Buffer.alloc(42);
-  Buffer.from('0200000000fe', 'hex').copy(b, 0);
-  m.copy(b, 6);
-  b.writeUInt16BE(0x0806, 12);
-  Buffer.from([0, 1, 8, 0, 6, 4, 0, 2]).copy(b, 14);
-  m.copy(b, 22);
-  Buffer.from(ip.split('.').map(Number)).copy(b, 28);
-  Buffer.from('0200000000fe', 'hex').copy(b, 32);
-  Buffer.from([192, 0, 2, 20]).copy(b, 38);
-  return b;
-}
-
 describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
   const ROUTER_MAC = '02:00:00:00:0b:01';
   const OTHER = '02:00:00:00:0c:01';
@@ -78,7 +66,7 @@ describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
     for (let t = 100; t < 106; t += 1) {
       watcher.onFrame('eth0', 1, advertFrame, advertFrame.length, t);
       watcher.view(t, obs, links);
-      const reply = arpReply(ROUTER_MAC, VIP);
+      const reply = arpReplyFrame(ROUTER_MAC, VIP, HOST);
       watcher.onFrame('eth0', 1, reply, reply.length, t + 0.5);
     }
     let view = watcher.view(106, obs, links);
@@ -86,7 +74,7 @@ describe('the live pipeline: ARP beside VRRP (who answers for the VIP)', () => {
     for (let t = 106; t < 114; t += 1) {
       watcher.onFrame('eth0', 1, advertFrame, advertFrame.length, t);
       for (const mac of [ROUTER_MAC, OTHER]) {
-        const reply = arpReply(mac, VIP);
+        const reply = arpReplyFrame(mac, VIP, HOST);
         watcher.onFrame('eth0', 1, reply, reply.length, t + 0.5);
       }
     }
